@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_roles(sender, **kwargs):
+    from .roles import ensure_roles
+
+    ensure_roles()
+
+
+class FundappConfig(AppConfig):
+    name = "fundapp"
+    verbose_name = "fundapp"
+
+    def ready(self):
+        post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="fundapp.ensure_roles")

@@ -1,0 +1,91 @@
+"""The staff roles of DOMAIN.md as Django groups, and the permissions each holds.
+
+Groups are created (and their permissions reset to this table) after every ``migrate``, so the
+table here is the single source of truth; the administrator assigns people to groups.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+FINANCE_OFFICER = "finance_officer"
+FINANCE_SUPERVISOR = "finance_supervisor"
+CASE_WORKER = "case_worker"
+REVIEWER = "reviewer"
+AUDITOR = "auditor"
+ADMINISTRATOR = "administrator"
+
+ROLE_LABELS = {
+    FINANCE_OFFICER: _("Finance officer"),
+    FINANCE_SUPERVISOR: _("Finance supervisor"),
+    CASE_WORKER: _("Case worker"),
+    REVIEWER: _("Reviewer"),
+    AUDITOR: _("Auditor"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+_LEDGER_READ = [
+    "ledger.view_account",
+    "ledger.view_fund",
+    "ledger.view_period",
+    "ledger.view_journalentry",
+    "ledger.view_journalline",
+    "ledger.view_balance",
+    "ledger.export_ledger",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    FINANCE_OFFICER: [*_LEDGER_READ, "ledger.add_journalentry", "ledger.reverse_journalentry"],
+    FINANCE_SUPERVISOR: [
+        *_LEDGER_READ,
+        "ledger.add_journalentry",
+        "ledger.reverse_journalentry",
+        "ledger.close_period",
+        "ledger.add_period",
+    ],
+    CASE_WORKER: ["ledger.view_fund"],
+    REVIEWER: ["ledger.view_fund"],
+    AUDITOR: [*_LEDGER_READ, "ledger.verify_ledger", "ledger.view_auditevent"],
+    ADMINISTRATOR: [
+        *_LEDGER_READ,
+        "ledger.add_account",
+        "ledger.change_account",
+        "ledger.add_fund",
+        "ledger.change_fund",
+        "ledger.add_period",
+        "ledger.view_auditevent",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+# Who may reach the finance screens at all (the view still checks the exact permission).
+FINANCE_ROLES = {FINANCE_OFFICER, FINANCE_SUPERVISOR, AUDITOR, ADMINISTRATOR}
+
+
+def ensure_roles() -> None:
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None:
+                raise LookupError(f"role {role}: permission {dotted} does not exist")
+            wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+def user_roles(user) -> list[str]:
+    if user is None or not user.is_authenticated:
+        return []
+    names = getattr(user, "_fund_roles", None)
+    if names is None:
+        names = sorted(user.groups.values_list("name", flat=True))
+        user._fund_roles = names
+    return names
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))

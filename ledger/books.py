@@ -1,0 +1,34 @@
+"""Loading the default chart of accounts and funds; shared by the data migration and setup_books."""
+
+from django.conf import settings
+
+from . import chart
+
+
+def ensure_default_books(account_model, fund_model) -> tuple[int, int]:
+    """Create the default accounts and funds that are missing; never change existing ones."""
+    made_accounts = made_funds = 0
+    for code, kind, name_zh, name_en in chart.ACCOUNTS:
+        _, created = account_model.objects.get_or_create(
+            code=code,
+            defaults={
+                "type": kind,
+                "normal_side": "D" if kind in ("asset", "expense") else "C",
+                "name_zh": name_zh,
+                "name_en": name_en,
+            },
+        )
+        made_accounts += created
+    for code, name_zh, name_en, restricted, purposes in chart.FUNDS:
+        _, created = fund_model.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "restricted": restricted,
+                "purposes": purposes,
+                "currencies": [settings.DEFAULT_CURRENCY],
+            },
+        )
+        made_funds += created
+    return made_accounts, made_funds

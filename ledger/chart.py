@@ -1,0 +1,37 @@
+"""The default chart of accounts and funds (DOMAIN.md), loaded by migration and ``setup_books``.
+
+A sensible default, not a law: the administrator edits names, adds accounts and funds in the
+admin. Codes the system posts to by itself are named here once.
+"""
+
+CASH = "1001"
+BANK = "1002"
+AWARDS_PAYABLE = "2201"
+UNRESTRICTED_NET_ASSETS = "3101"
+RESTRICTED_NET_ASSETS = "3102"
+DONATION_INCOME = "4101"
+ALLOCATION_INCOME = "4201"
+RELIEF_EXPENSE = "5101"
+REWARD_EXPENSE = "5102"
+BANK_CHARGES = "5201"
+
+# (code, type, Chinese name, English name)
+ACCOUNTS = [
+    (CASH, "asset", "库存现金", "Cash on hand"),
+    (BANK, "asset", "银行存款", "Cash at bank"),
+    (AWARDS_PAYABLE, "liability", "应付救助款", "Awards payable"),
+    (UNRESTRICTED_NET_ASSETS, "net_assets", "非限定性净资产", "Unrestricted net assets"),
+    (RESTRICTED_NET_ASSETS, "net_assets", "限定性净资产", "Restricted net assets"),
+    (DONATION_INCOME, "income", "捐赠收入", "Donation income"),
+    (ALLOCATION_INCOME, "income", "财政补助收入", "Allocation income"),
+    (RELIEF_EXPENSE, "expense", "救助支出", "Relief expense"),
+    (REWARD_EXPENSE, "expense", "奖励扶助支出", "Reward and assistance expense"),
+    (BANK_CHARGES, "expense", "手续费", "Bank charges"),
+]
+
+# (code, Chinese name, English name, restricted, purposes)
+FUNDS = [
+    ("RELIEF", "人口与计划生育救助公益金", "Population and family-planning relief fund", True, ["relief", "special", "operations"]),
+    ("REWARD", "奖励扶助金", "Reward and assistance fund", True, ["reward", "operations"]),
+    ("GENERAL", "非限定性公益金", "Unrestricted general fund", False, []),
+]

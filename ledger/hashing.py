@@ -1,0 +1,40 @@
+"""Canonical content and the hash chain of journal entries.
+
+``content_hash`` covers what the caller asked to post (date, memo, source, what it reverses, and
+every line's account, fund, side, amount and currency, in order); it tells a retry from a
+conflict under the same idempotency key. ``entry_hash`` chains an entry to the one before it and
+covers its position, key, content, who posted it and when. Free text is hashed on its own first,
+so no delimiter inside it can make two different entries read alike.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+
+def _h(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def line_token(account_code: str, fund_code: str, side: str, amount: Decimal, currency: str, memo: str = "") -> str:
+    return f"{account_code},{fund_code},{side},{amount:.2f},{currency},{_h(memo)}"
+
+
+def content_hash(
+    *, entry_date: date, memo: str, source: str, reverses_seq: int | None, line_tokens: Iterable[str]
+) -> str:
+    head = f"{entry_date.isoformat()}|{_h(memo)}|{source}|{reverses_seq or ''}"
+    return _h(head + "|" + ";".join(line_tokens))
+
+
+def timestamp_token(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(
+    *, prev_hash: str, seq: int, idempotency_key: str, content: str, posted_by_id: int | None, posted_at: datetime
+) -> str:
+    return _h(
+        f"{prev_hash}|{seq}|{_h(idempotency_key)}|{content}|{posted_by_id or ''}|{timestamp_token(posted_at)}"
+    )

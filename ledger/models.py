@@ -1,0 +1,353 @@
+"""The double-entry books of the fund.
+
+Design
+------
+* An ``Account`` is a line of the chart (1002 bank, 2201 awards payable, ...). A ``Fund`` is a
+  pot of money with its own restriction (relief fund, reward fund, ...). Every journal line names
+  both, so each fund keeps its own complete, balancing set of books inside one chart.
+* A ``JournalEntry`` is written as a *draft*, its ``JournalLine`` rows are added, and then it is
+  flipped to *posted* in one UPDATE. The database checks the whole entry at that flip (see
+  ``ledger/dbguards.py``), so that ``.update()``, ``bulk_create`` and raw SQL are held to the same
+  rules as the service:
+
+  1. for each fund and currency the debits equal the credits, over at least two lines;
+  2. each line has a side (D/C) and a positive amount with at most 2 decimal places;
+  3. a posted entry or line is never updated or deleted (a correction is a reversing entry,
+     ``reverses``, at most one per entry); the entry's date lies in an open period;
+  4. the idempotency key is unique, and ``content_hash`` lets the service tell a retry (same
+     content: the first entry is returned) from a conflict (different content: refused);
+  5. ``Balance`` holds the running balance per account x fund x currency, and every line keeps
+     the balance after it. The database refuses a line whose ``balance_after`` does not follow
+     from the line before it, and a balance row that does not equal its latest line;
+  6. entries form a hash chain in ``seq`` order: ``hash`` covers the entry's content and the
+     previous entry's hash. ``verify_ledger`` recomputes all of it from the lines.
+
+Amounts are signed in one place only: ``balance_after`` and ``Balance.balance`` are debit-positive
+(debits minus credits). Screens show them on the account's normal side.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+from djmoney.money import Money
+
+CODE_VALIDATOR = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z._-]*$",
+    _("Use letters, digits, dot, dash or underscore only, starting with a letter or digit."),
+)
+GENESIS_HASH = "0" * 64
+
+
+class BilingualNameMixin(models.Model):
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        lang = translation.get_language() or settings.LANGUAGE_CODE
+        return self.name_zh if lang.lower().startswith("zh") else self.name_en
+
+
+class Side(models.TextChoices):
+    DEBIT = "D", _("debit")
+    CREDIT = "C", _("credit")
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", _("asset")
+    LIABILITY = "liability", _("liability")
+    NET_ASSETS = "net_assets", _("net assets")
+    INCOME = "income", _("income")
+    EXPENSE = "expense", _("expense")
+
+
+DEBIT_NORMAL_TYPES = (AccountType.ASSET, AccountType.EXPENSE)
+
+
+class Account(BilingualNameMixin):
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[CODE_VALIDATOR])
+    type = models.CharField(_("type"), max_length=12, choices=AccountType.choices)
+    normal_side = models.CharField(_("normal side"), max_length=1, choices=Side.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=[AccountType.ASSET, AccountType.EXPENSE], normal_side="D")
+                | Q(
+                    type__in=[AccountType.LIABILITY, AccountType.NET_ASSETS, AccountType.INCOME],
+                    normal_side="C",
+                ),
+                name="account_normal_side_matches_type",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="account_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        if not self.normal_side:
+            self.normal_side = "D" if self.type in DEBIT_NORMAL_TYPES else "C"
+        super().save(*args, **kwargs)
+
+    def to_normal(self, signed: Decimal) -> Decimal:
+        """A debit-positive figure shown on this account's normal side."""
+        return signed if self.normal_side == Side.DEBIT else -signed
+
+
+class Purpose(models.TextChoices):
+    RELIEF = "relief", _("one-off relief")
+    REWARD = "reward", _("reward and assistance")
+    SPECIAL = "special", _("special assistance")
+    BUILDING = "building", _("building project")
+    OPERATIONS = "operations", _("operations and bank charges")
+
+
+class Fund(BilingualNameMixin):
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[CODE_VALIDATOR])
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Restricted money pays only the purposes listed below (account 3102)."),
+    )
+    purposes = models.JSONField(
+        _("allowed purposes"),
+        default=list,
+        blank=True,
+        help_text=_("Purpose codes this fund may pay; an unrestricted fund may pay any."),
+    )
+    currencies = models.JSONField(
+        _("currencies held"), default=list, help_text=_("ISO codes, e.g. [\"CNY\"].")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def allows_purpose(self, purpose: str) -> bool:
+        return not self.restricted or purpose in (self.purposes or [])
+
+    def holds_currency(self, currency: str) -> bool:
+        return currency in (self.currencies or [settings.DEFAULT_CURRENCY])
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class Period(models.Model):
+    """An accounting period (a month by default). Closed periods stay closed."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    status = models.CharField(
+        _("status"), max_length=6, choices=PeriodStatus.choices, default=PeriodStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        permissions = [("close_period", _("Can close accounting periods"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="period_start_le_end"),
+            models.CheckConstraint(condition=Q(status__in=["open", "closed"]), name="period_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PeriodStatus.OPEN
+
+
+class ChainHead(models.Model):
+    """The single row every posting locks: the end of the hash chain and the posting order."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="chainhead_single_row")]
+
+
+class EntryStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    POSTED = "posted", _("posted")
+
+
+class JournalEntry(models.Model):
+    seq = models.BigIntegerField(_("number"), unique=True)
+    date = models.DateField(_("date"))
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="entries")
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+    source = models.CharField(
+        _("source"), max_length=30, default="manual", help_text=_("Which part of the system posted it.")
+    )
+    status = models.CharField(_("status"), max_length=6, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    content_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted at"))
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        permissions = [
+            ("reverse_journalentry", _("Can reverse journal entries")),
+            ("export_ledger", _("Can export ledger lists")),
+            ("verify_ledger", _("Can verify the ledger")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gt=0), name="entry_seq_positive"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "posted"]), name="entry_status_valid"),
+            models.CheckConstraint(condition=~Q(reverses=models.F("id")), name="entry_not_own_reversal"),
+            models.CheckConstraint(condition=~Q(idempotency_key=""), name="entry_key_not_blank"),
+        ]
+        indexes = [models.Index(fields=["date", "seq"], name="entry_date_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.date} {self.memo}"
+
+    @property
+    def is_posted(self) -> bool:
+        return self.status == EntryStatus.POSTED
+
+
+class JournalLine(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="lines")
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="lines")
+    side = models.CharField(_("side"), max_length=1, choices=Side.choices)
+    amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY)
+    balance_after = models.DecimalField(
+        _("balance after"),
+        max_digits=20,
+        decimal_places=2,
+        help_text=_("Debits minus credits of this account, fund and currency after this line."),
+    )
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("journal line")
+        verbose_name_plural = _("journal lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_positive"),
+            models.CheckConstraint(condition=Q(side__in=["D", "C"]), name="line_side_valid"),
+            models.UniqueConstraint(fields=["entry", "line_no"], name="line_no_unique_in_entry"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "fund", "amount_currency", "id"], name="line_key_id"),
+            models.Index(fields=["account", "id"], name="line_account_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}/{self.line_no} {self.side} {self.account_id} {self.amount}"
+
+    @property
+    def signed(self) -> Decimal:
+        return self.amount.amount if self.side == Side.DEBIT else -self.amount.amount
+
+
+class Balance(models.Model):
+    """The stored running balance of one account, fund and currency (debit-positive)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="balances")
+    currency = models.CharField(max_length=3)
+    balance = models.DecimalField(max_digits=20, decimal_places=2)
+    last_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "fund", "currency"], name="balance_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.fund_id} {self.money}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.balance, self.currency)
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what (the database refuses updates and deletes)."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

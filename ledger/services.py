@@ -1,0 +1,515 @@
+"""Every write to the books.
+
+All postings go through ``_post`` which, inside one transaction:
+
+1. validates every entry in Python first (clear, translated errors; nothing written yet);
+2. locks the single ``ChainHead`` row. That serialises postings, which the hash chain needs
+   anyway, and means there is exactly one lock to take, so postings cannot deadlock;
+3. answers retries: an idempotency key already used with the same content returns the first
+   entry, with different content raises ``IdempotencyConflict``;
+4. inserts the entries as drafts, their lines with running balances, flips them to posted in one
+   UPDATE (the database re-checks everything, ``dbguards``), upserts the stored balances and moves
+   the chain head.
+
+A posting's own record is the entry (who, when, chained by hash); other writes add an
+``AuditEvent`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from . import hashing
+from .exceptions import (
+    AlreadyReversed,
+    CurrencyNotHeld,
+    IdempotencyConflict,
+    InvalidAmount,
+    InvalidEntry,
+    LedgerIntegrityError,
+    NotReversible,
+    PeriodClosed,
+    PermissionDenied,
+    UnbalancedEntry,
+    UnknownAccount,
+    UnknownFund,
+)
+from .models import (
+    GENESIS_HASH,
+    Account,
+    AuditEvent,
+    Balance,
+    ChainHead,
+    EntryStatus,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    Period,
+    PeriodStatus,
+    Side,
+)
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999999999.99")
+CHUNK = 5000  # entries per INSERT statement in the batch path
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    account: Account | str
+    fund: Fund | str
+    side: str
+    amount: Money
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    date: date
+    lines: Sequence[LineSpec]
+    idempotency_key: str = ""
+    memo: str = ""
+    source: str = "manual"
+    reverses: JournalEntry | None = field(default=None, compare=False)
+
+
+@dataclass
+class _Prepared:
+    spec: EntrySpec
+    key: str
+    lines: list[tuple[Account, Fund, str, Decimal, str, str]]  # account, fund, side, amount, cur, memo
+    content_hash: str
+
+
+def audit(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "", **data) -> AuditEvent:
+    """Write one audit event (call inside the operation's transaction)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=data,
+    )
+
+
+def _require(actor, perm: str) -> None:
+    """``actor=None`` is the system itself (management commands, other services)."""
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(_("You do not have permission to do this (%(perm)s).") % {"perm": perm})
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------------------------
+def _check_amount(amount, where: str) -> tuple[Decimal, str]:
+    if not isinstance(amount, Money):
+        raise InvalidAmount(_("%(where)s: the amount must be a sum of money with a currency.") % {"where": where})
+    value = amount.amount
+    if not value.is_finite() or value <= 0:
+        raise InvalidAmount(
+            _("%(where)s: the amount must be more than zero (got %(amount)s).") % {"where": where, "amount": value}
+        )
+    if value != value.quantize(CENT):
+        raise InvalidAmount(
+            _("%(where)s: the amount %(amount)s has more than two decimal places.")
+            % {"where": where, "amount": value}
+        )
+    if value > MAX_AMOUNT:
+        raise InvalidAmount(_("%(where)s: the amount %(amount)s is too large.") % {"where": where, "amount": value})
+    return value.quantize(CENT), str(amount.currency)
+
+
+def _resolve(specs: Sequence[EntrySpec]) -> tuple[dict, dict]:
+    account_codes = {ls.account for s in specs for ls in s.lines if isinstance(ls.account, str)}
+    fund_codes = {ls.fund for s in specs for ls in s.lines if isinstance(ls.fund, str)}
+    accounts = {a.code: a for a in Account.objects.filter(code__in=account_codes)} if account_codes else {}
+    funds = {f.code: f for f in Fund.objects.filter(code__in=fund_codes)} if fund_codes else {}
+    return accounts, funds
+
+
+def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
+    accounts, funds = _resolve(specs)
+    prepared = []
+    for index, spec in enumerate(specs, start=1):
+        label = _("Entry %(n)s") % {"n": index} if len(specs) > 1 else _("Entry")
+        if not isinstance(spec.date, date):
+            raise InvalidEntry(_("%(label)s: a date is required.") % {"label": label})
+        if len(spec.lines) < 2:
+            raise InvalidEntry(_("%(label)s: an entry needs at least two lines.") % {"label": label})
+        if len(spec.memo) > 500:
+            raise InvalidEntry(_("%(label)s: the memo is longer than 500 characters.") % {"label": label})
+        key = spec.idempotency_key or f"auto:{uuid.uuid4()}"
+        if len(key) > 200:
+            raise InvalidEntry(_("%(label)s: the idempotency key is longer than 200 characters.") % {"label": label})
+        lines = []
+        sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for line_no, ls in enumerate(spec.lines, start=1):
+            where = _("%(label)s, line %(n)s") % {"label": label, "n": line_no}
+            account = accounts.get(ls.account) if isinstance(ls.account, str) else ls.account
+            if account is None:
+                raise UnknownAccount(_("%(where)s: there is no account %(code)s.") % {"where": where, "code": ls.account})
+            if not account.is_active:
+                raise UnknownAccount(_("%(where)s: account %(code)s is closed.") % {"where": where, "code": account.code})
+            fund = funds.get(ls.fund) if isinstance(ls.fund, str) else ls.fund
+            if fund is None:
+                raise UnknownFund(_("%(where)s: there is no fund %(code)s.") % {"where": where, "code": ls.fund})
+            if not fund.is_active:
+                raise UnknownFund(_("%(where)s: fund %(code)s is closed.") % {"where": where, "code": fund.code})
+            if ls.side not in (Side.DEBIT, Side.CREDIT):
+                raise InvalidEntry(_("%(where)s: the side must be D (debit) or C (credit).") % {"where": where})
+            value, currency = _check_amount(ls.amount, where)
+            if not fund.holds_currency(currency):
+                raise CurrencyNotHeld(
+                    _("%(where)s: fund %(fund)s does not hold %(cur)s.")
+                    % {"where": where, "fund": fund.code, "cur": currency}
+                )
+            if len(ls.memo) > 200:
+                raise InvalidEntry(_("%(where)s: the line memo is longer than 200 characters.") % {"where": where})
+            sums[(fund.code, currency)] += value if ls.side == Side.DEBIT else -value
+            lines.append((account, fund, ls.side, value, currency, ls.memo))
+        for (fund_code, currency), diff in sums.items():
+            if diff != 0:
+                raise UnbalancedEntry(
+                    _(
+                        "%(label)s does not balance for fund %(fund)s in %(cur)s: debits exceed credits by "
+                        "%(diff)s. Each fund's debits must equal its credits."
+                    )
+                    % {"label": label, "fund": fund_code, "cur": currency, "diff": diff}
+                )
+        content = hashing.content_hash(
+            entry_date=spec.date,
+            memo=spec.memo,
+            source=spec.source,
+            reverses_seq=spec.reverses.seq if spec.reverses else None,
+            line_tokens=[hashing.line_token(a.code, f.code, s, v, c, m) for a, f, s, v, c, m in lines],
+        )
+        prepared.append(_Prepared(spec=spec, key=key, lines=lines, content_hash=content))
+    return prepared
+
+
+# --------------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------------
+def _month_period(day: date) -> Period:
+    last = calendar.monthrange(day.year, day.month)[1]
+    return Period.objects.create(
+        code=f"{day.year:04d}-{day.month:02d}", start=day.replace(day=1), end=day.replace(day=last)
+    )
+
+
+def _periods_for(dates: set[date]) -> dict[date, Period]:
+    """The period of each date, opening the month's period where none exists yet."""
+    lo, hi = min(dates), max(dates)
+    periods = list(Period.objects.filter(start__lte=hi, end__gte=lo))
+    found: dict[date, Period] = {}
+    for day in sorted(dates):
+        period = next((p for p in periods if p.start <= day <= p.end), None)
+        if period is None:
+            period = _month_period(day)
+            periods.append(period)
+        if period.status != PeriodStatus.OPEN:
+            raise PeriodClosed(
+                _("Period %(period)s is closed: nothing can be posted on %(day)s. Date the entry in an open period.")
+                % {"period": period.code, "day": day.isoformat()}
+            )
+        found[day] = period
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# posting
+# --------------------------------------------------------------------------------------------
+def _lock_head() -> ChainHead:
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChainHead.objects.get_or_create(pk=1)
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _existing(prepared: list[_Prepared]) -> dict[str, JournalEntry]:
+    keys = list({p.key for p in prepared})
+    found = {}
+    for start in range(0, len(keys), CHUNK):
+        for entry in JournalEntry.objects.filter(idempotency_key__in=keys[start : start + CHUNK]):
+            found[entry.idempotency_key] = entry
+    return found
+
+
+def _post(prepared: list[_Prepared], actor) -> list[JournalEntry]:
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    head = _lock_head()
+
+    # Retries and conflicts, against the books and inside this batch.
+    existing = _existing(prepared)
+    seen: dict[str, _Prepared] = {}
+    to_post: list[_Prepared] = []
+    for p in prepared:
+        first = existing.get(p.key)
+        if first is not None:
+            if first.content_hash != p.content_hash:
+                raise IdempotencyConflict(
+                    _(
+                        "The idempotency key %(key)s was already used for entry %(seq)s with different "
+                        "content. Use a new key for a new entry."
+                    )
+                    % {"key": p.key, "seq": first.seq}
+                )
+            continue
+        twin = seen.get(p.key)
+        if twin is not None:
+            if twin.content_hash != p.content_hash:
+                raise IdempotencyConflict(
+                    _("The idempotency key %(key)s appears twice in this batch with different content.")
+                    % {"key": p.key}
+                )
+            continue
+        seen[p.key] = p
+        to_post.append(p)
+
+    created: dict[str, JournalEntry] = {}
+    if to_post:
+        periods = _periods_for({p.spec.date for p in to_post})
+        now = timezone.now()
+
+        # Opening balances of every account x fund x currency touched.
+        keys = {(a.pk, f.pk, c) for p in to_post for a, f, _s, _v, c, _m in p.lines}
+        account_ids = {k[0] for k in keys}
+        fund_ids = {k[1] for k in keys}
+        running: dict[tuple[int, int, str], Decimal] = {}
+        for bal in Balance.objects.filter(account_id__in=account_ids, fund_id__in=fund_ids):
+            running[(bal.account_id, bal.fund_id, bal.currency)] = bal.balance
+        last_line: dict[tuple[int, int, str], JournalLine] = {}
+
+        seq, prev_hash = head.last_seq, head.last_hash
+        for start in range(0, len(to_post), CHUNK):
+            chunk = to_post[start : start + CHUNK]
+            entries = []
+            for p in chunk:
+                seq += 1
+                digest = hashing.entry_hash(
+                    prev_hash=prev_hash,
+                    seq=seq,
+                    idempotency_key=p.key,
+                    content=p.content_hash,
+                    posted_by_id=actor_id,
+                    posted_at=now,
+                )
+                entries.append(
+                    JournalEntry(
+                        seq=seq,
+                        date=p.spec.date,
+                        period=periods[p.spec.date],
+                        memo=p.spec.memo,
+                        source=p.spec.source,
+                        status=EntryStatus.DRAFT,
+                        idempotency_key=p.key,
+                        content_hash=p.content_hash,
+                        prev_hash=prev_hash,
+                        hash=digest,
+                        reverses=p.spec.reverses,
+                        posted_by_id=actor_id,
+                        posted_at=now,
+                    )
+                )
+                prev_hash = digest
+            JournalEntry.objects.bulk_create(entries)
+            lines = []
+            for entry, p in zip(entries, chunk, strict=True):
+                for line_no, (account, fund, side, value, currency, memo) in enumerate(p.lines, start=1):
+                    k = (account.pk, fund.pk, currency)
+                    after = running.get(k, Decimal("0.00")) + (value if side == Side.DEBIT else -value)
+                    running[k] = after
+                    line = JournalLine(
+                        entry=entry,
+                        line_no=line_no,
+                        account=account,
+                        fund=fund,
+                        side=side,
+                        amount=Money(value, currency),
+                        balance_after=after,
+                        memo=memo,
+                    )
+                    lines.append(line)
+                    last_line[k] = line
+            JournalLine.objects.bulk_create(lines)
+            JournalEntry.objects.filter(seq__gte=entries[0].seq, seq__lte=entries[-1].seq).update(
+                status=EntryStatus.POSTED
+            )
+            for entry in entries:
+                entry.status = EntryStatus.POSTED
+                created[entry.idempotency_key] = entry
+
+        Balance.objects.bulk_create(
+            [
+                Balance(account_id=k[0], fund_id=k[1], currency=k[2], balance=running[k], last_line=line)
+                for k, line in last_line.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["account", "fund", "currency"],
+            update_fields=["balance", "last_line"],
+        )
+        ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev_hash)
+
+    return [existing.get(p.key) or created[p.key] for p in prepared]
+
+
+def _run_posting(prepared: list[_Prepared], actor) -> list[JournalEntry]:
+    try:
+        with transaction.atomic():
+            return _post(prepared, actor)
+    except IntegrityError as exc:
+        # A retry that raced us past the lock cannot happen (the key is read under the lock), so
+        # an integrity error here means the data underneath disagrees with its guards.
+        raise LedgerIntegrityError(
+            _("The database refused the posting: %(reason)s") % {"reason": str(exc).strip()}
+        ) from exc
+    except DatabaseError as exc:
+        if "ledger:" in str(exc):
+            raise LedgerIntegrityError(
+                _("The database refused the posting: %(reason)s") % {"reason": str(exc).strip()}
+            ) from exc
+        raise
+
+
+def journal_post(
+    *,
+    date: date,
+    lines: Sequence[LineSpec],
+    idempotency_key: str,
+    actor,
+    memo: str = "",
+    source: str = "manual",
+) -> JournalEntry:
+    """Post one balanced entry. The same key with the same content returns the first entry."""
+    _require(actor, "ledger.add_journalentry")
+    spec = EntrySpec(date=date, lines=lines, idempotency_key=idempotency_key, memo=memo, source=source)
+    return _run_posting(_prepare([spec]), actor)[0]
+
+
+def journal_post_many(*, entries: Sequence[EntrySpec], actor) -> list[JournalEntry]:
+    """Post many entries in one database transaction: all of them or none.
+
+    The path for imports and payout batches. Entries are validated first; the first invalid one
+    stops the batch before anything is written.
+    """
+    _require(actor, "ledger.add_journalentry")
+    if not entries:
+        return []
+    if any(e.reverses is not None for e in entries):
+        raise InvalidEntry(_("Reversals are posted with journal_reverse."))
+    prepared = _prepare(entries)
+    with transaction.atomic():
+        result = _run_posting(prepared, actor)
+        audit(actor=actor, action="journal.post_many", object_type="ledger.journalentry",
+              object_id=f"{result[0].seq}..{result[-1].seq}", count=len(result))
+    return result
+
+
+def journal_reverse(
+    *, entry: JournalEntry, actor, date: date | None = None, memo: str = "", idempotency_key: str = ""
+) -> JournalEntry:
+    """Post the mirror image of ``entry``, pointing to it. An entry is reversed at most once;
+    asking again (a double click, a retry) returns the same reversal."""
+    _require(actor, "ledger.reverse_journalentry")
+    with transaction.atomic():
+        _lock_head()
+        entry = JournalEntry.objects.select_related("period").get(pk=entry.pk)
+        if entry.status != EntryStatus.POSTED:
+            raise NotReversible(_("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq})
+        if entry.reverses_id is not None:
+            raise NotReversible(
+                _("Entry %(seq)s is itself a reversal; post a new entry instead of reversing it.")
+                % {"seq": entry.seq}
+            )
+        already = JournalEntry.objects.filter(reverses=entry).first()
+        if already is not None:
+            if not idempotency_key or already.idempotency_key == idempotency_key:
+                return already
+            raise AlreadyReversed(
+                _("Entry %(seq)s was already reversed by entry %(rev)s.") % {"seq": entry.seq, "rev": already.seq}
+            )
+        lines = [
+            LineSpec(
+                account=line.account,
+                fund=line.fund,
+                side=Side.CREDIT if line.side == Side.DEBIT else Side.DEBIT,
+                amount=line.amount,
+                memo=line.memo,
+            )
+            for line in entry.lines.select_related("account", "fund").order_by("line_no")
+        ]
+        spec = EntrySpec(
+            date=date or timezone.localdate(),
+            lines=lines,
+            idempotency_key=idempotency_key or f"reverse:{entry.seq}",
+            memo=memo or _("Reversal of entry %(seq)s") % {"seq": entry.seq},
+            source=entry.source,
+            reverses=entry,
+        )
+        reversal = _run_posting(_prepare([spec]), actor)[0]
+        audit(actor=actor, action="journal.reverse", obj=entry, reversal_seq=reversal.seq)
+        return reversal
+
+
+def period_close(*, period: Period, actor) -> Period:
+    """Close a period for good. Closing a closed period again changes nothing."""
+    _require(actor, "ledger.close_period")
+    with transaction.atomic():
+        _lock_head()  # no posting can slip into the period while it closes
+        period = Period.objects.get(pk=period.pk)
+        if period.status == PeriodStatus.CLOSED:
+            return period
+        drafts = period.entries.filter(status=EntryStatus.DRAFT).count()
+        if drafts:
+            raise InvalidEntry(
+                _("Period %(period)s has %(n)s unposted draft entries; run verify_ledger.")
+                % {"period": period.code, "n": drafts}
+            )
+        period.status = PeriodStatus.CLOSED
+        period.closed_at = timezone.now()
+        period.closed_by = actor if getattr(actor, "pk", None) else None
+        period.save(update_fields=["status", "closed_at", "closed_by"])
+        audit(actor=actor, action="period.close", obj=period)
+        return period
+
+
+def period_open(*, code: str, start: date, end: date, actor) -> Period:
+    _require(actor, "ledger.add_period")
+    if start > end:
+        raise InvalidEntry(_("A period's first day must not be after its last day."))
+    with transaction.atomic():
+        _lock_head()
+        clash = Period.objects.filter(start__lte=end, end__gte=start).first()
+        if clash is not None:
+            raise InvalidEntry(_("The period overlaps period %(code)s.") % {"code": clash.code})
+        period = Period.objects.create(code=code, start=start, end=end)
+        audit(actor=actor, action="period.open", obj=period)
+        return period
+
+
+__all__ = [
+    "GENESIS_HASH",
+    "EntrySpec",
+    "LineSpec",
+    "audit",
+    "journal_post",
+    "journal_post_many",
+    "journal_reverse",
+    "period_close",
+    "period_open",
+]
