@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class DisbursementConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'disbursement'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "disbursement"

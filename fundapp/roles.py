@@ -70,7 +70,9 @@ def ensure_roles() -> None:
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
             if perm is None:
                 raise LookupError(f"role {role}: permission {dotted} does not exist")
             wanted.append(perm)

@@ -31,7 +31,13 @@ ACCOUNTS = [
 
 # (code, Chinese name, English name, restricted, purposes)
 FUNDS = [
-    ("RELIEF", "人口与计划生育救助公益金", "Population and family-planning relief fund", True, ["relief", "special", "operations"]),
+    (
+        "RELIEF",
+        "人口与计划生育救助公益金",
+        "Population and family-planning relief fund",
+        True,
+        ["relief", "special", "operations"],
+    ),
     ("REWARD", "奖励扶助金", "Reward and assistance fund", True, ["reward", "operations"]),
     ("GENERAL", "非限定性公益金", "Unrestricted general fund", False, []),
 ]

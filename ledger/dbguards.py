@@ -248,10 +248,7 @@ PG_TRIGGERS = {
 # --------------------------------------------------------------------------------------------
 # SQLite (row triggers; amounts are stored as REAL there, so sums are compared rounded to cents)
 # --------------------------------------------------------------------------------------------
-_KEY = (
-    "l.account_id = NEW.account_id AND l.fund_id = NEW.fund_id "
-    "AND l.amount_currency = NEW.{cur}"
-)
+_KEY = "l.account_id = NEW.account_id AND l.fund_id = NEW.fund_id AND l.amount_currency = NEW.{cur}"
 SQLITE_TRIGGERS = {
     "ledger_entry_insert_draft": """
 CREATE TRIGGER ledger_entry_insert_draft BEFORE INSERT ON ledger_journalentry
@@ -355,7 +352,9 @@ def install(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(statement)
         else:  # pragma: no cover - the project supports exactly these two engines
-            raise NotImplementedError(f"ledger guards exist for SQLite and PostgreSQL, not {connection.vendor}")
+            raise NotImplementedError(
+                f"ledger guards exist for SQLite and PostgreSQL, not {connection.vendor}"
+            )
 
 
 def drop(connection: BaseDatabaseWrapper, names: list[str] | None = None) -> None:
@@ -378,7 +377,9 @@ def installed(connection: BaseDatabaseWrapper) -> set[str]:
                 "SELECT DISTINCT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE 'ledger_%%'"
             )
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'"
+            )
         return {row[0] for row in cursor.fetchall()}
 
 

@@ -17,12 +17,19 @@ def _h(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def line_token(account_code: str, fund_code: str, side: str, amount: Decimal, currency: str, memo: str = "") -> str:
+def line_token(
+    account_code: str, fund_code: str, side: str, amount: Decimal, currency: str, memo: str = ""
+) -> str:
     return f"{account_code},{fund_code},{side},{amount:.2f},{currency},{_h(memo)}"
 
 
 def content_hash(
-    *, entry_date: date, memo: str, source: str, reverses_seq: int | None, line_tokens: Iterable[str]
+    *,
+    entry_date: date,
+    memo: str,
+    source: str,
+    reverses_seq: int | None,
+    line_tokens: Iterable[str],
 ) -> str:
     head = f"{entry_date.isoformat()}|{_h(memo)}|{source}|{reverses_seq or ''}"
     return _h(head + "|" + ";".join(line_tokens))
@@ -33,7 +40,13 @@ def timestamp_token(moment: datetime) -> str:
 
 
 def entry_hash(
-    *, prev_hash: str, seq: int, idempotency_key: str, content: str, posted_by_id: int | None, posted_at: datetime
+    *,
+    prev_hash: str,
+    seq: int,
+    idempotency_key: str,
+    content: str,
+    posted_by_id: int | None,
+    posted_at: datetime,
 ) -> str:
     return _h(
         f"{prev_hash}|{seq}|{_h(idempotency_key)}|{content}|{posted_by_id or ''}|{timestamp_token(posted_at)}"

@@ -140,7 +140,7 @@ class Fund(BilingualNameMixin):
         help_text=_("Purpose codes this fund may pay; an unrestricted fund may pay any."),
     )
     currencies = models.JSONField(
-        _("currencies held"), default=list, help_text=_("ISO codes, e.g. [\"CNY\"].")
+        _("currencies held"), default=list, help_text=_('ISO codes, e.g. ["CNY"].')
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -189,8 +189,12 @@ class Period(models.Model):
         verbose_name_plural = _("periods")
         permissions = [("close_period", _("Can close accounting periods"))]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="period_start_le_end"),
-            models.CheckConstraint(condition=Q(status__in=["open", "closed"]), name="period_status_valid"),
+            models.CheckConstraint(
+                condition=Q(start__lte=models.F("end")), name="period_start_le_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed"]), name="period_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,6 +214,9 @@ class ChainHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="chainhead_single_row")]
 
+    def __str__(self) -> str:
+        return f"chain head #{self.last_seq}"
+
 
 class EntryStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -219,12 +226,19 @@ class EntryStatus(models.TextChoices):
 class JournalEntry(models.Model):
     seq = models.BigIntegerField(_("number"), unique=True)
     date = models.DateField(_("date"))
-    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="entries")
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="entries"
+    )
     memo = models.CharField(_("memo"), max_length=500, blank=True)
     source = models.CharField(
-        _("source"), max_length=30, default="manual", help_text=_("Which part of the system posted it.")
+        _("source"),
+        max_length=30,
+        default="manual",
+        help_text=_("Which part of the system posted it."),
     )
-    status = models.CharField(_("status"), max_length=6, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=6, choices=EntryStatus.choices, default=EntryStatus.DRAFT
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     content_hash = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
@@ -258,8 +272,12 @@ class JournalEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(seq__gt=0), name="entry_seq_positive"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "posted"]), name="entry_status_valid"),
-            models.CheckConstraint(condition=~Q(reverses=models.F("id")), name="entry_not_own_reversal"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "posted"]), name="entry_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reverses=models.F("id")), name="entry_not_own_reversal"
+            ),
             models.CheckConstraint(condition=~Q(idempotency_key=""), name="entry_key_not_blank"),
         ]
         indexes = [models.Index(fields=["date", "seq"], name="entry_date_seq")]
@@ -275,10 +293,16 @@ class JournalEntry(models.Model):
 class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
-    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="lines")
-    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="lines"
+    )
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="lines"
+    )
     side = models.CharField(_("side"), max_length=1, choices=Side.choices)
-    amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY)
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
     balance_after = models.DecimalField(
         _("balance after"),
         max_digits=20,
@@ -320,7 +344,9 @@ class Balance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "fund", "currency"], name="balance_key_unique"),
+            models.UniqueConstraint(
+                fields=["account", "fund", "currency"], name="balance_key_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -88,11 +88,15 @@ class EntrySpec:
 class _Prepared:
     spec: EntrySpec
     key: str
-    lines: list[tuple[Account, Fund, str, Decimal, str, str]]  # account, fund, side, amount, cur, memo
+    lines: list[
+        tuple[Account, Fund, str, Decimal, str, str]
+    ]  # account, fund, side, amount, cur, memo
     content_hash: str
 
 
-def audit(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "", **data) -> AuditEvent:
+def audit(
+    *, actor, action: str, obj=None, object_type: str = "", object_id: str = "", **data
+) -> AuditEvent:
     """Write one audit event (call inside the operation's transaction)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -109,7 +113,9 @@ def audit(*, actor, action: str, obj=None, object_type: str = "", object_id: str
 def _require(actor, perm: str) -> None:
     """``actor=None`` is the system itself (management commands, other services)."""
     if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this (%(perm)s).") % {"perm": perm})
+        raise PermissionDenied(
+            _("You do not have permission to do this (%(perm)s).") % {"perm": perm}
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,11 +123,14 @@ def _require(actor, perm: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _check_amount(amount, where: str) -> tuple[Decimal, str]:
     if not isinstance(amount, Money):
-        raise InvalidAmount(_("%(where)s: the amount must be a sum of money with a currency.") % {"where": where})
+        raise InvalidAmount(
+            _("%(where)s: the amount must be a sum of money with a currency.") % {"where": where}
+        )
     value = amount.amount
     if not value.is_finite() or value <= 0:
         raise InvalidAmount(
-            _("%(where)s: the amount must be more than zero (got %(amount)s).") % {"where": where, "amount": value}
+            _("%(where)s: the amount must be more than zero (got %(amount)s).")
+            % {"where": where, "amount": value}
         )
     if value != value.quantize(CENT):
         raise InvalidAmount(
@@ -129,14 +138,18 @@ def _check_amount(amount, where: str) -> tuple[Decimal, str]:
             % {"where": where, "amount": value}
         )
     if value > MAX_AMOUNT:
-        raise InvalidAmount(_("%(where)s: the amount %(amount)s is too large.") % {"where": where, "amount": value})
+        raise InvalidAmount(
+            _("%(where)s: the amount %(amount)s is too large.") % {"where": where, "amount": value}
+        )
     return value.quantize(CENT), str(amount.currency)
 
 
 def _resolve(specs: Sequence[EntrySpec]) -> tuple[dict, dict]:
     account_codes = {ls.account for s in specs for ls in s.lines if isinstance(ls.account, str)}
     fund_codes = {ls.fund for s in specs for ls in s.lines if isinstance(ls.fund, str)}
-    accounts = {a.code: a for a in Account.objects.filter(code__in=account_codes)} if account_codes else {}
+    accounts = (
+        {a.code: a for a in Account.objects.filter(code__in=account_codes)} if account_codes else {}
+    )
     funds = {f.code: f for f in Fund.objects.filter(code__in=fund_codes)} if fund_codes else {}
     return accounts, funds
 
@@ -149,28 +162,47 @@ def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
         if not isinstance(spec.date, date):
             raise InvalidEntry(_("%(label)s: a date is required.") % {"label": label})
         if len(spec.lines) < 2:
-            raise InvalidEntry(_("%(label)s: an entry needs at least two lines.") % {"label": label})
+            raise InvalidEntry(
+                _("%(label)s: an entry needs at least two lines.") % {"label": label}
+            )
         if len(spec.memo) > 500:
-            raise InvalidEntry(_("%(label)s: the memo is longer than 500 characters.") % {"label": label})
+            raise InvalidEntry(
+                _("%(label)s: the memo is longer than 500 characters.") % {"label": label}
+            )
         key = spec.idempotency_key or f"auto:{uuid.uuid4()}"
         if len(key) > 200:
-            raise InvalidEntry(_("%(label)s: the idempotency key is longer than 200 characters.") % {"label": label})
+            raise InvalidEntry(
+                _("%(label)s: the idempotency key is longer than 200 characters.")
+                % {"label": label}
+            )
         lines = []
         sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for line_no, ls in enumerate(spec.lines, start=1):
             where = _("%(label)s, line %(n)s") % {"label": label, "n": line_no}
             account = accounts.get(ls.account) if isinstance(ls.account, str) else ls.account
             if account is None:
-                raise UnknownAccount(_("%(where)s: there is no account %(code)s.") % {"where": where, "code": ls.account})
+                raise UnknownAccount(
+                    _("%(where)s: there is no account %(code)s.")
+                    % {"where": where, "code": ls.account}
+                )
             if not account.is_active:
-                raise UnknownAccount(_("%(where)s: account %(code)s is closed.") % {"where": where, "code": account.code})
+                raise UnknownAccount(
+                    _("%(where)s: account %(code)s is closed.")
+                    % {"where": where, "code": account.code}
+                )
             fund = funds.get(ls.fund) if isinstance(ls.fund, str) else ls.fund
             if fund is None:
-                raise UnknownFund(_("%(where)s: there is no fund %(code)s.") % {"where": where, "code": ls.fund})
+                raise UnknownFund(
+                    _("%(where)s: there is no fund %(code)s.") % {"where": where, "code": ls.fund}
+                )
             if not fund.is_active:
-                raise UnknownFund(_("%(where)s: fund %(code)s is closed.") % {"where": where, "code": fund.code})
+                raise UnknownFund(
+                    _("%(where)s: fund %(code)s is closed.") % {"where": where, "code": fund.code}
+                )
             if ls.side not in (Side.DEBIT, Side.CREDIT):
-                raise InvalidEntry(_("%(where)s: the side must be D (debit) or C (credit).") % {"where": where})
+                raise InvalidEntry(
+                    _("%(where)s: the side must be D (debit) or C (credit).") % {"where": where}
+                )
             value, currency = _check_amount(ls.amount, where)
             if not fund.holds_currency(currency):
                 raise CurrencyNotHeld(
@@ -178,7 +210,9 @@ def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
                     % {"where": where, "fund": fund.code, "cur": currency}
                 )
             if len(ls.memo) > 200:
-                raise InvalidEntry(_("%(where)s: the line memo is longer than 200 characters.") % {"where": where})
+                raise InvalidEntry(
+                    _("%(where)s: the line memo is longer than 200 characters.") % {"where": where}
+                )
             sums[(fund.code, currency)] += value if ls.side == Side.DEBIT else -value
             lines.append((account, fund, ls.side, value, currency, ls.memo))
         for (fund_code, currency), diff in sums.items():
@@ -195,7 +229,9 @@ def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
             memo=spec.memo,
             source=spec.source,
             reverses_seq=spec.reverses.seq if spec.reverses else None,
-            line_tokens=[hashing.line_token(a.code, f.code, s, v, c, m) for a, f, s, v, c, m in lines],
+            line_tokens=[
+                hashing.line_token(a.code, f.code, s, v, c, m) for a, f, s, v, c, m in lines
+            ],
         )
         prepared.append(_Prepared(spec=spec, key=key, lines=lines, content_hash=content))
     return prepared
@@ -223,7 +259,9 @@ def _periods_for(dates: set[date]) -> dict[date, Period]:
             periods.append(period)
         if period.status != PeriodStatus.OPEN:
             raise PeriodClosed(
-                _("Period %(period)s is closed: nothing can be posted on %(day)s. Date the entry in an open period.")
+                _(
+                    "Period %(period)s is closed: nothing can be posted on %(day)s. Date the entry in an open period."
+                )
                 % {"period": period.code, "day": day.isoformat()}
             )
         found[day] = period
@@ -274,7 +312,9 @@ def _post(prepared: list[_Prepared], actor) -> list[JournalEntry]:
         if twin is not None:
             if twin.content_hash != p.content_hash:
                 raise IdempotencyConflict(
-                    _("The idempotency key %(key)s appears twice in this batch with different content.")
+                    _(
+                        "The idempotency key %(key)s appears twice in this batch with different content."
+                    )
                     % {"key": p.key}
                 )
             continue
@@ -330,9 +370,13 @@ def _post(prepared: list[_Prepared], actor) -> list[JournalEntry]:
             JournalEntry.objects.bulk_create(entries)
             lines = []
             for entry, p in zip(entries, chunk, strict=True):
-                for line_no, (account, fund, side, value, currency, memo) in enumerate(p.lines, start=1):
+                for line_no, (account, fund, side, value, currency, memo) in enumerate(
+                    p.lines, start=1
+                ):
                     k = (account.pk, fund.pk, currency)
-                    after = running.get(k, Decimal("0.00")) + (value if side == Side.DEBIT else -value)
+                    after = running.get(k, Decimal("0.00")) + (
+                        value if side == Side.DEBIT else -value
+                    )
                     running[k] = after
                     line = JournalLine(
                         entry=entry,
@@ -356,7 +400,9 @@ def _post(prepared: list[_Prepared], actor) -> list[JournalEntry]:
 
         Balance.objects.bulk_create(
             [
-                Balance(account_id=k[0], fund_id=k[1], currency=k[2], balance=running[k], last_line=line)
+                Balance(
+                    account_id=k[0], fund_id=k[1], currency=k[2], balance=running[k], last_line=line
+                )
                 for k, line in last_line.items()
             ],
             update_conflicts=True,
@@ -397,7 +443,9 @@ def journal_post(
 ) -> JournalEntry:
     """Post one balanced entry. The same key with the same content returns the first entry."""
     _require(actor, "ledger.add_journalentry")
-    spec = EntrySpec(date=date, lines=lines, idempotency_key=idempotency_key, memo=memo, source=source)
+    spec = EntrySpec(
+        date=date, lines=lines, idempotency_key=idempotency_key, memo=memo, source=source
+    )
     return _run_posting(_prepare([spec]), actor)[0]
 
 
@@ -415,13 +463,23 @@ def journal_post_many(*, entries: Sequence[EntrySpec], actor) -> list[JournalEnt
     prepared = _prepare(entries)
     with transaction.atomic():
         result = _run_posting(prepared, actor)
-        audit(actor=actor, action="journal.post_many", object_type="ledger.journalentry",
-              object_id=f"{result[0].seq}..{result[-1].seq}", count=len(result))
+        audit(
+            actor=actor,
+            action="journal.post_many",
+            object_type="ledger.journalentry",
+            object_id=f"{result[0].seq}..{result[-1].seq}",
+            count=len(result),
+        )
     return result
 
 
 def journal_reverse(
-    *, entry: JournalEntry, actor, date: date | None = None, memo: str = "", idempotency_key: str = ""
+    *,
+    entry: JournalEntry,
+    actor,
+    date: date | None = None,
+    memo: str = "",
+    idempotency_key: str = "",
 ) -> JournalEntry:
     """Post the mirror image of ``entry``, pointing to it. An entry is reversed at most once;
     asking again (a double click, a retry) returns the same reversal."""
@@ -430,7 +488,9 @@ def journal_reverse(
         _lock_head()
         entry = JournalEntry.objects.select_related("period").get(pk=entry.pk)
         if entry.status != EntryStatus.POSTED:
-            raise NotReversible(_("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq})
+            raise NotReversible(
+                _("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq}
+            )
         if entry.reverses_id is not None:
             raise NotReversible(
                 _("Entry %(seq)s is itself a reversal; post a new entry instead of reversing it.")
@@ -441,7 +501,8 @@ def journal_reverse(
             if not idempotency_key or already.idempotency_key == idempotency_key:
                 return already
             raise AlreadyReversed(
-                _("Entry %(seq)s was already reversed by entry %(rev)s.") % {"seq": entry.seq, "rev": already.seq}
+                _("Entry %(seq)s was already reversed by entry %(rev)s.")
+                % {"seq": entry.seq, "rev": already.seq}
             )
         lines = [
             LineSpec(
