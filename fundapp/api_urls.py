@@ -1,0 +1,10 @@
+"""The JSON API's URL composition: each app brings its own API routes, mounted here under /api/.
+
+Apps sit below fundapp (ARCHITECTURE.md), so this is the one place their API modules meet.
+"""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("ledger/", include("ledger.api", namespace="ledger-api")),
+]
