@@ -1,0 +1,160 @@
+"""Postings at the same moment from many connections (PostgreSQL only; after django-oscar's
+tests/integration/order/test_stockrecord_locking.py).
+
+These tests commit for real (``transaction=True``): each thread has its own database connection
+and closes it at the end. Afterwards pytest-django empties the tables with TRUNCATE, which fires
+no row trigger, so the ledger guards do not stand in the way of the clean-up; the fixture loads
+the default chart again because TRUNCATE also removes what the data migration put there.
+"""
+
+import threading
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from djmoney.money import Money
+
+from ledger import exceptions, services, verification
+from ledger.books import ensure_default_books
+from ledger.models import Account, Balance, ChainHead, Fund, JournalEntry, JournalLine
+from ledger.services import LineSpec
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+DAY = date(2025, 8, 1)
+THREADS = 8
+PER_THREAD = 10
+
+
+@pytest.fixture
+def books():
+    # A transactional test may start after another one emptied the tables.
+    ensure_default_books(Account, Fund)
+    ChainHead.objects.get_or_create(pk=1)
+
+
+def run_threads(target, count: int) -> tuple[list, list[BaseException]]:
+    """Start ``count`` threads at once (behind a barrier); collect results and exceptions."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def worker(n):
+        try:
+            barrier.wait()
+            results[n] = target(n)
+        except BaseException as exc:  # every escape is a failure the test reports
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a posting thread hung"
+    return results, errors
+
+
+def lines(amount: str):
+    money = Money(Decimal(amount), "CNY")
+    return [LineSpec("1002", "RELIEF", "D", money), LineSpec("4101", "RELIEF", "C", money)]
+
+
+def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books):
+    # given 8 threads, each posting 10 entries of (thread + 1).01 to the same bank and income
+    def post_all(n):
+        return [
+            services.journal_post(
+                date=DAY, lines=lines(f"{n + 1}.01"), idempotency_key=f"t{n}:{i}", actor=None
+            ).seq
+            for i in range(PER_THREAD)
+        ]
+
+    # when they all post at once
+    results, errors = run_threads(post_all, THREADS)
+
+    # then no caller saw an error, and every entry got its own number, 1..80 without gaps
+    assert errors == []
+    seqs = sorted(seq for r in results for seq in r)
+    assert seqs == list(range(1, THREADS * PER_THREAD + 1))
+    # and the balances are exact
+    expected = sum(Decimal(f"{n + 1}.01") * PER_THREAD for n in range(THREADS))
+    bank = Balance.objects.get(account__code="1002", fund__code="RELIEF", currency="CNY")
+    income = Balance.objects.get(account__code="4101", fund__code="RELIEF", currency="CNY")
+    assert (bank.balance, income.balance) == (expected, -expected)
+    # and each line's balance after follows the one before it, in posting order
+    running = Decimal("0.00")
+    for line in JournalLine.objects.filter(account__code="1002").order_by("id"):
+        running += line.signed
+        assert line.balance_after == running
+    assert bank.last_line_id == JournalLine.objects.filter(account__code="1002").latest("id").pk
+    report = verification.verify_ledger()
+    assert report.ok, [p.message for p in report.problems]
+
+
+def test_two_posts_with_the_same_key_at_once_create_one_entry(books):
+    # when two requests carrying the same idempotency key arrive together
+    def post(_n):
+        return services.journal_post(
+            date=DAY, lines=lines("300.00"), idempotency_key="same-key", actor=None
+        ).pk
+
+    results, errors = run_threads(post, 2)
+
+    # then both get the same entry, and only one was written
+    assert errors == []
+    assert results[0] == results[1]
+    assert JournalEntry.objects.filter(idempotency_key="same-key").count() == 1
+    assert Balance.objects.get(account__code="1002").balance == Decimal("300.00")
+    assert verification.verify_ledger().ok
+
+
+def test_many_retries_at_once_with_one_conflicting_request(books):
+    # given six retries of one request and one request with the same key but other content
+    def post(n):
+        amount = "1.00" if n < 6 else "2.00"
+        try:
+            return services.journal_post(
+                date=DAY, lines=lines(amount), idempotency_key="k", actor=None
+            ).pk
+        except exceptions.IdempotencyConflict:
+            return "conflict"
+
+    results, errors = run_threads(post, 7)
+    assert errors == []
+    # then whichever came first was written once; the others got it back or a clear conflict
+    outcomes = Counter(results)
+    assert JournalEntry.objects.count() == 1
+    entry = JournalEntry.objects.get()
+    assert set(outcomes) <= {entry.pk, "conflict"}
+    assert outcomes["conflict"] in (1, 6)
+    assert verification.verify_ledger().ok
+
+
+def test_a_reversal_requested_twice_at_once_creates_one_reversal(books):
+    # given a posted entry
+    entry = services.journal_post(date=DAY, lines=lines("45.00"), idempotency_key="e", actor=None)
+
+    # when two people reverse it at the same moment
+    def reverse(_n):
+        return services.journal_reverse(entry=entry, actor=None, date=DAY).pk
+
+    results, errors = run_threads(reverse, 2)
+
+    # then one reversal exists and both were handed it
+    assert errors == []
+    assert results[0] == results[1]
+    assert JournalEntry.objects.filter(reverses=entry).count() == 1
+    assert Balance.objects.get(account__code="1002").balance == Decimal("0.00")
+    assert verification.verify_ledger().ok
+
+
+def test_the_tables_were_emptied_between_transactional_tests(books):
+    # pytest-django's TRUNCATE after each test above left no entries behind (and hit no guard)
+    assert JournalEntry.objects.count() == 0
+    assert Balance.objects.count() == 0
+    services.journal_post(date=DAY, lines=lines("1.00"), idempotency_key="fresh", actor=None)
+    assert JournalEntry.objects.get().seq == 1
