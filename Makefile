@@ -1,0 +1,99 @@
+# fundapp: set-up, demo, tests, benchmark. See README.md.
+#
+#   make demo    install, load a demo county into an SQLite file, serve it on 127.0.0.1:8000
+#   make test    install, run the whole test suite (SQLite; PostgreSQL when DATABASE_URL says so)
+#
+# Every target installs what it needs first and is safe to run again: system packages only when
+# one is missing (as root; otherwise we print which), pip only when pyproject.toml changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# The demo keeps its own SQLite file, whatever DATABASE_URL the shell has.
+DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/.demo/db.sqlite3
+DEMO_ADDR ?= 127.0.0.1:8000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+# Directories that hold no catalogue of ours.
+MSG_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=.demo
+
+.PHONY: help install system-packages python-env compilemessages collectstatic demo test lint \
+	bench messages clean distclean
+
+help:
+	@echo "make demo       install, load the demo data, serve on http://$(DEMO_ADDR)/"
+	@echo "make test       install, run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make install    system packages (as root), .venv, compiled catalogues, static files"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make bench      ledger benchmark against PostgreSQL (DATABASE_URL; BENCH_ARGS=--quick)"
+	@echo "make messages   update the zh_Hans and en catalogues (makemessages)"
+	@echo "make clean      remove generated files and the demo database (distclean: also .venv)"
+
+# Run in order (not as prerequisites), so that `make -j` cannot reorder them.
+install:
+	@$(MAKE) --no-print-directory system-packages
+	@$(MAKE) --no-print-directory python-env
+	@$(MAKE) --no-print-directory compilemessages
+	@$(MAKE) --no-print-directory collectstatic
+
+system-packages:
+	@PYTHON=$(PYTHON) bash scripts/system-packages.sh
+
+python-env:
+	@PYTHON=$(PYTHON) VENV=$(VENV) bash scripts/python-env.sh dev
+
+compilemessages:
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		DEBUG=1 $(MANAGE) compilemessages $(MSG_IGNORE) -v0 && echo "messages: compiled"; \
+	else \
+		echo "messages: msgfmt is missing (Debian package gettext): catalogues not compiled," \
+			"pages show the English source strings"; \
+	fi
+
+# DEBUG serves static files from the apps' folders; collecting them keeps staticfiles/ (what
+# whitenoise serves outside DEBUG) in step and quiets whitenoise's "No directory" warning.
+collectstatic:
+	@DEBUG=1 $(MANAGE) collectstatic --noinput -v0 && echo "static files: collected"
+
+demo: install
+	@mkdir -p .demo
+	@echo "demo: database $(DEMO_DATABASE_URL)"
+	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) migrate --noinput -v0
+	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) load_demo
+	@echo
+	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
+	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
+
+# DATABASE_URL from the environment passes through: unset means SQLite in memory. A test that
+# runs for 5 minutes gets every thread's stack printed (faulthandler), so a hang names itself.
+test: install
+	@echo "tests: database $${DATABASE_URL:-SQLite (default)}"
+	DEBUG=1 $(PY) -m pytest -q -p no:cacheprovider -o faulthandler_timeout=300 $(PYTEST_ARGS)
+
+lint: python-env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: python-env
+	$(VENV)/bin/pip install --quiet -e ".[dev,bench]" 2>&1 | \
+		{ grep -v "^WARNING: Location 'file://.*' is ignored" || true; }
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} PYTHONPATH=$(CURDIR) \
+		$(VENV)/bin/python bench/ledger.py $(BENCH_ARGS)
+
+messages: python-env
+	DEBUG=1 $(MANAGE) makemessages -l zh_Hans -l en $(MSG_IGNORE) --ignore=bench
+	@$(MAKE) --no-print-directory compilemessages
+
+clean:
+	rm -rf staticfiles .demo .pytest_cache .ruff_cache .hypothesis build ./*.egg-info
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find locale -name '*.mo' -delete 2>/dev/null || true
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,296 @@
+"""``python manage.py load_demo``: a demo county that shows every feature, on an empty database.
+
+What it loads (one transaction: all of it or nothing):
+
+* the default books (``setup_books``: chart of accounts, the RELIEF, REWARD and GENERAL funds);
+* one user per role (``fundapp.roles``), with the passwords printed at the end;
+* postings through the public ledger services, dated relative to today: donations in cash and by
+  bank into RELIEF and REWARD, a budget allocation, a cash deposit, awards accrued and paid, a
+  bank charge, a mistaken entry and its reversal, and last month's period closed.
+
+Run twice it changes nothing: it sees its own entries (idempotency keys ``demo:...``) and only
+prints the logins again. The passwords are public, so it refuses to run with DEBUG off unless
+``--force`` is given.
+
+Each later issue adds a ``_load_<topic>`` step here, so the demo always shows every feature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from fundapp import roles
+from ledger import chart, selectors, services
+from ledger.models import JournalEntry, Period
+from ledger.services import LineSpec
+
+KEY_PREFIX = "demo:"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    first_name: str
+    last_name: str
+
+
+# Public on purpose (printed, and in the README): DEBUG only.
+DEMO_USERS = [
+    DemoUser("officer", "officer-demo", roles.FINANCE_OFFICER, "会计", "王"),
+    DemoUser("supervisor", "supervisor-demo", roles.FINANCE_SUPERVISOR, "主管", "李"),
+    DemoUser("caseworker", "caseworker-demo", roles.CASE_WORKER, "经办", "张"),
+    DemoUser("reviewer", "reviewer-demo", roles.REVIEWER, "审核", "赵"),
+    DemoUser("auditor", "auditor-demo", roles.AUDITOR, "审计", "陈"),
+    DemoUser("admin", "admin-demo", roles.ADMINISTRATOR, "管理", "刘"),
+]
+
+
+def _cny(amount: str) -> Money:
+    return Money(Decimal(amount), settings.DEFAULT_CURRENCY)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo county (books, one user per role, postings) into an empty database. "
+        "Refuses to run with DEBUG off unless --force: the demo passwords are public."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off (the demo users' passwords are public: never in production).",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        self.kept_passwords: set[str] = set()
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "load_demo creates users with public passwords, so it runs only with DEBUG=1. "
+                "Use --force to load it anyway (never on a real deployment)."
+            )
+        if JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists():
+            self.stdout.write(self.style.WARNING("The demo data is already loaded: nothing to do."))
+            self._print_logins()
+            return
+
+        call_command("setup_books", stdout=self.stdout)
+        with transaction.atomic():
+            users = self._load_users()
+            counts = self._load_ledger(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo loaded: {users} users, {entries} journal entries, closed period {period}.".format(
+                    **counts
+                )
+            )
+        )
+        balance = selectors.trial_balance()
+        for currency, (debit, credit) in balance.totals.items():
+            self.stdout.write(f"Trial balance {currency}: debits {debit} = credits {credit}")
+        self._print_logins()
+
+    # ----------------------------------------------------------------------------------------
+    def _load_users(self) -> dict[str, object]:
+        User = get_user_model()
+        users = {}
+        for demo in DEMO_USERS:
+            user = User.objects.filter(username=demo.username).first()
+            if user is not None:
+                # Someone made this user before the demo: keep their password, say so.
+                self.kept_passwords.add(demo.username)
+            else:
+                is_admin = demo.role == roles.ADMINISTRATOR
+                create = User.objects.create_superuser if is_admin else User.objects.create_user
+                user = create(
+                    username=demo.username,
+                    password=demo.password,
+                    first_name=demo.first_name,
+                    last_name=demo.last_name,
+                    email=f"{demo.username}@demo.invalid",
+                )
+            user.groups.add(Group.objects.get(name=demo.role))
+            users[demo.role] = user
+        return users
+
+    def _load_ledger(self, users) -> dict[str, object]:
+        today = timezone.localdate()
+        this_month = today.replace(day=1)
+        last_month = (this_month - timedelta(days=1)).replace(day=1)
+        officer = users[roles.FINANCE_OFFICER]
+        supervisor = users[roles.FINANCE_SUPERVISOR]
+
+        def this(days_ago: int) -> date:
+            # Spread this month's entries over the days already past, never before the 1st.
+            return max(this_month, today - timedelta(days=days_ago))
+
+        def post(key: str, day: date, memo: str, fund: str, debit: str, credit: str, amount):
+            return services.journal_post(
+                date=day,
+                lines=[
+                    LineSpec(debit, fund, "D", _cny(amount)),
+                    LineSpec(credit, fund, "C", _cny(amount)),
+                ],
+                idempotency_key=KEY_PREFIX + key,
+                memo=memo,
+                actor=officer,
+            )
+
+        # Last month: the first donations and a deposit, then the period is closed.
+        post(
+            "donation-cash-relief",
+            last_month + timedelta(days=4),
+            "县直机关干部现场捐款（现金） / On-the-spot cash donations, county offices",
+            "RELIEF",
+            chart.CASH,
+            chart.DONATION_INCOME,
+            "12600.00",
+        )
+        post(
+            "deposit-cash-relief",
+            last_month + timedelta(days=6),
+            "现金存入银行 / Cash deposited at the bank",
+            "RELIEF",
+            chart.BANK,
+            chart.CASH,
+            "12600.00",
+        )
+        post(
+            "donation-bank-reward",
+            last_month + timedelta(days=9),
+            "县人民医院转账捐赠 / Bank donation, county hospital",
+            "REWARD",
+            chart.BANK,
+            chart.DONATION_INCOME,
+            "20000.00",
+        )
+        closed = Period.objects.get(start__lte=last_month, end__gte=last_month)
+        services.period_close(period=closed, actor=supervisor)
+
+        # This month: more money in, awards accrued and paid, one correction.
+        post(
+            "donation-bank-relief",
+            this(9),
+            "县卫健委转账捐赠 / Bank donation, county health commission",
+            "RELIEF",
+            chart.BANK,
+            chart.DONATION_INCOME,
+            "30000.00",
+        )
+        post(
+            "allocation-general",
+            this(8),
+            "县财政拨款 / County budget allocation",
+            "GENERAL",
+            chart.BANK,
+            chart.ALLOCATION_INCOME,
+            "50000.00",
+        )
+        post(
+            "donation-cash-reward",
+            this(7),
+            "个人现金捐赠 / Cash donation from a resident",
+            "REWARD",
+            chart.CASH,
+            chart.DONATION_INCOME,
+            "1200.00",
+        )
+        mistake = post(
+            "donation-bank-relief-typo",
+            this(6),
+            "乡镇企业转账捐赠（金额录错） / Bank donation, township firm (amount keyed wrong)",
+            "RELIEF",
+            chart.BANK,
+            chart.DONATION_INCOME,
+            "8000.00",
+        )
+        services.journal_reverse(
+            entry=mistake,
+            date=this(5),
+            memo="冲销：金额应为800元 / Reversal: the amount was 800",
+            idempotency_key=KEY_PREFIX + "donation-bank-relief-typo-reversal",
+            actor=officer,
+        )
+        post(
+            "donation-bank-relief-corrected",
+            this(5),
+            "乡镇企业转账捐赠（更正） / Bank donation, township firm (corrected)",
+            "RELIEF",
+            chart.BANK,
+            chart.DONATION_INCOME,
+            "800.00",
+        )
+        post(
+            "award-accrued-relief",
+            this(4),
+            "困难家庭一次性救助（3户） / One-off relief, 3 households",
+            "RELIEF",
+            chart.RELIEF_EXPENSE,
+            chart.AWARDS_PAYABLE,
+            "6000.00",
+        )
+        post(
+            "award-paid-relief",
+            this(3),
+            "救助款代发到户 / Relief paid to the households' bank accounts",
+            "RELIEF",
+            chart.AWARDS_PAYABLE,
+            chart.BANK,
+            "6000.00",
+        )
+        post(
+            "bank-charge-relief",
+            this(3),
+            "代发手续费（基金承担） / Payment fee, borne by the fund",
+            "RELIEF",
+            chart.BANK_CHARGES,
+            chart.BANK,
+            "12.00",
+        )
+        post(
+            "award-accrued-reward",
+            this(2),
+            "独生子女父母奖励扶助（2人） / Only-child parents' awards, 2 people",
+            "REWARD",
+            chart.REWARD_EXPENSE,
+            chart.AWARDS_PAYABLE,
+            "1920.00",
+        )
+        post(
+            "award-paid-reward",
+            this(1),
+            "奖励扶助金发放 / Reward awards paid",
+            "REWARD",
+            chart.AWARDS_PAYABLE,
+            chart.BANK,
+            "1920.00",
+        )
+        return {
+            "users": len(users),
+            "entries": JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count(),
+            "period": closed.code,
+        }
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write("Demo logins (DEBUG only; change or delete these users elsewhere):")
+        self.stdout.write(f"  {'username':<12} {'password':<18} role")
+        for demo in DEMO_USERS:
+            label = roles.role_label(demo.role)
+            password = demo.password
+            if demo.username in self.kept_passwords:
+                password = "(unchanged)"
+            self.stdout.write(f"  {demo.username:<12} {password:<18} {demo.role} ({label})")

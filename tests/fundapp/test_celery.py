@@ -1,0 +1,101 @@
+"""The Celery app: in-process (eager) without a broker; with Redis, a real worker answers."""
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.conf import settings
+
+from fundapp.celery import app, ping
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def test_without_a_broker_tasks_run_in_process():
+    # given no CELERY_BROKER_URL (the default)
+    assert not settings.CELERY_BROKER_URL
+    assert app.conf.task_always_eager
+
+    # when a task is sent, then it ran already, in this process
+    result = ping.delay()
+    assert result.successful()
+    assert result.get(timeout=1) == "pong"
+
+
+def test_the_app_reads_the_celery_settings_and_finds_the_tasks():
+    # given Django's settings, then the app's configuration comes from the CELERY_ names
+    assert app.main == "fundapp"
+    assert app.conf.timezone == settings.TIME_ZONE
+    assert app.conf.task_eager_propagates is True
+    # and the app is the one Django loads with the project (so @shared_task binds to it)
+    import fundapp
+
+    assert fundapp.celery_app is app
+    assert "fundapp.ping" in app.tasks
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_a_real_worker_runs_a_task_through_redis():
+    if not _redis_up():
+        # CI starts Redis (.ci/run), so there its absence is a failure, not a skip.
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not answering on 127.0.0.1:6379 (.ci/run should start it)")
+        pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
+
+    # given a worker on a queue of its own, with Redis as broker and result store (database 15,
+    # so nothing else on this Redis is touched)
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {**os.environ, "DEBUG": "1", "CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "fundapp",
+            "worker",
+            "--pool=solo",
+            "--queues",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    client = Celery("fundapp-test-client", broker=url, backend=url)
+    try:
+        # when a task is sent by name, as another process would
+        result = client.send_task("fundapp.ping", queue=queue)
+
+        # then the worker ran it and the answer came back through Redis
+        assert result.get(timeout=60) == "pong"
+    finally:
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        client.close()
+    assert worker.returncode is not None, output

@@ -1,0 +1,189 @@
+"""load_demo: a whole demo county on an empty database, and nothing new the second time."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from fundapp import roles
+from fundapp.management.commands.load_demo import DEMO_USERS, KEY_PREFIX
+from ledger import chart, selectors
+from ledger.models import (
+    Account,
+    AuditEvent,
+    Balance,
+    EntryStatus,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    Period,
+    PeriodStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Six users per load: the production hasher would spend seconds on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _load(**options) -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def _snapshot() -> dict[str, int]:
+    return {
+        "users": get_user_model().objects.count(),
+        "entries": JournalEntry.objects.count(),
+        "lines": JournalLine.objects.count(),
+        "periods": Period.objects.count(),
+        "audit": AuditEvent.objects.count(),
+        "accounts": Account.objects.count(),
+        "funds": Fund.objects.count(),
+    }
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
+    # given an empty database (only what migrations load: the default books and the role groups)
+    assert not JournalEntry.objects.exists()
+
+    # when the demo is loaded
+    output = _load()
+
+    # then there is one user per role, able to log in with the printed password
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user = User.objects.get(username=demo.username)
+        assert list(user.groups.values_list("name", flat=True)) == [demo.role]
+        assert user.check_password(demo.password)
+        assert f"{demo.username:<12} {demo.password:<18} {demo.role}" in output
+    assert {d.role for d in DEMO_USERS} == set(roles.ROLE_PERMISSIONS)
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert not User.objects.get(username="officer").is_staff
+
+    # and the postings went through the ledger: posted, keyed, chained, by the officer
+    entries = JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX)
+    assert entries.count() == JournalEntry.objects.count() == 14
+    assert set(entries.values_list("status", flat=True)) == {EntryStatus.POSTED}
+    assert set(entries.values_list("posted_by__username", flat=True)) == {"officer"}
+
+    # and they show donations in cash and by bank into RELIEF and REWARD
+    def lines(account, fund, side):
+        return JournalLine.objects.filter(account__code=account, fund__code=fund, side=side)
+
+    for fund in ("RELIEF", "REWARD"):
+        assert lines(chart.CASH, fund, "D").filter(entry__memo__contains="捐").exists()
+        assert lines(chart.BANK, fund, "D").filter(entry__memo__contains="捐").exists()
+        assert lines(chart.DONATION_INCOME, fund, "C").exists()
+    # a cash deposit, awards accrued and paid
+    assert lines(chart.CASH, "RELIEF", "C").exists()
+    assert lines(chart.AWARDS_PAYABLE, "RELIEF", "C").exists()
+    assert lines(chart.AWARDS_PAYABLE, "RELIEF", "D").exists()
+    # one reversal, pointing to the entry it corrects
+    reversal = JournalEntry.objects.get(reverses__isnull=False)
+    assert reversal.reverses.memo.endswith("(amount keyed wrong)")
+
+    # and last month's period is closed, this month's is open
+    closed = Period.objects.get(status=PeriodStatus.CLOSED)
+    assert closed.entries.count() == 3
+    assert closed.closed_by.username == "supervisor"
+    assert Period.objects.filter(status=PeriodStatus.OPEN).count() == 1
+    assert closed.end < Period.objects.get(status=PeriodStatus.OPEN).start
+
+    # and the books balance: the trial balance and every fund on its own
+    assert selectors.trial_balance().balanced
+    for fund in Fund.objects.all():
+        assert selectors.trial_balance(fund=fund).balanced
+    # the payable was paid in full, the reversal undid the mistake
+    payable = Account.objects.get(code=chart.AWARDS_PAYABLE)
+    assert all(m.amount == 0 for m in selectors.account_balance(account=payable).values())
+    relief_bank = Balance.objects.get(account__code=chart.BANK, fund__code="RELIEF", currency="CNY")
+    # 12,600 deposited + 30,000 + 800 donated - 6,000 paid - 12 fee
+    assert str(relief_bank.balance) == "37388.00"
+    assert "debits 114600.00 = credits 114600.00" in output
+
+
+def test_load_demo_twice_creates_nothing_new(debug):
+    # given the demo is loaded
+    _load()
+    before = _snapshot()
+
+    # when it is loaded again
+    output = _load()
+
+    # then nothing was added, and it says so and prints the logins again
+    assert _snapshot() == before
+    assert "already loaded" in output
+    assert "officer-demo" in output
+
+
+def test_load_demo_refuses_with_debug_off_unless_forced(settings):
+    # given DEBUG is off (as in production)
+    settings.DEBUG = False
+
+    # when the demo is loaded without --force, then it refuses and writes nothing
+    with pytest.raises(CommandError, match="DEBUG"):
+        _load()
+    assert not get_user_model().objects.exists()
+    assert not JournalEntry.objects.exists()
+
+    # when forced, it loads
+    _load(force=True)
+    assert JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count() == 14
+
+
+def test_load_demo_keeps_the_password_of_a_user_that_existed(debug, django_user_model):
+    # given someone already made a user named like a demo user
+    django_user_model.objects.create_user(username="auditor", password="their-own-pw-123")
+
+    # when the demo is loaded
+    output = _load()
+
+    # then their password is kept and the listing says so instead of printing the demo one
+    user = django_user_model.objects.get(username="auditor")
+    assert user.check_password("their-own-pw-123")
+    assert "auditor      (unchanged)" in output
+    assert user.groups.filter(name=roles.AUDITOR).exists()
+
+
+def test_setup_books_is_idempotent():
+    # given the books the migration loaded
+    before = (Account.objects.count(), Fund.objects.count())
+
+    # when setup_books runs twice
+    out = StringIO()
+    call_command("setup_books", stdout=out)
+    call_command("setup_books", stdout=out)
+
+    # then nothing was added or changed, and every default account and fund is there
+    assert (Account.objects.count(), Fund.objects.count()) == before
+    assert "0 account(s) and 0 fund(s) created" in out.getvalue()
+    codes = set(Account.objects.values_list("code", flat=True))
+    assert {code for code, *_rest in chart.ACCOUNTS} <= codes
+
+
+def test_setup_books_restores_a_missing_default_without_touching_edits():
+    # given the administrator renamed one fund and a default account is missing
+    Fund.objects.filter(code="GENERAL").update(name_en="General fund (renamed)")
+    Account.objects.filter(code=chart.BANK_CHARGES).delete()
+
+    # when setup_books runs
+    out = StringIO()
+    call_command("setup_books", stdout=out)
+
+    # then the missing account is back and the edit is kept
+    assert Account.objects.filter(code=chart.BANK_CHARGES).exists()
+    assert Fund.objects.get(code="GENERAL").name_en == "General fund (renamed)"
+    assert "1 account(s) and 0 fund(s) created" in out.getvalue()

@@ -1,0 +1,104 @@
+"""Settings from the environment: a secret key is required outside DEBUG, and the production
+values pass ``check --deploy`` with no warning. Each case runs in a fresh interpreter, because
+settings are read once per process."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    # Start from the real environment (PATH, the virtualenv) but drop every setting we test, so
+    # neither the shell nor the test run's own DEBUG=1 leaks in. An empty value also stops a
+    # developer's .env file from filling the name in (python-dotenv never overrides).
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    for name in ("DEBUG", "SECRET_KEY"):
+        base[name] = ""
+    for name in ("ALLOWED_HOSTS", "CELERY_BROKER_URL"):
+        base.pop(name, None)
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _production_env() -> dict[str, str]:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "fund.example.gov.cn",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or "sqlite:///:memory:",
+    }
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    # given DEBUG off and no SECRET_KEY
+    # when Django loads the settings
+    result = _run(
+        [
+            "-c",
+            "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'fundapp.settings'; "
+            "django.setup()",
+        ],
+        DEBUG="0",
+    )
+
+    # then it refuses to start, naming what is missing
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key():
+    # given DEBUG on and no SECRET_KEY (a developer's machine)
+    # when Django loads the settings, then it starts with the development key
+    result = _run(
+        [
+            "-c",
+            "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'fundapp.settings'; "
+            "django.setup(); from django.conf import settings; "
+            "print(settings.DEBUG, settings.SECRET_KEY)",
+        ],
+        DEBUG="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True insecure-development-key-only-for-debug"
+
+
+def test_check_deploy_is_clean_with_production_values():
+    # given production-like values: DEBUG off, a long random key, a real host name
+    # when Django's deployment checks run, failing on any warning
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **_production_env()
+    )
+
+    # then they pass with nothing to report
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_turn_the_security_headers_on():
+    # given the production values, when the settings load
+    result = _run(
+        [
+            "-c",
+            "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'fundapp.settings'; "
+            "django.setup(); from django.conf import settings as s; "
+            "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_HSTS_SECONDS > 0, s.ALLOWED_HOSTS)",
+        ],
+        **_production_env(),
+    )
+
+    # then HTTPS, secure cookies and HSTS are on, and only the given host is allowed
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True True True ['fund.example.gov.cn']"
