@@ -1,1 +1,0 @@
-"""approvals: see ARCHITECTURE.md. Built by a later issue."""

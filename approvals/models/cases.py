@@ -1,0 +1,330 @@
+"""Relief cases, their state machine, members, approvals, history and reservations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from djmoney.models.fields import MoneyField
+
+from ledger.models import Fund, JournalEntry
+
+from .programs import Program
+from .registry import Household, Person, Region
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    IN_REVIEW = "in_review", _("in review")
+    RETURNED = "returned", _("returned for materials")
+    APPROVED = "approved", _("approved, awaiting notice")
+    ON_NOTICE = "on_notice", _("on public notice")
+    OBJECTED = "objected", _("re-investigation after objection")
+    FINAL = "final", _("final award")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+S = CaseState
+CLOSED_STATES = (S.REJECTED, S.WITHDRAWN, S.CANCELLED)
+OPEN_STATES = tuple(s for s in S if s not in CLOSED_STATES)
+REVIEW_STATES = (S.IN_REVIEW, S.OBJECTED)  # a tier holds the case: current_tier is set
+BEFORE_FINAL = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED, S.APPROVED, S.ON_NOTICE, S.OBJECTED)
+
+# The permission each transition needs (checked by the services with ``has_transition_perm``;
+# django-fsm itself does not enforce it).
+PERM_FILE = "approvals.file_case"
+PERM_REVIEW = "approvals.review_case"
+PERM_WITHDRAW = "approvals.withdraw_case"
+PERM_PUBLISH = "approvals.publish_notice"
+PERM_OBJECTION = "approvals.handle_objection"
+PERM_CANCEL = "approvals.cancel_case"
+PERM_REVEAL = "approvals.reveal_personal_numbers"
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """One application for one program and cycle.
+
+    ``approved`` is an explicit state: every applicable tier has approved and the case waits to be
+    put on a notice (``current_tier`` is then empty). ``current_tier`` holds the *order* of the
+    tier the case waits at, and is set exactly in ``in_review`` and ``objected``.
+    """
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="cases"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="cases"
+    )
+    members = models.ManyToManyField(
+        Person, through="CaseMember", related_name="cases", verbose_name=_("beneficiaries")
+    )
+    cycle = models.CharField(_("cycle"), max_length=7, help_text=_('e.g. "2026" or "2026-11"'))
+    region = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="cases"
+    )
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
+    state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True)
+    current_tier = models.PositiveSmallIntegerField(_("current tier"), null=True, blank=True)
+    tier_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    returned_by_tier = models.PositiveSmallIntegerField(
+        _("returned by tier"), null=True, blank=True
+    )
+    missing_items = models.JSONField(_("missing materials"), default=list, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why it was rejected, withdrawn or cancelled.")
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    final_at = models.DateTimeField(_("final at"), null=True, blank=True)
+    award_entry = models.ForeignKey(
+        JournalEntry,
+        verbose_name=_("award entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_entry = models.ForeignKey(
+        JournalEntry,
+        verbose_name=_("cancellation entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("file_case", _("Can file and submit relief cases")),
+            ("review_case", _("Can review relief cases at a tier")),
+            ("withdraw_case", _("Can withdraw relief cases")),
+            ("publish_notice", _("Can put approved cases on public notice")),
+            ("handle_objection", _("Can uphold or dismiss objections")),
+            ("cancel_case", _("Can cancel final awards")),
+            ("reveal_personal_numbers", _("Can see whole ID and bank account numbers")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=list(S.values)), name="case_state_valid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="case_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(state__in=list(REVIEW_STATES), current_tier__isnull=False)
+                | ~Q(state__in=list(REVIEW_STATES)) & Q(current_tier__isnull=True),
+                name="case_tier_iff_in_review",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | Q(returned_by_tier__isnull=False),
+                name="case_returned_has_tier",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["final", "cancelled"])
+                | Q(award_entry__isnull=False, final_at__isnull=False),
+                name="case_final_has_award",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="cancelled") | Q(cancel_entry__isnull=False),
+                name="case_cancelled_has_reversal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["rejected", "withdrawn", "cancelled"]) | ~Q(reason=""),
+                name="case_closed_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "program", "current_tier"], name="case_queue"),
+            models.Index(fields=["program", "cycle"], name="case_program_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    # ---- transitions: state and own fields only; the services do the rest ------------------
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=PERM_FILE)
+    def submit(self):
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=S.SUBMITTED, target=S.IN_REVIEW)
+    def start_review(self, tier: int):
+        self._at_tier(tier)
+
+    @transition(field=state, source=S.RETURNED, target=S.IN_REVIEW, permission=PERM_FILE)
+    def resubmit(self):
+        self._at_tier(self.returned_by_tier)
+        self.missing_items = []
+
+    @transition(
+        field=state,
+        source=list(REVIEW_STATES),
+        target=RETURN_VALUE(S.IN_REVIEW, S.APPROVED),
+        permission=PERM_REVIEW,
+    )
+    def approve(self, next_tier: int | None):
+        if next_tier is None:
+            self.current_tier = None
+            self.tier_since = None
+            self.approved_at = timezone.now()
+            return S.APPROVED
+        self._at_tier(next_tier)
+        return S.IN_REVIEW
+
+    @transition(field=state, source=list(REVIEW_STATES), target=S.RETURNED, permission=PERM_REVIEW)
+    def return_for_materials(self, items: list[str]):
+        self.returned_by_tier = self.current_tier
+        self.current_tier = None
+        self.tier_since = None
+        self.missing_items = list(items)
+
+    @transition(field=state, source=list(REVIEW_STATES), target=S.REJECTED, permission=PERM_REVIEW)
+    def reject(self, reason: str):
+        self._close(reason)
+
+    @transition(
+        field=state, source=list(BEFORE_FINAL), target=S.WITHDRAWN, permission=PERM_WITHDRAW
+    )
+    def withdraw(self, reason: str):
+        self._close(reason)
+
+    @transition(field=state, source=S.APPROVED, target=S.ON_NOTICE, permission=PERM_PUBLISH)
+    def put_on_notice(self):
+        pass
+
+    @transition(field=state, source=S.ON_NOTICE, target=S.OBJECTED, permission=PERM_OBJECTION)
+    def reinvestigate(self, tier: int):
+        self._at_tier(tier)
+
+    @transition(field=state, source=S.ON_NOTICE, target=S.FINAL)
+    def finalise(self, entry: JournalEntry):
+        self.award_entry = entry
+        self.final_at = timezone.now()
+
+    @transition(field=state, source=S.FINAL, target=S.CANCELLED, permission=PERM_CANCEL)
+    def cancel(self, reason: str, entry: JournalEntry):
+        self.reason = reason
+        self.cancel_entry = entry
+
+    def _at_tier(self, tier: int):
+        self.current_tier = tier
+        self.tier_since = timezone.now()
+
+    def _close(self, reason: str):
+        self.reason = reason
+        self.current_tier = None
+        self.tier_since = None
+
+
+class CaseMember(models.Model):
+    """A beneficiary of a case. ``program``, ``cycle`` and ``is_open`` copy the case's so that the
+    database itself refuses one person in two open cases of the same program and cycle."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    cycle = models.CharField(max_length=7)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("case member")
+        verbose_name_plural = _("case members")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="casemember_once_per_case"),
+            models.UniqueConstraint(
+                fields=["person", "program", "cycle"],
+                condition=Q(is_open=True),
+                name="casemember_one_open_case_per_program_cycle",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.person_id}"
+
+
+class CaseApproval(models.Model):
+    """Who approved a case at which tier (the four-eyes rules read these)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
+    tier_order = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("case approval")
+        verbose_name_plural = _("case approvals")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} tier {self.tier_order} by {self.user_id}"
+
+
+class CaseHistory(models.Model):
+    """One row per transition: who, when, from, to, tier, decision, comment. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12)
+    tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=30)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("case history")
+        verbose_name_plural = _("case history")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_state}->{self.to_state} {self.decision}"
+
+
+class Reservation(models.Model):
+    """Money held in a fund for a case on notice (or under re-investigation after one). While
+    active it lowers the fund's available amount (``ledger.selectors.fund_position``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reservations")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(active=True), name="reservation_one_active_per_case"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reservation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(active=True, released_at__isnull=True)
+                | Q(active=False, released_at__isnull=False),
+                name="reservation_released_iff_inactive",
+            ),
+        ]
+        indexes = [models.Index(fields=["fund", "active"], name="reservation_fund_active")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount} {'active' if self.active else 'released'}"

@@ -1,0 +1,180 @@
+"""Public notices (公示), their items, and objections (异议)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from .cases import Case
+from .programs import Program
+from .registry import Region
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    CLOSED = "closed", _("closed")
+
+
+class Notice(models.Model):
+    """The proposed awards of one program, region and cycle, posted for ``notice_days``.
+
+    A case that comes back after an upheld objection goes onto a new *version* (the next number
+    for the same program, region and cycle); earlier versions keep what they showed.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="notices")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="notices")
+    cycle = models.CharField(_("cycle"), max_length=7)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=9, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    authority = models.CharField(_("approving authority"), max_length=200, blank=True)
+    objection_phone = models.CharField(_("objection phone"), max_length=30, blank=True)
+    objection_address = models.CharField(_("objection address"), max_length=200, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "region", "cycle", "version"], name="notice_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="notice_dates_ordered"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="notice_version_positive"),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(status__in=["published", "closed"], published_at__isnull=False),
+                name="notice_published_at_set",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="notice_closed_at_set",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "ends_on"], name="notice_status_end")]
+
+    def __str__(self) -> str:
+        return f"{self.program.code} {self.region.name} {self.cycle} v{self.version}"
+
+    def public_fields(self) -> dict:
+        """What the notice itself shows the public (DOMAIN.md, "What a notice shows")."""
+        return {
+            "program": self.program.name,
+            "cycle": self.cycle,
+            "region": self.region.name,
+            "version": self.version,
+            "authority": self.authority,
+            "starts_on": self.starts_on,
+            "ends_on": self.ends_on,
+            "objection_phone": self.objection_phone,
+            "objection_address": self.objection_address,
+        }
+
+
+# Exactly what a notice line may show; never ID, bank, address, phone, income, health, minors.
+PUBLIC_ITEM_FIELDS = ("name", "people", "amount", "village")
+
+
+class NoticeItem(models.Model):
+    """A snapshot of what the notice shows for one case, taken when it is published, so the
+    public sees the same line however the case changes afterwards."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notice_items")
+    display_name = models.CharField(_("name shown"), max_length=50, blank=True)
+    people_count = models.PositiveSmallIntegerField(_("people covered"), null=True, blank=True)
+    amount = MoneyField(max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY)
+    village_name = models.CharField(_("village"), max_length=100)
+    struck = models.BooleanField(
+        _("taken off"), default=False, help_text=_("Taken off after an upheld objection.")
+    )
+
+    class Meta:
+        ordering = ["notice", "id"]
+        verbose_name = _("notice item")
+        verbose_name_plural = _("notice items")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "case"], name="noticeitem_case_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="noticeitem_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}/{self.case_id}"
+
+    def public_fields(self) -> dict:
+        """Exactly the fields a public notice line may show (``PUBLIC_ITEM_FIELDS``)."""
+        return {
+            "name": self.display_name,
+            "people": self.people_count,
+            "amount": self.amount,
+            "village": self.village_name,
+        }
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    UPHELD = "upheld", _("upheld")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class Objection(models.Model):
+    """An objection from the public to a case on notice. An open one blocks the case from
+    becoming final. The objector follows it with an unguessable tracking code."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="objections")
+    notice_item = models.ForeignKey(
+        NoticeItem, null=True, blank=True, on_delete=models.PROTECT, related_name="objections"
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True)
+    contact = models.CharField(_("contact"), max_length=100)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    text = models.TextField(_("objection"))
+    status = models.CharField(
+        _("status"), max_length=9, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "upheld", "dismissed"]), name="objection_status"
+            ),
+            models.CheckConstraint(condition=~Q(contact=""), name="objection_contact_required"),
+            models.CheckConstraint(condition=~Q(text=""), name="objection_text_required"),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(reply=""),
+                name="objection_dismissal_has_reply",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(handled_at__isnull=False),
+                name="objection_handled_at_set",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "status"], name="objection_case_status")]
+
+    def __str__(self) -> str:
+        return self.tracking_code

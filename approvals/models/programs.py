@@ -1,0 +1,244 @@
+"""Relief programs and their review tiers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+from djmoney.money import Money
+
+from ledger.models import BilingualNameMixin, Fund, Purpose
+
+from .registry import Region, RegionLevel
+
+
+class ProgramCategory(models.TextChoices):
+    ONE_OFF_RELIEF = "one_off_relief", _("one-off relief")
+    ANNUAL_REWARD = "annual_reward", _("annual reward and assistance")
+    SPECIAL_ASSISTANCE = "special_assistance", _("special assistance")
+
+
+CATEGORY_PURPOSE = {
+    ProgramCategory.ONE_OFF_RELIEF: Purpose.RELIEF,
+    ProgramCategory.ANNUAL_REWARD: Purpose.REWARD,
+    ProgramCategory.SPECIAL_ASSISTANCE: Purpose.SPECIAL,
+}
+
+
+class AmountRule(models.TextChoices):
+    PER_HOUSEHOLD = "per_household", _("fixed per household")
+    PER_PERSON = "per_person", _("fixed per person")
+    REQUESTED = "requested", _("requested, up to a cap")
+
+
+class NameMasking(models.TextChoices):
+    MASK = "mask", _("mask the middle (张*明)")
+    SURNAME = "surname", _("surname only (张**)")
+    HIDE = "hide", _("hide the name")
+
+
+def _money(**kwargs) -> MoneyField:
+    return MoneyField(
+        max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY, **kwargs
+    )
+
+
+class Program(BilingualNameMixin):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=ProgramCategory.choices)
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("paying fund"), on_delete=models.PROTECT, related_name="programs"
+    )
+    amount_rule = models.CharField(_("amount rule"), max_length=15, choices=AmountRule.choices)
+    amount = _money(
+        verbose_name=_("fixed amount"),
+        null=True,
+        blank=True,
+        help_text=_("Per household or per person, for the fixed rules."),
+    )
+    cap = _money(
+        verbose_name=_("cap"),
+        null=True,
+        blank=True,
+        help_text=_("The most a case may request, for the requested rule."),
+    )
+    notice_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=7)
+    opens_on = models.DateField(_("applications open"), null=True, blank=True)
+    closes_on = models.DateField(_("applications close"), null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    allowed_regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("allowed regions"),
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for every region; otherwise cases must lie in one of these."),
+    )
+    excludes = models.ManyToManyField(
+        "self",
+        verbose_name=_("excludes programs"),
+        blank=True,
+        symmetrical=True,
+        help_text=_("A person may not be in this and an excluded program in the same cycle."),
+    )
+    name_masking = models.CharField(
+        _("names on public notice"),
+        max_length=8,
+        choices=NameMasking.choices,
+        default=NameMasking.MASK,
+    )
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Public notices hide names and the number of people."),
+    )
+    notice_authority = models.CharField(_("approving authority"), max_length=200, blank=True)
+    objection_phone = models.CharField(_("objection phone"), max_length=30, blank=True)
+    objection_address = models.CharField(_("objection address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.CheckConstraint(
+                # isnull spelt out: a CHECK on NULL > 0 is unknown, which the database passes.
+                condition=Q(
+                    amount_rule__in=["per_household", "per_person"],
+                    amount__isnull=False,
+                    amount__gt=0,
+                )
+                | Q(amount_rule="requested", cap__isnull=False, cap__gt=0),
+                name="program_amount_rule_complete",
+            ),
+            models.CheckConstraint(condition=Q(notice_days__gte=1), name="program_notice_days"),
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True)
+                | Q(closes_on__isnull=True)
+                | Q(opens_on__lte=models.F("closes_on")),
+                name="program_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
+                name="program_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=["one_off_relief", "annual_reward", "special_assistance"]),
+                name="program_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def purpose(self) -> str:
+        return CATEGORY_PURPOSE[self.category]
+
+    @property
+    def expense_account(self) -> str:
+        from ledger import chart
+
+        return chart.REWARD_EXPENSE if self.purpose == Purpose.REWARD else chart.RELIEF_EXPENSE
+
+    @property
+    def currency(self) -> str:
+        money = self.amount if self.amount_rule != AmountRule.REQUESTED else self.cap
+        return str(money.currency) if money is not None else settings.DEFAULT_CURRENCY
+
+    def configuration_errors(self) -> dict[str, str]:
+        """What is wrong with the program's set-up (shared by ``clean`` and the services)."""
+        errors: dict[str, str] = {}
+        if self.fund_id and not self.fund.allows_purpose(self.purpose):
+            errors["fund"] = _(
+                "Fund %(fund)s may not pay %(purpose)s; choose a fund restricted to that purpose "
+                "or an unrestricted one."
+            ) % {"fund": self.fund.code, "purpose": Purpose(self.purpose).label}
+        if self.amount_rule == AmountRule.REQUESTED:
+            if self.cap is None or self.cap.amount <= 0:
+                errors["cap"] = _("A requested-amount program needs a cap above zero.")
+        elif self.amount is None or self.amount.amount <= 0:
+            errors["amount"] = _("A fixed-amount program needs an amount above zero.")
+        if self.fund_id and not errors and not self.fund.holds_currency(self.currency):
+            errors["fund"] = _("Fund %(fund)s does not hold %(cur)s.") % {
+                "fund": self.fund.code,
+                "cur": self.currency,
+            }
+        return errors
+
+    def clean(self):
+        errors = self.configuration_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def applicable_tiers(self, amount: Money) -> list[ProgramTier]:
+        """The review tiers a case of this amount passes, in order."""
+        return [t for t in self.tiers.all() if t.applies_to(amount)]
+
+
+class ProgramTier(BilingualNameMixin):
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="tiers"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    role = models.CharField(
+        _("role"),
+        max_length=50,
+        default="reviewer",
+        help_text=_("The group whose members review at this tier."),
+    )
+    region_level = models.CharField(_("region level"), max_length=8, choices=RegionLevel.choices)
+    min_amount = _money(
+        verbose_name=_("applies from amount"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty to review every case; otherwise only cases of this amount or more."
+        ),
+    )
+
+    class Meta:
+        ordering = ["program", "order"]
+        verbose_name = _("review tier")
+        verbose_name_plural = _("review tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "order"], name="tier_order_unique"),
+            models.CheckConstraint(condition=Q(order__gte=1), name="tier_order_positive"),
+            models.CheckConstraint(
+                condition=Q(region_level__in=["county", "township", "village"]),
+                name="tier_region_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_amount__isnull=True) | Q(min_amount__gt=0),
+                name="tier_min_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.code} #{self.order} {self.name}"
+
+    def applies_to(self, amount: Money) -> bool:
+        if self.min_amount is None:
+            return True
+        if str(self.min_amount.currency) != str(amount.currency):
+            return True  # a threshold in another currency cannot exempt the case from review
+        return amount >= self.min_amount
+
+    def clean(self):
+        if (
+            self.min_amount is not None
+            and self.program_id
+            and str(self.min_amount.currency) != self.program.currency
+        ):
+            raise ValidationError(
+                {
+                    "min_amount": _("Use the program's currency %(cur)s.")
+                    % {"cur": self.program.currency}
+                }
+            )

@@ -1,0 +1,221 @@
+"""Reads of the relief-case domain: region scoping, the reviewer's queue, public notices, the
+public status look-up, and money reserved per fund (the ledger's reservation hook).
+
+Public reads (``public_notices``, ``case_status_public``, ``objection_status_public``) return
+plain dicts holding only what the public may see, so a view cannot show more by accident.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ledger.models import Fund
+
+from .models import (
+    REVIEW_STATES,
+    Case,
+    CaseApproval,
+    CaseHistory,
+    CaseState,
+    Notice,
+    NoticeItem,
+    NoticeStatus,
+    Objection,
+    ProgramTier,
+    Region,
+    Reservation,
+    region_covers,
+)
+
+CENT = Decimal("0.01")
+
+
+def regions_below(region: Region) -> QuerySet[Region]:
+    """The region and every region below it (one index range scan on the code)."""
+    return Region.objects.filter(code__startswith=region.prefix)
+
+
+def staff_region(user) -> Region | None:
+    profile = getattr(user, "staff_profile", None) if getattr(user, "pk", None) else None
+    return profile.region if profile is not None else None
+
+
+def cases_for_user(user) -> QuerySet[Case]:
+    """Cases of the user's region and below (none without a region)."""
+    region = staff_region(user)
+    if region is None:
+        return Case.objects.none()
+    return Case.objects.filter(region__code__startswith=region.prefix).select_related(
+        "program", "region", "household"
+    )
+
+
+def case_history(case: Case) -> QuerySet[CaseHistory]:
+    return case.history.select_related("actor").order_by("id")
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    tier: ProgramTier
+    waiting_since: datetime
+    days_waiting: int
+
+
+def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
+    """Cases waiting at a tier the user may act at (role group, region level, region covering
+    the case), oldest first, without those the user filed or approved at an earlier tier."""
+    region = staff_region(user)
+    if region is None:
+        return []
+    now = now or timezone.now()
+    roles = list(user.groups.values_list("name", flat=True))
+    tiers = ProgramTier.objects.filter(
+        program=OuterRef("program"),
+        order=OuterRef("current_tier"),
+        role__in=roles,
+        region_level=region.level,
+    )
+    earlier = CaseApproval.objects.filter(
+        case=OuterRef("pk"), user=user, tier_order__lt=OuterRef("current_tier")
+    )
+    cases = (
+        Case.objects.filter(state__in=REVIEW_STATES, region__code__startswith=region.prefix)
+        .filter(Exists(tiers))
+        .exclude(filed_by=user)
+        .exclude(Exists(earlier))
+        .select_related("program", "region", "household")
+        .order_by("tier_since", "id")
+    )
+    tier_map = {
+        (t.program_id, t.order): t
+        for t in ProgramTier.objects.filter(program__in={c.program_id for c in cases})
+    }
+    rows = []
+    for case in cases:
+        since = case.tier_since or case.created_at
+        rows.append(
+            QueueRow(
+                case=case,
+                tier=tier_map[(case.program_id, case.current_tier)],
+                waiting_since=since,
+                days_waiting=max(0, (now - since).days),
+            )
+        )
+    return rows
+
+
+def fund_reserved(fund: Fund) -> dict[str, Decimal]:
+    """Active reservations of a fund per currency (registered with the ledger's
+    ``fund_position`` in ``ApprovalsConfig.ready``)."""
+    rows = (
+        Reservation.objects.filter(fund=fund, active=True)
+        .values("amount_currency")
+        .annotate(total=Sum("amount"))
+        .order_by("amount_currency")
+    )
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        totals[row["amount_currency"]] += Decimal(row["total"] or 0).quantize(CENT)
+    return dict(totals)
+
+
+def public_notices(today: date | None = None) -> list[dict]:
+    """Notices open on ``today``: each notice's public fields and its lines' public fields
+    (lines taken off after an upheld objection are left out)."""
+    today = today or timezone.localdate()
+    notices = (
+        Notice.objects.filter(
+            status=NoticeStatus.PUBLISHED, starts_on__lte=today, ends_on__gte=today
+        )
+        .select_related("program", "region")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=NoticeItem.objects.filter(struck=False).order_by("id"),
+                to_attr="shown_items",
+            )
+        )
+        .order_by("starts_on", "id")
+    )
+    return [
+        {
+            "id": notice.pk,
+            **notice.public_fields(),
+            "items": [{"id": item.pk, **item.public_fields()} for item in notice.shown_items],
+        }
+        for notice in notices
+    ]
+
+
+NEXT_STEP = {
+    CaseState.DRAFT: _("The case worker will submit the application."),
+    CaseState.SUBMITTED: _("The application is waiting for review."),
+    CaseState.IN_REVIEW: _("The application is being reviewed."),
+    CaseState.RETURNED: _("Materials are missing: please contact your case worker."),
+    CaseState.APPROVED: _("Approved; it will be posted on a public notice."),
+    CaseState.ON_NOTICE: _("On public notice; it becomes final when the notice period ends."),
+    CaseState.OBJECTED: _("Being re-investigated after an objection."),
+    CaseState.FINAL: _("Final; the award will be paid."),
+    CaseState.REJECTED: _("Rejected; your case worker can tell you why."),
+    CaseState.WITHDRAWN: _("Withdrawn; nothing more will happen."),
+    CaseState.CANCELLED: _("Cancelled; your case worker can tell you why."),
+}
+
+
+def case_status_public(number: str, id_last6: str) -> dict | None:
+    """The status and next step of a case, for someone who knows its number and the last six
+    characters of the ID number of the household's head or of a beneficiary. ``None`` for any
+    mismatch (the caller must not tell an unknown number from a wrong ID)."""
+    number = (number or "").strip().upper()
+    id_last6 = (id_last6 or "").strip().upper()
+    case = (
+        Case.objects.filter(number=number)
+        .select_related("household")
+        .prefetch_related("members", "household__people")
+        .first()
+    )
+    if case is None or len(id_last6) != 6:
+        return None
+    people = {p.pk: p for p in case.household.people.all() if p.is_head}
+    people.update({p.pk: p for p in case.members.all()})
+    matched = False
+    for person in people.values():
+        # Compare every candidate in constant time (no early exit that a stopwatch could see).
+        matched |= hmac.compare_digest(person.id_number_plain()[-6:], id_last6)
+    if not matched:
+        return None
+    state = CaseState(case.state)
+    return {
+        "number": case.number,
+        "status": state.value,
+        "status_label": str(state.label),
+        "next_step": str(NEXT_STEP[state]),
+    }
+
+
+def objection_status_public(tracking_code: str) -> dict | None:
+    objection = Objection.objects.filter(
+        tracking_code=(tracking_code or "").strip().upper()
+    ).first()
+    if objection is None:
+        return None
+    return {
+        "tracking_code": objection.tracking_code,
+        "status": objection.status,
+        "status_label": str(objection.get_status_display()),
+        "reply": objection.reply,
+        "filed_at": objection.created_at,
+    }
+
+
+def user_may_see_case(user, case: Case) -> bool:
+    return region_covers(staff_region(user), case.region)

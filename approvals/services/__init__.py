@@ -1,0 +1,71 @@
+"""Every write of the relief-case domain, by noun: ``household_register``, ``case_approve``,
+``notice_publish``, ``objection_uphold``... Keyword-only, one transaction each, an audit event
+(and, for a case, a history row) in the same transaction, typed errors from
+``approvals.exceptions``."""
+
+from .cases import (
+    case_amount,
+    case_approve,
+    case_approve_many,
+    case_cancel,
+    case_file,
+    case_finalise,
+    case_reject,
+    case_resubmit,
+    case_return,
+    case_submit,
+    case_withdraw,
+    check_tier_holder,
+)
+from .notices import (
+    CloseReport,
+    notice_publish,
+    notices_close,
+    objection_dismiss,
+    objection_file,
+    objection_uphold,
+)
+from .programs import TierSpec, program_create
+from .registry import (
+    ParsedId,
+    PersonSpec,
+    household_register,
+    id_number_parse,
+    person_add,
+    region_create,
+    reveal_bank_account,
+    reveal_id_number,
+    staff_region_set,
+)
+
+__all__ = [
+    "CloseReport",
+    "ParsedId",
+    "PersonSpec",
+    "TierSpec",
+    "case_amount",
+    "case_approve",
+    "case_approve_many",
+    "case_cancel",
+    "case_file",
+    "case_finalise",
+    "case_reject",
+    "case_resubmit",
+    "case_return",
+    "case_submit",
+    "case_withdraw",
+    "check_tier_holder",
+    "household_register",
+    "id_number_parse",
+    "notice_publish",
+    "notices_close",
+    "objection_dismiss",
+    "objection_file",
+    "objection_uphold",
+    "person_add",
+    "program_create",
+    "region_create",
+    "reveal_bank_account",
+    "reveal_id_number",
+    "staff_region_set",
+]
