@@ -7,6 +7,8 @@ table here is the single source of truth; the administrator assigns people to gr
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
+from approvals.roles import APPROVALS_ROLE_PERMISSIONS
+
 FINANCE_OFFICER = "finance_officer"
 FINANCE_SUPERVISOR = "finance_supervisor"
 CASE_WORKER = "case_worker"
@@ -23,6 +25,27 @@ ROLE_LABELS = {
     ADMINISTRATOR: _("Administrator"),
 }
 
+_COLLECTION_READ = [
+    "ledger.view_donor",
+    "ledger.view_donation",
+    "ledger.view_allocation",
+    "ledger.view_receipt",
+    "ledger.view_receiptbook",
+    "ledger.view_receiptvoidrequest",
+    "ledger.view_cashdeposit",
+    "ledger.view_pledge",
+    "ledger.view_donationimport",
+]
+_COLLECTION_WRITE = [
+    "ledger.add_donor",
+    "ledger.change_donor",
+    "ledger.add_donation",
+    "ledger.add_allocation",
+    "ledger.add_cashdeposit",
+    "ledger.add_pledge",
+    "ledger.add_receiptvoidrequest",
+]
+
 _LEDGER_READ = [
     "ledger.view_account",
     "ledger.view_fund",
@@ -34,17 +57,27 @@ _LEDGER_READ = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    FINANCE_OFFICER: [*_LEDGER_READ, "ledger.add_journalentry", "ledger.reverse_journalentry"],
+    FINANCE_OFFICER: [
+        *_LEDGER_READ,
+        *_COLLECTION_READ,
+        *_COLLECTION_WRITE,
+        "ledger.add_journalentry",
+        "ledger.reverse_journalentry",
+    ],
     FINANCE_SUPERVISOR: [
         *_LEDGER_READ,
         "ledger.add_journalentry",
         "ledger.reverse_journalentry",
         "ledger.close_period",
         "ledger.add_period",
+        *_COLLECTION_READ,
+        *_COLLECTION_WRITE,
+        "ledger.approve_receipt_void",
+        "ledger.write_off_pledge",
     ],
     CASE_WORKER: ["ledger.view_fund"],
     REVIEWER: ["ledger.view_fund"],
-    AUDITOR: [*_LEDGER_READ, "ledger.verify_ledger", "ledger.view_auditevent"],
+    AUDITOR: [*_LEDGER_READ, *_COLLECTION_READ, "ledger.verify_ledger", "ledger.view_auditevent"],
     ADMINISTRATOR: [
         *_LEDGER_READ,
         "ledger.add_account",
@@ -53,12 +86,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.change_fund",
         "ledger.add_period",
         "ledger.view_auditevent",
+        *_COLLECTION_READ,
+        "ledger.add_receiptbook",
+        "ledger.change_receiptbook",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
     ],
 }
+
+# Each app below the top layer names the permissions its screens need per role; merged here.
+for _role, _perms in APPROVALS_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 # Who may reach the finance screens at all (the view still checks the exact permission).
 FINANCE_ROLES = {FINANCE_OFFICER, FINANCE_SUPERVISOR, AUDITOR, ADMINISTRATOR}

@@ -377,3 +377,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+# Money-in models (donors, receipts, donations, allocations, deposits, pledges) live in their
+# own module; importing them here registers them with the ledger app.
+from .collection.models import *  # noqa: E402,F403

@@ -1,17 +1,14 @@
-"""Fixtures for approvals tests: the approvals permissions on the role groups (until the lead
-merges ``approvals.roles.APPROVALS_ROLE_PERMISSIONS`` into ``fundapp/roles.py``), a small
-county with staff at every level, and a three-tier relief program with money in its fund."""
+"""Fixtures for approvals tests: a small county with staff at every level, and a three-tier
+relief program with money in its fund. Role permissions come from ``fundapp/roles.py``."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import translation
 
 from approvals import services
-from approvals.roles import APPROVALS_ROLE_PERMISSIONS
 
 from .factories import fund_money, make_household, make_program, make_staff, make_world
 
@@ -22,16 +19,6 @@ def _fast_english(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def approvals_permissions(db):
-    for role, perms in APPROVALS_ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        codenames = [p.split(".", 1)[1] for p in perms]
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="approvals", codename__in=codenames)
-        )
 
 
 @pytest.fixture

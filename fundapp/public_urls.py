@@ -1,0 +1,9 @@
+"""Every public page (no login) under /public/, in the ``public`` namespace."""
+
+from django.urls import include, path
+
+app_name = "public"
+
+urlpatterns = [
+    path("", include("ledger.public_urls")),
+]

@@ -1,0 +1,68 @@
+"""The printed documents of money-in: receipts, pledge reminder letters, the thank-you list."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from ..pdf import qr_data_uri, render_pdf
+from .models import Receipt
+from .selectors import PledgeRow, ThankYouList
+
+
+def public_base_url() -> str:
+    return (
+        getattr(settings, "PUBLIC_BASE_URL", "") or os.environ.get("PUBLIC_BASE_URL", "")
+    ).rstrip("/") or ("http://127.0.0.1:8000")
+
+
+def receipt_verify_url(receipt: Receipt) -> str:
+    path = reverse("public:receipt-verify", kwargs={"code": receipt.code})
+    return f"{public_base_url()}{path}?{urlencode({'c': receipt.check_code})}"
+
+
+def _figures(money) -> str:
+    return f"{money.amount:,.2f}"
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    url = receipt_verify_url(receipt)
+    officer = (
+        receipt.issued_by.get_full_name() or receipt.issued_by.username
+        if receipt.issued_by
+        else "—"
+    )
+    return render_pdf(
+        "ledger/pdf/receipt.html",
+        {
+            "receipt": receipt,
+            "qr": qr_data_uri(url),
+            "verify_url": url,
+            "amount_figures": f"¥{_figures(receipt.amount)}"
+            if str(receipt.amount.currency) == "CNY"
+            else _figures(receipt.amount),
+            "payee": getattr(settings, "FUND_ORGANISATION_NAME", "")
+            or "县人口与计划生育救助公益金管理委员会",
+            "officer": officer,
+        },
+    )
+
+
+def pledge_reminder_pdf(row: PledgeRow, *, today: date) -> bytes:
+    return render_pdf(
+        "ledger/pdf/pledge_reminder.html",
+        {
+            "row": row,
+            "today": today,
+            "payee": getattr(settings, "FUND_ORGANISATION_NAME", "")
+            or "县人口与计划生育救助公益金管理委员会",
+        },
+    )
+
+
+def thank_you_pdf(listing: ThankYouList) -> bytes:
+    return render_pdf("ledger/pdf/thank_you.html", {"listing": listing})

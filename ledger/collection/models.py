@@ -1,0 +1,449 @@
+"""Money in: donors, donations, allocations, receipts and their books, cash deposits, pledges.
+
+Every recorded donation, allocation and deposit owns exactly one posted journal entry (a
+one-to-one link), written in the same transaction as the record itself, and a donation or an
+allocation owns exactly one receipt. What the database holds (see ``collection/dbguards.py``):
+
+* a receipt takes the next number of its book: no gap, no reuse, never past the book's last
+  number; a receipt is never deleted and its content never changes; it can only go from valid to
+  void (with a reason and an approver), never back;
+* a donation receipt is never issued for an allocation, and a settlement receipt never for a
+  donation (the receipt's type is checked against what it is for);
+* donations, allocations and deposits are never deleted.
+
+A pledge is *not* booked (non-profit accounting books it only when paid); its paid amount is the
+sum of the valid donations linked to it, and "overdue" is derived from its due date, so neither
+can drift from the records they come from.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+
+class DonorKind(models.TextChoices):
+    UNIT = "unit", _("unit (organisation)")
+    PERSON = "person", _("person")
+
+
+class Donor(models.Model):
+    kind = models.CharField(_("kind"), max_length=6, choices=DonorKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        help_text=_("18 characters, for units (GB 32100)."),
+    )
+    anonymous = models.BooleanField(
+        _("anonymous on public lists"), default=False, help_text=_("Only for people.")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="donor_credit_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="person") | Q(anonymous=False), name="donor_only_people_anonymous"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["unit", "person"]), name="donor_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="donor_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name a public list may show: units by name, people masked or anonymous."""
+        if self.kind == DonorKind.UNIT:
+            return self.name
+        if self.anonymous:
+            return str(_("Anonymous"))
+        return mask_name(self.name)
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 张小明 -> 张*明, 欧阳小明 -> 欧**明; Latin names keep their first letter."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+class ReceiptType(models.TextChoices):
+    DONATION = "donation", _("public-welfare donation receipt")
+    SETTLEMENT = "settlement", _("inter-unit settlement receipt")
+
+
+class ReceiptBook(models.Model):
+    """A stock of pre-numbered receipts of one type (a series with a number range)."""
+
+    type = models.CharField(_("receipt type"), max_length=10, choices=ReceiptType.choices)
+    series = models.CharField(_("series code"), max_length=20)
+    first_number = models.PositiveIntegerField(_("first number"))
+    last_number = models.PositiveIntegerField(_("last number"))
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["type", "series", "first_number"]
+        verbose_name = _("receipt book")
+        verbose_name_plural = _("receipt books")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_number__lte=models.F("last_number")) & Q(first_number__gt=0),
+                name="receiptbook_range_valid",
+            ),
+            models.UniqueConstraint(fields=["series", "first_number"], name="receiptbook_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.first_number:08d}-{self.last_number:08d}"
+
+    @property
+    def size(self) -> int:
+        return self.last_number - self.first_number + 1
+
+
+class ReceiptStatus(models.TextChoices):
+    VALID = "valid", _("valid")
+    VOID = "void", _("void")
+
+
+class Receipt(models.Model):
+    book = models.ForeignKey(ReceiptBook, on_delete=models.PROTECT, related_name="receipts")
+    number = models.PositiveIntegerField(_("number"))
+    type = models.CharField(_("receipt type"), max_length=10, choices=ReceiptType.choices)
+    payer_name = models.CharField(_("payer"), max_length=200)
+    payer_credit_code = models.CharField(_("payer's credit code"), max_length=18, blank=True)
+    payer_is_person = models.BooleanField(default=False)
+    payer_anonymous = models.BooleanField(default=False)
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="receipts")
+    project = models.CharField(_("project"), max_length=200, blank=True)
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
+    amount_in_words = models.CharField(_("amount in words"), max_length=100)
+    issued_on = models.DateField(_("date"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    check_code = models.CharField(_("check code"), max_length=16)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="receipt"
+    )
+    status = models.CharField(
+        _("status"), max_length=5, choices=ReceiptStatus.choices, default=ReceiptStatus.VALID
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["book", "number"], name="receipt_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["valid", "void"]), name="receipt_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="valid") | ~Q(void_reason=""), name="receipt_void_has_reason"
+            ),
+        ]
+        permissions = [("approve_receipt_void", _("Can approve voiding a receipt"))]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"{self.book.series}-{self.number:08d}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.status == ReceiptStatus.VOID
+
+    @property
+    def public_payer(self) -> str:
+        if not self.payer_is_person:
+            return self.payer_name
+        if self.payer_anonymous:
+            return str(_("Anonymous"))
+        return mask_name(self.payer_name)
+
+
+class VoidRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class ReceiptVoidRequest(models.Model):
+    """Maker-checker for voiding: an officer asks with a reason, another person approves."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="void_requests")
+    reason = models.CharField(_("reason"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=VoidRequestStatus.choices,
+        default=VoidRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("void request")
+        verbose_name_plural = _("void requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt"],
+                condition=Q(status="pending"),
+                name="one_pending_void_per_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="void_not_approved_by_asker",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="void_request_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"void {self.receipt_id} ({self.status})"
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("bank transfer")
+    CASH = "cash", _("cash")
+    CHEQUE = "cheque", _("cheque")
+
+
+class PledgeStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    PARTLY_PAID = "partly_paid", _("partly paid")
+    FULFILLED = "fulfilled", _("fulfilled")
+    OVERDUE = "overdue", _("overdue")
+    WRITTEN_OFF = "written_off", _("written off")
+
+
+class Pledge(models.Model):
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="pledges")
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
+    pledged_on = models.DateField(_("pledged on"))
+    due_date = models.DateField(_("due date"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    written_off = models.BooleanField(_("written off"), default=False)
+    write_off_reason = models.CharField(_("reason for writing off"), max_length=300, blank=True)
+    written_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    written_off_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("pledged_on")), name="pledge_due_after_pledged"
+            ),
+            models.CheckConstraint(
+                condition=Q(written_off=False) | ~Q(write_off_reason=""),
+                name="pledge_writeoff_has_reason",
+            ),
+        ]
+        permissions = [("write_off_pledge", _("Can write off a pledge"))]
+
+    def __str__(self) -> str:
+        return f"{self.donor} {self.amount} {self.due_date}"
+
+
+class Donation(models.Model):
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="donations")
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="donations")
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
+    method = models.CharField(_("method"), max_length=6, choices=PaymentMethod.choices)
+    received_on = models.DateField(_("date received"))
+    project = models.CharField(_("project"), max_length=200, blank=True)
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, related_name="payments", null=True, blank=True
+    )
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="donation"
+    )
+    receipt = models.OneToOneField(Receipt, on_delete=models.PROTECT, related_name="donation")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(method__in=["bank", "cash", "cheque"]), name="donation_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor} {self.amount} {self.received_on}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.receipt.status == ReceiptStatus.VOID
+
+
+class AllocationKind(models.TextChoices):
+    FISCAL = "fiscal", _("fiscal allocation")
+    DEPARTMENTAL = "departmental", _("mandated departmental contribution")
+
+
+class Allocation(models.Model):
+    """Budget money: booked to allocation income; gets a settlement receipt, never a donation one."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=AllocationKind.choices)
+    source_name = models.CharField(_("paying department"), max_length=200)
+    source_credit_code = models.CharField(_("credit code"), max_length=18, blank=True)
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="allocations")
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
+    method = models.CharField(_("method"), max_length=6, choices=PaymentMethod.choices)
+    received_on = models.DateField(_("date received"))
+    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="allocation"
+    )
+    receipt = models.OneToOneField(Receipt, on_delete=models.PROTECT, related_name="allocation")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} {self.amount} {self.received_on}"
+
+
+class CashDeposit(models.Model):
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="cash_deposits")
+    amount = MoneyField(
+        _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
+    )
+    deposited_on = models.DateField(_("date deposited"))
+    bank_slip = models.CharField(_("bank slip number"), max_length=100, blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="cash_deposit"
+    )
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-deposited_on", "-id"]
+        verbose_name = _("cash deposit")
+        verbose_name_plural = _("cash deposits")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} {self.amount} {self.deposited_on}"
+
+
+class DonationImport(models.Model):
+    """One imported file of donations; the file's hash makes a second import a no-op."""
+
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    file_name = models.CharField(max_length=200)
+    rows = models.PositiveIntegerField()
+    total = models.JSONField(default=dict)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("donation import")
+        verbose_name_plural = _("donation imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows})"
+
+
+ZERO = Decimal("0.00")
+
+__all__ = [
+    "Allocation",
+    "AllocationKind",
+    "CashDeposit",
+    "Donation",
+    "DonationImport",
+    "Donor",
+    "DonorKind",
+    "PaymentMethod",
+    "Pledge",
+    "PledgeStatus",
+    "Receipt",
+    "ReceiptBook",
+    "ReceiptStatus",
+    "ReceiptType",
+    "ReceiptVoidRequest",
+    "VoidRequestStatus",
+    "mask_name",
+]

@@ -1,0 +1,248 @@
+"""Reads for money coming in: pledge standing, cash held too long, the public thank-you list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from .. import chart
+from ..models import Fund, JournalLine, Period
+from .models import (
+    CashDeposit,
+    Donation,
+    Donor,
+    PaymentMethod,
+    Pledge,
+    PledgeStatus,
+    Receipt,
+    ReceiptStatus,
+)
+
+CENT = Decimal("0.01")
+CASH_DEPOSIT_DAYS = 3
+
+
+def _q(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def donor_search(text: str, limit: int = 20) -> QuerySet[Donor]:
+    text = (text or "").strip()
+    qs = Donor.objects.all()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(credit_code__istartswith=text))
+    return qs.order_by("name")[:limit]
+
+
+def pledge_paid(pledge: Pledge) -> Money:
+    """What has arrived against the pledge: its donations whose receipts are still valid."""
+    total = pledge.payments.filter(receipt__status=ReceiptStatus.VALID).aggregate(t=Sum("amount"))[
+        "t"
+    ]
+    return Money(_q(total), pledge.amount.currency)
+
+
+def pledge_status(pledge: Pledge, *, today: date, paid: Money | None = None) -> str:
+    paid = pledge_paid(pledge) if paid is None else paid
+    if paid >= pledge.amount:
+        return PledgeStatus.FULFILLED
+    if pledge.written_off:
+        return PledgeStatus.WRITTEN_OFF
+    if today > pledge.due_date:
+        return PledgeStatus.OVERDUE
+    if paid.amount > 0:
+        return PledgeStatus.PARTLY_PAID
+    return PledgeStatus.OPEN
+
+
+@dataclass
+class PledgeRow:
+    pledge: Pledge
+    paid: Money
+    outstanding: Money
+    status: str
+    days_overdue: int
+
+
+def pledge_rows(
+    *, today: date, status: str | None = None, fund: Fund | None = None
+) -> list[PledgeRow]:
+    qs = Pledge.objects.select_related("donor", "fund").annotate(
+        paid_total=Sum("payments__amount", filter=Q(payments__receipt__status=ReceiptStatus.VALID))
+    )
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    rows = []
+    for pledge in qs.order_by("due_date", "id"):
+        paid = Money(_q(pledge.paid_total), pledge.amount.currency)
+        state = pledge_status(pledge, today=today, paid=paid)
+        if status and state != status:
+            continue
+        outstanding = (
+            pledge.amount - paid if paid < pledge.amount else Money(0, pledge.amount.currency)
+        )
+        rows.append(
+            PledgeRow(
+                pledge=pledge,
+                paid=paid,
+                outstanding=outstanding,
+                status=state,
+                days_overdue=max(0, (today - pledge.due_date).days)
+                if state == PledgeStatus.OVERDUE
+                else 0,
+            )
+        )
+    return rows
+
+
+@dataclass
+class CashHeld:
+    fund: Fund
+    currency: str
+    on_hand: Decimal
+    oldest_undeposited: date | None
+    days_held: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.on_hand > 0 and self.days_held > CASH_DEPOSIT_DAYS
+
+
+def cash_held(*, today: date) -> list[CashHeld]:
+    """Cash on hand per fund and how long the oldest of it has waited for the bank.
+
+    First in, first out: deposits (and any other credit to cash) use up the oldest cash receipts
+    first, so the oldest cash still held is the first receipt the credits have not covered.
+    """
+    lines = (
+        JournalLine.objects.filter(account__code=chart.CASH)
+        .select_related("entry")
+        .order_by("fund_id", "amount_currency", "entry__date", "id")
+        .values_list("fund_id", "amount_currency", "side", "amount", "entry__date")
+    )
+    debits: dict[tuple[int, str], list[tuple[date, Decimal]]] = defaultdict(list)
+    credits: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for fund_id, currency, side, amount, day in lines:
+        if side == "D":
+            debits[(fund_id, currency)].append((day, amount))
+        else:
+            credits[(fund_id, currency)] += amount
+    funds = Fund.objects.in_bulk({k[0] for k in debits})
+    result = []
+    for key, received in debits.items():
+        covered = credits[key]
+        on_hand = _q(sum(a for _d, a in received) - covered)
+        oldest = None
+        for day, amount in received:
+            if covered >= amount:
+                covered -= amount
+                continue
+            oldest = day
+            break
+        if on_hand <= 0:
+            oldest = None
+        result.append(
+            CashHeld(
+                fund=funds[key[0]],
+                currency=key[1],
+                on_hand=on_hand,
+                oldest_undeposited=oldest,
+                days_held=(today - oldest).days if oldest else 0,
+            )
+        )
+    return sorted(result, key=lambda c: (c.fund.code, c.currency))
+
+
+@dataclass
+class ThankYouRow:
+    name: str
+    kind: str
+    amount: Money
+    received_on: date
+    fund_code: str
+
+
+@dataclass
+class ThankYouList:
+    period: Period
+    fund: Fund | None
+    rows: list[ThankYouRow]
+    totals: dict[str, Money]
+
+
+def thank_you_list(*, period: Period, fund: Fund | None = None) -> ThankYouList:
+    """Donations of a period: units by name, people masked or anonymous, and a total that equals
+    the ledger's donation income for the same period and fund.
+
+    A donation voided while its period is open is reversed on its own date and leaves the list.
+    One voided after its period closed stays on that period's (published) list, and its reversal
+    shows as a negative correction on the list of the period it was booked in.
+    """
+    base = Donation.objects.select_related("donor", "fund", "receipt__book", "entry__reversed_by")
+    if fund is not None:
+        base = base.filter(fund=fund)
+    in_period = Q(received_on__gte=period.start, received_on__lte=period.end)
+    reversed_in_period = Q(
+        entry__reversed_by__date__gte=period.start, entry__reversed_by__date__lte=period.end
+    )
+    rows, totals = [], defaultdict(Decimal)
+    for d in base.filter(in_period).exclude(reversed_in_period).order_by("received_on", "id"):
+        rows.append(
+            ThankYouRow(d.donor.public_name, d.donor.kind, d.amount, d.received_on, d.fund.code)
+        )
+        totals[str(d.amount.currency)] += d.amount.amount
+    for d in (
+        base.filter(reversed_in_period)
+        .exclude(in_period)
+        .order_by("entry__reversed_by__date", "id")
+    ):
+        label = _("Correction: receipt %(code)s voided") % {"code": d.receipt.code}
+        rows.append(
+            ThankYouRow(str(label), d.donor.kind, -d.amount, d.entry.reversed_by.date, d.fund.code)
+        )
+        totals[str(d.amount.currency)] -= d.amount.amount
+    return ThankYouList(
+        period=period,
+        fund=fund,
+        rows=rows,
+        totals={c: Money(_q(v), c) for c, v in sorted(totals.items())},
+    )
+
+
+def donation_income(*, start: date, end: date, fund: Fund | None = None) -> dict[str, Money]:
+    """Net credits to donation income (4101) between two dates, from the ledger's lines."""
+    qs = JournalLine.objects.filter(
+        account__code=chart.DONATION_INCOME, entry__date__gte=start, entry__date__lte=end
+    )
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in qs.values("amount_currency", "side").annotate(t=Sum("amount")):
+        sign = 1 if row["side"] == "C" else -1
+        totals[row["amount_currency"]] += sign * _q(row["t"])
+    return {c: Money(_q(v), c) for c, v in sorted(totals.items()) if v}
+
+
+def receipts(*, status: str | None = None, type: str | None = None) -> QuerySet[Receipt]:
+    qs = Receipt.objects.select_related("book", "fund")
+    if status:
+        qs = qs.filter(status=status)
+    if type:
+        qs = qs.filter(type=type)
+    return qs.order_by("-id")
+
+
+def recent_deposits(limit: int = 20) -> QuerySet[CashDeposit]:
+    return CashDeposit.objects.select_related("fund").order_by("-deposited_on", "-id")[:limit]
+
+
+def cash_donations_since(days: int, *, today: date) -> QuerySet[Donation]:
+    return Donation.objects.filter(
+        method=PaymentMethod.CASH, received_on__gte=today - timedelta(days=days)
+    )

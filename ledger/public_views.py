@@ -1,0 +1,80 @@
+"""Public pages of money-in (no login): receipt verification and the donations thank-you list.
+
+They show only what DOMAIN.md allows: a receipt's number, date, amount, payer (a person masked
+or "anonymous") and whether it is valid; a thank-you list of units by name and people masked
+or anonymous. Looking a receipt up needs its check code too, so nobody can walk the numbers.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .collection.documents import thank_you_pdf
+from .collection.models import Receipt
+from .collection.selectors import thank_you_list
+from .exports import export_response
+from .models import Fund, Period
+
+
+def _find_receipt(code: str) -> Receipt | None:
+    series, _sep, number = code.rpartition("-")
+    if not series or not number.isdigit():
+        return None
+    return (
+        Receipt.objects.select_related("book")
+        .filter(book__series=series, number=int(number))
+        .first()
+    )
+
+
+@require_GET
+def receipt_verify(request, code: str):
+    check = (request.GET.get("c") or "").strip().upper()
+    receipt = _find_receipt(code) if check else None
+    # Compare in constant time; an unknown number and a wrong check code look the same.
+    if receipt is not None and not hmac.compare_digest(receipt.check_code, check):
+        receipt = None
+    return render(
+        request,
+        "ledger/public/receipt_verify.html",
+        {"code": code, "check": check, "receipt": receipt, "tried": bool(check)},
+        status=200 if receipt is not None or not check else 404,
+    )
+
+
+@require_GET
+def thank_you(request):
+    periods = list(Period.objects.order_by("-start"))
+    today = timezone.localdate()
+    period = next((p for p in periods if p.code == request.GET.get("period")), None) or next(
+        (p for p in periods if p.start <= today <= p.end), periods[0] if periods else None
+    )
+    funds = list(Fund.objects.filter(is_active=True).order_by("code"))
+    fund = next((f for f in funds if f.code == request.GET.get("fund")), None)
+    listing = thank_you_list(period=period, fund=fund) if period is not None else None
+    fmt = (request.GET.get("format") or "").lower()
+    if listing is not None and fmt == "pdf":
+        response = HttpResponse(thank_you_pdf(listing), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="thank-you-{period.code}.pdf"'
+        return response
+    if listing is not None and fmt in ("csv", "xlsx"):
+        return export_response(
+            fmt=fmt,
+            title=_("Thank-you list %(period)s") % {"period": period.code},
+            headers=[_("Donor"), _("Date"), _("Fund"), _("Amount"), _("Currency")],
+            rows=[
+                (r.name, r.received_on, r.fund_code, r.amount.amount, str(r.amount.currency))
+                for r in listing.rows
+            ],
+        )
+    return render(
+        request,
+        "ledger/public/thank_you.html",
+        {"listing": listing, "periods": periods, "period": period, "funds": funds, "fund": fund},
+    )
