@@ -60,3 +60,74 @@ def auditor(make_user):
 @pytest.fixture
 def vendor():
     return connection.vendor
+
+
+# --------------------------------------------------------------------------------------------
+# Transactional tests (threads, live server). Django empties every table after them: with a
+# DELETE on SQLite, which the append-only guards refuse, and with a TRUNCATE on PostgreSQL,
+# which also removes what the migrations loaded (default books, chain head, role groups).
+# So on SQLite the guards are lifted for exactly that flush and put back at once, and any test
+# that finds the migration data gone gets it back before it starts.
+# --------------------------------------------------------------------------------------------
+def _guard_modules():
+    from approvals import dbguards as approvals_guards
+    from ledger import dbguards as ledger_guards
+    from ledger.collection import dbguards as collection_guards
+
+    return [ledger_guards, collection_guards, approvals_guards]
+
+
+def pytest_configure(config):
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+    if getattr(original, "_lifts_guards", False):
+        return
+
+    def _fixture_teardown(self):
+        from django.db import connections
+
+        lifted = []
+        for alias in self._databases_names(include_mirrors=False):
+            conn = connections[alias]
+            if conn.vendor == "sqlite":
+                for module in _guard_modules():
+                    module.drop(conn)
+                lifted.append(conn)
+        try:
+            original(self)
+        finally:
+            for conn in lifted:
+                for module in _guard_modules():
+                    module.install(conn)
+
+    _fixture_teardown._lifts_guards = True
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Put back the default books, chain head and roles if a transactional test's flush took them."""
+    if "django_db_setup" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db.utils import OperationalError, ProgrammingError
+
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        from ledger.models import ChainHead
+
+        try:
+            missing = not ChainHead.objects.filter(pk=1).exists()
+        except (OperationalError, ProgrammingError):  # pragma: no cover - database not ready
+            missing = False
+        if missing:
+            from fundapp.roles import ensure_roles
+            from ledger.books import ensure_default_books
+            from ledger.models import Account, Fund
+
+            ensure_default_books(Account, Fund)
+            ChainHead.objects.get_or_create(pk=1)
+            ensure_roles()
+    yield
