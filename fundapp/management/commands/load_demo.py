@@ -4,6 +4,9 @@ What it loads (one transaction: all of it or nothing):
 
 * the default books (``setup_books``: chart of accounts, the RELIEF, REWARD and GENERAL funds);
 * one user per role (``fundapp.roles``), with the passwords printed at the end;
+* money in through the collection services: receipt books, unit and person donors, donations
+  with their receipts, an allocation with a settlement receipt, a cash deposit, cash left
+  waiting, an overdue partly paid pledge and a receipt voided by the supervisor;
 * postings through the public ledger services, dated relative to today: donations in cash and by
   bank into RELIEF and REWARD, a budget allocation, a cash deposit, awards accrued and paid, a
   bank charge, a mistaken entry and its reversal, and last month's period closed.
@@ -91,11 +94,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._load_users()
             counts = self._load_ledger(users)
+            counts.update(self._load_collection(users))
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo loaded: {users} users, {entries} journal entries, closed period {period}.".format(
-                    **counts
-                )
+                "Demo loaded: {users} users, {entries} journal entries, closed period {period}, "
+                "{donations} donations with receipts, {pledges} pledges.".format(**counts)
             )
         )
         balance = selectors.trial_balance()
@@ -282,6 +285,108 @@ class Command(BaseCommand):
             "users": len(users),
             "entries": JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count(),
             "period": closed.code,
+        }
+
+    def _load_collection(self, users) -> dict[str, object]:
+        """Money in: receipt books, donors, donations with receipts, an allocation with its
+        settlement receipt, a deposit, cash waiting too long, pledges (one overdue), a void."""
+        from ledger.collection import services as collection
+
+        today = timezone.localdate()
+        officer = users[roles.FINANCE_OFFICER]
+        supervisor = users[roles.FINANCE_SUPERVISOR]
+        admin = users[roles.ADMINISTRATOR]
+        this_month = today.replace(day=1)
+
+        def this(days_ago: int) -> date:
+            return max(this_month, today - timedelta(days=days_ago))
+
+        collection.receipt_book_create(
+            type="donation", series="豫财捐2026", first_number=1, last_number=500, actor=admin
+        )
+        collection.receipt_book_create(
+            type="settlement", series="豫财结2026", first_number=1, last_number=200, actor=admin
+        )
+        units = [
+            collection.donor_create(kind="unit", name=name, credit_code=code, actor=officer)
+            for name, code in [
+                ("县人民医院", "12410000MB00000010"),
+                ("县第一中学", "12410000MB00000023"),
+                ("豫丰农业发展有限公司", "91410000MA0000003Y"),
+            ]
+        ]
+        people = [
+            collection.donor_create(
+                kind="person", name="张建国", phone="13800000001", actor=officer
+            ),
+            collection.donor_create(kind="person", name="李秀英", anonymous=True, actor=officer),
+        ]
+
+        def give(key, donor, amount, method, day, fund="RELIEF", pledge=None):
+            return collection.donation_record(
+                donor=donor,
+                fund=fund,
+                amount=_cny(amount),
+                method=method,
+                received_on=day,
+                idempotency_key=KEY_PREFIX + key,
+                actor=officer,
+                pledge=pledge,
+            )
+
+        pledge_open = collection.pledge_create(
+            donor=units[2],
+            fund="RELIEF",
+            amount=_cny("10000.00"),
+            pledged_on=this(8),
+            due_date=this(8) + timedelta(days=3),
+            note="县委常委会现场认捐 / Pledged at the county meeting",
+            actor=officer,
+        )
+        collection.pledge_create(
+            donor=units[1],
+            fund="REWARD",
+            amount=_cny("3000.00"),
+            pledged_on=today,
+            due_date=today + timedelta(days=30),
+            actor=officer,
+        )
+        give("c-hospital", units[0], "5000.00", "bank", this(7))
+        give("c-school", units[1], "2400.00", "cheque", this(6), fund="REWARD")
+        give("c-firm-part", units[2], "4000.00", "bank", this(5), pledge=pledge_open)
+        give("c-resident", people[0], "300.00", "cash", this(5))
+        give("c-anonymous", people[1], "200.00", "cash", this(4))
+        wrong = give("c-resident-typo", people[0], "3000.00", "cash", this(2))
+        collection.cash_deposit_record(
+            fund="RELIEF",
+            amount=_cny("300.00"),
+            deposited_on=this(3),
+            idempotency_key=KEY_PREFIX + "c-deposit",
+            bank_slip="BOC-20260001",
+            actor=officer,
+        )
+        collection.allocation_record(
+            kind="departmental",
+            source_name="县卫生健康委员会",
+            source_credit_code="12410000MB00000049",
+            fund="RELIEF",
+            amount=_cny("8000.00"),
+            method="bank",
+            received_on=this(3),
+            document_no="卫健〔2026〕12号",
+            idempotency_key=KEY_PREFIX + "c-allocation",
+            actor=officer,
+        )
+        request = collection.receipt_void_request(
+            receipt=wrong.receipt, reason="金额录错，应为300元 / Amount keyed wrong", actor=officer
+        )
+        collection.receipt_void_approve(request=request, actor=supervisor)
+        from ledger.collection.models import Donation, Pledge
+
+        return {
+            "donations": Donation.objects.count(),
+            "pledges": Pledge.objects.count(),
+            "entries": JournalEntry.objects.count(),
         }
 
     def _print_logins(self) -> None:
