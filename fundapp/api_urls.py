@@ -7,4 +7,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("ledger/", include("ledger.api", namespace="ledger-api")),
+    path("approvals/", include("approvals.api", namespace="approvals-api")),
+    path("collection/", include("ledger.collection.api", namespace="collection-api")),
 ]
