@@ -65,7 +65,7 @@ def test_fund_must_allow_the_programs_purpose(people):
     assert ok.expense_account == "5102"
 
 
-def test_program_amount_rule_held_by_the_database():
+def test_program_amount_rule_held_by_the_database(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         Program.objects.create(
             code="X",
