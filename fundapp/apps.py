@@ -13,4 +13,6 @@ class FundappConfig(AppConfig):
     verbose_name = "fundapp"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="fundapp.ensure_roles")

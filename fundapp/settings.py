@@ -182,6 +182,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The fund's own facts and secrets.
+# Who issues receipts and letters (printed as the payee).
+FUND_ORGANISATION_NAME = os.environ.get(
+    "FUND_ORGANISATION_NAME", "县人口与计划生育救助公益金管理委员会"
+)
+# The address printed in receipts' QR codes, where the public verification page is reached.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Key of the receipts' check codes (defaults to SECRET_KEY; set it so rotating SECRET_KEY does
+# not invalidate printed receipts).
+RECEIPT_CHECK_KEY = os.environ.get("RECEIPT_CHECK_KEY", "")
+# Fernet key for ID and bank numbers at rest (python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"). Required outside DEBUG; back it up: without it the
+# stored numbers cannot be read.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# Awards unpaid this many days after they became final are flagged as late.
+PAYOUT_LATE_DAYS = int(os.environ.get("PAYOUT_LATE_DAYS", "30"))
+# Where exported bank files are kept (never served over the web).
+PAYOUT_EXPORT_DIR = Path(os.environ.get("PAYOUT_EXPORT_DIR", BASE_DIR / "var" / "bankfiles"))
+
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,7 +18,13 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     # neither the shell nor the test run's own DEBUG=1 leaks in. An empty value also stops a
     # developer's .env file from filling the name in (python-dotenv never overrides).
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
-    for name in ("DEBUG", "SECRET_KEY"):
+    for name in (
+        "DEBUG",
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEY",
+        "RECEIPT_CHECK_KEY",
+        "PUBLIC_BASE_URL",
+    ):
         base[name] = ""
     for name in ("ALLOWED_HOSTS", "CELERY_BROKER_URL"):
         base.pop(name, None)
@@ -37,6 +45,9 @@ def _production_env() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "fund.example.gov.cn",
         "DATABASE_URL": os.environ.get("DATABASE_URL") or "sqlite:///:memory:",
+        "PUBLIC_BASE_URL": "https://fund.example.gov.cn",
+        "RECEIPT_CHECK_KEY": secrets.token_urlsafe(40),
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     }
 
 
@@ -102,3 +113,14 @@ def test_production_settings_turn_the_security_headers_on():
     # then HTTPS, secure cookies and HSTS are on, and only the given host is allowed
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True True True True ['fund.example.gov.cn']"
+
+
+def test_check_deploy_names_a_missing_encryption_key():
+    # given production values but no key for the ID and bank numbers
+    env = _production_env()
+    env["FIELD_ENCRYPTION_KEY"] = ""
+    # when the deployment checks run, then they fail and say what to set
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode != 0
+    assert "fundapp.E001" in result.stderr + result.stdout
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr + result.stdout
