@@ -6,3 +6,12 @@ from .roles import user_roles
 def roles(request):
     user = getattr(request, "user", None)
     return {"user_roles": user_roles(user) if user is not None and user.is_authenticated else []}
+
+
+def navigation(request):
+    """The main menu items the signed-in user may use (fundapp/navigation.py)."""
+    from .navigation import items_for
+
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    return {"nav_items": items_for(user, match.view_name if match else None)}

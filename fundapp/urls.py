@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("fundapp.api_urls")),
     path("ledger/", include("ledger.urls")),
+    path("cases/", include("approvals.urls")),
+    path("collection/", include("ledger.collection.urls")),
     path("public/", include("fundapp.public_urls")),
     path("", include("fundapp.site_urls")),
 ]

@@ -1,1 +1,442 @@
-# Create your views here.
+"""The finance screens: chart of accounts, journal, entry detail and manual entry, trial balance,
+account statement and periods.
+
+Each view parses its input with a form from ``ledger.forms``, checks the role permission
+(``fundapp.permissions``: anonymous -> login, wrong role -> 403), calls one selector or service
+and renders. Every list also downloads as xlsx or CSV with ``?format=xlsx|csv`` (which needs
+``ledger.export_ledger``); the files carry the same rows as the screen with money as numbers and
+the currency in its own column, headed in the user's language.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fundapp.permissions import permission_required
+
+from . import selectors, services
+from .exceptions import IdempotencyConflict, LedgerError
+from .exports import export_response, requested_format
+from .forms import (
+    ChartFilterForm,
+    EntryForm,
+    EntryLineFormSet,
+    JournalFilterForm,
+    StatementForm,
+    TrialBalanceForm,
+    with_more_lines,
+)
+from .models import Account, JournalEntry, Period, Side
+
+JOURNAL_PAGE_SIZE = 50
+STATEMENT_PAGE_SIZE = 50
+LINES_PREFIX = "lines"
+
+
+def _export_or_none(request, *, title, headers, rows) -> HttpResponse | None:
+    """The download when ``?format=`` asks for one (and the user may export), else None.
+
+    ``rows`` is a callable so the rows are only read when a file is really wanted.
+    """
+    fmt = requested_format(request)
+    if fmt is None:
+        return None
+    if not request.user.has_perm("ledger.export_ledger"):
+        raise PermissionDenied
+    return export_response(fmt=fmt, title=title, headers=headers, rows=rows())
+
+
+def _query_without(request, *names: str) -> str:
+    """The current query string minus ``names`` (for paging and export links)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _side_label(side: str) -> str:
+    return str(Side(side).label)
+
+
+# --------------------------------------------------------------------------------------------
+# chart of accounts
+# --------------------------------------------------------------------------------------------
+@permission_required("ledger.view_account", "ledger.view_balance")
+def chart(request):
+    form = ChartFilterForm(request.GET or None)
+    fund = form.cleaned_data.get("fund") if form.is_valid() else None
+    rows = selectors.chart_with_balances(fund=fund)
+
+    def export_rows():
+        for row in rows:
+            account = row["account"]
+            base = [
+                account.code,
+                account.name,
+                account.get_type_display(),
+                account.get_normal_side_display(),
+                account.parent.code if account.parent else "",
+            ]
+            if not row["balances"]:
+                yield [*base, None, ""]
+            for currency, money in row["balances"].items():
+                yield [*base, money.amount, currency]
+
+    title = _("Chart of accounts")
+    if fund is not None:
+        title = f"{title} {fund.code}"
+    download = _export_or_none(
+        request,
+        title=title,
+        headers=[
+            _("Code"),
+            _("Name"),
+            _("Type"),
+            _("Normal side"),
+            _("Parent"),
+            _("Balance"),
+            _("Currency"),
+        ],
+        rows=export_rows,
+    )
+    if download is not None:
+        return download
+    return render(
+        request,
+        "ledger/chart.html",
+        {"form": form, "rows": rows, "fund": fund, "query": _query_without(request, "format")},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# journal
+# --------------------------------------------------------------------------------------------
+@permission_required("ledger.view_journalentry")
+def journal(request):
+    form = JournalFilterForm(request.GET or None)
+    filters = form.selector_kwargs() if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        entries = JournalEntry.objects.none()  # show the field errors, not a misleading list
+    else:
+        entries = selectors.entries(**filters)
+
+    def export_rows():
+        for line in selectors.entry_lines(entries):
+            entry = line.entry
+            amount = line.amount.amount
+            yield [
+                entry.seq,
+                entry.date,
+                entry.period.code,
+                entry.memo,
+                entry.source,
+                line.line_no,
+                line.account.code,
+                line.account.name,
+                line.fund.code,
+                amount if line.side == Side.DEBIT else None,
+                amount if line.side == Side.CREDIT else None,
+                str(line.amount.currency),
+                line.memo,
+                entry.posted_by.get_username() if entry.posted_by else "",
+                entry.posted_at,
+                entry.reverses.seq if entry.reverses else None,
+            ]
+
+    download = _export_or_none(
+        request,
+        title=_("Journal"),
+        headers=[
+            _("No."),
+            _("Date"),
+            _("Period"),
+            _("Memo"),
+            _("Source"),
+            _("Line"),
+            _("Account code"),
+            _("Account"),
+            _("Fund"),
+            _("Debit"),
+            _("Credit"),
+            _("Currency"),
+            _("Line memo"),
+            _("Posted by"),
+            _("Posted at"),
+            _("Reverses no."),
+        ],
+        rows=export_rows,
+    )
+    if download is not None:
+        return download
+    page = Paginator(entries.select_related("reversed_by"), JOURNAL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    totals = selectors.entries_debit_totals(entry.pk for entry in page.object_list)
+    rows = [{"entry": entry, "totals": totals.get(entry.pk, {})} for entry in page.object_list]
+    return render(
+        request,
+        "ledger/journal.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without(request, "page", "format"),
+            "export_query": _query_without(request, "format"),
+        },
+    )
+
+
+@permission_required("ledger.view_journalentry")
+def entry_detail(request, seq: int):
+    entry = get_object_or_404(
+        JournalEntry.objects.select_related("period", "posted_by", "reverses"), seq=seq
+    )
+    reversal = JournalEntry.objects.filter(reverses=entry).first()
+    lines = entry.lines.select_related("account", "fund").order_by("line_no")
+    can_reverse = (
+        request.user.has_perm("ledger.reverse_journalentry")
+        and entry.is_posted
+        and entry.reverses_id is None
+        and reversal is None
+    )
+    return render(
+        request,
+        "ledger/entry_detail.html",
+        {
+            "entry": entry,
+            "lines": lines,
+            "totals": selectors.entry_totals(entry),
+            "reversal": reversal,
+            "can_reverse": can_reverse,
+        },
+    )
+
+
+@require_POST
+@permission_required("ledger.reverse_journalentry")
+def entry_reverse(request, seq: int):
+    entry = get_object_or_404(JournalEntry, seq=seq)
+    try:
+        # No key of our own: the service returns the existing reversal on a double click.
+        reversal = services.journal_reverse(entry=entry, actor=request.user)
+    except LedgerError as exc:
+        messages.error(request, str(exc))
+        return redirect("ledger:entry", seq=entry.seq)
+    messages.success(
+        request,
+        _("Entry no. %(seq)s is reversed by entry no. %(rev)s.")
+        % {"seq": entry.seq, "rev": reversal.seq},
+    )
+    return redirect("ledger:entry", seq=reversal.seq)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.add_journalentry")
+def entry_new(request):
+    """A manual entry with several lines. A ``LedgerError`` from the service is shown above the
+    form with everything typed kept; field errors sit next to their fields."""
+    show_errors = True
+    error = None
+    existing = None
+    if request.method == "GET":
+        form = EntryForm(initial=EntryForm.initial_data())
+        formset = EntryLineFormSet(prefix=LINES_PREFIX)
+        show_errors = False
+    elif "add_lines" in request.POST:
+        data = with_more_lines(request.POST, prefix=LINES_PREFIX)
+        form = EntryForm(data)
+        formset = EntryLineFormSet(data, prefix=LINES_PREFIX)
+        show_errors = False  # the user is still typing
+    else:
+        form = EntryForm(request.POST)
+        formset = EntryLineFormSet(request.POST, prefix=LINES_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            try:
+                entry = services.journal_post(
+                    date=form.cleaned_data["date"],
+                    memo=form.cleaned_data["memo"],
+                    lines=formset.line_specs(),
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    source="manual",
+                    actor=request.user,
+                )
+            except IdempotencyConflict:
+                # This form already posted an entry and was changed since (back button): keep
+                # the values, give the form a new key, and say what happened.
+                existing = JournalEntry.objects.filter(
+                    idempotency_key=form.cleaned_data["idempotency_key"]
+                ).first()
+                data = request.POST.copy()
+                data["idempotency_key"] = EntryForm.new_key()
+                form = EntryForm(data)
+                formset = EntryLineFormSet(data, prefix=LINES_PREFIX)
+                error = _(
+                    "This form was already used to post entry no. %(seq)s, and its content has "
+                    "changed since. Nothing new was posted. Your values are kept: submit again "
+                    "to post them as a new entry."
+                ) % {"seq": existing.seq if existing else "?"}
+            except LedgerError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, _("Entry no. %(seq)s is posted.") % {"seq": entry.seq})
+                return redirect("ledger:entry", seq=entry.seq)
+    return render(
+        request,
+        "ledger/entry_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "show_errors": show_errors,
+            "error": error,
+            "existing": existing,
+        },
+        status=400 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# trial balance and statement
+# --------------------------------------------------------------------------------------------
+@permission_required("ledger.view_balance")
+def trial_balance(request):
+    form = TrialBalanceForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    fund, as_of = data.get("fund"), data.get("as_of")
+    result = selectors.trial_balance(fund=fund, as_of=as_of)
+
+    def export_rows():
+        for row in result.rows:
+            yield [row.account.code, row.account.name, row.debit, row.credit, row.currency]
+        for currency, (debit, credit) in result.totals.items():
+            yield ["", _("Total"), debit, credit, currency]
+
+    title = _("Trial balance")
+    if fund is not None:
+        title = f"{title} {fund.code}"
+    download = _export_or_none(
+        request,
+        title=title,
+        headers=[_("Code"), _("Account"), _("Debit"), _("Credit"), _("Currency")],
+        rows=export_rows,
+    )
+    if download is not None:
+        return download
+    totals = [
+        {"currency": cur, "debit": d, "credit": c, "balanced": d == c}
+        for cur, (d, c) in result.totals.items()
+    ]
+    return render(
+        request,
+        "ledger/trial_balance.html",
+        {
+            "form": form,
+            "result": result,
+            "totals": totals,
+            "fund": fund,
+            "as_of": as_of,
+            "query": _query_without(request, "format"),
+        },
+    )
+
+
+@permission_required("ledger.view_journalline", "ledger.view_balance")
+def statement(request):
+    # The first visit (no account chosen yet) shows the first account in the default currency.
+    data = request.GET.copy()
+    if not data.get("account"):
+        first = Account.objects.order_by("code").first()
+        data["account"] = str(first.pk) if first else ""
+    if not data.get("currency"):
+        data["currency"] = settings.DEFAULT_CURRENCY
+    form = StatementForm(data)
+    result = None
+    if form.is_valid():
+        data = form.cleaned_data
+        account, fund, currency = data["account"], data["fund"], data["currency"]
+
+        def export_rows():
+            for row in selectors.statement_all_rows(account=account, currency=currency, fund=fund):
+                line = row.line
+                yield [
+                    line.entry.seq,
+                    line.entry.date,
+                    line.entry.memo,
+                    line.fund.code,
+                    row.debit or None,
+                    row.credit or None,
+                    row.balance,
+                    currency,
+                    line.memo,
+                ]
+
+        download = _export_or_none(
+            request,
+            title=f"{_('Statement')} {account.code}",
+            headers=[
+                _("No."),
+                _("Date"),
+                _("Memo"),
+                _("Fund"),
+                _("Debit"),
+                _("Credit"),
+                _("Balance"),
+                _("Currency"),
+                _("Line memo"),
+            ],
+            rows=export_rows,
+        )
+        if download is not None:
+            return download
+        result = selectors.account_statement(
+            account=account,
+            currency=currency,
+            fund=fund,
+            page=data.get("page") or 1,
+            page_size=STATEMENT_PAGE_SIZE,
+        )
+    return render(
+        request,
+        "ledger/statement.html",
+        {
+            "form": form,
+            "statement": result,
+            "query": _query_without(request, "page", "format"),
+            "export_query": _query_without(request, "format"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------------
+@permission_required("ledger.view_period")
+def periods(request):
+    return render(
+        request,
+        "ledger/periods.html",
+        {
+            "periods": Period.objects.select_related("closed_by").order_by("-start"),
+            "can_close": request.user.has_perm("ledger.close_period"),
+        },
+    )
+
+
+@require_POST
+@permission_required("ledger.close_period")
+def period_close(request, pk: int):
+    period = get_object_or_404(Period, pk=pk)
+    try:
+        services.period_close(period=period, actor=request.user)
+    except LedgerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Period %(code)s is closed.") % {"code": period.code})
+    return redirect(reverse("ledger:periods"))

@@ -1,0 +1,102 @@
+"""The main menu, composed here from every app's screens (the top layer knows them all).
+
+Each item names the URL, its label, and the permissions a user needs to see it; the page header
+shows only the items the signed-in user may use. An app that adds a screen adds its item here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    perms: tuple[str, ...] = ()
+    # other view names that light this item up (e.g. a detail page under its list)
+    also_active: tuple[str, ...] = ()
+
+
+NAV: list[NavItem] = [
+    NavItem("home", _("Home")),
+    # --- ledger ---
+    NavItem("ledger:chart", _("Chart of accounts"), ("ledger.view_account", "ledger.view_balance")),
+    NavItem("ledger:journal", _("Journal"), ("ledger.view_journalentry",), ("ledger:entry",)),
+    NavItem("ledger:entry-new", _("New entry"), ("ledger.add_journalentry",)),
+    NavItem("ledger:trial-balance", _("Trial balance"), ("ledger.view_balance",)),
+    NavItem("ledger:statement", _("Statement"), ("ledger.view_journalline", "ledger.view_balance")),
+    NavItem("ledger:periods", _("Periods"), ("ledger.view_period",)),
+    # --- money in (collection) ---
+    NavItem(
+        "collection:donation-new",
+        _("New donation"),
+        ("ledger.add_donation",),
+        ("collection:donation",),
+    ),
+    NavItem("collection:donations", _("Donations"), ("ledger.view_donation",)),
+    NavItem("collection:donation-import", _("Import donations"), ("ledger.add_donation",)),
+    NavItem("collection:donors", _("Donors"), ("ledger.view_donor",), ("collection:donor-new",)),
+    NavItem(
+        "collection:receipts",
+        _("Receipts"),
+        ("ledger.view_receipt",),
+        ("collection:void-request-new",),
+    ),
+    NavItem("collection:void-requests", _("Void requests"), ("ledger.view_receiptvoidrequest",)),
+    NavItem(
+        "collection:pledges",
+        _("Pledges"),
+        ("ledger.view_pledge",),
+        ("collection:pledge-write-off",),
+    ),
+    NavItem(
+        "collection:allocations",
+        _("Allocations"),
+        ("ledger.view_allocation",),
+        ("collection:allocation-new",),
+    ),
+    NavItem(
+        "collection:cash-held",
+        _("Cash on hand"),
+        ("ledger.view_cashdeposit", "ledger.view_balance"),
+    ),
+    NavItem("collection:deposits", _("Cash deposits"), ("ledger.view_cashdeposit",)),
+    # --- relief cases (approvals) ---
+    NavItem("approvals:queue", _("Review queue"), ("approvals.review_case",), ("approvals:case",)),
+    NavItem(
+        "approvals:households",
+        _("Households"),
+        ("approvals.view_household",),
+        ("approvals:household", "approvals:household-new"),
+    ),
+    NavItem("approvals:notice-publish", _("Publish notice"), ("approvals.publish_notice",)),
+    NavItem(
+        "approvals:objections",
+        _("Objections"),
+        ("approvals.handle_objection",),
+        ("approvals:objection",),
+    ),
+    # --- payouts (disbursement) ---
+]
+
+
+def items_for(user, current: str | None) -> list[dict]:
+    """The menu items ``user`` may use, with their URLs and whether each is the current page."""
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV:
+        if item.perms and not user.has_perms(item.perms):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a screen that is not mounted in this deployment
+            continue
+        active = current == item.url_name or current in item.also_active
+        items.append({"url": url, "label": item.label, "active": active})
+    return items

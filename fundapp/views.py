@@ -1,0 +1,34 @@
+"""Site pages that belong to no single app: the home page with each fund's position and
+the warnings finance staff must act on (cash waiting for the bank)."""
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from ledger import selectors
+from ledger.collection import selectors as collection_selectors
+
+from .roles import role_label, user_roles
+
+
+@login_required
+def home(request):
+    """Each active fund's position per currency, for everyone who may see funds."""
+    funds = []
+    if request.user.has_perm("ledger.view_fund"):
+        by_fund = defaultdict(list)
+        for position in selectors.fund_positions():
+            by_fund[position.fund].append(position)
+        funds = [{"fund": fund, "positions": rows} for fund, rows in by_fund.items()]
+    # Cash held longer than three days is flagged for those who handle or audit cash.
+    cash = []
+    if request.user.has_perms(("ledger.view_cashdeposit", "ledger.view_balance")):
+        cash = collection_selectors.cash_held(today=timezone.localdate())
+    roles = [role_label(role) for role in user_roles(request.user)]
+    return render(
+        request,
+        "fundapp/home.html",
+        {"funds": funds, "role_labels": roles, "cash_held": cash},
+    )

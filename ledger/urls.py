@@ -1,0 +1,19 @@
+"""The finance screens under /ledger/ (names in the ``ledger:`` namespace)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("accounts/", views.chart, name="chart"),
+    path("journal/", views.journal, name="journal"),
+    path("entries/new/", views.entry_new, name="entry-new"),
+    path("entries/<int:seq>/", views.entry_detail, name="entry"),
+    path("entries/<int:seq>/reverse/", views.entry_reverse, name="entry-reverse"),
+    path("trial-balance/", views.trial_balance, name="trial-balance"),
+    path("statement/", views.statement, name="statement"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:pk>/close/", views.period_close, name="period-close"),
+]

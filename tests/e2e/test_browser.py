@@ -1,0 +1,136 @@
+"""A real browser (Debian chromium through Playwright) against pytest-django's live server:
+log in as a finance officer, read the home page, switch the language both ways, post a manual
+entry, and keep screenshots.
+
+Database: ``live_server`` needs a transactional database, which Django empties after the test;
+tests/conftest.py lifts the SQLite guards for that flush and puts the migration data back for the
+tests that follow, so this test runs, and posts, on SQLite and PostgreSQL alike.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # sync Playwright runs inside pytest's loop
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "pw-Testing-123"
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API switches greenlets, and with them Django's per-context database
+    # connections: the ORM opens a second connection inside. Close each side's connection when
+    # leaving it, or PostgreSQL keeps an idle session that stops the test database being dropped.
+    connections.close_all()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        yield chromium
+        chromium.close()
+        connections.close_all()
+
+
+@pytest.fixture
+def books(transactional_db):
+    """The default chart and funds (a flush by an earlier transactional test may have emptied
+    them) and the roles."""
+    from fundapp.roles import ensure_roles
+    from ledger.books import ensure_default_books
+    from ledger.models import Account, Fund
+
+    ensure_default_books(Account, Fund)
+    ensure_roles()
+    return {
+        "bank": Account.objects.get(code="1002"),
+        "income": Account.objects.get(code="4101"),
+        "relief": Fund.objects.get(code="RELIEF"),
+    }
+
+
+def test_officer_logs_in_switches_language_and_posts_an_entry(
+    live_server, browser, books, django_user_model, tmp_path
+):
+    from django.contrib.auth.models import Group
+
+    from ledger.models import JournalEntry
+    from tests.fundapp import ensure_compiled_messages
+
+    # given the Chinese catalogue and a finance officer
+    ensure_compiled_messages()
+    officer = django_user_model.objects.create_user(
+        "li.ming", password=PASSWORD, first_name="明", last_name="李"
+    )
+    officer.groups.add(Group.objects.get(name="finance_officer"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+
+    # when they open the site, they are asked to log in (a Chinese browser gets Chinese)
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("h1").inner_text() == "登录"
+    page.fill("#id_username", "li.ming")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+
+    # then the home page shows the funds' positions, in Chinese
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "基金资金状况"
+    assert page.locator(".fund-card").count() == 3
+    assert "财务人员" in page.locator(".who").inner_text()
+    page.screenshot(path=str(tmp_path / "home-zh.png"), full_page=True)
+
+    # when they switch to English, and back to Chinese
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    english_title = page.locator("h1").inner_text()
+    page.click("button[name=language][value=zh-hans]")
+    page.wait_for_load_state()
+
+    # then the page follows each time
+    assert english_title == "Fund positions"
+    assert page.locator("h1").inner_text() == "基金资金状况"
+
+    # when they post a balanced manual entry from the form
+    page.click("nav.main-nav >> text=新增凭证")
+    page.wait_for_url("**/ledger/entries/new/")
+    page.fill("#id_memo", "浏览器测试：现场捐款")
+    for row, (account, side) in enumerate([(books["bank"], "D"), (books["income"], "C")]):
+        page.select_option(f"#id_lines-{row}-account", value=str(account.pk))
+        page.select_option(f"#id_lines-{row}-fund", value=str(books["relief"].pk))
+        page.select_option(f"#id_lines-{row}-side", value=side)
+        page.fill(f"#id_lines-{row}-amount", "1234.50")
+    page.click("button[name=post]")
+    page.wait_for_url("**/ledger/entries/*/")
+
+    # then the entry is posted once and shown with its amount and currency
+    entry = JournalEntry.objects.get()
+    assert entry.memo == "浏览器测试：现场捐款" and entry.posted_by == officer
+    assert page.locator("h1").inner_text() == f"凭证 {entry.seq}"
+    assert "CNY 1,234.50" in page.locator("table.data").inner_text()
+    assert f"凭证 {entry.seq} 已记账。" in page.locator(".messages").inner_text()
+    shot = tmp_path / "entry-zh.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+    # and on a phone-sized screen the home page shows the new bank balance
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(f"{live_server.url}/")
+    assert "CNY 1,234.50" in phone.locator(".fund-card", has_text="RELIEF").inner_text()
+    phone.screenshot(path=str(tmp_path / "home-phone.png"), full_page=True)
+    assert (tmp_path / "home-phone.png").exists()
