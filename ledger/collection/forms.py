@@ -1,0 +1,282 @@
+"""Forms of the money-in screens: they parse and type what the user typed, nothing more.
+
+Whether a donation, allocation, deposit, void or write-off may happen is decided by
+``ledger.collection.services``; the views show its ``LedgerError`` message on the form. The
+forms only check what belongs to one field (an amount has at most two decimals and is above
+zero, a date is a date) so the error can sit next to that field. Recording forms carry a hidden
+idempotency key made when the form is first shown, so a double submit records once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..forms import DateInput, FundChoiceField, currency_choices
+from ..models import Fund
+from .models import (
+    AllocationKind,
+    Donor,
+    DonorKind,
+    PaymentMethod,
+    Pledge,
+    PledgeStatus,
+    ReceiptStatus,
+    ReceiptType,
+)
+
+
+def new_key() -> str:
+    return f"web:{uuid.uuid4()}"
+
+
+def _amount_field() -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("amount"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def _open_funds():
+    return Fund.objects.filter(is_active=True).order_by("code")
+
+
+def _all_funds_field() -> FundChoiceField:
+    return FundChoiceField(
+        queryset=Fund.objects.order_by("code"),
+        required=False,
+        label=_("fund"),
+        empty_label=_("all funds"),
+    )
+
+
+class DonorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Donor) -> str:
+        return f"{obj.name} {obj.credit_code}".strip()
+
+
+class _Keyed(forms.Form):
+    idempotency_key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+
+
+class DonationForm(_Keyed):
+    """The fast entry form, in the order the keyboard goes through it."""
+
+    donor_text = forms.CharField(
+        label=_("donor"),
+        required=False,
+        max_length=250,
+        help_text=_("Type a name or credit code and pick from the list."),
+        widget=forms.TextInput(attrs={"list": "donor-options", "autocomplete": "off"}),
+    )
+    donor = DonorChoiceField(
+        queryset=Donor.objects.order_by("name"),
+        label=_("donor (list)"),
+        required=False,
+        help_text=_("Or choose the donor here."),
+    )
+    fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
+    amount = _amount_field()
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
+    )
+    method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
+    received_on = forms.DateField(label=_("date received"), widget=DateInput())
+    project = forms.CharField(label=_("project"), max_length=200, required=False)
+    pledge = forms.ModelChoiceField(
+        queryset=Pledge.objects.filter(written_off=False).select_related("donor", "fund"),
+        label=_("pays pledge"),
+        required=False,
+        empty_label=_("no pledge"),
+    )
+
+    field_order = [
+        "donor_text",
+        "donor",
+        "fund",
+        "amount",
+        "currency",
+        "method",
+        "received_on",
+        "project",
+        "pledge",
+        "idempotency_key",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["donor_text"].widget.attrs["autofocus"] = True
+        self.fields["fund"].queryset = _open_funds()
+
+    @classmethod
+    def initial_data(cls) -> dict:
+        return {
+            "received_on": timezone.localdate(),
+            "idempotency_key": new_key(),
+            "method": PaymentMethod.BANK,
+            "currency": settings.DEFAULT_CURRENCY,
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("donor") is None:
+            text = (data.get("donor_text") or "").strip()
+            donor = None
+            if text:
+                # The datalist puts "name · code · #id" in the box; the id decides.
+                marker = text.rsplit("#", 1)
+                if len(marker) == 2 and marker[1].strip().isdigit():
+                    donor = Donor.objects.filter(pk=int(marker[1])).first()
+                if donor is None:
+                    matches = list(Donor.objects.filter(name=text)[:2]) or list(
+                        Donor.objects.filter(credit_code=text.upper())[:2]
+                    )
+                    donor = matches[0] if len(matches) == 1 else None
+            if donor is None:
+                self.add_error(
+                    "donor_text",
+                    _("Pick a donor from the list, or add a new donor first.")
+                    if text
+                    else _("Choose the donor."),
+                )
+            data["donor"] = donor
+        return data
+
+
+class DonorForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=DonorKind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters, for units (GB 32100)."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("anonymous on public lists"), required=False, help_text=_("Only for people.")
+    )
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+
+
+class DonorFilterForm(forms.Form):
+    q = forms.CharField(label=_("name or credit code"), required=False, max_length=100)
+
+
+class DonationFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
+    fund = _all_funds_field()
+    method = forms.ChoiceField(
+        label=_("method"), required=False, choices=[("", _("all methods")), *PaymentMethod.choices]
+    )
+    receipt_status = forms.ChoiceField(
+        label=_("receipt"),
+        required=False,
+        choices=[("", _("valid and void")), *ReceiptStatus.choices],
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class ReceiptFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("all")), *ReceiptStatus.choices]
+    )
+    type = forms.ChoiceField(
+        label=_("receipt type"), required=False, choices=[("", _("all")), *ReceiptType.choices]
+    )
+
+
+class PledgeFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("all")), *PledgeStatus.choices]
+    )
+    fund = _all_funds_field()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class CashDepositForm(_Keyed):
+    fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
+    amount = _amount_field()
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
+    )
+    deposited_on = forms.DateField(label=_("date deposited"), widget=DateInput())
+    bank_slip = forms.CharField(label=_("bank slip number"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = _open_funds()
+
+    @classmethod
+    def initial_data(cls) -> dict:
+        return {
+            "deposited_on": timezone.localdate(),
+            "idempotency_key": new_key(),
+            "currency": settings.DEFAULT_CURRENCY,
+        }
+
+
+class AllocationForm(_Keyed):
+    """No receipt-type choice: an allocation always gets a settlement receipt."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=AllocationKind.choices)
+    source_name = forms.CharField(label=_("paying department"), max_length=200)
+    source_credit_code = forms.CharField(label=_("credit code"), max_length=30, required=False)
+    fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
+    amount = _amount_field()
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
+    )
+    method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
+    received_on = forms.DateField(label=_("date received"), widget=DateInput())
+    document_no = forms.CharField(label=_("document number"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = _open_funds()
+
+    @classmethod
+    def initial_data(cls) -> dict:
+        return {
+            "received_on": timezone.localdate(),
+            "idempotency_key": new_key(),
+            "currency": settings.DEFAULT_CURRENCY,
+            "method": PaymentMethod.BANK,
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload
