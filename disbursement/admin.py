@@ -1,1 +1,87 @@
-"""Admin screens (none yet)."""
+"""Admin screens of the payout domain.
+
+* Bank layouts are configuration: the administrator adds and edits them here (validated by
+  ``BankLayout.clean``).
+* Everything else (enrolments, cycles, entitlements, batches, payments, exports, result imports,
+  jobs) is read-only here: it changes only through ``disbursement.services`` (maker-checker,
+  money checks, ledger postings), and the database refuses the rest anyway.
+"""
+
+from django.contrib import admin
+
+from .models import (
+    BankLayout,
+    BankResultImport,
+    Cycle,
+    Enrolment,
+    Entitlement,
+    ExportLog,
+    JobProgress,
+    Payment,
+    PayoutBatch,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(BankLayout)
+class BankLayoutAdmin(admin.ModelAdmin):
+    list_display = ["name", "encoding", "delimiter", "is_active"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ReadOnlyAdmin):
+    list_display = ["program", "person", "household", "status", "enrolled_on", "status_date"]
+    list_filter = ["program", "status"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(ReadOnlyAdmin):
+    list_display = ["program", "code", "status", "generated_at"]
+
+
+@admin.register(Entitlement)
+class EntitlementAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "enrolment", "amount", "created_at"]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "program", "status", "count", "total", "built_by", "approved_by"]
+    list_filter = ["status", "program"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "payee_name", "account_masked", "amount", "status", "paid_at"]
+    list_filter = ["status"]
+    search_fields = ["reference", "bank_txn_id"]
+    exclude = ["account_enc", "account_hash"]
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "batch", "format", "rows", "total", "exported_by", "exported_at"]
+    exclude = ["file_path"]
+
+
+@admin.register(BankResultImport)
+class BankResultImportAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "batch", "status", "paid_count", "failed_count", "imported_at"]
+
+
+@admin.register(JobProgress)
+class JobProgressAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "status", "current", "total", "created_at", "finished_at"]

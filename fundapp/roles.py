@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
 from approvals.roles import APPROVALS_ROLE_PERMISSIONS
+from disbursement.roles import DISBURSEMENT_ROLE_PERMISSIONS
 
 FINANCE_OFFICER = "finance_officer"
 FINANCE_SUPERVISOR = "finance_supervisor"
@@ -97,8 +98,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Each app below the top layer names the permissions its screens need per role; merged here.
-for _role, _perms in APPROVALS_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+for _app_permissions in (APPROVALS_ROLE_PERMISSIONS, DISBURSEMENT_ROLE_PERMISSIONS):
+    for _role, _perms in _app_permissions.items():
+        ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 # Who may reach the finance screens at all (the view still checks the exact permission).
 FINANCE_ROLES = {FINANCE_OFFICER, FINANCE_SUPERVISOR, AUDITOR, ADMINISTRATOR}

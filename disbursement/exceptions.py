@@ -1,0 +1,64 @@
+"""Typed errors of the payout domain.
+
+They subclass ``ledger.exceptions.LedgerError`` (stable ``code``, HTTP ``status``, a message
+saying what was wrong and what to do), so ``fundapp/api.py`` maps them like the ledger's.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from ledger.exceptions import LedgerError
+
+
+class DisbursementError(LedgerError):
+    code = "disbursement_error"
+    default_message = _("The payout rules refused this operation.")
+
+
+class InvalidInput(DisbursementError):
+    code = "invalid_input"
+    default_message = _("The input is not valid.")
+
+
+class NotAllowed(DisbursementError):
+    code = "not_allowed"
+    status = 403
+    default_message = _("You may not do this.")
+
+
+class InvalidState(DisbursementError):
+    code = "invalid_state"
+    status = 409
+    default_message = _("This cannot be done in the current state.")
+
+
+class NothingToPay(DisbursementError):
+    code = "nothing_to_pay"
+    status = 409
+    default_message = _("Nothing matches: every award in the selection is paid or in a batch.")
+
+
+class InsufficientFunds(DisbursementError):
+    code = "insufficient_funds"
+    status = 409
+    default_message = _("The fund does not have enough money.")
+
+
+class AmountMismatch(DisbursementError):
+    code = "amount_mismatch"
+    default_message = _("A payment must be for exactly the award's amount.")
+
+
+class LayoutMisconfigured(DisbursementError):
+    code = "layout_misconfigured"
+    default_message = _("The bank layout is not configured correctly.")
+
+
+class BankFileRejected(DisbursementError):
+    """The whole result file was refused; ``problems`` lists every bad line (nothing booked)."""
+
+    code = "bank_file_rejected"
+    default_message = _("The bank result file was refused; nothing was booked.")
+
+    def __init__(self, message=None, *, problems=None, **params):
+        super().__init__(message, **params)
+        self.problems = list(problems or [])

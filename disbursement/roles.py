@@ -1,0 +1,47 @@
+"""The disbursement permissions each staff role needs (merge into ``fundapp/roles.py``
+``ROLE_PERMISSIONS``, as ``approvals/roles.py`` is; the project's roles module owns the groups).
+
+* the finance officer opens cycles and generates entitlements, builds batches, exports bank
+  files and imports bank results, and enrols / suspends / exits / reinstates beneficiaries;
+* the finance supervisor approves batches (never one they built: the service and a database
+  constraint refuse it) and reads everything;
+* the case worker enrols beneficiaries and records suspensions and exits (a death, a move);
+* the administrator configures bank layouts;
+* the auditor reads everything.
+"""
+
+_READ = [
+    "disbursement.view_enrolment",
+    "disbursement.view_enrolmenthistory",
+    "disbursement.view_cycle",
+    "disbursement.view_entitlement",
+    "disbursement.view_payoutbatch",
+    "disbursement.view_payment",
+    "disbursement.view_banklayout",
+    "disbursement.view_exportlog",
+    "disbursement.view_bankresultimport",
+    "disbursement.view_jobprogress",
+]
+
+DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "finance_officer": [
+        *_READ,
+        "disbursement.manage_enrolment",
+        "disbursement.generate_cycle",
+        "disbursement.build_payoutbatch",
+        "disbursement.export_payoutbatch",
+        "disbursement.import_bankresults",
+    ],
+    "finance_supervisor": [*_READ, "disbursement.approve_payoutbatch"],
+    "case_worker": [
+        "disbursement.view_enrolment",
+        "disbursement.view_enrolmenthistory",
+        "disbursement.manage_enrolment",
+    ],
+    "administrator": [
+        *_READ,
+        "disbursement.add_banklayout",
+        "disbursement.change_banklayout",
+    ],
+    "auditor": [*_READ],
+}

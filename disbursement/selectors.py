@@ -1,0 +1,455 @@
+"""Reads of the payout domain: what is still owed, what a fund has committed, a batch's
+reconciliation, and how long awards wait for their money (on time).
+
+"Owed" means a final award (approvals ``Case`` in state ``final``) or an entitlement with no
+*live* payment (pending, sent or paid). A failed payment leaves its source owed until it is
+reissued; a reissued payment's replacement is the live one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import Case, CaseState, Program, Region
+from ledger import chart
+from ledger.models import Fund, JournalLine, Side
+
+from .models import (
+    LIVE_STATUSES,
+    BatchStatus,
+    Entitlement,
+    ExportLog,
+    JobProgress,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def late_days_setting() -> int:
+    return int(getattr(settings, "PAYOUT_LATE_DAYS", 30))
+
+
+def _q(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+# --------------------------------------------------------------------------------------------
+# what is owed
+# --------------------------------------------------------------------------------------------
+def _live(source: str):
+    return Exists(Payment.objects.filter(**{source: OuterRef("pk")}, status__in=LIVE_STATUSES))
+
+
+def unpaid_cases(
+    *,
+    program: Program,
+    cycle: str = "",
+    region: Region | None = None,
+    final_from: date | None = None,
+    final_to: date | None = None,
+) -> QuerySet[Case]:
+    """Final awards of the program with no live payment, filtered as a batch is built."""
+    qs = Case.objects.filter(program=program, state=CaseState.FINAL).exclude(_live("case"))
+    if cycle:
+        qs = qs.filter(cycle=cycle)
+    if region is not None:
+        qs = qs.filter(region__code__startswith=region.prefix)
+    if final_from is not None:
+        qs = qs.filter(final_at__date__gte=final_from)
+    if final_to is not None:
+        qs = qs.filter(final_at__date__lte=final_to)
+    return qs
+
+
+def unpaid_entitlements(
+    *,
+    program: Program,
+    cycle: str = "",
+    region: Region | None = None,
+    final_from: date | None = None,
+    final_to: date | None = None,
+) -> QuerySet[Entitlement]:
+    """Entitlements of the program with no live payment, filtered as a batch is built."""
+    qs = Entitlement.objects.filter(program=program).exclude(_live("entitlement"))
+    if cycle:
+        qs = qs.filter(cycle__code=cycle)
+    if region is not None:
+        qs = qs.filter(household__region__code__startswith=region.prefix)
+    if final_from is not None:
+        qs = qs.filter(created_at__date__gte=final_from)
+    if final_to is not None:
+        qs = qs.filter(created_at__date__lte=final_to)
+    return qs
+
+
+def fund_committed(
+    *, fund: Fund, currency: str, exclude_batch: PayoutBatch | None = None
+) -> Decimal:
+    """Money promised to the bank: payments not yet paid or failed in the fund's approved or
+    exported batches."""
+    qs = Payment.objects.filter(
+        batch__fund=fund,
+        batch__status__in=[BatchStatus.APPROVED, BatchStatus.EXPORTED],
+        status__in=[PaymentStatus.PENDING, PaymentStatus.SENT],
+        amount_currency=currency,
+    )
+    if exclude_batch is not None:
+        qs = qs.exclude(batch=exclude_batch)
+    return _q(qs.aggregate(total=Sum("amount"))["total"])
+
+
+# --------------------------------------------------------------------------------------------
+# reconciliation
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Reconciliation:
+    batch: PayoutBatch
+    currency: str
+    payments_count: int
+    payments_total: Decimal  # every payment of the batch
+    file_rows: int | None  # the latest export (None: not exported)
+    file_total: Decimal | None
+    results_count: int  # payments with a result from the bank
+    results_total: Decimal  # their amounts as the bank reported them (paid and failed)
+    results_paid_total: Decimal  # reported paid
+    paid_count: int
+    paid_total: Decimal  # payments marked paid
+    failed_total: Decimal  # failed or reissued
+    ledger_total: Decimal  # awards payable debits of the batch's payment entries
+    charges_total: Decimal
+    differences: list[str] = field(default_factory=list)
+    waiting_count: int = 0  # sent, no result yet
+    waiting_total: Decimal = ZERO
+
+    @property
+    def agrees(self) -> bool:
+        return not self.differences
+
+
+def batch_reconciliation(batch: PayoutBatch, *, max_listed: int = 50) -> Reconciliation:
+    """The batch's four sums side by side, and every place where they differ.
+
+    * payments = the bank file (rows and total of the latest export);
+    * payments = what the bank reported (paid and failed) + what still waits for a result;
+    * reported paid = payments marked paid = the ledger's awards-payable debits of their entries,
+      payment by payment.
+    """
+    payments = Payment.objects.filter(batch=batch)
+    currency = str(batch.total.currency)
+    rows = list(
+        payments.values_list(
+            "id",
+            "reference",
+            "amount",
+            "status",
+            "reported_amount",
+            "result_import_id",
+            "entry_id",
+            "charge",
+        )
+    )
+    ledger_by_entry: dict[int, Decimal] = {}
+    entry_ids = [r[6] for r in rows if r[6] is not None]
+    for start in range(0, len(entry_ids), 5000):
+        chunk = entry_ids[start : start + 5000]
+        for entry_id, amount in JournalLine.objects.filter(
+            entry_id__in=chunk, account__code=chart.AWARDS_PAYABLE, side=Side.DEBIT
+        ).values_list("entry_id", "amount"):
+            ledger_by_entry[entry_id] = ledger_by_entry.get(entry_id, ZERO) + amount
+    export = ExportLog.objects.filter(batch=batch).order_by("-id").first()
+    rec = Reconciliation(
+        batch=batch,
+        currency=currency,
+        payments_count=len(rows),
+        payments_total=ZERO,
+        file_rows=export.rows if export else None,
+        file_total=_q(export.total.amount) if export else None,
+        results_count=0,
+        results_total=ZERO,
+        results_paid_total=ZERO,
+        paid_count=0,
+        paid_total=ZERO,
+        failed_total=ZERO,
+        ledger_total=ZERO,
+        charges_total=ZERO,
+    )
+    listed: list[str] = []
+    for _pk, reference, amount, status, reported, import_id, entry_id, charge in rows:
+        rec.payments_total += amount
+        if import_id is not None:
+            rec.results_count += 1
+            rec.results_total += reported or ZERO
+            if status == PaymentStatus.PAID:
+                rec.results_paid_total += reported or ZERO
+            if reported is not None and reported != amount:
+                listed.append(
+                    _("%(ref)s: the bank reported %(rep)s, the payment is %(amt)s.")
+                    % {"ref": reference, "rep": reported, "amt": amount}
+                )
+        elif status in (PaymentStatus.PENDING, PaymentStatus.SENT):
+            rec.waiting_count += 1
+            rec.waiting_total += amount
+        rec.charges_total += charge or ZERO
+        in_ledger = ledger_by_entry.get(entry_id, ZERO) if entry_id else ZERO
+        rec.ledger_total += in_ledger
+        if status == PaymentStatus.PAID:
+            rec.paid_count += 1
+            rec.paid_total += amount
+            if in_ledger != amount:
+                listed.append(
+                    _("%(ref)s: paid %(amt)s, but the ledger shows %(led)s against awards payable.")
+                    % {"ref": reference, "amt": amount, "led": in_ledger}
+                )
+        elif status in (PaymentStatus.FAILED, PaymentStatus.REISSUED):
+            rec.failed_total += amount
+            if in_ledger:
+                listed.append(
+                    _("%(ref)s: failed, but the ledger shows %(led)s paid.")
+                    % {"ref": reference, "led": in_ledger}
+                )
+    money = lambda v: f"{currency} {_q(v):,}"  # noqa: E731
+    diffs = rec.differences
+    if _q(rec.payments_total) != _q(batch.total.amount):
+        diffs.append(
+            _("The payments add up to %(sum)s, but the approved batch total is %(total)s.")
+            % {"sum": money(rec.payments_total), "total": money(batch.total.amount)}
+        )
+    if export is None:
+        if batch.status not in (BatchStatus.DRAFT, BatchStatus.APPROVED, BatchStatus.DISCARDED):
+            diffs.append(_("The batch has no bank file export on record."))
+    else:
+        if export.rows != rec.payments_count or rec.file_total != _q(rec.payments_total):
+            diffs.append(
+                _(
+                    "The bank file (%(file)s) holds %(rows)s rows for %(ftotal)s; the batch has "
+                    "%(n)s payments for %(ptotal)s."
+                )
+                % {
+                    "file": export.filename,
+                    "rows": export.rows,
+                    "ftotal": money(rec.file_total),
+                    "n": rec.payments_count,
+                    "ptotal": money(rec.payments_total),
+                }
+            )
+    if _q(rec.results_total + rec.waiting_total) != _q(rec.payments_total):
+        diffs.append(
+            _(
+                "The bank reported %(rep)s and %(wait)s waits for a result, but the payments add "
+                "up to %(total)s."
+            )
+            % {
+                "rep": money(rec.results_total),
+                "wait": money(rec.waiting_total),
+                "total": money(rec.payments_total),
+            }
+        )
+    if not (_q(rec.results_paid_total) == _q(rec.paid_total) == _q(rec.ledger_total)):
+        diffs.append(
+            _(
+                "Reported paid %(rep)s, payments marked paid %(paid)s and the ledger's "
+                "awards-payable movement %(led)s differ."
+            )
+            % {
+                "rep": money(rec.results_paid_total),
+                "paid": money(rec.paid_total),
+                "led": money(rec.ledger_total),
+            }
+        )
+    diffs.extend(listed[:max_listed])
+    if len(listed) > max_listed:
+        diffs.append(_("… and %(n)s more payments.") % {"n": len(listed) - max_listed})
+    for name in (
+        "payments_total",
+        "results_total",
+        "results_paid_total",
+        "paid_total",
+        "failed_total",
+        "ledger_total",
+        "charges_total",
+        "waiting_total",
+    ):
+        setattr(rec, name, _q(getattr(rec, name)))
+    return rec
+
+
+# --------------------------------------------------------------------------------------------
+# on time
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Timeliness:
+    paid: int
+    average_days: Decimal | None
+    longest_days: int | None
+    paid_late: int  # paid after more than ``late_days``
+    late_days: int
+
+
+def payment_days(payment: Payment) -> int | None:
+    """Days from final approval (or the entitlement's creation) to payment; None while unpaid."""
+    if payment.paid_at is None:
+        return None
+    return (payment.paid_at - payment.owed_since).days
+
+
+def payment_timeliness(
+    *,
+    batch: PayoutBatch | None = None,
+    program: Program | None = None,
+    late_days: int | None = None,
+) -> Timeliness:
+    late_days = late_days_setting() if late_days is None else late_days
+    qs = Payment.objects.filter(status=PaymentStatus.PAID)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    if program is not None:
+        qs = qs.filter(batch__program=program)
+    days = [(paid - owed).days for owed, paid in qs.values_list("owed_since", "paid_at")]
+    if not days:
+        return Timeliness(0, None, None, 0, late_days)
+    return Timeliness(
+        paid=len(days),
+        average_days=(Decimal(sum(days)) / len(days)).quantize(Decimal("0.1")),
+        longest_days=max(days),
+        paid_late=sum(1 for d in days if d > late_days),
+        late_days=late_days,
+    )
+
+
+@dataclass
+class LateAward:
+    kind: str  # "case" or "entitlement"
+    id: int
+    label: str  # case number, or program/cycle/person
+    program: str
+    household_id: int
+    amount: Decimal
+    currency: str
+    owed_since: datetime
+    days: int
+    last_status: str  # the latest payment's status, "" if never in a batch
+
+
+def _paid(source: str):
+    return Exists(Payment.objects.filter(**{source: OuterRef("pk")}, status=PaymentStatus.PAID))
+
+
+def _last_status(source: str, ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for sid, status in (
+        Payment.objects.filter(**{f"{source}_id__in": ids})
+        .order_by("id")
+        .values_list(f"{source}_id", "status")
+    ):
+        found[sid] = status
+    return found
+
+
+def late_awards(
+    *,
+    days: int | None = None,
+    now: datetime | None = None,
+    program: Program | None = None,
+    limit: int | None = 500,
+) -> list[LateAward]:
+    """Final awards and entitlements still unpaid more than ``days`` (default
+    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first."""
+    days = late_days_setting() if days is None else days
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    cases = Case.objects.filter(state=CaseState.FINAL, final_at__lt=cutoff).exclude(_paid("case"))
+    ents = Entitlement.objects.filter(created_at__lt=cutoff).exclude(_paid("entitlement"))
+    if program is not None:
+        cases = cases.filter(program=program)
+        ents = ents.filter(program=program)
+    case_rows = list(
+        cases.order_by("final_at").values_list(
+            "id", "number", "program__code", "household_id", "amount", "amount_currency", "final_at"
+        )[:limit]
+    )
+    ent_rows = list(
+        ents.order_by("created_at").values_list(
+            "id",
+            "cycle__code",
+            "program__code",
+            "household_id",
+            "amount",
+            "amount_currency",
+            "created_at",
+            "enrolment__person__name",
+        )[:limit]
+    )
+    case_status = _last_status("case", [r[0] for r in case_rows])
+    ent_status = _last_status("entitlement", [r[0] for r in ent_rows])
+    out = [
+        LateAward(
+            "case",
+            pk,
+            number,
+            prog,
+            hh,
+            amount,
+            cur,
+            since,
+            (now - since).days,
+            case_status.get(pk, ""),
+        )
+        for pk, number, prog, hh, amount, cur, since in case_rows
+    ]
+    out += [
+        LateAward(
+            "entitlement",
+            pk,
+            f"{prog} {code} {name}",
+            prog,
+            hh,
+            amount,
+            cur,
+            since,
+            (now - since).days,
+            ent_status.get(pk, ""),
+        )
+        for pk, code, prog, hh, amount, cur, since, name in ent_rows
+    ]
+    out.sort(key=lambda row: row.owed_since)
+    return out[:limit] if limit else out
+
+
+def late_awards_count(*, days: int | None = None, now: datetime | None = None) -> int:
+    """For the home page: how many awards are unpaid past ``PAYOUT_LATE_DAYS``."""
+    days = late_days_setting() if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    cases = Case.objects.filter(state=CaseState.FINAL, final_at__lt=cutoff).exclude(_paid("case"))
+    ents = Entitlement.objects.filter(created_at__lt=cutoff).exclude(_paid("entitlement"))
+    return cases.count() + ents.count()
+
+
+# --------------------------------------------------------------------------------------------
+# batches and jobs
+# --------------------------------------------------------------------------------------------
+def batches(*, status: str | None = None, program: Program | None = None) -> QuerySet[PayoutBatch]:
+    qs = PayoutBatch.objects.select_related("program", "fund", "built_by", "approved_by")
+    if status:
+        qs = qs.filter(status=status)
+    if program is not None:
+        qs = qs.filter(program=program)
+    return qs
+
+
+def batch_payments(batch: PayoutBatch) -> QuerySet[Payment]:
+    return Payment.objects.filter(batch=batch).select_related("case", "entitlement").order_by("id")
+
+
+def job_progress(job_id: int) -> JobProgress | None:
+    return JobProgress.objects.filter(pk=job_id).first()

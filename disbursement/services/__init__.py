@@ -1,0 +1,38 @@
+"""Every write of the payout domain, by noun: ``enrolment_*``, ``cycle_*``, ``batch_*``,
+``results_import``. Keyword-only, one transaction per step (a result import: one per chunk), an
+audit event in the same transaction, typed errors from ``disbursement.exceptions``. Long ones
+take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back."""
+
+from ._common import Progress, check_payout_cover, job_finish
+from .batches import ExportResult, batch_approve, batch_build, batch_discard, batch_export
+from .entitlements import (
+    GenerationReport,
+    cycle_close,
+    cycle_generate,
+    cycle_open,
+    enrolment_create,
+    enrolment_exit,
+    enrolment_reinstate,
+    enrolment_suspend,
+)
+from .results import results_import
+
+__all__ = [
+    "ExportResult",
+    "GenerationReport",
+    "Progress",
+    "batch_approve",
+    "batch_build",
+    "batch_discard",
+    "batch_export",
+    "check_payout_cover",
+    "cycle_close",
+    "cycle_generate",
+    "cycle_open",
+    "enrolment_create",
+    "enrolment_exit",
+    "enrolment_reinstate",
+    "enrolment_suspend",
+    "job_finish",
+    "results_import",
+]

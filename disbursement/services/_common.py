@@ -1,0 +1,134 @@
+"""Helpers shared by the payout services: permission checks, progress reporting, the fund's
+money check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ledger.models import Fund
+from ledger.selectors import fund_position
+
+from ..exceptions import InsufficientFunds, InvalidInput, NotAllowed
+from ..models import JobProgress, JobStatus
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def require_perm(actor, perm: str) -> None:
+    """``actor=None`` is the system (management commands run by the operator, other services)."""
+    if actor is not None and not actor.has_perm(perm):
+        raise NotAllowed(
+            _("You do not have the role needed for this (permission %(perm)s).") % {"perm": perm}
+        )
+
+
+def required_text(value, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(_("%(what)s is required: write it out.") % {"what": what})
+    return text
+
+
+def money_text(value: Decimal, currency: str) -> str:
+    return f"{currency} {value.quantize(CENT):,}"
+
+
+class Progress:
+    """Reports how far a long job is: to a ``JobProgress`` row (a page polls it) and/or a
+    callback (a management command prints it).
+
+    The row is written with a plain UPDATE on the job's own connection. The services call
+    ``step`` between their transactions (each chunk of a result import commits on its own), so
+    a poller sees the figures as they move; inside one transaction they show at its commit.
+    """
+
+    def __init__(
+        self,
+        job: JobProgress | int | None = None,
+        callback: Callable[[int, int, str], None] | None = None,
+    ):
+        self.job_id = job.pk if isinstance(job, JobProgress) else job
+        self.callback = callback
+        self.total = 0
+        self.current = 0
+        self.message = ""
+
+    def start(self, total: int, message: str = "") -> None:
+        self.total, self.current, self.message = total, 0, message
+        self._write(status=JobStatus.RUNNING)
+
+    def step(self, current: int, message: str | None = None) -> None:
+        self.current = current
+        if message is not None:
+            self.message = message
+        self._write()
+
+    def _write(self, **extra) -> None:
+        if self.job_id is not None:
+            JobProgress.objects.filter(pk=self.job_id).update(
+                current=self.current, total=self.total, message=self.message[:200], **extra
+            )
+        if self.callback is not None:
+            self.callback(self.current, self.total, self.message)
+
+
+NO_PROGRESS = Progress()
+
+
+def job_finish(job_id: int, *, result: dict | None = None, error: str = "") -> None:
+    JobProgress.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED if error else JobStatus.DONE,
+        result=result or {},
+        error=error,
+        finished_at=timezone.now(),
+    )
+
+
+def bank_cash(fund: Fund, currency: str) -> Decimal:
+    for position in fund_position(fund=fund):
+        if position.currency == currency:
+            return position.cash_at_bank
+    return ZERO
+
+
+def available(fund: Fund, currency: str) -> Decimal:
+    for position in fund_position(fund=fund):
+        if position.currency == currency:
+            return position.available
+    return ZERO
+
+
+def check_payout_cover(*, fund: Fund, currency: str, amount: Decimal, exclude_batch=None) -> None:
+    """The batch rule (call under the ledger's posting lock): the fund's cash at bank covers this
+    batch plus every other approved batch of the fund not yet paid out.
+
+    Awards are already in awards payable (they were checked against ``available`` when they were
+    booked), so paying them does not change what the fund may still commit; what a payout needs
+    is cash in the bank, and money already promised to the bank in an approved batch is not
+    there for another one.
+    """
+    from ..selectors import fund_committed
+
+    bank = bank_cash(fund, currency)
+    committed = fund_committed(fund=fund, currency=currency, exclude_batch=exclude_batch)
+    if bank - committed < amount:
+        raise InsufficientFunds(
+            _(
+                "Fund %(fund)s cannot pay this batch: it needs %(need)s, the bank holds %(bank)s "
+                "and %(committed)s of that is already committed to approved batches not yet paid, "
+                "so %(free)s is available for payouts. Add money to the fund or make the batch "
+                "smaller."
+            )
+            % {
+                "fund": fund.code,
+                "need": money_text(amount, currency),
+                "bank": money_text(bank, currency),
+                "committed": money_text(committed, currency),
+                "free": money_text(max(bank - committed, ZERO), currency),
+            }
+        )

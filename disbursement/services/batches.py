@@ -1,0 +1,491 @@
+"""Payout batches: build (a finance officer), approve (a supervisor who did not build it),
+discard a draft, and export the bank payment file.
+
+Lock order, as everywhere: the ledger's chain head first (``_lock_head``: every service that
+checks money and then books or commits it takes it), then the batch row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+from djmoney.money import Money
+
+from approvals import crypto
+from approvals.models import Person, Program, Region, region_covers
+from ledger.services import _lock_head, audit
+
+from ..bankfiles import write_payment_file
+from ..exceptions import InvalidInput, InvalidState, LayoutMisconfigured, NotAllowed, NothingToPay
+from ..models import (
+    BankLayout,
+    BankResultImport,
+    BatchStatus,
+    EnrolmentStatus,
+    ExportFormat,
+    ExportLog,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+)
+from ..selectors import unpaid_cases, unpaid_entitlements
+from ._common import NO_PROGRESS, ZERO, Progress, check_payout_cover, require_perm, required_text
+
+PERM_BUILD = "disbursement.build_payoutbatch"
+PERM_APPROVE = "disbursement.approve_payoutbatch"
+PERM_EXPORT = "disbursement.export_payoutbatch"
+INSERT_CHUNK = 5000
+SKIPPED_LISTED = 200
+
+
+def _staff_region(actor) -> Region | None:
+    profile = getattr(actor, "staff_profile", None) if getattr(actor, "pk", None) else None
+    return profile.region if profile is not None else None
+
+
+def _batch_label(batch: PayoutBatch) -> str:
+    return f"PB{batch.pk}"
+
+
+def _save(batch: PayoutBatch) -> None:
+    try:
+        batch.save()
+    except ConcurrentTransition as exc:
+        raise InvalidState(
+            _("Batch %(batch)s was changed by someone else a moment ago; reload it.")
+            % {"batch": _batch_label(batch)}
+        ) from exc
+
+
+# --------------------------------------------------------------------------------------------
+# build
+# --------------------------------------------------------------------------------------------
+def _head_name():
+    return Subquery(
+        Person.objects.filter(household=OuterRef("household_id"), is_head=True).values("name")[:1]
+    )
+
+
+def _failed_map(program: Program, source: str) -> dict[int, int]:
+    """Each source's latest failed payment (to be reissued): few rows, read once. A correlated
+    "latest failed payment" subquery per row made PostgreSQL scan the payments backwards by id
+    for every award, which grew with the batch being written."""
+    found: dict[int, int] = {}
+    for source_id, pk in (
+        Payment.objects.filter(
+            batch__program=program, status=PaymentStatus.FAILED, **{f"{source}__isnull": False}
+        )
+        .order_by("id")
+        .values_list(f"{source}_id", "id")
+    ):
+        found[source_id] = pk
+    return found
+
+
+def _unchanged_account(source: str):
+    """A failed payment of the source went to the account the household still has."""
+    return Exists(
+        Payment.objects.filter(
+            **{source: OuterRef("pk")},
+            status=PaymentStatus.FAILED,
+            account_hash=OuterRef("household__bank_account_hash"),
+        )
+    )
+
+
+def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
+    """(payable cases, payable entitlements, left out [(kind, label, reason)], left-out count)."""
+    filters = dict(
+        program=program, cycle=cycle, region=region, final_from=final_from, final_to=final_to
+    )
+    cases = unpaid_cases(**filters)
+    ents = unpaid_entitlements(**filters)
+    skipped: list[dict] = []
+    skipped_count = 0
+
+    def leave_out(qs, kind: str, label: str, reason: str):
+        nonlocal skipped_count
+        n = qs.count()
+        skipped_count += n
+        for value in qs.values_list(label, flat=True)[: max(0, SKIPPED_LISTED - len(skipped))]:
+            skipped.append({"kind": kind, "label": str(value), "reason": reason})
+
+    no_account = _("the household has no bank account on file")
+    unchanged = _(
+        "an earlier payment to the same account failed; correct the household's bank account "
+        "(or build with “retry unchanged accounts” if the bank's failure was temporary)"
+    )
+    suspended = _("the beneficiary's enrolment is suspended")
+    leave_out(cases.filter(household__bank_account_enc=""), "case", "number", no_account)
+    cases = cases.exclude(household__bank_account_enc="")
+    ents_label = "enrolment__person__name"
+    leave_out(ents.filter(household__bank_account_enc=""), "entitlement", ents_label, no_account)
+    ents = ents.exclude(household__bank_account_enc="")
+    leave_out(
+        ents.filter(enrolment__status=EnrolmentStatus.SUSPENDED),
+        "entitlement",
+        ents_label,
+        suspended,
+    )
+    ents = ents.exclude(enrolment__status=EnrolmentStatus.SUSPENDED)
+    if not retry_unchanged:
+        leave_out(cases.filter(_unchanged_account("case")), "case", "number", unchanged)
+        cases = cases.exclude(_unchanged_account("case"))
+        leave_out(
+            ents.filter(_unchanged_account("entitlement")), "entitlement", ents_label, unchanged
+        )
+        ents = ents.exclude(_unchanged_account("entitlement"))
+    return cases, ents, skipped, skipped_count
+
+
+_ROW = (
+    "id",
+    "household_id",
+    "amount",
+    "amount_currency",
+    "household__bank_account_enc",
+    "household__bank_account_hash",
+    "household__bank_account_last4",
+    "household__bank_name",
+    "head",
+)
+
+
+def batch_build(
+    *,
+    program: Program,
+    actor,
+    cycle: str = "",
+    region: Region | None = None,
+    final_from: date | None = None,
+    final_to: date | None = None,
+    retry_unchanged: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> PayoutBatch:
+    """A draft batch of every final award and entitlement of ``program`` still owed, filtered by
+    cycle, region (and below) and the date the award became final.
+
+    Left out, and listed on the batch: households without a bank account, suspended
+    beneficiaries, and (unless ``retry_unchanged``) sources whose last payment failed to the
+    account the household still has. A failed payment's source goes into the new batch with
+    ``reissue_of`` pointing to it; the failed payment is marked reissued when the batch is
+    approved. Refused when the fund's cash at bank does not cover this batch plus the fund's
+    approved batches not yet paid (``check_payout_cover``).
+    """
+    require_perm(actor, PERM_BUILD)
+    if not getattr(actor, "pk", None):
+        raise NotAllowed(
+            _("A batch is built by a person (maker-checker): name the finance officer.")
+        )
+    own = _staff_region(actor)
+    if region is not None and own is not None and not region_covers(own, region):
+        raise NotAllowed(
+            _("Region %(region)s lies outside your region %(own)s.")
+            % {"region": region.name, "own": own.name}
+        )
+    if final_from and final_to and final_from > final_to:
+        raise InvalidInput(_("The period's first day must not be after its last day."))
+    region = region or own
+    currency = program.currency
+    fund = program.fund
+    progress.start(0, _("Selecting awards still owed"))
+    with transaction.atomic():
+        _lock_head()
+        cases, ents, skipped, skipped_count = _sources(
+            program, cycle, region, final_from, final_to, retry_unchanged
+        )
+        cases = cases.filter(amount_currency=currency)
+        ents = ents.filter(amount_currency=currency)
+        totals = [qs.aggregate(n=Count("id"), total=Sum("amount")) for qs in (cases, ents)]
+        count = sum(t["n"] or 0 for t in totals)
+        total = sum((t["total"] or ZERO for t in totals), ZERO).quantize(ZERO)
+        if not count:
+            raise NothingToPay(
+                _(
+                    "Nothing to pay in program %(code)s for this selection: every final award is "
+                    "paid or already in a batch%(left)s."
+                )
+                % {
+                    "code": program.code,
+                    "left": (_("; %(n)s left out (see why in the list)") % {"n": skipped_count})
+                    if skipped_count
+                    else "",
+                }
+            )
+        check_payout_cover(fund=fund, currency=currency, amount=total)
+        batch = PayoutBatch(
+            program=program,
+            fund=fund,
+            cycle=cycle,
+            region=region,
+            final_from=final_from,
+            final_to=final_to,
+            total=Money(total, currency),
+            count=count,
+            skipped=[*skipped, {"count": skipped_count}] if skipped_count else [],
+            built_by=actor,
+        )
+        _save(batch)
+        progress.start(count, _("Writing payments"))
+        n = 0
+        buffer: list[Payment] = []
+        for kind, qs, since_field in (
+            ("case", cases, "final_at"),
+            ("entitlement", ents, "created_at"),
+        ):
+            failed_of = _failed_map(program, kind)
+            # The ids first, then the rows chunk by chunk: a cursor over the selection kept open
+            # while payments are inserted made PostgreSQL re-scan the growing payment table
+            # (its plan was made when it was empty) for every award: quadratic.
+            ids = list(qs.order_by("id").values_list("id", flat=True))
+            for start in range(0, len(ids), INSERT_CHUNK):
+                rows = (
+                    qs.model.objects.filter(pk__in=ids[start : start + INSERT_CHUNK])
+                    .annotate(head=_head_name())
+                    .order_by("id")
+                    .values_list(*_ROW, since_field)
+                )
+                for pk, household_id, amount, cur, enc, ahash, last4, bank, head, since in rows:
+                    n += 1
+                    buffer.append(
+                        Payment(
+                            batch=batch,
+                            case_id=pk if kind == "case" else None,
+                            entitlement_id=pk if kind == "entitlement" else None,
+                            household_id=household_id,
+                            payee_name=(head or "")[:50],
+                            account_enc=enc,
+                            account_hash=ahash,
+                            account_last4=last4,
+                            bank_name=bank,
+                            amount=Money(amount, cur),
+                            reference=f"PB{batch.pk}-{n}",
+                            owed_since=since,
+                            reissue_of_id=failed_of.get(pk),
+                        )
+                    )
+                Payment.objects.bulk_create(buffer)
+                buffer = []
+                progress.step(n)
+        if buffer:
+            Payment.objects.bulk_create(buffer)
+        if n != count:  # pragma: no cover - the selection is read under the posting lock
+            raise InvalidState(_("The selection changed while the batch was built; build again."))
+        progress.step(n)
+        audit(
+            actor=actor,
+            action="batch.build",
+            obj=batch,
+            program=program.code,
+            count=count,
+            total=str(total),
+            left_out=skipped_count,
+        )
+    return batch
+
+
+# --------------------------------------------------------------------------------------------
+# approve, discard
+# --------------------------------------------------------------------------------------------
+def _lock_batch(batch: PayoutBatch) -> PayoutBatch:
+    return (
+        PayoutBatch.objects.select_for_update(of=("self",)).select_related("fund").get(pk=batch.pk)
+    )
+
+
+def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
+    """A supervisor who did not build the batch approves it: from now on nothing is added or
+    removed, failed payments it reissues are marked reissued, and its money counts as committed.
+    The fund's cover is checked again (money may have moved since the build)."""
+    require_perm(actor, PERM_APPROVE)
+    if not getattr(actor, "pk", None):
+        raise NotAllowed(_("A batch is approved by a person: name the finance supervisor."))
+    with transaction.atomic():
+        _lock_head()
+        batch = _lock_batch(batch)
+        if batch.built_by_id == actor.pk:
+            raise NotAllowed(
+                _(
+                    "You built batch %(batch)s, so you may not approve it: another finance "
+                    "supervisor must (maker-checker)."
+                )
+                % {"batch": _batch_label(batch)}
+            )
+        if not can_proceed(batch.approve):
+            raise InvalidState(
+                _("Batch %(batch)s is %(status)s: only a batch awaiting approval is approved.")
+                % {"batch": _batch_label(batch), "status": BatchStatus(batch.status).label}
+            )
+        check_payout_cover(
+            fund=batch.fund,
+            currency=str(batch.total.currency),
+            amount=batch.total.amount,
+            exclude_batch=batch,
+        )
+        batch.approve(actor, timezone.now())
+        _save(batch)
+        reissued = Payment.objects.filter(
+            pk__in=Payment.objects.filter(batch=batch, reissue_of__isnull=False).values(
+                "reissue_of_id"
+            ),
+            status=PaymentStatus.FAILED,
+        ).update(status=PaymentStatus.REISSUED)
+        audit(
+            actor=actor,
+            action="batch.approve",
+            obj=batch,
+            total=str(batch.total.amount),
+            reissued=reissued,
+        )
+    return batch
+
+
+def batch_discard(*, batch: PayoutBatch, reason: str, actor) -> PayoutBatch:
+    """Throw away a draft batch (its awards are owed again and go into a later batch)."""
+    require_perm(actor, PERM_BUILD)
+    reason = required_text(reason, _("The reason for discarding"))
+    with transaction.atomic():
+        _lock_head()
+        batch = _lock_batch(batch)
+        if not can_proceed(batch.discard):
+            raise InvalidState(
+                _("Batch %(batch)s is %(status)s: only a draft batch can be discarded.")
+                % {"batch": _batch_label(batch), "status": BatchStatus(batch.status).label}
+            )
+        removed, _detail = Payment.objects.filter(batch=batch).delete()
+        batch.discard(reason)
+        _save(batch)
+        audit(actor=actor, action="batch.discard", obj=batch, reason=reason, removed=removed)
+    return batch
+
+
+# --------------------------------------------------------------------------------------------
+# export
+# --------------------------------------------------------------------------------------------
+@dataclass
+class ExportResult:
+    log: ExportLog
+    content: bytes
+    filename: str
+
+
+def _check_exportable(batch: PayoutBatch) -> None:
+    if batch.status not in (BatchStatus.APPROVED, BatchStatus.EXPORTED):
+        raise InvalidState(
+            _(
+                "Batch %(batch)s is %(status)s: only an approved batch goes to the bank. A "
+                "finance supervisor who did not build it must approve it first."
+            )
+            % {"batch": _batch_label(batch), "status": BatchStatus(batch.status).label}
+        )
+    if BankResultImport.objects.filter(batch=batch).exists():
+        raise InvalidState(
+            _(
+                "The bank's results for batch %(batch)s are already being imported; sending "
+                "the file again could pay someone twice. Failed payments are reissued in a new "
+                "batch."
+            )
+            % {"batch": _batch_label(batch)}
+        )
+
+
+def batch_export(
+    *,
+    batch: PayoutBatch,
+    layout: BankLayout,
+    fmt: str = ExportFormat.CSV,
+    actor,
+    progress: Progress = NO_PROGRESS,
+) -> ExportResult:
+    """The bank payment file of an approved batch in the bank's layout (CSV or Excel).
+
+    Whole account numbers are decrypted only into the file's bytes, which are returned and not
+    kept; the export is logged (who, when, batch, layout, sha256, rows, total) and the batch's
+    payments are marked sent. Exporting again (a lost file) is allowed until the bank's results
+    are imported, and is logged again.
+    """
+    require_perm(actor, PERM_EXPORT)
+    if fmt not in ExportFormat.values:
+        raise InvalidInput(_("Export as csv or xlsx."))
+    problems = layout.configuration_errors()
+    if problems:
+        raise LayoutMisconfigured(" ".join(problems))
+    batch = PayoutBatch.objects.get(pk=batch.pk)
+    _check_exportable(batch)
+    # The payments of an approved batch cannot change (database guards), so the file is written
+    # outside the transaction and the progress is visible while it is.
+    memo = batch.program.code
+    progress.start(batch.count, _("Writing the bank file"))
+    total = ZERO
+
+    def rows():
+        nonlocal total
+        qs = Payment.objects.filter(
+            batch=batch, status__in=[PaymentStatus.PENDING, PaymentStatus.SENT]
+        ).order_by("id")
+        fields = (
+            "reference",
+            "payee_name",
+            "account_enc",
+            "amount",
+            "amount_currency",
+            "bank_name",
+        )
+        for i, (ref, name, enc, amount, cur, bank) in enumerate(
+            qs.values_list(*fields).iterator(chunk_size=INSERT_CHUNK), start=1
+        ):
+            total += amount
+            if i % INSERT_CHUNK == 0:
+                progress.step(i)
+            yield {
+                "reference": ref,
+                "holder": name,
+                "account": crypto.decrypt(enc),
+                "amount": f"{amount:.2f}",
+                "currency": cur,
+                "bank_name": bank,
+                "memo": memo,
+            }
+
+    content, count = write_payment_file(layout, rows(), fmt)
+    digest = hashlib.sha256(content).hexdigest()
+    filename = f"PB{batch.pk}-{timezone.localtime():%Y%m%d%H%M%S}.{fmt}"
+    with transaction.atomic():
+        batch = _lock_batch(batch)
+        _check_exportable(batch)
+        sent = Payment.objects.filter(batch=batch, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.SENT
+        )
+        batch.mark_exported(timezone.now())
+        _save(batch)
+        log = ExportLog.objects.create(
+            batch=batch,
+            layout=layout,
+            format=fmt,
+            sha256=digest,
+            rows=count,
+            total=Money(total, batch.total.currency),
+            filename=filename,
+            exported_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit(
+            actor=actor,
+            action="batch.export",
+            obj=batch,
+            export=log.pk,
+            sha256=digest,
+            rows=count,
+            total=str(total),
+            format=fmt,
+            layout=layout.name,
+            marked_sent=sent,
+        )
+    progress.step(count)
+    return ExportResult(log=log, content=content, filename=filename)

@@ -1,0 +1,316 @@
+"""Recurring programs: enrol beneficiaries, suspend / exit / reinstate them, open cycles and
+generate each cycle's entitlements (booked to awards payable in the same transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed
+from djmoney.money import Money
+
+from approvals.models import AmountRule, Household, Person, Program
+from ledger import chart
+from ledger.models import Account
+from ledger.services import EntrySpec, LineSpec, _lock_head, audit, journal_post_many
+
+from ..exceptions import InsufficientFunds, InvalidInput, InvalidState
+from ..models import (
+    RECURRING_CATEGORIES,
+    Cycle,
+    CycleStatus,
+    Enrolment,
+    EnrolmentHistory,
+    EnrolmentStatus,
+    Entitlement,
+)
+from ._common import NO_PROGRESS, ZERO, Progress, available, money_text, require_perm, required_text
+
+PERM_ENROL = "disbursement.manage_enrolment"
+PERM_GENERATE = "disbursement.generate_cycle"
+POST_CHUNK = 5000
+
+
+def _recurring_program(program: Program) -> Money:
+    """The fixed amount each beneficiary of a recurring program receives per cycle."""
+    if program.category not in RECURRING_CATEGORIES:
+        raise InvalidInput(
+            _(
+                "Program %(code)s is a one-off relief program; cycles and enrolments are for "
+                "recurring programs (annual reward, special assistance)."
+            )
+            % {"code": program.code}
+        )
+    if program.amount_rule == AmountRule.REQUESTED or program.amount is None:
+        raise InvalidInput(
+            _("Program %(code)s has no fixed amount; a recurring program pays a fixed amount.")
+            % {"code": program.code}
+        )
+    return program.amount
+
+
+# --------------------------------------------------------------------------------------------
+# enrolments
+# --------------------------------------------------------------------------------------------
+def enrolment_create(
+    *,
+    program: Program,
+    person: Person,
+    actor,
+    household: Household | None = None,
+    enrolled_on: date | None = None,
+) -> Enrolment:
+    """Enrol a beneficiary in a recurring program (paid to their household by default)."""
+    require_perm(actor, PERM_ENROL)
+    _recurring_program(program)
+    household = household or person.household
+    on = enrolled_on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                program=program,
+                person=person,
+                household=household,
+                enrolled_on=on,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            EnrolmentHistory.objects.create(
+                enrolment=enrolment,
+                actor=enrolment.created_by,
+                from_status="",
+                to_status=EnrolmentStatus.ACTIVE,
+                effective_date=on,
+            )
+            audit(actor=actor, action="enrolment.create", obj=enrolment, program=program.code)
+    except IntegrityError as exc:
+        raise InvalidInput(
+            _("%(name)s is already enrolled in program %(code)s.")
+            % {"name": person.name, "code": program.code}
+        ) from exc
+    return enrolment
+
+
+_LABELS = {
+    "suspend": gettext_lazy("suspended"),
+    "exit": gettext_lazy("exited"),
+    "reinstate": gettext_lazy("reinstated"),
+}
+
+
+def _change(enrolment: Enrolment, action: str, *, reason: str, on: date | None, actor) -> Enrolment:
+    require_perm(actor, PERM_ENROL)
+    reason = required_text(reason, _("The reason"))
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        method = getattr(enrolment, action)
+        if not can_proceed(method):
+            raise InvalidState(
+                _("The enrolment is %(status)s: it cannot be %(action)s.")
+                % {
+                    "status": EnrolmentStatus(enrolment.status).label,
+                    "action": _LABELS[action],
+                }
+            )
+        before = enrolment.status
+        method(reason, on)
+        try:
+            enrolment.save()
+        except ConcurrentTransition as exc:
+            raise InvalidState(_("The enrolment was changed a moment ago; reload it.")) from exc
+        EnrolmentHistory.objects.create(
+            enrolment=enrolment,
+            actor=actor if getattr(actor, "pk", None) else None,
+            from_status=before,
+            to_status=enrolment.status,
+            reason=reason,
+            effective_date=on,
+        )
+        audit(
+            actor=actor,
+            action=f"enrolment.{action}",
+            obj=enrolment,
+            reason=reason,
+            on=on.isoformat(),
+        )
+    return enrolment
+
+
+def enrolment_suspend(*, enrolment: Enrolment, reason: str, actor, on: date | None = None):
+    """Pause a beneficiary: no new entitlements, and unpaid ones wait, until reinstated."""
+    return _change(enrolment, "suspend", reason=reason, on=on, actor=actor)
+
+
+def enrolment_exit(*, enrolment: Enrolment, reason: str, actor, on: date | None = None):
+    """End an enrolment for good (death, moved away, found ineligible): no further
+    entitlements. Entitlements generated before stay owed and are paid."""
+    return _change(enrolment, "exit", reason=reason, on=on, actor=actor)
+
+
+def enrolment_reinstate(*, enrolment: Enrolment, reason: str, actor, on: date | None = None):
+    """Lift a suspension (an exit is final)."""
+    return _change(enrolment, "reinstate", reason=reason, on=on, actor=actor)
+
+
+# --------------------------------------------------------------------------------------------
+# cycles
+# --------------------------------------------------------------------------------------------
+def cycle_open(*, program: Program, code: str, actor) -> Cycle:
+    require_perm(actor, PERM_GENERATE)
+    _recurring_program(program)
+    code = required_text(code, _("The cycle"))
+    with transaction.atomic():
+        cycle, created = Cycle.objects.get_or_create(
+            program=program,
+            code=code,
+            defaults={"created_by": actor if getattr(actor, "pk", None) else None},
+        )
+        if created:
+            audit(actor=actor, action="cycle.open", obj=cycle, program=program.code, code=code)
+    return cycle
+
+
+@dataclass
+class GenerationReport:
+    cycle: Cycle
+    created: int
+    total: Money
+    already: int  # entitlements this cycle had before
+
+
+def cycle_generate(
+    *, cycle: Cycle, actor, today: date | None = None, progress: Progress = NO_PROGRESS
+) -> GenerationReport:
+    """One entitlement per active enrolment that has none in this cycle yet, each booked
+    (expense Dr / awards payable Cr in the program's fund), all in one transaction.
+
+    Refused, with nothing written, when the fund's available money (bank less awards payable
+    and reservations) does not cover the new entitlements. Running it again creates nothing new:
+    ``(cycle, enrolment)`` is unique in the database and each booking has the idempotency key
+    ``entitlement:<cycle>:<enrolment>``.
+    """
+    require_perm(actor, PERM_GENERATE)
+    today = today or timezone.localdate()
+    program = cycle.program
+    amount = _recurring_program(program)
+    currency = str(amount.currency)
+    fund = program.fund
+    progress.start(0, _("Finding active enrolments"))
+    with transaction.atomic():
+        _lock_head()  # the global lock order: the ledger's chain head first
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status != CycleStatus.OPEN:
+            raise InvalidState(
+                _("Cycle %(code)s is closed; no entitlements are generated in it.")
+                % {"code": cycle.code}
+            )
+        already = Entitlement.objects.filter(cycle=cycle).count()
+        todo = list(
+            Enrolment.objects.filter(
+                program=program, status=EnrolmentStatus.ACTIVE, enrolled_on__lte=today
+            )
+            .exclude(entitlements__cycle=cycle)
+            .order_by("id")
+            .values_list("id", "household_id")
+        )
+        total = amount.amount * len(todo)
+        progress.start(len(todo), _("Booking entitlements"))
+        if todo:
+            free = available(fund, currency)
+            if free < total:
+                raise InsufficientFunds(
+                    _(
+                        "Fund %(fund)s has %(free)s available (bank less awards payable and "
+                        "reservations); cycle %(code)s needs %(need)s for %(n)s beneficiaries. "
+                        "Add money to the fund before generating the cycle."
+                    )
+                    % {
+                        "fund": fund.code,
+                        "free": money_text(free, currency),
+                        "code": cycle.code,
+                        "need": money_text(total, currency),
+                        "n": len(todo),
+                    }
+                )
+            accounts = Account.objects.in_bulk(
+                [program.expense_account, chart.AWARDS_PAYABLE], field_name="code"
+            )
+            expense, payable = accounts[program.expense_account], accounts[chart.AWARDS_PAYABLE]
+            memo = _("Entitlement %(program)s %(cycle)s") % {
+                "program": program.code,
+                "cycle": cycle.code,
+            }
+            done = 0
+            for start in range(0, len(todo), POST_CHUNK):
+                chunk = todo[start : start + POST_CHUNK]
+                entries = journal_post_many(
+                    entries=[
+                        EntrySpec(
+                            date=today,
+                            lines=[
+                                LineSpec(expense, fund, "D", amount),
+                                LineSpec(payable, fund, "C", amount),
+                            ],
+                            idempotency_key=f"entitlement:{cycle.pk}:{enrolment_id}",
+                            memo=memo,
+                            source="disbursement",
+                        )
+                        for enrolment_id, _household in chunk
+                    ],
+                    actor=None,  # the system books it; the audit event names who generated
+                )
+                Entitlement.objects.bulk_create(
+                    [
+                        Entitlement(
+                            cycle=cycle,
+                            enrolment_id=enrolment_id,
+                            program=program,
+                            household_id=household_id,
+                            amount=amount,
+                            entry=entry,
+                        )
+                        for (enrolment_id, household_id), entry in zip(chunk, entries, strict=True)
+                    ]
+                )
+                done += len(chunk)
+                progress.step(done)
+        cycle.generated_at = timezone.now()
+        cycle.save(update_fields=["generated_at"])
+        audit(
+            actor=actor,
+            action="cycle.generate",
+            obj=cycle,
+            created=len(todo),
+            total=str(total),
+            already=already,
+        )
+    return GenerationReport(
+        cycle=cycle, created=len(todo), total=Money(total or ZERO, currency), already=already
+    )
+
+
+def cycle_close(*, cycle: Cycle, actor) -> Cycle:
+    require_perm(actor, PERM_GENERATE)
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status != CycleStatus.CLOSED:
+            cycle.status = CycleStatus.CLOSED
+            cycle.save(update_fields=["status"])
+            audit(actor=actor, action="cycle.close", obj=cycle)
+    return cycle
+
+
+__all__ = [
+    "GenerationReport",
+    "cycle_close",
+    "cycle_generate",
+    "cycle_open",
+    "enrolment_create",
+    "enrolment_exit",
+    "enrolment_reinstate",
+    "enrolment_suspend",
+]

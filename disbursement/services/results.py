@@ -1,0 +1,473 @@
+"""Bank result files: validate every line, then book what the bank paid.
+
+* **Whole-file refusal.** Every line is checked first (columns, known reference of this batch,
+  no duplicate line, a status the layout defines, the exact amount, a transaction id for a paid
+  line, a charge that is a sum of money, and agreement with what is already recorded). If any
+  line is bad the whole file is refused (``BankFileRejected`` lists every problem) and nothing
+  is written but an audit event: a bank file is one statement of fact, and booking part of it
+  would leave the officer to work out which half went in.
+* **Idempotent.** An accepted file is recorded by its sha256 (unique): importing the same file
+  again changes nothing. Each payment's booking has the idempotency key ``pay:<payment id>``
+  (a charge on a failed payment ``charge:<payment id>``), and a payment is booked only while
+  it is ``sent``; a line that repeats what an earlier file already recorded is counted, not
+  booked again.
+* **Chunks and crash safety.** The accepted lines are applied in chunks (``PAYOUT_IMPORT_CHUNK``,
+  5,000), each in its own transaction: ledger lock, payment rows locked, entries posted with the
+  batch path (``journal_post_many``), payments updated. A crash loses at most the chunk in
+  flight (rolled back); importing the same file again resumes where it stopped. Progress is
+  visible between chunks.
+* **Money.** Paid: awards payable Dr / bank Cr in the batch's fund, for exactly the payment's
+  amount. A bank charge: bank charges (5201) Dr / bank Cr in the fund — never deducted from the
+  recipient. Failed: nothing is booked; the award stays owed and is reissued in a later batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from ledger import chart
+from ledger.models import Account
+from ledger.services import EntrySpec, LineSpec, _lock_head, audit, journal_post_many
+
+from ..bankfiles import read_result_file
+from ..exceptions import BankFileRejected, InvalidInput, InvalidState, LayoutMisconfigured
+from ..models import (
+    BankLayout,
+    BankResultImport,
+    BatchStatus,
+    ImportStatus,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+)
+from ._common import CENT, NO_PROGRESS, ZERO, Progress, require_perm
+
+PERM_IMPORT = "disbursement.import_bankresults"
+PAID, FAILED = "paid", "failed"
+MAX_PROBLEMS = 1000
+
+
+def _chunk_size() -> int:
+    return int(getattr(settings, "PAYOUT_IMPORT_CHUNK", 5000))
+
+
+@dataclass
+class _Line:
+    line_no: int
+    payment_id: int
+    reference: str
+    outcome: str  # paid / failed
+    txn: str
+    amount: Decimal
+    currency: str
+    charge: Decimal | None
+    reason: str
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except (InvalidOperation, AttributeError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _validate(batch, layout, rows, problems: list[dict], import_id: int | None):
+    """The lines to book, and how many repeat what earlier files recorded. Appends problems."""
+    payments = {
+        ref: (pk, amount, cur, status, txn, imp)
+        for pk, ref, amount, cur, status, txn, imp in Payment.objects.filter(
+            batch=batch
+        ).values_list(
+            "id",
+            "reference",
+            "amount",
+            "amount_currency",
+            "status",
+            "bank_txn_id",
+            "result_import_id",
+        )
+    }
+    paid_values, failed_values = set(layout.paid_values), set(layout.failed_values)
+    first_seen: dict[str, int] = {}
+    todo: list[_Line] = []
+    already = 0
+
+    def bad(line_no, code, ref, message):
+        if len(problems) < MAX_PROBLEMS:
+            problems.append({"line": line_no, "code": code, "reference": ref, "message": message})
+
+    for line_no, row in rows:
+        ref = row.get("reference", "")
+        where = {"line": line_no, "ref": ref}
+        if ref in first_seen:
+            bad(
+                line_no,
+                "duplicate_line",
+                ref,
+                _("Line %(line)s: reference %(ref)s appears again (first on line %(first)s).")
+                % {**where, "first": first_seen[ref]},
+            )
+            continue
+        first_seen[ref] = line_no
+        payment = payments.get(ref)
+        if payment is None:
+            bad(
+                line_no,
+                "unknown_reference",
+                ref,
+                _("Line %(line)s: reference “%(ref)s” is not a payment of batch %(batch)s.")
+                % {**where, "batch": f"PB{batch.pk}"},
+            )
+            continue
+        pk, amount, cur, status, txn_before, imp_before = payment
+        raw_status = row.get("status", "")
+        if raw_status in paid_values:
+            outcome = PAID
+        elif raw_status in failed_values:
+            outcome = FAILED
+        else:
+            bad(
+                line_no,
+                "undefined_status",
+                ref,
+                _(
+                    "Line %(line)s: status “%(status)s” is not defined by layout %(layout)s "
+                    "(paid: %(paid)s; failed: %(failed)s)."
+                )
+                % {
+                    **where,
+                    "status": raw_status,
+                    "layout": layout.name,
+                    "paid": ", ".join(layout.paid_values),
+                    "failed": ", ".join(layout.failed_values),
+                },
+            )
+            continue
+        reported = _decimal(row.get("amount", ""))
+        if reported is None:
+            bad(
+                line_no,
+                "bad_amount",
+                ref,
+                _("Line %(line)s: the amount “%(amount)s” is not a number.")
+                % {**where, "amount": row.get("amount", "")},
+            )
+            continue
+        if reported.quantize(CENT) != amount or reported != reported.quantize(CENT):
+            bad(
+                line_no,
+                "amount_mismatch",
+                ref,
+                _(
+                    "Line %(line)s: %(ref)s reports %(reported)s but the payment is %(amount)s; "
+                    "a payment is for exactly the award."
+                )
+                % {**where, "reported": reported, "amount": amount},
+            )
+            continue
+        txn = row.get("bank_txn_id", "")
+        if outcome == PAID and not txn:
+            bad(
+                line_no,
+                "missing_txn",
+                ref,
+                _("Line %(line)s: %(ref)s is reported paid without a bank transaction id.") % where,
+            )
+            continue
+        charge = None
+        if row.get("charge", ""):
+            charge = _decimal(row["charge"])
+            if charge is None or charge < 0 or charge != charge.quantize(CENT):
+                bad(
+                    line_no,
+                    "bad_charge",
+                    ref,
+                    _("Line %(line)s: the bank charge “%(charge)s” is not a sum of money.")
+                    % {**where, "charge": row["charge"]},
+                )
+                continue
+            charge = charge.quantize(CENT) or None
+        if status == PaymentStatus.PENDING:
+            bad(
+                line_no,
+                "not_sent",
+                ref,
+                _("Line %(line)s: %(ref)s was never sent to the bank.") % where,
+            )
+            continue
+        if status != PaymentStatus.SENT:
+            if import_id is not None and imp_before == import_id:
+                continue  # this very file, applied before an interruption
+            same = (status == PaymentStatus.PAID and outcome == PAID and txn == txn_before) or (
+                status in (PaymentStatus.FAILED, PaymentStatus.REISSUED) and outcome == FAILED
+            )
+            if same:
+                already += 1
+                continue
+            bad(
+                line_no,
+                "conflict",
+                ref,
+                _(
+                    "Line %(line)s: %(ref)s is already recorded as %(before)s%(txn)s; the file "
+                    "says %(now)s. Ask the bank which is right before importing."
+                )
+                % {
+                    **where,
+                    "before": PaymentStatus(status).label,
+                    "txn": f" ({txn_before})" if txn_before else "",
+                    "now": raw_status,
+                },
+            )
+            continue
+        todo.append(
+            _Line(
+                line_no=line_no,
+                payment_id=pk,
+                reference=ref,
+                outcome=outcome,
+                txn=txn[:64],
+                amount=amount,
+                currency=cur,
+                charge=charge,
+                reason=row.get("failure_reason", "")[:200],
+            )
+        )
+    return todo, already
+
+
+def _write_results(imp: BankResultImport, done: list[_Line], entry_ids: dict[int, int], now):
+    """Set status, bank data and booking of the chunk's payments in one statement (PostgreSQL)
+    or a bulk update (SQLite)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE disbursement_payment AS p SET
+                    status = v.status, bank_txn_id = v.txn, failure_reason = v.reason,
+                    reported_amount = v.amount, charge = v.charge, result_import_id = %s,
+                    paid_at = CASE WHEN v.status = 'paid' THEN %s::timestamptz END,
+                    entry_id = v.entry
+                FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS status,
+                             unnest(%s::text[]) AS txn, unnest(%s::text[]) AS reason,
+                             unnest(%s::numeric[]) AS amount, unnest(%s::numeric[]) AS charge,
+                             unnest(%s::bigint[]) AS entry) AS v
+                WHERE p.id = v.id
+                """,
+                [
+                    imp.pk,
+                    now,
+                    [d.payment_id for d in done],
+                    [d.outcome for d in done],
+                    [d.txn for d in done],
+                    [d.reason if d.outcome == FAILED else "" for d in done],
+                    [d.amount for d in done],
+                    [d.charge for d in done],
+                    [entry_ids.get(d.payment_id) for d in done],
+                ],
+            )
+        return
+    Payment.objects.bulk_update(
+        [
+            Payment(
+                id=d.payment_id,
+                status=d.outcome,
+                bank_txn_id=d.txn,
+                failure_reason=d.reason if d.outcome == FAILED else "",
+                reported_amount=d.amount,
+                charge=d.charge,
+                result_import_id=imp.pk,
+                paid_at=now if d.outcome == PAID else None,
+                entry_id=entry_ids.get(d.payment_id),
+            )
+            for d in done
+        ],
+        [
+            "status",
+            "bank_txn_id",
+            "failure_reason",
+            "reported_amount",
+            "charge",
+            "result_import",
+            "paid_at",
+            "entry",
+        ],
+        batch_size=500,
+    )
+
+
+def _apply_chunk(imp: BankResultImport, batch: PayoutBatch, lines: list[_Line], accounts, today):
+    """Book one chunk in one transaction; lines whose payment is no longer ``sent`` are skipped
+    (a concurrent import of another file got there first)."""
+    payable, bank, charges = accounts
+    fund = batch.fund
+    with transaction.atomic():
+        _lock_head()
+        ids = [line.payment_id for line in lines]
+        fresh = dict(
+            Payment.objects.select_for_update().filter(pk__in=ids).values_list("id", "status")
+        )
+        done = [line for line in lines if fresh.get(line.payment_id) == PaymentStatus.SENT]
+        specs, keys = [], []
+        for line in done:
+            money = Money(line.amount, line.currency)
+            extra = []
+            if line.charge:
+                fee = Money(line.charge, line.currency)
+                extra = [LineSpec(charges, fund, "D", fee), LineSpec(bank, fund, "C", fee)]
+            if line.outcome == PAID:
+                key = f"pay:{line.payment_id}"
+                lines_ = [LineSpec(payable, fund, "D", money), LineSpec(bank, fund, "C", money)]
+                memo = _("Payment %(ref)s") % {"ref": line.reference}
+            elif extra:
+                key = f"charge:{line.payment_id}"
+                lines_ = []
+                memo = _("Bank charge on failed payment %(ref)s") % {"ref": line.reference}
+            else:
+                continue
+            specs.append(
+                EntrySpec(
+                    date=today,
+                    lines=[*lines_, *extra],
+                    idempotency_key=key,
+                    memo=memo,
+                    source="disbursement",
+                )
+            )
+            keys.append((line.payment_id, line.outcome == PAID))
+        entries = journal_post_many(entries=specs, actor=None) if specs else []
+        entry_ids = {pid: e.pk for (pid, is_pay), e in zip(keys, entries, strict=True) if is_pay}
+        _write_results(imp, done, entry_ids, timezone.now())
+    return len(done)
+
+
+def results_import(
+    *,
+    batch: PayoutBatch,
+    layout: BankLayout,
+    content: bytes,
+    filename: str,
+    actor,
+    today: date | None = None,
+    progress: Progress = NO_PROGRESS,
+    chunk_size: int | None = None,
+) -> BankResultImport:
+    """Import a bank result file for an exported batch (see the module docstring)."""
+    require_perm(actor, PERM_IMPORT)
+    problems_cfg = layout.configuration_errors()
+    if problems_cfg:
+        raise LayoutMisconfigured(" ".join(problems_cfg))
+    digest = hashlib.sha256(content).hexdigest()
+    existing = BankResultImport.objects.filter(sha256=digest).first()
+    if existing is not None and existing.batch_id != batch.pk:
+        raise InvalidInput(
+            _("This file was already imported for batch PB%(other)s, not PB%(batch)s.")
+            % {"other": existing.batch_id, "batch": batch.pk}
+        )
+    if existing is not None and existing.status == ImportStatus.DONE:
+        return existing  # the same file again: nothing changes
+    batch = PayoutBatch.objects.select_related("fund", "program").get(pk=batch.pk)
+    if batch.status not in (BatchStatus.EXPORTED, BatchStatus.CLOSED):
+        raise InvalidState(
+            _("Batch PB%(batch)s has not been sent to the bank yet: export it first.")
+            % {"batch": batch.pk}
+        )
+    progress.start(0, _("Checking every line"))
+    parsed = read_result_file(layout, content, filename)
+    problems = list(parsed.problems)
+    todo, already = [], 0
+    if not problems:
+        todo, already = _validate(
+            batch, layout, parsed.rows, problems, existing.pk if existing else None
+        )
+    if problems:
+        with transaction.atomic():
+            audit(
+                actor=actor,
+                action="bankresults.refuse",
+                obj=batch,
+                filename=filename,
+                sha256=digest,
+                problems=len(problems),
+                first=problems[0]["message"],
+            )
+        raise BankFileRejected(
+            _(
+                "The result file %(file)s was refused and nothing was booked: %(n)s problem(s). "
+                "First: %(first)s Correct the file with the bank and import it again."
+            )
+            % {"file": filename, "n": len(problems), "first": problems[0]["message"]},
+            problems=problems,
+        )
+    currency = str(batch.total.currency)
+
+    def total(outcome):
+        return Money(sum((d.amount for d in todo if d.outcome == outcome), ZERO), currency)
+
+    if existing is None:
+        try:
+            with transaction.atomic():
+                imp = BankResultImport.objects.create(
+                    batch=batch,
+                    layout=layout,
+                    sha256=digest,
+                    filename=filename[:200],
+                    lines=len(parsed.rows),
+                    paid_count=sum(1 for d in todo if d.outcome == PAID),
+                    failed_count=sum(1 for d in todo if d.outcome == FAILED),
+                    already_count=already,
+                    paid_total=total(PAID),
+                    failed_total=total(FAILED),
+                    charges_total=Money(sum((d.charge or ZERO for d in todo), ZERO), currency),
+                    imported_by=actor if getattr(actor, "pk", None) else None,
+                )
+        except IntegrityError:
+            # The same file imported at the same moment by someone else: theirs stands.
+            return BankResultImport.objects.get(sha256=digest)
+    else:
+        imp = existing
+    today = today or timezone.localdate()
+    accounts = Account.objects.in_bulk(
+        [chart.AWARDS_PAYABLE, chart.BANK, chart.BANK_CHARGES], field_name="code"
+    )
+    accounts = (accounts[chart.AWARDS_PAYABLE], accounts[chart.BANK], accounts[chart.BANK_CHARGES])
+    size = max(1, chunk_size or _chunk_size())
+    progress.start(len(todo), _("Booking the bank's results"))
+    for start in range(0, len(todo), size):
+        _apply_chunk(imp, batch, todo[start : start + size], accounts, today)
+        progress.step(min(start + size, len(todo)))
+    with transaction.atomic():
+        batch = PayoutBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+        BankResultImport.objects.filter(pk=imp.pk).update(
+            status=ImportStatus.DONE, finished_at=timezone.now()
+        )
+        open_left = Payment.objects.filter(
+            batch=batch, status__in=[PaymentStatus.PENDING, PaymentStatus.SENT]
+        ).exists()
+        if batch.status == BatchStatus.EXPORTED and not open_left:
+            batch.close(timezone.now())
+            batch.save()
+        audit(
+            actor=actor,
+            action="bankresults.import",
+            obj=batch,
+            import_id=imp.pk,
+            filename=filename,
+            sha256=digest,
+            paid=imp.paid_count,
+            failed=imp.failed_count,
+            already=imp.already_count,
+            resumed=existing is not None,
+        )
+    imp.refresh_from_db()
+    return imp
