@@ -6,4 +6,5 @@ app_name = "public"
 
 urlpatterns = [
     path("", include("ledger.public_urls")),
+    path("", include("approvals.public_urls")),
 ]

@@ -34,6 +34,7 @@ Database-held invariants: constraints on each model, plus triggers in ``approval
 approvals).
 """
 
+from .attachments import ATTACHMENT_TYPES, Attachment
 from .cases import (
     BEFORE_FINAL,
     CLOSED_STATES,
@@ -83,6 +84,8 @@ from .registry import (
 )
 
 __all__ = [
+    "ATTACHMENT_TYPES",
+    "Attachment",
     "BEFORE_FINAL",
     "CATEGORY_PURPOSE",
     "CLOSED_STATES",

@@ -1,0 +1,142 @@
+"""Forms of the relief-case screens: they parse and shape input only; every rule lives in the
+services (whose typed errors the views put back on the form)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Relation
+
+
+class ObjectionForm(forms.Form):
+    item = forms.TypedChoiceField(label=_("Which line of which notice"), coerce=int)
+    contact = forms.CharField(
+        label=_("How to contact you (phone or address)"), max_length=100, required=True
+    )
+    name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    text = forms.CharField(label=_("Your objection"), max_length=5000, widget=forms.Textarea)
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "—"), *item_choices]
+
+
+class ObjectionStatusForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=32)
+
+
+class PublicStatusForm(forms.Form):
+    number = forms.CharField(label=_("Case number"), max_length=20)
+    id_last6 = forms.CharField(
+        label=_("Last 6 characters of the ID number"), min_length=6, max_length=6
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# staff
+# --------------------------------------------------------------------------------------------
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
+
+
+class ReturnForm(forms.Form):
+    missing_items = forms.CharField(
+        label=_("Missing materials (one per line, all at once)"), widget=forms.Textarea
+    )
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+    def clean_missing_items(self):
+        items = [
+            line.strip() for line in self.cleaned_data["missing_items"].splitlines() if line.strip()
+        ]
+        if not items:
+            raise forms.ValidationError(_("List at least one missing item."))
+        return items
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Written reason"), widget=forms.Textarea)
+
+
+class HouseholdForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Village"), queryset=None)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("Bank account number"), max_length=40, required=False)
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = villages
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, min_length=18)
+    relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
+
+    def clean_id_number(self):
+        from .exceptions import InvalidIdNumber
+        from .services import id_number_parse
+
+        try:
+            return id_number_parse(self.cleaned_data["id_number"]).number
+        except InvalidIdNumber as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=0, min_num=1, validate_min=True)
+
+
+class CaseFileForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("Program"), queryset=None)
+    cycle = forms.CharField(label=_("Cycle"), max_length=7, help_text=_('e.g. "2026" or "2026-11"'))
+    members = forms.ModelMultipleChoiceField(
+        label=_("Beneficiaries"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    requested_amount = forms.DecimalField(
+        label=_("Requested amount (only when the program's rule asks for one)"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args, programs=None, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["members"].queryset = people
+        self.fields["members"].label_from_instance = lambda p: (
+            f"{p.name} ({p.get_relation_display()}, {p.id_number_masked})"
+        )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Document (PDF, JPEG or PNG)"))
+
+
+class NoticePublishForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("Program"), queryset=None)
+    region = forms.ModelChoiceField(label=_("Region of the notice"), queryset=None)
+    cycle = forms.CharField(label=_("Cycle"), max_length=7)
+    starts_on = forms.DateField(label=_("First day"), required=False)
+
+    def __init__(self, *args, programs=None, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["region"].queryset = regions
+
+
+class UpholdForm(forms.Form):
+    tier = forms.TypedChoiceField(label=_("Re-investigate at tier"), coerce=int)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea)
+
+    def __init__(self, *args, tiers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [(t.order, f"{t.order}. {t.name}") for t in tiers]
+
+
+class DismissForm(forms.Form):
+    reply = forms.CharField(label=_("Written reply to the objector"), widget=forms.Textarea)

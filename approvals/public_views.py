@@ -1,0 +1,149 @@
+"""Public relief-case pages (no login): current notices (and their A4 PDF for the village
+board), the objection form and its status look-up, and the self-service case status page.
+
+They show only what DOMAIN.md allows: notices and their lines come from
+``selectors.public_notices`` (``Notice.public_fields`` / ``NoticeItem.public_fields``), the
+status page from ``selectors.case_status_public`` (status and next step, nothing else). The
+objection form and both look-ups are throttled per client address so nobody can walk case
+numbers or ID digits.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ledger.pdf import render_pdf
+
+from . import selectors, services
+from .exceptions import ApprovalsError
+from .forms import ObjectionForm, ObjectionStatusForm, PublicStatusForm
+from .models import NoticeItem
+
+THROTTLE_LIMIT = 10
+THROTTLE_WINDOW = 600  # seconds
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def throttled(request, scope: str) -> bool:
+    """Count one attempt of ``scope`` for this address; True when over the limit."""
+    key = f"approvals:throttle:{scope}:{client_ip(request)}"
+    cache.add(key, 0, THROTTLE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, THROTTLE_WINDOW)
+        count = 1
+    return count > THROTTLE_LIMIT
+
+
+def _too_many(request):
+    return render(
+        request,
+        "approvals/public/throttled.html",
+        {"minutes": THROTTLE_WINDOW // 60},
+        status=429,
+    )
+
+
+def _open_notice(notice_id: int) -> dict:
+    notice = next((n for n in selectors.public_notices() if n["id"] == notice_id), None)
+    if notice is None:
+        raise Http404
+    return notice
+
+
+@require_GET
+def notices(request):
+    return render(request, "approvals/public/notices.html", {"notices": selectors.public_notices()})
+
+
+@require_GET
+def notice_pdf(request, notice_id: int):
+    notice = _open_notice(notice_id)
+    pdf = render_pdf(
+        "approvals/pdf/notice.html", {"notice": notice, "printed_on": timezone.localdate()}
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice_id}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def objection_new(request):
+    choices = [
+        (item["id"], f"{n['program']} · {n['region']} · {item['name'] or '—'} · {item['amount']}")
+        for n in selectors.public_notices()
+        for item in n["items"]
+    ]
+    initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
+    form = ObjectionForm(request.POST or None, item_choices=choices, initial=initial)
+    if request.method == "POST":
+        if throttled(request, "objection"):
+            return _too_many(request)
+        if form.is_valid():
+            item = NoticeItem.objects.get(pk=form.cleaned_data["item"])
+            try:
+                objection = services.objection_file(
+                    notice_item=item,
+                    contact=form.cleaned_data["contact"],
+                    name=form.cleaned_data["name"],
+                    text=form.cleaned_data["text"],
+                    ip=client_ip(request),
+                )
+            except ApprovalsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return render(
+                    request,
+                    "approvals/public/objection_filed.html",
+                    {"code": objection.tracking_code},
+                    status=201,
+                )
+    return render(request, "approvals/public/objection_form.html", {"form": form})
+
+
+@require_GET
+def objection_status(request):
+    form = ObjectionStatusForm(request.GET or None)
+    result, tried = None, False
+    if form.is_bound:
+        if throttled(request, "status"):
+            return _too_many(request)
+        if form.is_valid():
+            tried = True
+            result = selectors.objection_status_public(form.cleaned_data["code"])
+    return render(
+        request,
+        "approvals/public/objection_status.html",
+        {"form": form, "result": result, "tried": tried},
+        status=404 if tried and result is None else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_status(request):
+    # POST keeps the ID digits out of URLs and server logs.
+    form = PublicStatusForm(request.POST or None)
+    result, tried = None, False
+    if request.method == "POST":
+        if throttled(request, "status"):
+            return _too_many(request)
+        if form.is_valid():
+            tried = True
+            result = selectors.case_status_public(
+                form.cleaned_data["number"], form.cleaned_data["id_last6"]
+            )
+    return render(
+        request,
+        "approvals/public/status.html",
+        {"form": form, "result": result, "tried": tried},
+        status=404 if tried and result is None else 200,
+    )

@@ -1,0 +1,25 @@
+"""Staff relief-case screens, mounted at /cases/ by fundapp."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("<int:pk>/", views.case_detail, name="case"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("<int:pk>/<slug:action>/", views.case_action, name="case-action"),
+    path("households/", views.households, name="households"),
+    path("households/new/", views.household_new, name="household-new"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("notices/publish/", views.notice_publish, name="notice-publish"),
+    path("objections/", views.objections, name="objections"),
+    path("objections/<int:pk>/", views.objection_detail, name="objection"),
+]

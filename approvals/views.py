@@ -1,0 +1,474 @@
+"""Staff screens of relief cases: the reviewer's queue (approve many at once), case detail
+with its history, documents and decision forms, household registration and case filing with
+documents, notice publishing and objection handling.
+
+Each view checks the role permission (``fundapp.permissions``: anonymous -> login, wrong role
+-> 403) AND the region: a case, household or objection outside the user's region is looked up
+in ``selectors.cases_for_user`` and the like, so it is a plain 404. Every decision is one
+service call; its typed error goes back onto the form, with what the user typed kept.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from djmoney.money import Money
+
+from fundapp.permissions import permission_required
+from ledger.exports import export_response, requested_format
+
+from . import selectors, services
+from .exceptions import ApprovalsError
+from .forms import (
+    AttachmentForm,
+    CaseFileForm,
+    CommentForm,
+    DismissForm,
+    HouseholdForm,
+    NoticePublishForm,
+    PersonFormSet,
+    ReasonForm,
+    ReturnForm,
+    UpholdForm,
+)
+from .models import (
+    PERM_FILE,
+    PERM_OBJECTION,
+    PERM_PUBLISH,
+    PERM_REVIEW,
+    PERM_WITHDRAW,
+    Attachment,
+    CaseState,
+    Household,
+    Objection,
+    ObjectionStatus,
+    Program,
+    ProgramTier,
+    RegionLevel,
+)
+from .services.attachments import attachment_add
+
+VIEW_CASE = "approvals.view_case"
+
+
+def _case_or_404(user, pk: int):
+    return get_object_or_404(selectors.cases_for_user(user), pk=pk)
+
+
+def _households_for(user):
+    region = selectors.staff_region(user)
+    if region is None:
+        return Household.objects.none()
+    return Household.objects.filter(region__code__startswith=region.prefix).select_related("region")
+
+
+# --------------------------------------------------------------------------------------------
+# reviewer queue
+# --------------------------------------------------------------------------------------------
+@permission_required(PERM_REVIEW)
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    results = None
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
+        cases = list(selectors.cases_for_user(request.user).filter(pk__in=ids).order_by("pk"))
+        if not cases:
+            messages.error(request, _("Tick the cases to approve."))
+        else:
+            results = [
+                {"case": case, "ok": not error, "message": error}
+                for case, error in services.case_approve_many(
+                    cases=cases, actor=request.user, comment=request.POST.get("comment", "")
+                )
+            ]
+    rows = selectors.reviewer_queue(request.user)
+    fmt = requested_format(request) if request.method == "GET" else None
+    if fmt is not None:
+        return export_response(
+            fmt=fmt,
+            title=_("Review queue"),
+            headers=[
+                _("Case"),
+                _("Program"),
+                _("Village"),
+                _("Tier"),
+                _("Amount"),
+                _("Currency"),
+                _("Days waiting"),
+            ],
+            rows=[
+                (
+                    r.case.number,
+                    r.case.program.name,
+                    r.case.region.name,
+                    r.tier.order,
+                    r.case.amount.amount,
+                    str(r.case.amount.currency),
+                    r.days_waiting,
+                )
+                for r in rows
+            ],
+        )
+    return render(request, "approvals/queue.html", {"rows": rows, "results": results})
+
+
+# --------------------------------------------------------------------------------------------
+# case detail and decisions
+# --------------------------------------------------------------------------------------------
+def _detail(request, case, *, status=200, **forms):
+    context = {
+        "case": case,
+        "members": list(case.members.all()),
+        "history": selectors.case_history(case),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "approve_form": forms.get("approve_form") or CommentForm(prefix="approve"),
+        "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
+        "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+        "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "error": forms.get("error"),
+        "can_review": request.user.has_perm(PERM_REVIEW)
+        and case.state in (CaseState.IN_REVIEW, CaseState.OBJECTED),
+        "can_file": request.user.has_perm(PERM_FILE),
+        "can_withdraw": request.user.has_perm(PERM_WITHDRAW),
+    }
+    return render(request, "approvals/case_detail.html", context, status=status)
+
+
+@permission_required(VIEW_CASE)
+@require_GET
+def case_detail(request, pk: int):
+    return _detail(request, _case_or_404(request.user, pk))
+
+
+# action -> (permission, form class, prefix, call(case, actor, data))
+ACTIONS = {
+    "approve": (
+        PERM_REVIEW,
+        CommentForm,
+        lambda case, actor, d: services.case_approve(case=case, actor=actor, comment=d["comment"]),
+    ),
+    "return": (
+        PERM_REVIEW,
+        ReturnForm,
+        lambda case, actor, d: services.case_return(
+            case=case, actor=actor, missing_items=d["missing_items"], comment=d["comment"]
+        ),
+    ),
+    "reject": (
+        PERM_REVIEW,
+        ReasonForm,
+        lambda case, actor, d: services.case_reject(case=case, actor=actor, reason=d["reason"]),
+    ),
+    "withdraw": (
+        PERM_WITHDRAW,
+        ReasonForm,
+        lambda case, actor, d: services.case_withdraw(case=case, actor=actor, reason=d["reason"]),
+    ),
+    "submit": (
+        PERM_FILE,
+        CommentForm,
+        lambda case, actor, d: services.case_submit(case=case, actor=actor, comment=d["comment"]),
+    ),
+    "resubmit": (
+        PERM_FILE,
+        CommentForm,
+        lambda case, actor, d: services.case_resubmit(case=case, actor=actor, comment=d["comment"]),
+    ),
+}
+
+
+@permission_required(VIEW_CASE)
+@require_POST
+def case_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    perm, form_class, call = ACTIONS[action]
+    case = _case_or_404(request.user, pk)
+    if not request.user.has_perm(perm):
+        return _detail(request, case, status=403, error=_("You may not do this."))
+    form = form_class(request.POST, prefix=action)
+    key = f"{action}_form" if action in ("approve", "return", "reject", "withdraw") else "x"
+    if not form.is_valid():
+        return _detail(request, case, status=400, **{key: form})
+    try:
+        case = call(case, request.user, form.cleaned_data)
+    except ApprovalsError as exc:
+        return _detail(request, case, status=exc.status, error=exc.message, **{key: form})
+    messages.success(
+        request,
+        _("Case %(number)s: %(state)s.")
+        % {"number": case.number, "state": CaseState(case.state).label},
+    )
+    return redirect("approvals:case", pk=case.pk)
+
+
+@permission_required(VIEW_CASE)
+@require_POST
+def attachment_upload(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, case, status=400, attachment_form=form)
+    try:
+        attachment_add(case=case, upload=form.cleaned_data["file"], actor=request.user)
+    except ApprovalsError as exc:
+        form.add_error("file", exc.message)
+        return _detail(request, case, status=exc.status, attachment_form=form)
+    messages.success(request, _("Document added."))
+    return redirect("approvals:case", pk=case.pk)
+
+
+@permission_required(VIEW_CASE)
+@require_GET
+def attachment_download(request, pk: int, attachment_id: int):
+    case = _case_or_404(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# case worker: households and filing
+# --------------------------------------------------------------------------------------------
+@permission_required("approvals.view_household")
+@require_GET
+def households(request):
+    query = (request.GET.get("q") or "").strip()
+    rows = _households_for(request.user).prefetch_related("people").order_by("-id")
+    if query:
+        rows = rows.filter(Q(address__icontains=query) | Q(people__name__icontains=query))
+    return render(
+        request, "approvals/households.html", {"households": rows.distinct()[:200], "q": query}
+    )
+
+
+@permission_required("approvals.add_household")
+@require_http_methods(["GET", "POST"])
+def household_new(request):
+    region = selectors.staff_region(request.user)
+    villages = (
+        selectors.regions_below(region).filter(level=RegionLevel.VILLAGE).order_by("code")
+        if region
+        else None
+    )
+    if villages is None:
+        raise Http404
+    form = HouseholdForm(request.POST or None, villages=villages)
+    # ?members=N shows N member forms (the head first); a POST carries its own count.
+    raw = request.GET.get("members", "1")
+    count = min(max(int(raw), 1), 20) if raw.isdigit() else 1
+    initial = [{"relation": "head"}] + [{"relation": "spouse"}] * (count - 1)
+    people = PersonFormSet(request.POST or None, prefix="people", initial=initial)
+    error = None
+    if request.method == "POST" and form.is_valid() and people.is_valid():
+        specs = [
+            services.PersonSpec(name=p["name"], id_number=p["id_number"], relation=p["relation"])
+            for p in people.cleaned_data
+            if p
+        ]
+        try:
+            household = services.household_register(
+                region=form.cleaned_data["region"],
+                address=form.cleaned_data["address"],
+                phone=form.cleaned_data["phone"],
+                bank_name=form.cleaned_data["bank_name"],
+                bank_account=form.cleaned_data["bank_account"],
+                people=specs,
+                actor=request.user,
+            )
+        except ApprovalsError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Household registered."))
+            return redirect("approvals:household", pk=household.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "approvals/household_form.html",
+        {"form": form, "people": people, "error": error},
+        status=status,
+    )
+
+
+@permission_required("approvals.view_household")
+@require_http_methods(["GET", "POST"])
+def household_detail(request, pk: int):
+    household = get_object_or_404(_households_for(request.user), pk=pk)
+    people = household.people.order_by("-is_head", "id")
+    programs = Program.objects.filter(is_active=True).order_by("code")
+    form = CaseFileForm(request.POST or None, programs=programs, people=people)
+    error = None
+    if request.method == "POST":
+        if not request.user.has_perm(PERM_FILE):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            program = data["program"]
+            # The cap's currency is the program's; the rule refuses anything above the cap.
+            currency = program.cap.currency if program.cap else settings.DEFAULT_CURRENCY
+            requested = (
+                Money(data["requested_amount"], currency)
+                if data["requested_amount"] is not None
+                else None
+            )
+            try:
+                case = services.case_file(
+                    program=program,
+                    household=household,
+                    cycle=data["cycle"],
+                    members=list(data["members"]),
+                    requested_amount=requested,
+                    comment=data["comment"],
+                    actor=request.user,
+                )
+            except ApprovalsError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
+                return redirect("approvals:case", pk=case.pk)
+    return render(
+        request,
+        "approvals/household_detail.html",
+        {
+            "household": household,
+            "people": people,
+            "form": form,
+            "error": error,
+            "cases": household.cases.select_related("program").order_by("-id"),
+            "can_file": request.user.has_perm(PERM_FILE),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# notices
+# --------------------------------------------------------------------------------------------
+@permission_required(PERM_PUBLISH)
+@require_http_methods(["GET", "POST"])
+def notice_publish(request):
+    region = selectors.staff_region(request.user)
+    if region is None:
+        raise Http404
+    regions = selectors.regions_below(region).filter(
+        level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]
+    )
+    programs = Program.objects.order_by("code")
+    form = NoticePublishForm(
+        request.POST or request.GET or None, programs=programs, regions=regions
+    )
+    candidates, error = [], None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        candidates = list(
+            selectors.cases_for_user(request.user)
+            .filter(
+                state=CaseState.APPROVED,
+                program=data["program"],
+                cycle=data["cycle"].strip(),
+                region__code__startswith=data["region"].prefix,
+            )
+            .order_by("id")
+        )
+        if request.method == "POST":
+            ids = {int(v) for v in request.POST.getlist("case") if v.isdigit()}
+            chosen = [c for c in candidates if c.pk in ids]
+            try:
+                notice = services.notice_publish(
+                    program=data["program"],
+                    region=data["region"],
+                    cycle=data["cycle"].strip(),
+                    cases=chosen,
+                    starts_on=data["starts_on"],
+                    actor=request.user,
+                )
+            except ApprovalsError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Notice published: %(n)s cases, open until %(end)s.")
+                    % {"n": len(chosen), "end": notice.ends_on.isoformat()},
+                )
+                return redirect("approvals:notice-publish")
+    return render(
+        request,
+        "approvals/notice_publish.html",
+        {"form": form, "candidates": candidates, "error": error},
+        status=400 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# objections
+# --------------------------------------------------------------------------------------------
+def _objections_for(user):
+    region = selectors.staff_region(user)
+    if region is None:
+        return Objection.objects.none()
+    return Objection.objects.filter(case__region__code__startswith=region.prefix).select_related(
+        "case", "case__program", "case__region"
+    )
+
+
+@permission_required(PERM_OBJECTION)
+@require_GET
+def objections(request):
+    rows = _objections_for(request.user).order_by("status", "created_at")
+    return render(request, "approvals/objections.html", {"objections": rows})
+
+
+@permission_required(PERM_OBJECTION)
+@require_http_methods(["GET", "POST"])
+def objection_detail(request, pk: int):
+    objection = get_object_or_404(_objections_for(request.user), pk=pk)
+    tiers = ProgramTier.objects.filter(program=objection.case.program).order_by("order")
+    action = request.POST.get("action") if request.method == "POST" else None
+    uphold = UpholdForm(request.POST if action == "uphold" else None, tiers=tiers, prefix="uphold")
+    dismiss = DismissForm(request.POST if action == "dismiss" else None, prefix="dismiss")
+    error = None
+    if action in ("uphold", "dismiss"):
+        form = uphold if action == "uphold" else dismiss
+        if form.is_valid():
+            try:
+                if action == "uphold":
+                    services.objection_uphold(
+                        objection=objection,
+                        actor=request.user,
+                        tier=form.cleaned_data["tier"],
+                        comment=form.cleaned_data["comment"],
+                    )
+                else:
+                    services.objection_dismiss(
+                        objection=objection, actor=request.user, reply=form.cleaned_data["reply"]
+                    )
+            except ApprovalsError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Objection handled."))
+                return redirect("approvals:objections")
+    return render(
+        request,
+        "approvals/objection_detail.html",
+        {
+            "objection": objection,
+            "uphold_form": uphold,
+            "dismiss_form": dismiss,
+            "error": error,
+            "is_open": objection.status == ObjectionStatus.OPEN,
+        },
+        status=400 if action and request.method == "POST" else 200,
+    )
