@@ -158,9 +158,9 @@ def _read(content: bytes, filename: str) -> tuple[list[str], list[tuple[int, lis
     return header, rows[1:]
 
 
-def _map_header(header: list[str]) -> dict[str, int]:
+def _map_header(header: list[str], columns=COLUMNS, required=REQUIRED) -> dict[str, int]:
     lookup = {
-        alias.lower(): canonical for canonical, aliases in COLUMNS.items() for alias in aliases
+        alias.lower(): canonical for canonical, aliases in columns.items() for alias in aliases
     }
     mapping: dict[str, int] = {}
     unknown = []
@@ -174,7 +174,7 @@ def _map_header(header: list[str]) -> dict[str, int]:
             raise ImportRefused(_("The column %(col)s appears twice.") % {"col": title})
         else:
             mapping[canonical] = index
-    missing = [c for c in REQUIRED if c not in mapping]
+    missing = [c for c in required if c not in mapping]
     if unknown or missing:
         parts = []
         if unknown:
@@ -183,7 +183,7 @@ def _map_header(header: list[str]) -> dict[str, int]:
             parts.append(_("missing columns: %(cols)s") % {"cols": ", ".join(missing)})
         raise ImportRefused(
             _("The header row is wrong (%(what)s). Expected columns: %(expected)s.")
-            % {"what": "; ".join(parts), "expected": ", ".join(COLUMNS)}
+            % {"what": "; ".join(parts), "expected": ", ".join(columns)}
         )
     return mapping
 
@@ -399,4 +399,152 @@ def donation_import(
             imported_by=actor if getattr(actor, "pk", None) else None,
         )
         audit(actor=actor, action="donation.import", obj=record, rows=len(parsed))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# donor lists
+# --------------------------------------------------------------------------------------------
+DONOR_COLUMNS = {
+    "donor_name": COLUMNS["donor_name"],
+    "donor_kind": COLUMNS["donor_kind"],
+    "credit_code": COLUMNS["credit_code"],
+    "anonymous": COLUMNS["anonymous"],
+    "phone": ["phone", "电话", "联系电话"],
+    "address": ["address", "地址"],
+}
+DONOR_REQUIRED = ["donor_name", "donor_kind"]
+
+
+@dataclass
+class DonorImportResult:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Donor] = field(default_factory=list)
+    known: list[Donor] = field(default_factory=list)  # already in the register: left unchanged
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def donor_import(*, content: bytes, filename: str, actor) -> DonorImportResult:
+    """Add the donors of a list; all rows valid or nothing is added.
+
+    A unit already registered under the same credit code, or a person with the same name who is
+    already registered, is reported as known and left as it is, so importing the same list twice
+    adds nothing the second time.
+    """
+    _require(actor, "ledger.add_donor")
+    if len(content) > MAX_BYTES:
+        raise ImportRefused(_("The file is larger than 5 MB; split it."))
+    header, rows = _read(content, filename)
+    if len(rows) > MAX_ROWS:
+        raise ImportRefused(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
+    mapping = _map_header(header, DONOR_COLUMNS, DONOR_REQUIRED)
+    result = DonorImportResult(rows=len(rows))
+    parsed = []
+    seen_codes: dict[str, int] = {}
+    for number, values in rows:
+
+        def get(col, values=values):
+            index = mapping.get(col)
+            return values[index] if index is not None and index < len(values) else None
+
+        errors = []
+        for col in mapping:
+            value = get(col)
+            if (isinstance(value, tuple) and value and value[0] == "__formula__") or _is_formula(
+                value
+            ):
+                errors.append(
+                    RowError(number, col, _("The cell holds a formula; type the value itself."))
+                )
+        if errors:
+            result.errors.extend(errors)
+            continue
+        name = str(get("donor_name") or "").strip()
+        kind = KINDS.get(str(get("donor_kind") or "").strip().lower())
+        code = str(get("credit_code") or "").strip()
+        anon_text = str(get("anonymous") or "").strip().lower()
+        if not name:
+            errors.append(RowError(number, "donor_name", _("The donor's name is empty.")))
+        if kind is None:
+            errors.append(
+                RowError(number, "donor_kind", _("The kind must be unit/单位 or person/个人."))
+            )
+        if kind == DonorKind.UNIT:
+            try:
+                code = validate_credit_code(code)
+            except InvalidCreditCode as exc:
+                errors.append(RowError(number, "credit_code", str(exc)))
+            else:
+                if code in seen_codes:
+                    errors.append(
+                        RowError(
+                            number,
+                            "credit_code",
+                            _("The same credit code is on row %(row)s.")
+                            % {"row": seen_codes[code]},
+                        )
+                    )
+                seen_codes[code] = number
+        elif code:
+            errors.append(
+                RowError(number, "credit_code", _("A person has no unified social credit code."))
+            )
+        if anon_text not in YES | NO:
+            errors.append(RowError(number, "anonymous", _("Anonymous must be yes/是 or no/否.")))
+        elif anon_text in YES and kind == DonorKind.UNIT:
+            errors.append(
+                RowError(
+                    number,
+                    "anonymous",
+                    _("A unit is listed by name; only a person can stay anonymous."),
+                )
+            )
+        if errors:
+            result.errors.extend(errors)
+            continue
+        parsed.append(
+            (
+                name,
+                kind,
+                code,
+                anon_text in YES,
+                str(get("phone") or "")[:30],
+                str(get("address") or "")[:200],
+            )
+        )
+    if not rows:
+        result.errors.append(RowError(1, "", _("The file has a header but no rows.")))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for name, kind, code, anonymous, phone, address in parsed:
+            lookup = (
+                {"credit_code": code} if code else {"kind": kind, "name": name, "credit_code": ""}
+            )
+            existing = Donor.objects.select_for_update().filter(**lookup).order_by("pk").first()
+            if existing is not None:
+                result.known.append(existing)
+                continue
+            result.created.append(
+                Donor.objects.create(
+                    kind=kind,
+                    name=name,
+                    credit_code=code,
+                    anonymous=anonymous,
+                    phone=phone,
+                    address=address,
+                )
+            )
+        audit(
+            actor=actor,
+            action="donor.import",
+            object_type="ledger.donor",
+            file_name=filename[:200],
+            created=len(result.created),
+            known=len(result.known),
+        )
     return result

@@ -13,6 +13,7 @@ urlpatterns = [
     path("donations/<int:pk>/", views.donation_detail, name="donation"),
     path("donors/", views.donors, name="donors"),
     path("donors/new/", views.donor_new, name="donor-new"),
+    path("donors/import/", views.donor_import, name="donor-import"),
     path("donors/lookup/", views.donor_lookup, name="donor-lookup"),
     path("receipts/", views.receipts, name="receipts"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt-pdf"),

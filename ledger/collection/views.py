@@ -693,3 +693,25 @@ def donation_import(request):
         {"form": form, "error": error, "result": result},
         status=400 if error or (result is not None and result.errors) else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.add_donor")
+def donor_import(request):
+    error = None
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = imports.donor_import(
+                content=upload.read(), filename=upload.name, actor=request.user
+            )
+        except LedgerError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "ledger/collection/donor_import.html",
+        {"form": form, "error": error, "result": result},
+        status=400 if error or (result is not None and result.errors) else 200,
+    )
