@@ -1,5 +1,6 @@
 """load_demo: a whole demo county on an empty database, and nothing new the second time."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -107,14 +108,16 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     assert selectors.trial_balance().balanced
     for fund in Fund.objects.all():
         assert selectors.trial_balance(fund=fund).balanced
-    # the payable was paid in full, the reversal undid the mistake
+    # the ledger's own awards were paid in full (what is owed is the one final relief case's
+    # 2,000, waiting for a payout batch); the reversal undid the mistake
     payable = Account.objects.get(code=chart.AWARDS_PAYABLE)
-    assert all(m.amount == 0 for m in selectors.account_balance(account=payable).values())
+    owed = selectors.account_balance(account=payable)
+    assert {cur: m.amount for cur, m in owed.items()} == {"CNY": Decimal("-2000.00")}
     relief_bank = Balance.objects.get(account__code=chart.BANK, fund__code="RELIEF", currency="CNY")
     # 12,600 deposited + 30,000 + 800 donated - 6,000 paid - 12 fee (ledger postings)
     # + 5,000 + 4,000 bank donations + 300 deposited + 8,000 allocation (money-in services)
     assert str(relief_bank.balance) == "54688.00"
-    assert "debits 134500.00 = credits 134500.00" in output
+    assert "debits 136500.00 = credits 136500.00" in output
 
     # and money in shows every feature: receipts of both types, a voided one with its entry
     # reversed, a partly paid overdue pledge, cash waiting more than three days
@@ -130,6 +133,19 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     assert "open" in statuses and ("overdue" in statuses or "partly_paid" in statuses)
     if today.day > 4:  # the demo dates this month's money no earlier than the 1st
         assert any(c.overdue for c in cash_held(today=today))
+
+    # and relief cases in every stage: draft, at the village, returned, on notice with money
+    # reserved and an open objection, and final with its award booked
+    from approvals.models import Case, Objection
+    from ledger.selectors import fund_position
+
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {"draft", "in_review", "returned", "on_notice", "final"} <= states
+    final = Case.objects.get(state="final")
+    assert final.award_entry is not None
+    [relief] = fund_position(fund=Fund.objects.get(code="RELIEF"))
+    assert relief.reserved == Decimal("2000.00") and relief.awards_payable == Decimal("2000.00")
+    assert Objection.objects.filter(status="open").count() == 1
 
 
 def test_load_demo_twice_creates_nothing_new(debug):

@@ -56,6 +56,8 @@ DEMO_USERS = [
     DemoUser("supervisor", "supervisor-demo", roles.FINANCE_SUPERVISOR, "主管", "李"),
     DemoUser("caseworker", "caseworker-demo", roles.CASE_WORKER, "经办", "张"),
     DemoUser("reviewer", "reviewer-demo", roles.REVIEWER, "审核", "赵"),
+    DemoUser("reviewer_town", "reviewer-demo", roles.REVIEWER, "镇审核", "孙"),
+    DemoUser("reviewer_village", "reviewer-demo", roles.REVIEWER, "村审核", "周"),
     DemoUser("auditor", "auditor-demo", roles.AUDITOR, "审计", "陈"),
     DemoUser("admin", "admin-demo", roles.ADMINISTRATOR, "管理", "刘"),
 ]
@@ -95,10 +97,13 @@ class Command(BaseCommand):
             users = self._load_users()
             counts = self._load_ledger(users)
             counts.update(self._load_collection(users))
+            counts.update(self._load_cases(users))
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo loaded: {users} users, {entries} journal entries, closed period {period}, "
-                "{donations} donations with receipts, {pledges} pledges.".format(**counts)
+                "{donations} donations with receipts, {pledges} pledges, {cases} relief cases.".format(
+                    **counts
+                )
             )
         )
         balance = selectors.trial_balance()
@@ -126,7 +131,8 @@ class Command(BaseCommand):
                     email=f"{demo.username}@demo.invalid",
                 )
             user.groups.add(Group.objects.get(name=demo.role))
-            users[demo.role] = user
+            users.setdefault(demo.role, user)
+            users[demo.username] = user
         return users
 
     def _load_ledger(self, users) -> dict[str, object]:
@@ -282,7 +288,7 @@ class Command(BaseCommand):
             "1920.00",
         )
         return {
-            "users": len(users),
+            "users": len({user.pk for user in users.values()}),
             "entries": JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count(),
             "period": closed.code,
         }
@@ -388,6 +394,146 @@ class Command(BaseCommand):
             "pledges": Pledge.objects.count(),
             "entries": JournalEntry.objects.count(),
         }
+
+    def _load_cases(self, users) -> dict[str, object]:
+        """Relief cases: a county with a township and two villages (西关村 has no cases yet), staff at every level, a
+        three-tier relief program, households, and cases in every stage — a draft, one waiting
+        at the village, one returned for materials, one on public notice (money reserved, with
+        an open objection) and one final (award booked)."""
+        from stdnum.cn import ric
+
+        from approvals import services as cases
+        from approvals.models import Program, ProgramTier, Region, StaffProfile
+        from approvals.services import PersonSpec
+        from ledger.models import Fund
+
+        today = timezone.localdate()
+        county = Region.objects.create(code="410102000000", name="示范县", level="county")
+        town = Region.objects.create(
+            code="410102001000", name="城关镇", level="township", parent=county
+        )
+        east = Region.objects.create(
+            code="410102001001", name="东关村", level="village", parent=town
+        )
+        west = Region.objects.create(
+            code="410102001002", name="西关村", level="village", parent=town
+        )
+        for username, region in [
+            ("caseworker", town),
+            ("reviewer_village", east),
+            ("reviewer_town", town),
+            ("reviewer", county),
+            ("officer", county),
+            ("supervisor", county),
+            ("auditor", county),
+            ("admin", county),
+        ]:
+            StaffProfile.objects.get_or_create(user=users[username], defaults={"region": region})
+        program = Program.objects.create(
+            code="RELIEF-2026",
+            name_zh="困难家庭一次性救助",
+            name_en="One-off relief for families in hardship",
+            category="one_off_relief",
+            fund=Fund.objects.get(code="RELIEF"),
+            amount_rule="per_household",
+            amount=_cny("2000.00"),
+            notice_authority="示范县卫生健康委员会",
+            objection_phone="0371-12345678",
+            objection_address="示范县卫健委 201 室",
+        )
+        for order, (zh, en, level) in enumerate(
+            [
+                ("村委会初审", "Village committee", "village"),
+                ("镇政府审核", "Township", "township"),
+                ("县审批", "County", "county"),
+            ],
+            start=1,
+        ):
+            ProgramTier.objects.create(
+                program=program, order=order, name_zh=zh, name_en=en, region_level=level
+            )
+
+        serial = iter(range(1, 100))
+
+        def person(name, birth, relation, region_code="110105"):
+            body = f"{region_code}{birth}{next(serial) * 2 + 1:03d}"
+            return PersonSpec(
+                name=name, id_number=body + ric.calc_check_digit(body + "0"), relation=relation
+            )
+
+        worker = users["caseworker"]
+        households = [
+            cases.household_register(
+                region=village,
+                address=address,
+                people=[person(head, "19650304", "head"), *extra],
+                phone=f"1390000000{i}",
+                bank_name="中国农业银行",
+                bank_account=f"62284800123456{i:05d}",
+                actor=worker,
+            )
+            for i, (village, head, address, extra) in enumerate(
+                [
+                    (east, "刘大山", "东关村三组12号", [person("刘小禾", "20120518", "child")]),
+                    (east, "王桂兰", "东关村五组3号", []),
+                    (east, "陈志强", "东关村一组7号", [person("陈芳", "19700210", "spouse")]),
+                    (east, "赵秀梅", "东关村二组21号", []),
+                    (east, "孙德福", "东关村一组9号", []),
+                ],
+                start=1,
+            )
+        ]
+        cycle = str(today.year)
+        village_rev, town_rev, county_rev = (
+            users["reviewer_village"],
+            users["reviewer_town"],
+            users["reviewer"],
+        )
+
+        def filed(household):
+            return cases.case_file(program=program, household=household, cycle=cycle, actor=worker)
+
+        def approved(household):
+            case = cases.case_submit(case=filed(household), actor=worker)
+            for reviewer in (village_rev, town_rev, county_rev):
+                case = cases.case_approve(case=case, actor=reviewer, comment="材料齐全 / complete")
+            return case
+
+        filed(households[0])  # a draft
+        cases.case_submit(case=filed(households[1]), actor=worker)  # waiting at the village
+        returned = cases.case_submit(case=filed(households[2]), actor=worker)
+        cases.case_return(
+            case=returned,
+            actor=village_rev,
+            missing_items=[
+                "低保证明 / proof of minimum-living allowance",
+                "户口簿复印件 / household register copy",
+            ],
+        )
+        # Final: its notice ran its seven days without objection, then close_notices finalised it.
+        final = approved(households[3])
+        cases.notice_publish(
+            program=program,
+            region=town,
+            cycle=cycle,
+            cases=[final],
+            actor=county_rev,
+            starts_on=today - timedelta(days=program.notice_days + 1),
+        )
+        cases.notices_close(today=today)
+        # On notice now, with its money reserved and one objection waiting to be looked into.
+        on_notice = approved(households[4])
+        notice = cases.notice_publish(
+            program=program, region=east, cycle=cycle, cases=[on_notice], actor=county_rev
+        )
+        cases.objection_file(
+            notice_item=notice.items.get(case=on_notice),
+            contact="13700000000",
+            text="该户家中有营运车辆，请核实。 / The household runs a commercial vehicle; please check.",
+        )
+        from approvals.models import Case
+
+        return {"cases": Case.objects.count()}
 
     def _print_logins(self) -> None:
         self.stdout.write("")
