@@ -673,45 +673,32 @@ def allocation_new(request):
 # --------------------------------------------------------------------------------------------
 # bulk import
 # --------------------------------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
-@permission_required("ledger.add_donation")
-def donation_import(request):
+def _import_page(request, run, template: str):
+    """Upload a file, run one import service on it, show its row-by-row report."""
     error = None
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = imports.donation_import(
-                content=upload.read(), filename=upload.name, actor=request.user
-            )
+            result = run(content=upload.read(), filename=upload.name, actor=request.user)
         except LedgerError as exc:
             error = str(exc)
     return render(
         request,
-        "ledger/collection/import.html",
+        template,
         {"form": form, "error": error, "result": result},
         status=400 if error or (result is not None and result.errors) else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.add_donation")
+def donation_import(request):
+    return _import_page(request, imports.donation_import, "ledger/collection/import.html")
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("ledger.add_donor")
 def donor_import(request):
-    error = None
-    result = None
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = imports.donor_import(
-                content=upload.read(), filename=upload.name, actor=request.user
-            )
-        except LedgerError as exc:
-            error = str(exc)
-    return render(
-        request,
-        "ledger/collection/donor_import.html",
-        {"form": form, "error": error, "result": result},
-        status=400 if error or (result is not None and result.errors) else 200,
-    )
+    return _import_page(request, imports.donor_import, "ledger/collection/donor_import.html")
