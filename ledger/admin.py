@@ -1,1 +1,165 @@
-# Register your models here.
+"""Admin screens of the books.
+
+* Accounts and funds are configuration: the administrator adds and edits them here (the role
+  holds add/change permissions; nothing here deletes a used account or fund, ``PROTECT`` refuses).
+* Periods are shown, never edited here: opening and closing go through ``ledger.services``
+  (``period_open`` checks overlaps, ``period_close`` records who closed it).
+* Posted entries, their lines, stored balances and audit events are strictly read-only: the admin
+  grants no add, change or delete on them to anyone, superusers included. The database refuses
+  such writes anyway (``ledger/dbguards.py``); this keeps the screens from offering them.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Account, AuditEvent, Balance, Fund, JournalEntry, JournalLine, Period, Purpose
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: no add, change or delete for anyone."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}  # not even the bulk "delete selected"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CodeFrozenOnceUsedMixin:
+    """The code is read-only once a journal line uses the account or fund: entry hashes cover
+    it, and the database refuses the change anyway (``ledger/dbguards.py``)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk and obj.lines.exists():
+            fields += ("code",)
+        return fields
+
+
+@admin.register(Account)
+class AccountAdmin(CodeFrozenOnceUsedMixin, admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "type", "normal_side", "parent", "is_active")
+    list_filter = ("type", "is_active")
+    search_fields = ("code", "name_zh", "name_en")
+    ordering = ("code",)
+    autocomplete_fields = ("parent",)
+    actions = None
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire an account with "active" off; its lines must keep pointing at it
+
+
+class FundForm(forms.ModelForm):
+    """Purposes and currencies as checkboxes instead of raw JSON."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("allowed purposes"),
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Purpose codes this fund may pay; an unrestricted fund may pay any."),
+    )
+    currencies = forms.MultipleChoiceField(
+        label=_("currencies held"),
+        choices=[(c, c) for c in settings.CURRENCIES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Fund
+        fields = ("code", "name_zh", "name_en", "restricted", "purposes", "currencies", "is_active")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("restricted") and not data.get("purposes"):
+            self.add_error("purposes", _("A restricted fund must allow at least one purpose."))
+        return data
+
+
+@admin.register(Fund)
+class FundAdmin(CodeFrozenOnceUsedMixin, admin.ModelAdmin):
+    form = FundForm
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "restricted",
+        "purposes",
+        "currencies",
+        "is_active",
+    )
+    list_filter = ("restricted", "is_active")
+    search_fields = ("code", "name_zh", "name_en")
+    actions = None
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire a fund with "active" off; its lines must keep pointing at it
+
+
+@admin.register(Period)
+class PeriodAdmin(ReadOnlyAdmin):
+    list_display = ("code", "start", "end", "status", "closed_at", "closed_by")
+    list_filter = ("status",)
+    ordering = ("-start",)
+
+
+class JournalLineInline(ReadOnlyInline):
+    model = JournalLine
+    fields = ("line_no", "account", "fund", "side", "amount", "balance_after", "memo")
+    readonly_fields = fields
+    ordering = ("line_no",)
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "date", "period", "memo", "source", "status", "posted_by", "posted_at")
+    list_filter = ("status", "source", "period")
+    search_fields = ("=seq", "memo", "idempotency_key", "hash")
+    date_hierarchy = "date"
+    list_select_related = ("period", "posted_by")
+    inlines = [JournalLineInline]
+
+
+@admin.register(JournalLine)
+class JournalLineAdmin(ReadOnlyAdmin):
+    list_display = ("entry", "line_no", "account", "fund", "side", "amount", "balance_after")
+    list_filter = ("side", "fund", "account")
+    list_select_related = ("entry", "account", "fund")
+    search_fields = ("=entry__seq", "memo")
+
+
+@admin.register(Balance)
+class BalanceAdmin(ReadOnlyAdmin):
+    list_display = ("account", "fund", "currency", "balance")
+    list_filter = ("currency", "fund")
+    list_select_related = ("account", "fund")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("action", "object_type", "object_id")
+    list_select_related = ("actor",)

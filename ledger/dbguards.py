@@ -10,8 +10,11 @@ refused as the services would refuse them:
 * lines go only into draft entries, are never updated, and are deleted only with a draft; each
   line's ``balance_after`` must follow from the line before it for the same account, fund and
   currency (lines are appended in id order);
-* a stored balance must equal the ``balance_after`` of the latest line of its key;
+* a stored balance must equal the ``balance_after`` of the latest line of its key, and its
+  ``line_count`` must grow by exactly the lines added since its previous latest line;
 * a closed period is never changed or reopened, and periods never overlap;
+* the code of an account or fund never changes once a journal line uses it (entry content
+  hashes cover the codes);
 * audit events are append-only.
 
 PostgreSQL checks the flip and line inserts once per *statement* (transition tables), so a batch
@@ -257,9 +260,19 @@ END $$;
     # ---- stored balances equal their latest line ----------------------------------------------
     r"""
 CREATE OR REPLACE FUNCTION ledger_balance_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  counted bigint := 0;
+  since bigint := 0;
 BEGIN
   IF TG_OP = 'DELETE' THEN
     RAISE EXCEPTION 'ledger: stored balance % is never deleted', OLD.id USING ERRCODE = 'check_violation';
+  END IF;
+  -- A row proposed for a key that already has one is never stored as inserted: the unique key
+  -- refuses it, or an upsert turns it into an UPDATE of the existing row, checked below then.
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ledger_balance b
+                                   WHERE b.account_id = NEW.account_id AND b.fund_id = NEW.fund_id
+                                     AND b.currency = NEW.currency) THEN
+    RETURN NEW;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM ledger_journalline l
                   WHERE l.id = NEW.last_line_id AND l.account_id = NEW.account_id
@@ -268,11 +281,36 @@ BEGIN
     RAISE EXCEPTION 'ledger: stored balance % % must equal the balance after line %',
       NEW.balance, NEW.currency, NEW.last_line_id USING ERRCODE = 'check_violation';
   END IF;
-  IF EXISTS (SELECT 1 FROM ledger_journalline l
-              WHERE l.account_id = NEW.account_id AND l.fund_id = NEW.fund_id
-                AND l.amount_currency = NEW.currency AND l.id > NEW.last_line_id) THEN
+  -- The key's newest line, read as "ORDER BY id DESC LIMIT 1": one backward index step under
+  -- any plan. (Was EXISTS (... id > last_line_id): for the generic plan PL/pgSQL keeps after a
+  -- few calls, the planner assumed a third of the lines follow and chose a sequential scan of
+  -- every line, twice per posting. max(id) with stale statistics read every line of the key;
+  -- planning each call afresh cost more than the check.)
+  IF (SELECT l.id FROM ledger_journalline l
+       WHERE l.account_id = NEW.account_id AND l.fund_id = NEW.fund_id
+         AND l.amount_currency = NEW.currency
+       ORDER BY l.id DESC LIMIT 1) > NEW.last_line_id THEN
     RAISE EXCEPTION 'ledger: stored balance must follow the latest line of account %, fund %',
       NEW.account_id, NEW.fund_id USING ERRCODE = 'check_violation';
+  END IF;
+  -- The line count moves with last_line: a new row counts every line of its key, an update
+  -- adds exactly the lines after the previous last_line (an index range read, not a count of
+  -- all the key's lines). The key itself never changes.
+  IF TG_OP = 'UPDATE' THEN
+    IF (NEW.account_id, NEW.fund_id, NEW.currency) IS DISTINCT FROM
+       (OLD.account_id, OLD.fund_id, OLD.currency) THEN
+      RAISE EXCEPTION 'ledger: stored balance % never changes its account, fund or currency',
+        OLD.id USING ERRCODE = 'check_violation';
+    END IF;
+    counted := OLD.line_count;
+    since := OLD.last_line_id;
+  END IF;
+  IF NEW.line_count IS DISTINCT FROM counted + (
+       SELECT count(*) FROM ledger_journalline l
+        WHERE l.account_id = NEW.account_id AND l.fund_id = NEW.fund_id
+          AND l.amount_currency = NEW.currency AND l.id > since AND l.id <= NEW.last_line_id) THEN
+    RAISE EXCEPTION 'ledger: stored balance of account %, fund % says % lines but its lines do not',
+      NEW.account_id, NEW.fund_id, NEW.line_count USING ERRCODE = 'check_violation';
   END IF;
   RETURN NEW;
 END $$;
@@ -298,6 +336,33 @@ END $$;
     "DROP TRIGGER IF EXISTS ledger_period_guard ON ledger_period;",
     """CREATE TRIGGER ledger_period_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_period
        FOR EACH ROW EXECUTE FUNCTION ledger_period_guard();""",
+    # ---- account and fund codes are frozen once a line uses them -------------------------------
+    # Entry content hashes cover the codes (ledger.hashing.line_token): renaming a used code would
+    # make verify_ledger report every old entry as altered. Names may change; codes may not.
+    r"""
+CREATE OR REPLACE FUNCTION ledger_code_frozen() RETURNS trigger LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'ledger_account' THEN
+    IF EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.account_id = OLD.id) THEN
+      RAISE EXCEPTION 'ledger: account % has journal lines: its code never changes (entry hashes cover it)',
+        OLD.code USING ERRCODE = 'check_violation';
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.fund_id = OLD.id) THEN
+    RAISE EXCEPTION 'ledger: fund % has journal lines: its code never changes (entry hashes cover it)',
+      OLD.code USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+""",
+    "DROP TRIGGER IF EXISTS ledger_account_code_frozen ON ledger_account;",
+    """CREATE TRIGGER ledger_account_code_frozen BEFORE UPDATE ON ledger_account
+       FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code)
+       EXECUTE FUNCTION ledger_code_frozen();""",
+    "DROP TRIGGER IF EXISTS ledger_fund_code_frozen ON ledger_fund;",
+    """CREATE TRIGGER ledger_fund_code_frozen BEFORE UPDATE ON ledger_fund
+       FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code)
+       EXECUTE FUNCTION ledger_code_frozen();""",
     # ---- audit events are append-only ---------------------------------------------------------
     r"""
 CREATE OR REPLACE FUNCTION ledger_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -396,17 +461,19 @@ BEGIN
   UPDATE ledger_journalentry SET status = 'posted' WHERE id = v_id;
 
   -- Stored balances, new keys in order of their first line (as the Python path inserts them).
-  INSERT INTO ledger_balance (account_id, fund_id, currency, balance, last_line_id)
-  SELECT x.account_id, x.fund_id, x.amount_currency, x.balance_after, x.id
+  INSERT INTO ledger_balance (account_id, fund_id, currency, balance, last_line_id, line_count)
+  SELECT x.account_id, x.fund_id, x.amount_currency, x.balance_after, x.id, x.n
     FROM (SELECT l.id, l.account_id, l.fund_id, l.amount_currency, l.balance_after,
-                 row_number() OVER w_desc AS rn, min(l.line_no) OVER w AS first_no
+                 row_number() OVER w_desc AS rn, min(l.line_no) OVER w AS first_no,
+                 count(*) OVER w AS n
             FROM ledger_journalline l WHERE l.entry_id = v_id
           WINDOW w AS (PARTITION BY l.account_id, l.fund_id, l.amount_currency),
                  w_desc AS (w ORDER BY l.line_no DESC)) x
    WHERE x.rn = 1
    ORDER BY x.first_no
   ON CONFLICT (account_id, fund_id, currency)
-  DO UPDATE SET balance = EXCLUDED.balance, last_line_id = EXCLUDED.last_line_id;
+  DO UPDATE SET balance = EXCLUDED.balance, last_line_id = EXCLUDED.last_line_id,
+                line_count = ledger_balance.line_count + EXCLUDED.line_count;
 
   UPDATE ledger_chainhead SET last_seq = v_seq, last_hash = v_hash WHERE id = 1;
 
@@ -435,6 +502,8 @@ PG_TRIGGERS = {
     "ledger_balance_guard": "ledger_balance",
     "ledger_period_guard": "ledger_period",
     "ledger_audit_guard": "ledger_auditevent",
+    "ledger_account_code_frozen": "ledger_account",
+    "ledger_fund_code_frozen": "ledger_fund",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -505,6 +574,26 @@ BEGIN
    WHERE NOT EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.id = NEW.last_line_id
                       AND {_KEY.format(cur="currency")} AND round(l.balance_after - NEW.balance, 2) = 0)
       OR EXISTS (SELECT 1 FROM ledger_journalline l WHERE {_KEY.format(cur="currency")} AND l.id > NEW.last_line_id);
+  SELECT RAISE(ABORT, 'ledger: a stored balance never changes its account, fund or currency')
+   WHERE NEW.account_id IS NOT OLD.account_id OR NEW.fund_id IS NOT OLD.fund_id
+      OR NEW.currency IS NOT OLD.currency;
+END;""",
+    # Line counts (migration 0007 added the column; see _SQLITE_NEEDS).
+    "ledger_balance_count_insert": f"""
+CREATE TRIGGER ledger_balance_count_insert BEFORE INSERT ON ledger_balance
+WHEN NOT EXISTS (SELECT 1 FROM ledger_balance b WHERE b.account_id = NEW.account_id
+                  AND b.fund_id = NEW.fund_id AND b.currency = NEW.currency)
+BEGIN
+  SELECT RAISE(ABORT, 'ledger: the line count of a stored balance must equal the lines of its key')
+   WHERE NEW.line_count IS NOT (SELECT count(*) FROM ledger_journalline l
+          WHERE {_KEY.format(cur="currency")} AND l.id <= NEW.last_line_id);
+END;""",
+    "ledger_balance_count_update": f"""
+CREATE TRIGGER ledger_balance_count_update BEFORE UPDATE ON ledger_balance
+BEGIN
+  SELECT RAISE(ABORT, 'ledger: the line count of a stored balance must grow by the lines added since its last line')
+   WHERE NEW.line_count IS NOT OLD.line_count + (SELECT count(*) FROM ledger_journalline l
+          WHERE {_KEY.format(cur="currency")} AND l.id > OLD.last_line_id AND l.id <= NEW.last_line_id);
 END;""",
     "ledger_balance_no_delete": """
 CREATE TRIGGER ledger_balance_no_delete BEFORE DELETE ON ledger_balance
@@ -525,6 +614,14 @@ BEGIN SELECT RAISE(ABORT, 'ledger: periods must not overlap'); END;""",
 CREATE TRIGGER ledger_period_no_overlap_update BEFORE UPDATE ON ledger_period
 WHEN EXISTS (SELECT 1 FROM ledger_period p WHERE p.id <> NEW.id AND p.start <= NEW."end" AND NEW.start <= p."end")
 BEGIN SELECT RAISE(ABORT, 'ledger: periods must not overlap'); END;""",
+    "ledger_account_code_frozen": """
+CREATE TRIGGER ledger_account_code_frozen BEFORE UPDATE OF code ON ledger_account
+WHEN NEW.code IS NOT OLD.code AND EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.account_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: an account with journal lines never changes its code (entry hashes cover it)'); END;""",
+    "ledger_fund_code_frozen": """
+CREATE TRIGGER ledger_fund_code_frozen BEFORE UPDATE OF code ON ledger_fund
+WHEN NEW.code IS NOT OLD.code AND EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.fund_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: a fund with journal lines never changes its code (entry hashes cover it)'); END;""",
     "ledger_audit_no_update": """
 CREATE TRIGGER ledger_audit_no_update BEFORE UPDATE ON ledger_auditevent
 BEGIN SELECT RAISE(ABORT, 'ledger: audit events are never changed'); END;""",
@@ -532,6 +629,21 @@ BEGIN SELECT RAISE(ABORT, 'ledger: audit events are never changed'); END;""",
 CREATE TRIGGER ledger_audit_no_delete BEFORE DELETE ON ledger_auditevent
 BEGIN SELECT RAISE(ABORT, 'ledger: audit events are never deleted'); END;""",
 }
+
+
+# SQLite triggers that name a column added by a later migration: the migrations that install the
+# guards before it (0002, 0004) leave them out, since SQLite re-reads every trigger when a later
+# migration rebuilds a table and refuses one naming a missing column. PL/pgSQL bodies are read
+# only when they run, so PostgreSQL needs no such care.
+_SQLITE_NEEDS = {
+    "ledger_balance_count_insert": ("ledger_balance", "line_count"),
+    "ledger_balance_count_update": ("ledger_balance", "line_count"),
+}
+
+
+def _sqlite_has_column(cursor, table: str, column: str) -> bool:
+    cursor.execute(f"PRAGMA table_info({table})")
+    return any(row[1] == column for row in cursor.fetchall())
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -542,6 +654,9 @@ def install(connection: BaseDatabaseWrapper) -> None:
         elif connection.vendor == "sqlite":
             for name, statement in SQLITE_TRIGGERS.items():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                needs = _SQLITE_NEEDS.get(name)
+                if needs and not _sqlite_has_column(cursor, *needs):
+                    continue
                 cursor.execute(statement)
         else:  # pragma: no cover - the project supports exactly these two engines
             raise NotImplementedError(

@@ -32,6 +32,12 @@ class InvalidAmount(InvalidEntry):
     code = "invalid_amount"
 
 
+class CashPayoutRefused(InvalidEntry):
+    """Cash on hand may only be deposited at the bank (no 坐收坐支)."""
+
+    code = "cash_payout"
+
+
 class UnknownAccount(InvalidEntry):
     code = "unknown_account"
 

@@ -18,7 +18,8 @@ Design
      content: the first entry is returned) from a conflict (different content: refused);
   5. ``Balance`` holds the running balance per account x fund x currency, and every line keeps
      the balance after it. The database refuses a line whose ``balance_after`` does not follow
-     from the line before it, and a balance row that does not equal its latest line;
+     from the line before it, and a balance row that does not equal its latest line or whose
+     ``line_count`` does not grow by exactly the lines added since its previous ``last_line``;
   6. entries form a hash chain in ``seq`` order: ``hash`` covers the entry's content and the
      previous entry's hash. ``verify_ledger`` recomputes all of it from the lines.
 
@@ -239,10 +240,13 @@ class JournalEntry(models.Model):
     status = models.CharField(
         _("status"), max_length=6, choices=EntryStatus.choices, default=EntryStatus.DRAFT
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # Unique through Meta.constraints, not ``unique=True``: on PostgreSQL a unique CharField also
+    # gets a ``varchar_pattern_ops`` index for LIKE searches, which nothing here makes, and every
+    # posting would pay for two more index entries.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     content_hash = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),
@@ -279,6 +283,8 @@ class JournalEntry(models.Model):
                 condition=~Q(reverses=models.F("id")), name="entry_not_own_reversal"
             ),
             models.CheckConstraint(condition=~Q(idempotency_key=""), name="entry_key_not_blank"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="entry_key_unique"),
+            models.UniqueConstraint(fields=["hash"], name="entry_hash_unique"),
         ]
         indexes = [models.Index(fields=["date", "seq"], name="entry_date_seq")]
 
@@ -291,10 +297,18 @@ class JournalEntry(models.Model):
 
 
 class JournalLine(models.Model):
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    # No single-column indexes on entry and account: ``line_no_unique_in_entry`` (entry, line_no)
+    # and ``line_account_id`` (account, id) start with them and serve the same look-ups.
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     line_no = models.PositiveSmallIntegerField()
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="lines"
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
     )
     fund = models.ForeignKey(
         Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="lines"
@@ -340,7 +354,14 @@ class Balance(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="balances")
     currency = models.CharField(max_length=3)
     balance = models.DecimalField(max_digits=20, decimal_places=2)
-    last_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="+")
+    # No index: nothing looks balances up by their line, and without it the update of a balance
+    # at each posting touches no index (a HOT update on PostgreSQL).
+    last_line = models.ForeignKey(
+        JournalLine, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # How many lines the key has (the statement's page count without counting them); the
+    # database refuses a count that does not move with ``last_line`` (ledger/dbguards.py).
+    line_count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -3,7 +3,8 @@
 * the balance of an account (per fund or all funds) reads at most one stored row per fund and
   currency, so it costs the same at 10 thousand lines as at 10 million;
 * a statement page reads its lines by index and takes each running balance from the line itself
-  (per fund) or from the stored balance minus the lines after it (all funds);
+  (per fund) or from the stored balance minus the lines after it (all funds); its page count
+  comes from the stored balances' line counts;
 * "as of a date" takes the stored balance and subtracts the lines dated after that day.
 
 All sums are per currency; figures are debit-positive here and turned to the account's normal
@@ -181,8 +182,16 @@ def account_statement(
     bal_qs = Balance.objects.filter(account=account, currency=currency)
     if fund is not None:
         bal_qs = bal_qs.filter(fund=fund)
-    closing_signed = _q(sum((b for b in bal_qs.values_list("balance", flat=True)), ZERO))
-    count = qs.count()
+    # The page count comes from the stored line counts (one row per fund), not from counting
+    # the account's lines: at a million lines that count cost more than the page itself.
+    closing_signed, count, newest_counted = ZERO, 0, 0
+    for balance, line_count, last_line_id in bal_qs.values_list(
+        "balance", "line_count", "last_line_id"
+    ):
+        closing_signed += balance
+        count += line_count
+        newest_counted = max(newest_counted, last_line_id)
+    closing_signed = _q(closing_signed)
     pages = max(1, -(-count // page_size))
     page = min(max(1, page), pages)
     offset = (page - 1) * page_size
@@ -202,7 +211,13 @@ def account_statement(
             rows.append(_row(account, line, line.balance_after))
     elif window:
         # Running balance over all funds: closing minus everything posted after the newest row.
-        later = qs.filter(id__gt=window[0].id).aggregate(t=Sum(_SIGNED))["t"]
+        # When the newest row is the newest line the stored balances include (the first page,
+        # usually), nothing after it is in the closing figure: lines get ascending ids under
+        # the posting lock, so a line posted since the balances were read is newer than both.
+        if window[0].id == newest_counted:
+            later = ZERO
+        else:
+            later = qs.filter(id__gt=window[0].id).aggregate(t=Sum(_SIGNED))["t"]
         running = closing_signed - _q(later)
         for line in window:
             rows.append(_row(account, line, running))
@@ -353,3 +368,52 @@ __all__ = [
     "register_reservation_source",
     "trial_balance",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Reads for the finance screens and their exports (added with the server-rendered views).
+# --------------------------------------------------------------------------------------------
+def entries_debit_totals(entry_ids) -> dict[int, dict[str, Money]]:
+    """Total debits per currency of many entries in one query (a journal page's totals)."""
+    rows = (
+        JournalLine.objects.filter(entry_id__in=list(entry_ids), side=Side.DEBIT)
+        .values("entry_id", "amount_currency")
+        .annotate(total=Sum("amount"))
+        .order_by("entry_id", "amount_currency")
+    )
+    totals: dict[int, dict[str, Money]] = defaultdict(dict)
+    for r in rows:
+        totals[r["entry_id"]][r["amount_currency"]] = Money(_q(r["total"]), r["amount_currency"])
+    return dict(totals)
+
+
+def entry_lines(entries_qs: QuerySet[JournalEntry]) -> QuerySet[JournalLine]:
+    """Every line of the given entries, in entry then line order (journal exports)."""
+    return (
+        JournalLine.objects.filter(entry__in=entries_qs.order_by().values("pk"))
+        .select_related("entry", "entry__period", "entry__posted_by", "entry__reverses")
+        .select_related("account", "fund")
+        .order_by("entry__seq", "line_no")
+    )
+
+
+def statement_all_rows(
+    *, account: Account, currency: str, fund: Fund | None = None, chunk: int = 5000
+):
+    """Every statement row oldest first, read page by page (statement exports)."""
+    page, pages = 1, 1
+    while page <= pages:
+        statement = account_statement(
+            account=account,
+            currency=currency,
+            fund=fund,
+            page=page,
+            page_size=chunk,
+            newest_first=False,
+        )
+        pages = statement.pages
+        yield from statement.rows
+        page += 1
+
+
+__all__ += ["entries_debit_totals", "entry_lines", "statement_all_rows"]

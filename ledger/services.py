@@ -30,9 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from . import hashing
+from . import chart, hashing
 from .exceptions import (
     AlreadyReversed,
+    CashPayoutRefused,
     CurrencyNotHeld,
     IdempotencyConflict,
     InvalidAmount,
@@ -173,6 +174,33 @@ def _where(index: int, many: bool, line_no: int) -> str:
     return _("%(label)s, line %(n)s") % {"label": _label(index, many), "n": line_no}
 
 
+def _check_cash_leaves_only_for_the_bank(lines, label: str) -> None:
+    """No collecting and spending on the spot (坐收坐支): cash on hand leaves only for the bank.
+
+    An entry that credits cash on hand may debit nothing but cash at bank (a deposit); payouts
+    leave from the bank. A mistaken cash entry is undone by reversing it.
+    """
+    if not any(
+        account.code == chart.CASH and side == Side.CREDIT for account, _f, side, *_r in lines
+    ):
+        return
+    others = sorted(
+        {
+            account.code
+            for account, _f, side, *_r in lines
+            if side == Side.DEBIT and account.code != chart.BANK
+        }
+    )
+    if others:
+        raise CashPayoutRefused(
+            _(
+                "%(label)s pays out of cash on hand (to %(accounts)s). Cash on hand only goes to the bank "
+                "(debit %(bank)s); pay from the bank, or reverse a mistaken cash entry."
+            )
+            % {"label": label, "accounts": ", ".join(others), "bank": chart.BANK}
+        )
+
+
 def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
     # Error labels ("Entry 3, line 2") are translated only when an error is raised: building
     # them eagerly cost more than the whole rest of the validation of a 100,000-entry batch.
@@ -241,7 +269,7 @@ def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
             sums[(fund.code, currency)] += value if ls.side == Side.DEBIT else -value
             lines.append((account, fund, ls.side, value, currency, ls.memo))
         for (fund_code, currency), diff in sums.items():
-            if diff != 0:
+            if diff > 0:
                 raise UnbalancedEntry(
                     _(
                         "%(label)s does not balance for fund %(fund)s in %(cur)s: debits exceed credits by "
@@ -254,6 +282,21 @@ def _prepare(specs: Sequence[EntrySpec]) -> list[_Prepared]:
                         "diff": diff,
                     }
                 )
+            if diff < 0:
+                raise UnbalancedEntry(
+                    _(
+                        "%(label)s does not balance for fund %(fund)s in %(cur)s: credits exceed debits by "
+                        "%(diff)s. Each fund's debits must equal its credits."
+                    )
+                    % {
+                        "label": _label(index, many),
+                        "fund": fund_code,
+                        "cur": currency,
+                        "diff": -diff,
+                    }
+                )
+        if spec.reverses is None:
+            _check_cash_leaves_only_for_the_bank(lines, _label(index, many))
         content = hashing.content_hash(
             entry_date=spec.date,
             memo=spec.memo,
@@ -590,8 +633,16 @@ def _post(prepared: list[_Prepared], actor) -> list[JournalEntry]:
         account_ids = {k[0] for k in keys}
         fund_ids = {k[1] for k in keys}
         running: dict[tuple[int, int, str], Decimal] = {}
-        for bal in Balance.objects.filter(account_id__in=account_ids, fund_id__in=fund_ids):
-            running[(bal.account_id, bal.fund_id, bal.currency)] = bal.balance
+        counts: dict[tuple[int, int, str], int] = defaultdict(int)
+        for account_id, fund_id, currency, balance, line_count in Balance.objects.filter(
+            account_id__in=account_ids, fund_id__in=fund_ids
+        ).values_list("account_id", "fund_id", "currency", "balance", "line_count"):
+            running[(account_id, fund_id, currency)] = balance
+            counts[(account_id, fund_id, currency)] = line_count
+        # Each key's line count grows by its lines here (the guard checks exactly that).
+        for p in to_post:
+            for a, f, _s, _v, c, _m in p.lines:
+                counts[(a.pk, f.pk, c)] += 1
         last_line: dict[tuple[int, int, str], JournalLine] = {}
 
         seq, prev_hash = head.last_seq, head.last_hash
@@ -608,13 +659,18 @@ def _post(prepared: list[_Prepared], actor) -> list[JournalEntry]:
         Balance.objects.bulk_create(
             [
                 Balance(
-                    account_id=k[0], fund_id=k[1], currency=k[2], balance=running[k], last_line=line
+                    account_id=k[0],
+                    fund_id=k[1],
+                    currency=k[2],
+                    balance=running[k],
+                    last_line=line,
+                    line_count=counts[k],
                 )
                 for k, line in last_line.items()
             ],
             update_conflicts=True,
             unique_fields=["account", "fund", "currency"],
-            update_fields=["balance", "last_line"],
+            update_fields=["balance", "last_line", "line_count"],
         )
         ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev_hash)
 

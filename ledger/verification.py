@@ -7,8 +7,8 @@ It checks, independently of the database guards (which it also checks are instal
   entry is left behind;
 * each line's ``balance_after`` follows from the line before it of the same account, fund and
   currency (in id order), and equals the running sum of those lines;
-* each stored ``Balance`` equals the recomputed total and points to its key's latest line; every
-  key with lines has a balance row, and no balance row lacks lines;
+* each stored ``Balance`` equals the recomputed total, points to its key's latest line and counts
+  its key's lines; every key with lines has a balance row, and no balance row lacks lines;
 * the hash chain: posted entries numbered 1, 2, 3... without gaps, each ``prev_hash`` equal to
   the previous entry's ``hash``, each ``content_hash`` and ``hash`` recomputed from the stored data
   with ``ledger.hashing`` exactly as ``ledger.services`` computes them, and the ``ChainHead`` at
@@ -65,6 +65,7 @@ LINE_BALANCE_AFTER = "line_balance_after"
 KEY_RUNNING_SUM = "key_running_sum"
 BALANCE_DRIFT = "balance_drift"
 BALANCE_LAST_LINE = "balance_last_line"
+BALANCE_LINE_COUNT = "balance_line_count"
 BALANCE_MISSING = "balance_missing"
 BALANCE_ORPHAN = "balance_orphan"
 REVERSAL_MISMATCH = "reversal_mismatch"
@@ -557,10 +558,12 @@ def _check_balances(report, keys, accounts, funds) -> None:
     seen = set()
     rows = (
         Balance.objects.order_by("id")
-        .values_list("id", "account_id", "fund_id", "currency", "balance", "last_line_id")
+        .values_list(
+            "id", "account_id", "fund_id", "currency", "balance", "last_line_id", "line_count"
+        )
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    for bal_id, account_id, fund_id, currency, balance, last_line in rows:
+    for bal_id, account_id, fund_id, currency, balance, last_line, line_count in rows:
         report.balances += 1
         k = (account_id, fund_id, currency)
         where = _where(accounts, funds, *k)
@@ -579,6 +582,13 @@ def _check_balances(report, keys, accounts, funds) -> None:
                 BALANCE_DRIFT,
                 _("stored balance is %(balance)s %(cur)s but the lines add up to %(total)s")
                 % {"balance": balance, "cur": currency, "total": state.total},
+                **where,
+            )
+        if line_count != state.lines:
+            report.add(
+                BALANCE_LINE_COUNT,
+                _("stored balance counts %(stored)s line(s), but its key has %(lines)s")
+                % {"stored": line_count, "lines": state.lines},
                 **where,
             )
         if last_line != state.last_line:

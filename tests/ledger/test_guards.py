@@ -524,6 +524,47 @@ def test_a_stored_balance_cannot_be_changed(books, change):
     assert state() == before
 
 
+def test_a_stored_balance_counts_its_lines(books):
+    # given the cash balance: two lines (the donation's debit, the deposit's credit)
+    cash = Balance.objects.get(account__code="1001")
+    assert cash.line_count == 2
+    before = state()
+    # when its count is changed, alone or with a key change, it is refused
+    with refused("stored balance"):
+        Balance.objects.filter(pk=cash.pk).update(line_count=3)
+    with refused("stored balance"):
+        raw("UPDATE ledger_balance SET line_count = 0 WHERE id = %s", [cash.pk])
+    with refused("stored balance"):
+        Balance.objects.filter(pk=cash.pk).update(fund=Fund.objects.get(code="GENERAL"))
+    assert state() == before
+    assert Balance.objects.get(pk=cash.pk).line_count == 2
+
+
+def test_a_new_stored_balance_must_count_every_line_of_its_key(books):
+    # given the cash balance row removed underneath (its guard dropped for the test)
+    from ledger import dbguards
+
+    cash = Balance.objects.get(account__code="1001")
+    names = ["ledger_balance_guard", "ledger_balance_no_delete"]
+    with transaction.atomic():
+        dbguards.drop(connection, names)
+        raw("DELETE FROM ledger_balance WHERE id = %s", [cash.pk])
+        dbguards.install(connection)
+        # when it is inserted again with a wrong count, it is refused; the right count is accepted
+        row = Balance(
+            account_id=cash.account_id,
+            fund_id=cash.fund_id,
+            currency=cash.currency,
+            balance=cash.balance,
+            last_line_id=cash.last_line_id,
+        )
+        with refused("stored balance"):
+            Balance.objects.bulk_create([row])
+        row.line_count = 2
+        Balance.objects.bulk_create([row])
+        transaction.set_rollback(True)
+
+
 def test_a_stored_balance_cannot_point_to_an_older_line(books):
     # cash was debited by the donation, then credited by the deposit: point back at the donation
     cash = Balance.objects.get(account__code="1001")

@@ -21,6 +21,9 @@ from ledger.models import Balance, Fund, JournalEntry, JournalLine
 from ledger.services import LineSpec
 
 ACCOUNTS = [code for code, *_ in chart.ACCOUNTS]
+# Cash on hand is credited only by a deposit (the no-spending-from-cash rule, tested in
+# test_services); the random entries here debit it freely and credit every other account.
+CREDITABLE = [code for code in ACCOUNTS if code != chart.CASH]
 # (fund, currency) pairs an entry may touch; GENERAL also holds US dollars in these tests.
 FUND_CURRENCIES = [("RELIEF", "CNY"), ("REWARD", "CNY"), ("GENERAL", "CNY"), ("GENERAL", "USD")]
 DAY = date(2025, 7, 1)
@@ -41,8 +44,10 @@ def entry_lines(draw) -> list[LineSpec]:
         parts = draw(st.lists(st.integers(1, 10_000_000), min_size=1, max_size=2))
         many_side, one_side = draw(st.sampled_from([("D", "C"), ("C", "D")]))
         for cents in parts:
-            lines.append((draw(st.sampled_from(ACCOUNTS)), fund, many_side, cents, currency))
-        lines.append((draw(st.sampled_from(ACCOUNTS)), fund, one_side, sum(parts), currency))
+            pool = ACCOUNTS if many_side == "D" else CREDITABLE
+            lines.append((draw(st.sampled_from(pool)), fund, many_side, cents, currency))
+        pool = ACCOUNTS if one_side == "D" else CREDITABLE
+        lines.append((draw(st.sampled_from(pool)), fund, one_side, sum(parts), currency))
     ordered = draw(st.permutations(lines))
     return [
         LineSpec(account, fund, side, Money(Decimal(cents) / 100, currency))

@@ -450,3 +450,51 @@ def test_who_may_post_reverse_and_close(make_user, role, post, reverse, close):
             assert exc.status == 403
             outcomes.append(False)
     assert outcomes == [post, reverse, close]
+
+
+# --------------------------------------------------------------------------------------------
+# No collecting and spending on the spot (坐收坐支): cash on hand only goes to the bank.
+# --------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_cash_on_hand_pays_nothing_but_a_bank_deposit():
+    from djmoney.money import Money
+
+    from ledger import chart, services
+    from ledger.exceptions import CashPayoutRefused
+    from ledger.models import JournalEntry
+    from ledger.services import LineSpec
+
+    cash = Money("100.00", "CNY")
+    donation = services.journal_post(
+        date=date.today(),
+        lines=[
+            LineSpec(chart.CASH, "RELIEF", "D", cash),
+            LineSpec(chart.DONATION_INCOME, "RELIEF", "C", cash),
+        ],
+        idempotency_key="cash-in",
+        actor=None,
+    )
+    # paying relief straight out of the cash box is refused, and nothing is written
+    before = JournalEntry.objects.count()
+    with translation.override("en"), pytest.raises(CashPayoutRefused, match="cash on hand"):
+        services.journal_post(
+            date=date.today(),
+            lines=[
+                LineSpec(chart.RELIEF_EXPENSE, "RELIEF", "D", cash),
+                LineSpec(chart.CASH, "RELIEF", "C", cash),
+            ],
+            idempotency_key="cash-out",
+            actor=None,
+        )
+    assert JournalEntry.objects.count() == before
+    # depositing it is allowed, and so is reversing a mistaken cash entry
+    services.journal_post(
+        date=date.today(),
+        lines=[
+            LineSpec(chart.BANK, "RELIEF", "D", cash),
+            LineSpec(chart.CASH, "RELIEF", "C", cash),
+        ],
+        idempotency_key="cash-deposit",
+        actor=None,
+    )
+    assert services.journal_reverse(entry=donation, actor=None).reverses_id == donation.pk

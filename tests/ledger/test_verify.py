@@ -43,7 +43,7 @@ GUARDS = {
     },
     "balance_update": {
         "postgresql": ["ledger_balance_guard"],
-        "sqlite": ["ledger_balance_update_check"],
+        "sqlite": ["ledger_balance_update_check", "ledger_balance_count_update"],
     },
     "balance_delete": {
         "postgresql": ["ledger_balance_guard"],
@@ -189,6 +189,23 @@ def test_a_changed_stored_balance_is_detected(books):
     assert has(found, "balance_drift", account="1002", fund="RELIEF", currency="CNY")
     kinds = {p["kind"] for p in found}
     assert kinds == {"balance_drift", "guard_missing"}
+
+
+def test_a_changed_line_count_is_detected(books):
+    # given the bank's stored balance, whose key has lines from the deposits
+    bank_lines = JournalLine.objects.filter(account__code="1002").count()
+    # when its line count is changed underneath (balance and last line left alone)
+    with tampered("balance_update"):
+        raw(
+            "UPDATE ledger_balance SET line_count = line_count + 5"
+            " WHERE account_id = (SELECT id FROM ledger_account WHERE code = '1002')"
+        )
+        found = problems()
+    # then the report names the count and the key, and nothing else drifted
+    assert has(found, "balance_line_count", account="1002", fund="RELIEF", currency="CNY")
+    message = next(p["message"] for p in found if p["kind"] == "balance_line_count")
+    assert f"counts {bank_lines + 5} line(s), but its key has {bank_lines}" in message
+    assert {p["kind"] for p in found} == {"balance_line_count", "guard_missing"}
 
 
 def test_a_changed_balance_after_is_detected(books):

@@ -415,7 +415,7 @@ class Command(BaseCommand):
         east = Region.objects.create(
             code="410102001001", name="东关村", level="village", parent=town
         )
-        west = Region.objects.create(
+        Region.objects.create(  # 西关村: a village with no cases yet
             code="410102001002", name="西关村", level="village", parent=town
         )
         for username, region in [
