@@ -10,6 +10,9 @@ refused as the services would refuse them:
 * lines go only into draft entries, are never updated, and are deleted only with a draft; each
   line's ``balance_after`` must follow from the line before it for the same account, fund and
   currency (lines are appended in id order);
+* a line names an existing entry, account and fund, and what a line names is never deleted and
+  never changes its id (held here rather than by foreign keys, which PostgreSQL checks row by
+  row at commit: they were a fifth of a large batch);
 * a stored balance must equal the ``balance_after`` of the latest line of its key, and its
   ``line_count`` must grow by exactly the lines added since its previous latest line;
 * a closed period is never changed or reopened, and periods never overlap;
@@ -98,6 +101,13 @@ _LINE_DRAFT = """
     LEFT JOIN ledger_journalentry e ON e.id = nl.entry_id
    WHERE e.id IS NULL OR e.status <> 'draft' LIMIT 1"""
 
+_LINE_REFS = """
+  SELECT k.id, k.account_id, k.fund_id
+    FROM (SELECT account_id, fund_id, min(id) AS id FROM new_lines GROUP BY account_id, fund_id) k
+    LEFT JOIN ledger_account a ON a.id = k.account_id
+    LEFT JOIN ledger_fund f ON f.id = k.fund_id
+   WHERE a.id IS NULL OR f.id IS NULL LIMIT 1"""
+
 _LINE_APPENDED = """
   WITH k AS (
     SELECT account_id, fund_id, amount_currency, min(id) AS first_id, count(*) AS n
@@ -147,8 +157,20 @@ BEGIN
     RAISE EXCEPTION 'ledger: posted entry % is never %d; post a reversing entry instead',
       OLD.seq, lower(TG_OP) USING ERRCODE = 'check_violation';
   END IF;
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NEW;
+  -- Lines name their entry without a foreign key (see ledger_line_referenced): a draft keeps
+  -- its id, and is deleted only once it has no lines.
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.id <> OLD.id THEN
+      RAISE EXCEPTION 'ledger: entry % never changes its id', OLD.seq USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+  END IF;
+  PERFORM 1 FROM ledger_chainhead WHERE id = 1 FOR UPDATE;
+  IF EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.entry_id = OLD.id) THEN
+    RAISE EXCEPTION 'ledger: draft entry % still has lines; delete them first', OLD.seq
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN OLD;
 END $$;
 """,
     "DROP TRIGGER IF EXISTS ledger_entry_guard ON ledger_journalentry;",
@@ -228,6 +250,9 @@ DECLARE
   bad record;
   hits bigint;
 BEGIN
+  -- Serialises with deletes of accounts, funds and entries (ledger_line_referenced), which take
+  -- the same lock; a posting already holds it.
+  PERFORM 1 FROM ledger_chainhead WHERE id = 1 FOR UPDATE;
   SELECT count(*) INTO n FROM new_lines;
 """
     + _sized(_LINE_DRAFT, "bad", "n")
@@ -235,6 +260,13 @@ BEGIN
   IF hits > 0 THEN
     RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
       bad.id, bad.seq USING ERRCODE = 'check_violation';
+  END IF;
+"""
+    + _sized(_LINE_REFS, "bad", "n")
+    + r"""
+  IF hits > 0 THEN
+    RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
+      bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';
   END IF;
 """
     + _sized(_LINE_APPENDED, "bad", "n")
@@ -363,6 +395,40 @@ END $$;
     """CREATE TRIGGER ledger_fund_code_frozen BEFORE UPDATE ON ledger_fund
        FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code)
        EXECUTE FUNCTION ledger_code_frozen();""",
+    # ---- what lines name stays: accounts, funds (and entries, in ledger_entry_guard) ----------
+    # Lines hold no foreign keys (migration 0008): checked per row at commit, the three of them
+    # were a fifth of a large batch's time. What they guaranteed is held here instead: a line
+    # names an existing entry, account and fund when it is inserted (ledger_line_insert_check,
+    # set-based), and an entry, account or fund named by a line is never deleted and never
+    # changes its id. Both sides take the chain-head lock first, so a delete and a line insert
+    # running at once are serialised, as the foreign key's row lock serialised them.
+    r"""
+CREATE OR REPLACE FUNCTION ledger_line_referenced() RETURNS trigger LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
+    RETURN NEW;
+  END IF;
+  PERFORM 1 FROM ledger_chainhead WHERE id = 1 FOR UPDATE;
+  IF TG_TABLE_NAME = 'ledger_account' THEN
+    IF EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.account_id = OLD.id) THEN
+      RAISE EXCEPTION 'ledger: account % has journal lines and is never deleted or renumbered',
+        OLD.code USING ERRCODE = 'foreign_key_violation';
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.fund_id = OLD.id) THEN
+    RAISE EXCEPTION 'ledger: fund % has journal lines and is never deleted or renumbered',
+      OLD.code USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$;
+""",
+    "DROP TRIGGER IF EXISTS ledger_account_referenced ON ledger_account;",
+    """CREATE TRIGGER ledger_account_referenced BEFORE DELETE OR UPDATE OF id ON ledger_account
+       FOR EACH ROW EXECUTE FUNCTION ledger_line_referenced();""",
+    "DROP TRIGGER IF EXISTS ledger_fund_referenced ON ledger_fund;",
+    """CREATE TRIGGER ledger_fund_referenced BEFORE DELETE OR UPDATE OF id ON ledger_fund
+       FOR EACH ROW EXECUTE FUNCTION ledger_line_referenced();""",
     # ---- audit events are append-only ---------------------------------------------------------
     r"""
 CREATE OR REPLACE FUNCTION ledger_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -504,6 +570,8 @@ PG_TRIGGERS = {
     "ledger_audit_guard": "ledger_auditevent",
     "ledger_account_code_frozen": "ledger_account",
     "ledger_fund_code_frozen": "ledger_fund",
+    "ledger_account_referenced": "ledger_account",
+    "ledger_fund_referenced": "ledger_fund",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -540,6 +608,31 @@ BEGIN
    WHERE NOT ((NEW.seq = 1 AND NEW.prev_hash = '0000000000000000000000000000000000000000000000000000000000000000')
               OR EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.seq = NEW.seq - 1 AND e.hash = NEW.prev_hash));
 END;""",
+    # Lines hold no foreign keys (migration 0008; see ledger_line_referenced above).
+    "ledger_entry_with_lines_nodelete": """
+CREATE TRIGGER ledger_entry_with_lines_nodelete BEFORE DELETE ON ledger_journalentry
+WHEN OLD.status <> 'posted' AND EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.entry_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: a draft entry with lines is not deleted; delete its lines first'); END;""",
+    "ledger_entry_id_frozen": """
+CREATE TRIGGER ledger_entry_id_frozen BEFORE UPDATE OF id ON ledger_journalentry
+WHEN NEW.id IS NOT OLD.id
+BEGIN SELECT RAISE(ABORT, 'ledger: an entry never changes its id'); END;""",
+    "ledger_account_referenced": """
+CREATE TRIGGER ledger_account_referenced BEFORE DELETE ON ledger_account
+WHEN EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.account_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: an account with journal lines is never deleted'); END;""",
+    "ledger_account_renumbered": """
+CREATE TRIGGER ledger_account_renumbered BEFORE UPDATE OF id ON ledger_account
+WHEN NEW.id IS NOT OLD.id AND EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.account_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: an account with journal lines never changes its id'); END;""",
+    "ledger_fund_referenced": """
+CREATE TRIGGER ledger_fund_referenced BEFORE DELETE ON ledger_fund
+WHEN EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.fund_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: a fund with journal lines is never deleted'); END;""",
+    "ledger_fund_renumbered": """
+CREATE TRIGGER ledger_fund_renumbered BEFORE UPDATE OF id ON ledger_fund
+WHEN NEW.id IS NOT OLD.id AND EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.fund_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'ledger: a fund with journal lines never changes its id'); END;""",
     "ledger_line_no_update": """
 CREATE TRIGGER ledger_line_no_update BEFORE UPDATE ON ledger_journalline
 BEGIN SELECT RAISE(ABORT, 'ledger: a journal line is never updated; post a reversing entry instead'); END;""",
@@ -552,6 +645,9 @@ CREATE TRIGGER ledger_line_insert_check AFTER INSERT ON ledger_journalline
 BEGIN
   SELECT RAISE(ABORT, 'ledger: lines are added only to a draft entry')
    WHERE coalesce((SELECT status FROM ledger_journalentry WHERE id = NEW.entry_id), 'missing') <> 'draft';
+  SELECT RAISE(ABORT, 'ledger: a line must name an existing account and fund')
+   WHERE NOT EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = NEW.account_id)
+      OR NOT EXISTS (SELECT 1 FROM ledger_fund f WHERE f.id = NEW.fund_id);
   SELECT RAISE(ABORT, 'ledger: lines must be appended after the existing lines of their account')
    WHERE EXISTS (SELECT 1 FROM ledger_journalline l WHERE {_KEY.format(cur="amount_currency")} AND l.id > NEW.id);
   SELECT RAISE(ABORT, 'ledger: balance after the line does not follow from the line before it')

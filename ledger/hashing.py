@@ -11,16 +11,21 @@ import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 
 def _h(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Memos repeat (most lines have none, batches share one per source): their hashes are cached.
+_memo_h = lru_cache(maxsize=4096)(_h)
+
+
 def line_token(
     account_code: str, fund_code: str, side: str, amount: Decimal, currency: str, memo: str = ""
 ) -> str:
-    return f"{account_code},{fund_code},{side},{amount:.2f},{currency},{_h(memo)}"
+    return f"{account_code},{fund_code},{side},{amount:.2f},{currency},{_memo_h(memo)}"
 
 
 def content_hash(
@@ -31,7 +36,7 @@ def content_hash(
     reverses_seq: int | None,
     line_tokens: Iterable[str],
 ) -> str:
-    head = f"{entry_date.isoformat()}|{_h(memo)}|{source}|{reverses_seq or ''}"
+    head = f"{entry_date.isoformat()}|{_memo_h(memo)}|{source}|{reverses_seq or ''}"
     return _h(head + "|" + ";".join(line_tokens))
 
 
@@ -47,7 +52,8 @@ def entry_hash(
     content: str,
     posted_by_id: int | None,
     posted_at: datetime,
+    posted_at_token: str | None = None,
 ) -> str:
-    return _h(
-        f"{prev_hash}|{seq}|{_h(idempotency_key)}|{content}|{posted_by_id or ''}|{timestamp_token(posted_at)}"
-    )
+    """``posted_at_token`` may pass ``timestamp_token(posted_at)`` computed once for a batch."""
+    token = posted_at_token or timestamp_token(posted_at)
+    return _h(f"{prev_hash}|{seq}|{_h(idempotency_key)}|{content}|{posted_by_id or ''}|{token}")

@@ -299,8 +299,16 @@ class JournalEntry(models.Model):
 class JournalLine(models.Model):
     # No single-column indexes on entry and account: ``line_no_unique_in_entry`` (entry, line_no)
     # and ``line_account_id`` (account, id) start with them and serve the same look-ups.
+    # No database foreign keys (db_constraint=False) on the three: the guards hold the same
+    # integrity set-based (a line names an existing entry, account and fund; what a line names
+    # is never deleted or renumbered) instead of one check per line per key at commit, which was
+    # a fifth of a large batch. See ledger/dbguards.py, ledger_line_referenced.
     entry = models.ForeignKey(
-        JournalEntry, on_delete=models.PROTECT, related_name="lines", db_index=False
+        JournalEntry,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
     )
     line_no = models.PositiveSmallIntegerField()
     account = models.ForeignKey(
@@ -309,9 +317,14 @@ class JournalLine(models.Model):
         on_delete=models.PROTECT,
         related_name="lines",
         db_index=False,
+        db_constraint=False,
     )
     fund = models.ForeignKey(
-        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="lines"
+        Fund,
+        verbose_name=_("fund"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_constraint=False,
     )
     side = models.CharField(_("side"), max_length=1, choices=Side.choices)
     amount = MoneyField(

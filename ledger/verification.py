@@ -501,6 +501,21 @@ def _check_running_balances(
         state = keys.get(k)
         if state is None:
             state = keys[k] = _Key()
+            # Lines name accounts and funds without foreign keys (the guards hold it): a key
+            # whose account or fund is gone is reported once.
+            for kind_name, known, ident in (
+                (_("account"), accounts, account_id),
+                (_("fund"), funds, fund_id),
+            ):
+                if ident not in known:
+                    report.add(
+                        LINE_ORPHAN,
+                        _("line %(line)s names %(what)s id %(id)s, which does not exist")
+                        % {"line": line_id, "what": kind_name, "id": ident},
+                        seq=seq_of(entry_id),
+                        line_id=line_id,
+                        **_where(accounts, funds, account_id, fund_id, currency),
+                    )
         signed = _signed(side, amount)
         if after != state.last_after + signed:
             report.add(

@@ -629,6 +629,73 @@ def test_the_first_entry_links_to_the_genesis_hash(db):
 
 
 # --------------------------------------------------------------------------------------------
+# what a line names exists and stays (the guards hold it in place of foreign keys)
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("missing", ["entry", "account", "fund"])
+def test_a_line_naming_a_missing_entry_account_or_fund_is_refused(books, missing):
+    # given a draft and a pair of lines that would otherwise be accepted
+    entry = draft_entry()
+    lines = build_lines(
+        entry, [("1002", "RELIEF", "D", "1.00", "CNY"), ("4101", "RELIEF", "C", "1.00", "CNY")]
+    )
+    first = lines[0]
+    ids = {"entry": entry.pk, "account": first.account_id, "fund": first.fund_id}
+    ids[missing] = 999_999
+    before = state()
+    with refused("draft entry|existing account|does not exist"):
+        insert_line_raw(
+            ids["entry"],
+            1,
+            ids["account"],
+            ids["fund"],
+            "D",
+            Decimal("1.00"),
+            "CNY",
+            first.balance_after,
+        )
+    assert state() == before
+
+
+@pytest.mark.parametrize("table", ["ledger_account", "ledger_fund"])
+def test_an_account_or_fund_with_lines_is_never_deleted_or_renumbered(books, table):
+    target = (
+        Account.objects.get(code="1001")
+        if table == "ledger_account"
+        else Fund.objects.get(code="RELIEF")
+    )
+    before = state()
+    with refused("journal lines"):
+        raw(f"DELETE FROM {table} WHERE id = %s", [target.pk])
+    with refused("journal lines"):
+        raw(f"UPDATE {table} SET id = 999999 WHERE id = %s", [target.pk])
+    assert state() == before
+    model = Account if table == "ledger_account" else Fund
+    assert model.objects.filter(pk=target.pk).exists()
+
+
+def test_an_account_without_lines_may_still_be_deleted(books):
+    unused = Account.objects.create(
+        code="9999", name_en="Unused", name_zh="未用", type="expense", normal_side="D"
+    )
+    raw("DELETE FROM ledger_account WHERE id = %s", [unused.pk])
+    assert not Account.objects.filter(pk=unused.pk).exists()
+
+
+def test_a_draft_entry_with_lines_keeps_its_id_and_is_not_deleted(books):
+    entry = draft_entry()
+    JournalLine.objects.bulk_create(
+        build_lines(
+            entry, [("1002", "RELIEF", "D", "1.00", "CNY"), ("4101", "RELIEF", "C", "1.00", "CNY")]
+        )
+    )
+    with refused("lines"):
+        raw("DELETE FROM ledger_journalentry WHERE id = %s", [entry.pk])
+    with refused("never changes its id"):
+        raw("UPDATE ledger_journalentry SET id = 999999 WHERE id = %s", [entry.pk])
+    assert JournalLine.objects.filter(entry_id=entry.pk).count() == 2
+
+
+# --------------------------------------------------------------------------------------------
 # audit events are append-only
 # --------------------------------------------------------------------------------------------
 def test_audit_events_are_never_changed_or_deleted(db):

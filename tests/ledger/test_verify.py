@@ -49,6 +49,10 @@ GUARDS = {
         "postgresql": ["ledger_balance_guard"],
         "sqlite": ["ledger_balance_no_delete"],
     },
+    "account_delete": {
+        "postgresql": ["ledger_account_referenced"],
+        "sqlite": ["ledger_account_referenced"],
+    },
     "post_check": {
         "postgresql": ["ledger_entry_post_check"],
         "sqlite": ["ledger_entry_post_check"],
@@ -232,6 +236,18 @@ def test_a_deleted_line_is_detected(books):
     assert has(found, "entry_content_hash", seq=1)
     assert has(found, "line_balance_after", seq=2, account="1001")
     assert has(found, "balance_drift", account="1001")
+
+
+def test_a_deleted_account_under_its_lines_is_detected(books):
+    # lines name accounts without a foreign key; with the guard gone, a delete goes through
+    account_id = books["award"].lines.get(account__code="5101").account_id
+    with tampered("account_delete", "balance_delete"):
+        raw("DELETE FROM ledger_balance WHERE account_id = %s", [account_id])
+        raw("DELETE FROM ledger_account WHERE id = %s", [account_id])
+        found = problems()
+    assert any(
+        p["kind"] == "line_orphan" and f"account id {account_id}" in p["message"] for p in found
+    )
 
 
 def test_a_replaced_hash_is_detected(books):
