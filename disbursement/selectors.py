@@ -13,17 +13,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import Case, CaseState, Program, Region
+from approvals.models import Case, CaseState, Program, Region, RegionLevel
 from ledger import chart
 from ledger.models import Fund, JournalLine, Side
 
 from .models import (
     LIVE_STATUSES,
     BatchStatus,
+    Cycle,
+    Enrolment,
     Entitlement,
     ExportLog,
     JobProgress,
@@ -361,15 +363,15 @@ def late_awards(
     days: int | None = None,
     now: datetime | None = None,
     program: Program | None = None,
+    region: Region | None = None,
     limit: int | None = 500,
 ) -> list[LateAward]:
     """Final awards and entitlements still unpaid more than ``days`` (default
-    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first."""
+    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first; ``region``: only those of
+    households in that region and below."""
     days = late_days_setting() if days is None else days
     now = now or timezone.now()
-    cutoff = now - timedelta(days=days)
-    cases = Case.objects.filter(state=CaseState.FINAL, final_at__lt=cutoff).exclude(_paid("case"))
-    ents = Entitlement.objects.filter(created_at__lt=cutoff).exclude(_paid("entitlement"))
+    cases, ents = _late_querysets(days=days, now=now, region=region)
     if program is not None:
         cases = cases.filter(program=program)
         ents = ents.filter(program=program)
@@ -426,12 +428,23 @@ def late_awards(
     return out[:limit] if limit else out
 
 
-def late_awards_count(*, days: int | None = None, now: datetime | None = None) -> int:
-    """For the home page: how many awards are unpaid past ``PAYOUT_LATE_DAYS``."""
-    days = late_days_setting() if days is None else days
-    cutoff = (now or timezone.now()) - timedelta(days=days)
+def _late_querysets(*, days: int, now: datetime, region: Region | None):
+    cutoff = now - timedelta(days=days)
     cases = Case.objects.filter(state=CaseState.FINAL, final_at__lt=cutoff).exclude(_paid("case"))
     ents = Entitlement.objects.filter(created_at__lt=cutoff).exclude(_paid("entitlement"))
+    if region is not None:
+        cases = cases.filter(region__code__startswith=region.prefix)
+        ents = ents.filter(household__region__code__startswith=region.prefix)
+    return cases, ents
+
+
+def late_awards_count(
+    *, days: int | None = None, now: datetime | None = None, region: Region | None = None
+) -> int:
+    """For the home page: how many awards are unpaid past ``PAYOUT_LATE_DAYS`` (in ``region``
+    and below, when given)."""
+    days = late_days_setting() if days is None else days
+    cases, ents = _late_querysets(days=days, now=now or timezone.now(), region=region)
     return cases.count() + ents.count()
 
 
@@ -453,3 +466,52 @@ def batch_payments(batch: PayoutBatch) -> QuerySet[Payment]:
 
 def job_progress(job_id: int) -> JobProgress | None:
     return JobProgress.objects.filter(pk=job_id).first()
+
+
+# --------------------------------------------------------------------------------------------
+# what a staff user may see (the screens scope every read by the user's region)
+# --------------------------------------------------------------------------------------------
+def staff_region(user) -> Region | None:
+    profile = getattr(user, "staff_profile", None) if getattr(user, "pk", None) else None
+    return profile.region if profile is not None else None
+
+
+def covers_whole_county(user) -> bool:
+    """A user of the county itself (not a township or village) acts on program-wide things:
+    opening and generating a cycle creates entitlements in every village."""
+    region = staff_region(user)
+    return region is not None and region.level == RegionLevel.COUNTY
+
+
+def batches_for_user(user) -> QuerySet[PayoutBatch]:
+    """Batches built for the user's region or a region below it. A batch with no region covers
+    every region, so only county users see it. None without a staff region."""
+    region = staff_region(user)
+    if region is None:
+        return PayoutBatch.objects.none()
+    scope = Q(region__code__startswith=region.prefix)
+    if region.level == RegionLevel.COUNTY:
+        scope |= Q(region__isnull=True)
+    return PayoutBatch.objects.filter(scope).select_related(
+        "program", "fund", "region", "built_by", "approved_by"
+    )
+
+
+def enrolments_for_user(user) -> QuerySet[Enrolment]:
+    """Enrolments paid to households of the user's region and below (none without a region)."""
+    region = staff_region(user)
+    if region is None:
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(
+        household__region__code__startswith=region.prefix
+    ).select_related("program", "person", "household", "household__region")
+
+
+def cycles_with_counts(*, program: Program | None = None) -> QuerySet[Cycle]:
+    """Cycles of recurring programs with how many entitlements each has and their total."""
+    qs = Cycle.objects.select_related("program", "created_by").annotate(
+        entitlement_count=Count("entitlements"), entitlement_total=Sum("entitlements__amount")
+    )
+    if program is not None:
+        qs = qs.filter(program=program)
+    return qs.order_by("program__code", "-code")

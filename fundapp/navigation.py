@@ -82,6 +82,25 @@ NAV: list[NavItem] = [
         ("approvals:objection",),
     ),
     # --- payouts (disbursement) ---
+    NavItem(
+        "payouts:batches",
+        _("Payout batches"),
+        ("disbursement.view_payoutbatch",),
+        ("payouts:batch", "payouts:job"),
+    ),
+    NavItem(
+        "payouts:batch-new",
+        _("Build a batch"),
+        ("disbursement.view_payoutbatch", "disbursement.build_payoutbatch"),
+    ),
+    NavItem("payouts:late", _("Late payments"), ("disbursement.view_payoutbatch",)),
+    NavItem("payouts:cycles", _("Cycles"), ("disbursement.view_cycle",)),
+    NavItem(
+        "payouts:enrolments",
+        _("Enrolments"),
+        ("disbursement.view_enrolment",),
+        ("payouts:enrolment", "payouts:enrolment-new"),
+    ),
 ]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("cases/", include("approvals.urls")),
     path("collection/", include("ledger.collection.urls")),
+    path("payouts/", include("disbursement.urls")),
     path("public/", include("fundapp.public_urls")),
     path("", include("fundapp.site_urls")),
 ]

@@ -1,5 +1,5 @@
 """Site pages that belong to no single app: the home page with each fund's position and
-the warnings finance staff must act on (cash waiting for the bank)."""
+the warnings finance staff must act on (cash waiting for the bank, awards paid late)."""
 
 from collections import defaultdict
 
@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from disbursement import selectors as payout_selectors
 from ledger import selectors
 from ledger.collection import selectors as collection_selectors
 
@@ -26,9 +27,17 @@ def home(request):
     cash = []
     if request.user.has_perms(("ledger.view_cashdeposit", "ledger.view_balance")):
         cash = collection_selectors.cash_held(today=timezone.localdate())
+    # Final awards unpaid past PAYOUT_LATE_DAYS, for those who see payouts, in their region.
+    late = None
+    region = payout_selectors.staff_region(request.user)
+    if request.user.has_perm("disbursement.view_payoutbatch") and region is not None:
+        late = {
+            "count": payout_selectors.late_awards_count(region=region),
+            "days": payout_selectors.late_days_setting(),
+        }
     roles = [role_label(role) for role in user_roles(request.user)]
     return render(
         request,
         "fundapp/home.html",
-        {"funds": funds, "role_labels": roles, "cash_held": cash},
+        {"funds": funds, "role_labels": roles, "cash_held": cash, "late": late},
     )

@@ -1,0 +1,262 @@
+"""Forms of the payout screens: they parse and type what the user typed, nothing more.
+
+Whether a batch may be built, approved, exported or a result file imported, or an enrolment
+changed, is decided by ``disbursement.services``; the views show its typed error next to the
+form, with what was typed kept. The forms only check what belongs to one field (a date is a
+date, the period's first day is not after its last, an upload is a CSV or Excel file).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import Person, Program, Region
+from ledger.forms import DateInput
+
+from .models import RECURRING_CATEGORIES, BankLayout, BatchStatus, EnrolmentStatus, ExportFormat
+
+# A bank result file of 100,000 lines is about 6 MB; anything far larger is not one.
+MAX_RESULT_FILE = 50 * 1024 * 1024
+
+
+class ProgramChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Program) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.name} ({obj.get_level_display()})"
+
+
+def _programs():
+    return Program.objects.order_by("code")
+
+
+def _recurring_programs():
+    return Program.objects.filter(category__in=RECURRING_CATEGORIES).order_by("code")
+
+
+def _check_period(form: forms.Form, start: str, end: str) -> None:
+    data = form.cleaned_data
+    if data.get(start) and data.get(end) and data[start] > data[end]:
+        form.add_error(end, _("The last day is before the first day."))
+
+
+# --------------------------------------------------------------------------------------------
+# batches
+# --------------------------------------------------------------------------------------------
+class BatchFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("all statuses")), *BatchStatus.choices]
+    )
+    program = ProgramChoiceField(
+        label=_("program"), queryset=_programs(), required=False, empty_label=_("all programs")
+    )
+
+
+class BatchBuildForm(forms.Form):
+    program = ProgramChoiceField(label=_("program"), queryset=None)
+    cycle = forms.CharField(
+        label=_("cycle"),
+        max_length=7,
+        required=False,
+        help_text=_('Only awards of this cycle, e.g. "2026"; leave empty for every cycle.'),
+    )
+    region = RegionChoiceField(
+        label=_("region"),
+        queryset=None,
+        required=False,
+        empty_label=_("my whole region"),
+        help_text=_("Only households of this region and below."),
+    )
+    final_from = forms.DateField(
+        label=_("final from"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Awards that became final on or after this day."),
+    )
+    final_to = forms.DateField(
+        label=_("final to"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Awards that became final on or before this day."),
+    )
+    retry_unchanged = forms.BooleanField(
+        label=_("retry unchanged accounts"),
+        required=False,
+        help_text=_(
+            "Include awards whose last payment failed to the account the household still has "
+            "(only when the bank's failure was temporary)."
+        ),
+    )
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.filter(is_active=True).order_by("code")
+        self.fields["region"].queryset = regions if regions is not None else Region.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        _check_period(self, "final_from", "final_to")
+        return data
+
+    def job_params(self) -> dict:
+        """The form's values as the build job's JSON-safe arguments (ids, ISO dates)."""
+        data = self.cleaned_data
+        params = {"program_id": data["program"].pk, "cycle": (data.get("cycle") or "").strip()}
+        if data.get("region") is not None:
+            params["region_id"] = data["region"].pk
+        for name in ("final_from", "final_to"):
+            if data.get(name):
+                params[name] = data[name].isoformat()
+        if data.get("retry_unchanged"):
+            params["retry_unchanged"] = True
+        return params
+
+    @staticmethod
+    def initial_from_job(params: dict) -> dict:
+        """A failed build job's arguments back as the form's data, so nothing is typed twice."""
+        data = {
+            "program": params.get("program_id") or "",
+            "cycle": params.get("cycle") or "",
+            "region": params.get("region_id") or "",
+            "final_from": params.get("final_from") or "",
+            "final_to": params.get("final_to") or "",
+        }
+        if params.get("retry_unchanged"):
+            data["retry_unchanged"] = "on"
+        return data
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why discard this batch"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class _LayoutField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=BankLayout.objects.filter(is_active=True).order_by("name"),
+            label=_("bank layout"),
+            **kwargs,
+        )
+
+
+def _only_layout(form: forms.Form) -> None:
+    """Most counties pay through one agent bank: its layout is then picked already."""
+    layouts = list(form.fields["layout"].queryset[:2])
+    if len(layouts) == 1 and not form.is_bound:
+        form.fields["layout"].initial = layouts[0].pk
+
+
+class ExportForm(forms.Form):
+    layout = _LayoutField()
+    fmt = forms.ChoiceField(
+        label=_("file format"), choices=ExportFormat.choices, initial=ExportFormat.XLSX
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _only_layout(self)
+
+
+class ResultImportForm(forms.Form):
+    layout = _LayoutField()
+    file = forms.FileField(
+        label=_("bank result file (.csv or .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _only_layout(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload the bank's .csv or .xlsx result file."))
+        if upload.size > MAX_RESULT_FILE:
+            raise forms.ValidationError(_("The file is too large to be a bank result file."))
+        return upload
+
+
+# --------------------------------------------------------------------------------------------
+# late payments
+# --------------------------------------------------------------------------------------------
+class LateFilterForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("unpaid for more than (days)"), min_value=0, max_value=3650, required=False
+    )
+    program = ProgramChoiceField(
+        label=_("program"), queryset=_programs(), required=False, empty_label=_("all programs")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# cycles and enrolments
+# --------------------------------------------------------------------------------------------
+class CycleFilterForm(forms.Form):
+    program = ProgramChoiceField(
+        label=_("program"),
+        queryset=_recurring_programs(),
+        required=False,
+        empty_label=_("all recurring programs"),
+    )
+
+
+class CycleOpenForm(forms.Form):
+    program = ProgramChoiceField(label=_("program"), queryset=_recurring_programs())
+    code = forms.CharField(label=_("cycle"), max_length=7, help_text=_('e.g. "2026" or "2026-11"'))
+
+
+class EnrolmentFilterForm(forms.Form):
+    program = ProgramChoiceField(
+        label=_("program"),
+        queryset=_recurring_programs(),
+        required=False,
+        empty_label=_("all recurring programs"),
+    )
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("all statuses")), *EnrolmentStatus.choices],
+    )
+    region = RegionChoiceField(
+        label=_("region"), queryset=None, required=False, empty_label=_("my whole region")
+    )
+    q = forms.CharField(label=_("beneficiary's name"), max_length=50, required=False)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions if regions is not None else Region.objects.none()
+
+
+class EnrolmentChangeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("written reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    on = forms.DateField(label=_("effective from"), widget=DateInput())
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} · {obj.get_relation_display()} · {obj.household.region.name}"
+
+
+class EnrolForm(forms.Form):
+    """The beneficiary is picked among the people a name search found (see the view)."""
+
+    person = PersonChoiceField(
+        label=_("beneficiary"), queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    program = ProgramChoiceField(label=_("program"), queryset=_recurring_programs())
+    enrolled_on = forms.DateField(label=_("enrolled on"), widget=DateInput())
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people if people is not None else Person.objects.none()
