@@ -143,7 +143,8 @@ _ERROR_TEXT = {
         "Refused because of the current state: invalid_transition (not in a state where this "
         "can be done, e.g. a repeated request), duplicate_person and duplicate_beneficiary "
         "(naming the existing household or case), insufficient_funds (giving the amount "
-        "available), period_closed."
+        "available), period_closed, award_in_payment (a final award in a payout batch, sent "
+        "to the bank or paid is not cancelled; the message says what to do)."
     ),
 }
 
@@ -574,6 +575,11 @@ class CaseViewSet(
 
     @extend_schema(
         summary=_("Cancel a final award, with a reason (its ledger entry is reversed)"),
+        description=_(
+            "Refused with 409 award_in_payment while the award is in a payout batch (discard a "
+            "batch awaiting approval first), sent to the bank (wait for the bank's result) or "
+            "paid."
+        ),
         request=ReasonSerializer,
         responses=CASE_TRANSITION,
     )

@@ -67,6 +67,15 @@ class InvalidTransition(ApprovalsError):
     default_message = _("The case is not in a state where this can be done.")
 
 
+class AwardInPayment(ApprovalsError):
+    """A later stage (payouts) holds on to a final award: it is in a payout batch, money may be
+    on its way to the household, or it has been paid. The message says which and what to do."""
+
+    code = "award_in_payment"
+    status = 409
+    default_message = _("The award is being paid out and cannot be cancelled now.")
+
+
 class InsufficientFunds(ApprovalsError):
     code = "insufficient_funds"
     status = 409

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class DisbursementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "disbursement"
+
+    def ready(self):
+        from approvals.hooks import register_cancel_veto
+
+        from .hooks import award_payment_veto
+
+        # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
+        register_cancel_veto(award_payment_veto)

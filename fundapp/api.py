@@ -9,10 +9,26 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from ledger.exceptions import LedgerError
 
 
+def _structured_detail(exc: LedgerError) -> dict | None:
+    """What a structured refusal carries beyond its message, so a client sees every part of
+    it: a refused bank result file lists each bad line (``problems``: line, code, reference,
+    message)."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return {"problems": [{**p, "message": str(p.get("message", ""))} for p in problems]}
+    return None
+
+
 def exception_handler(exc, context):
-    """Every error leaves the API as ``{"code": ..., "message": ..., "detail": ...}``."""
+    """Every error leaves the API as ``{"code": ..., "message": ..., "detail": ...}``: ``detail``
+    holds each field's errors for code ``invalid``, and each part of a structured refusal
+    (``problems`` of a refused bank file) for the domain's own codes."""
     if isinstance(exc, LedgerError):
-        return Response({"code": exc.code, "message": str(exc)}, status=exc.status)
+        body = {"code": exc.code, "message": str(exc)}
+        detail = _structured_detail(exc)
+        if detail:
+            body["detail"] = detail
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("ledger/", include("ledger.api", namespace="ledger-api")),
     path("approvals/", include("approvals.api", namespace="approvals-api")),
     path("collection/", include("ledger.collection.api", namespace="collection-api")),
+    path("payouts/", include("disbursement.api", namespace="payouts-api")),
 ]

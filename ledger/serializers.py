@@ -76,7 +76,11 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text=_("What went wrong and what to do, for people."))
     detail = serializers.JSONField(
         required=False,
-        help_text=_("For code 'invalid' only: the errors of each field, keyed by field name."),
+        help_text=_(
+            "For code 'invalid': the errors of each field, keyed by field name. For a refusal "
+            "with parts (bank_file_rejected): 'problems', each with its line, code, reference "
+            "and message."
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from ledger import chart
 from ledger.services import LineSpec, _lock_head, journal_post, journal_reverse
 
 from ..exceptions import (
+    AwardInPayment,
     DuplicateBeneficiary,
     InvalidInput,
     InvalidTransition,
@@ -32,6 +33,7 @@ from ..exceptions import (
     NotEligible,
     ProgramMisconfigured,
 )
+from ..hooks import cancel_refusal
 from ..models import (
     PERM_FILE,
     AmountRule,
@@ -571,7 +573,9 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
 
 def case_cancel(*, case: Case, actor, reason: str, today: date | None = None) -> Case:
     """Cancel a final award (reason required): its ledger entry is reversed. Only a reviewer at
-    the level of the case's last tier (the deciding authority) whose region covers the case."""
+    the level of the case's last tier (the deciding authority) whose region covers the case.
+    Refused (``AwardInPayment``) while a registered cancel veto objects (``approvals.hooks``):
+    payouts refuses while the award is in a batch or has been paid."""
     reason = required_text(reason, _("The reason for cancelling"))
     with transaction.atomic():
         _lock_head()
@@ -592,6 +596,11 @@ def case_cancel(*, case: Case, actor, reason: str, today: date | None = None) ->
                     "level": RegionLevel(last.region_level).label,
                 }
             )
+        # Apps above approvals (payouts) may hold on to the award: asked under the locks, so
+        # nothing can put the award into a batch or pay it between this check and the reversal.
+        refusal = cancel_refusal(case)
+        if refusal:
+            raise AwardInPayment(refusal)
         reversal = journal_reverse(
             entry=case.award_entry,
             actor=None,  # the system posts it; the audit event names who cancelled

@@ -108,16 +108,19 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     assert selectors.trial_balance().balanced
     for fund in Fund.objects.all():
         assert selectors.trial_balance(fund=fund).balanced
-    # the ledger's own awards were paid in full (what is owed is the one final relief case's
-    # 2,000, waiting for a payout batch); the reversal undid the mistake
+    # what is owed: two relief awards (a failed payment to a frozen account, and an award whose
+    # household has no bank account) and two reward entitlements (a suspended beneficiary's,
+    # and the reissue waiting for export); the ledger's own awards were paid in full and the
+    # reversal undid the mistake
     payable = Account.objects.get(code=chart.AWARDS_PAYABLE)
     owed = selectors.account_balance(account=payable)
-    assert {cur: m.amount for cur, m in owed.items()} == {"CNY": Decimal("-2000.00")}
+    assert {cur: m.amount for cur, m in owed.items()} == {"CNY": Decimal("-5920.00")}
     relief_bank = Balance.objects.get(account__code=chart.BANK, fund__code="RELIEF", currency="CNY")
     # 12,600 deposited + 30,000 + 800 donated - 6,000 paid - 12 fee (ledger postings)
     # + 5,000 + 4,000 bank donations + 300 deposited + 8,000 allocation (money-in services)
-    assert str(relief_bank.balance) == "54688.00"
-    assert "debits 136500.00 = credits 136500.00" in output
+    # - 6,000 paid to three households - 2 bank fee (payouts)
+    assert str(relief_bank.balance) == "48686.00"
+    assert "debits 140420.00 = credits 140420.00" in output
 
     # and money in shows every feature: receipts of both types, a voided one with its entry
     # reversed, a partly paid overdue pledge, cash waiting more than three days
@@ -141,11 +144,71 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
 
     states = set(Case.objects.values_list("state", flat=True))
     assert {"draft", "in_review", "returned", "on_notice", "final"} <= states
-    final = Case.objects.get(state="final")
-    assert final.award_entry is not None
+    finals = Case.objects.filter(state="final")
+    assert finals.count() == 5 and not finals.filter(award_entry__isnull=True).exists()
     [relief] = fund_position(fund=Fund.objects.get(code="RELIEF"))
-    assert relief.reserved == Decimal("2000.00") and relief.awards_payable == Decimal("2000.00")
+    assert relief.reserved == Decimal("2000.00") and relief.awards_payable == Decimal("4000.00")
     assert Objection.objects.filter(status="open").count() == 1
+
+    _assert_payouts(output)
+
+
+def _assert_payouts(output: str) -> None:
+    """The demo's payouts: a recurring program with enrolments and a generated cycle, batches
+    built by the officer and approved by the supervisor, exported, result files with failures
+    imported, a reissue batch, late awards; and the books verify."""
+    from disbursement import selectors as payouts
+    from disbursement.models import (
+        BankResultImport,
+        Cycle,
+        Enrolment,
+        ExportLog,
+        Payment,
+        PayoutBatch,
+    )
+    from ledger.verification import verify_ledger
+
+    # a recurring program: five enrolled (one suspended, one exited), its cycle generated
+    statuses = sorted(Enrolment.objects.values_list("status", flat=True))
+    assert statuses == ["active", "active", "active", "exited", "suspended"]
+    cycle = Cycle.objects.get(program__code="REWARD-2026")
+    assert cycle.generated_at and cycle.entitlements.count() == 5
+
+    # three batches, each built by the officer and approved by the supervisor: the relief and
+    # reward batches exported and answered by the bank (closed), the reissue waiting to go out
+    batches = list(PayoutBatch.objects.order_by("id"))
+    assert [b.status for b in batches] == ["closed", "closed", "approved"]
+    assert {(b.built_by.username, b.approved_by.username) for b in batches} == {
+        ("officer", "supervisor")
+    }
+    assert ExportLog.objects.count() == 2 and not ExportLog.objects.filter(batch=batches[2])
+    imports = BankResultImport.objects.order_by("id")
+    assert [(i.paid_count, i.failed_count) for i in imports] == [(3, 1), (3, 1)]
+    for batch in batches:
+        rec = payouts.batch_reconciliation(batch)
+        assert rec.agrees, (batch, rec.differences)
+
+    # the relief batch left out the household without a bank account; the reward batch the
+    # suspended beneficiary; the reissue pays the temporary failure again
+    late = payouts.late_awards()
+    left_out, _count = batches[0].skipped
+    assert left_out["kind"] == "case" and left_out["label"] == late[0].label
+    assert [row["kind"] for row in batches[1].skipped[:-1]] == ["entitlement"]
+    reissue = Payment.objects.get(batch=batches[2])
+    assert reissue.reissue_of.batch_id == batches[1].pk
+    assert reissue.reissue_of.status == "reissued"
+    assert Payment.objects.get(batch=batches[0], status="failed").failure_reason.startswith(
+        "账户冻结"
+    )
+
+    # late awards for the report: one never batched, one failed; one paid late
+    assert [row.last_status for row in late] == ["", "failed"]
+    assert payouts.late_awards_count() == 2
+    assert payouts.payment_timeliness().paid_late == 1
+
+    assert "3 payout batches with 9 payments" in output
+    report = verify_ledger()
+    assert report.ok, report.problems
 
 
 def test_load_demo_twice_creates_nothing_new(debug):

@@ -1,0 +1,76 @@
+"""How payouts take part in decisions of the apps below it (registered in ``apps.py``).
+
+* **Cancelling a final award** (``approvals.services.case_cancel``) is refused while the award
+  has a live payment (``LIVE_STATUSES``): pending in a batch, sent to the bank, or paid. What a
+  finance office expects, case by case:
+
+  - *in a batch awaiting approval* (draft): refused until that batch is discarded. Taking one
+    payment out of a batch the supervisor may be checking would change what they approve; the
+    officer discards the batch (its other awards are owed again) and builds a new one after
+    the cancellation;
+  - *in an approved batch* or *sent to the bank*: refused. Nothing is added to or removed from
+    an approved batch, and money may already be on its way; if the bank reports the payment
+    failed, the award can be cancelled then (a failed payment is not live);
+  - *paid*: refused. The money has left the fund; reversing the award would leave awards
+    payable in debit. Recovering money paid in error is a separate, booked operation.
+
+  The veto runs inside the cancellation's transaction, after the ledger's posting lock (which
+  building, approving and booking a batch also take), so the answer cannot go stale before
+  the award is reversed.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import LIVE_STATUSES, BatchStatus, Payment, PaymentStatus
+
+
+def award_payment_veto(case) -> str | None:
+    """Why a final award may not be cancelled now, or ``None`` when no payment holds it."""
+    payment = (
+        Payment.objects.filter(case_id=case.pk, status__in=LIVE_STATUSES)
+        .select_related("batch")
+        .order_by("-id")
+        .first()
+    )
+    if payment is None:
+        return None
+    where = {
+        "number": case.number,
+        "batch": f"PB{payment.batch_id}",
+        "ref": payment.reference,
+    }
+    if payment.status == PaymentStatus.PAID:
+        return _(
+            "Award %(number)s was paid on %(date)s (payment %(ref)s in batch %(batch)s): the "
+            "money has left the fund, so the award cannot be cancelled. If it was paid in "
+            "error, recover the money from the household and book the refund."
+        ) % {**where, "date": timezone.localtime(payment.paid_at).date().isoformat()}
+    if payment.status == PaymentStatus.SENT:
+        return (
+            _(
+                "Award %(number)s is in batch %(batch)s, sent to the bank (payment %(ref)s): money "
+                "may be on its way to the household. Wait for the bank's result; if the payment "
+                "fails, the award can be cancelled then."
+            )
+            % where
+        )
+    if payment.batch.status == BatchStatus.DRAFT:
+        return (
+            _(
+                "Award %(number)s is in payout batch %(batch)s, which awaits approval (payment "
+                "%(ref)s). Discard that batch first (its other awards are owed again and go into "
+                "a new batch), then cancel the award."
+            )
+            % where
+        )
+    return (
+        _(
+            "Award %(number)s is in approved payout batch %(batch)s (payment %(ref)s), which goes "
+            "to the bank as approved and cannot be changed. Wait for the bank's result; if the "
+            "payment fails, the award can be cancelled then."
+        )
+        % where
+    )
