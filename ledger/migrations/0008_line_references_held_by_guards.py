@@ -5,7 +5,7 @@ referenced row per line and key): for a 100,000-entry batch that was 600,000 che
 fifth of the batch's time. The guards now hold the same integrity set-based (ledger/dbguards.py):
 a line names an existing entry, account and fund when it is inserted; an entry, account or fund
 named by a line is never deleted and never changes its id; a delete and a line insert running at
-once are serialised on the chain-head lock. The ORM keeps ``on_delete=PROTECT``. Tests in
+once are serialised by a lock the delete takes. The ORM keeps ``on_delete=PROTECT``. Tests in
 tests/ledger/test_guards.py go around the ORM for each of these.
 
 The guards are dropped first and re-installed at the end (SQLite rebuilds the lines table here);

@@ -158,3 +158,54 @@ def test_the_tables_were_emptied_between_transactional_tests(books):
     assert Balance.objects.count() == 0
     services.journal_post(date=DAY, lines=lines("1.00"), idempotency_key="fresh", actor=None)
     assert JournalEntry.objects.get().seq == 1
+
+
+def test_deleting_an_account_waits_for_a_posting_to_it_and_is_then_refused(books):
+    # Lines hold no foreign key to their account (migration 0008): the guard must still close the
+    # race a foreign key closes. One connection posts to a new account and has not committed; a
+    # second deletes the account underneath at that moment.
+    from django.db import DatabaseError, transaction
+
+    from .factories import transfer
+
+    account = Account.objects.create(
+        code="5999", name_en="Race", name_zh="竞态", type="expense", normal_side="D"
+    )
+    posted, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def poster():
+        try:
+            with transaction.atomic():
+                transfer("1002", "4101", "5.00", day=DAY)  # money in, so the bank can pay
+                transfer("5999", "1002", "5.00", day=DAY)
+                posted.set()
+                assert release.wait(30)
+        finally:
+            connection.close()
+
+    def deleter():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM ledger_account WHERE id = %s", [account.pk])
+            outcome["deleted"] = True
+        except DatabaseError as exc:
+            outcome["refused"] = str(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=poster)
+    first.start()
+    assert posted.wait(30)
+    second = threading.Thread(target=deleter)
+    second.start()
+    second.join(timeout=1.0)
+    still_waiting = second.is_alive()  # the delete waits for the posting's transaction
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert still_waiting
+    assert "journal lines" in outcome.get("refused", ""), outcome
+    assert Account.objects.filter(pk=account.pk).exists()
+    assert JournalLine.objects.filter(account=account).count() == 1
+    assert verification.verify_ledger().ok
