@@ -147,7 +147,7 @@ PG_INSTALL = [
 CREATE OR REPLACE FUNCTION ledger_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    IF NEW.status <> 'draft' THEN
+    IF NEW.status IS DISTINCT FROM 'draft' THEN
       RAISE EXCEPTION 'ledger: entry % must be inserted as a draft and posted by an update', NEW.seq
         USING ERRCODE = 'check_violation';
     END IF;
@@ -172,8 +172,19 @@ BEGIN
   RETURN OLD;
 END $$;
 """,
+    # The WHEN conditions are evaluated without calling the function: the usual rows (a draft
+    # inserted, a draft flipped to posted) pay no PL/pgSQL call each, which in a batch of
+    # 100,000 entries was two calls per entry.
     "DROP TRIGGER IF EXISTS ledger_entry_guard ON ledger_journalentry;",
-    """CREATE TRIGGER ledger_entry_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_journalentry
+    """CREATE TRIGGER ledger_entry_guard BEFORE UPDATE ON ledger_journalentry
+       FOR EACH ROW WHEN (OLD.status = 'posted' OR NEW.id IS DISTINCT FROM OLD.id)
+       EXECUTE FUNCTION ledger_entry_guard();""",
+    "DROP TRIGGER IF EXISTS ledger_entry_insert_guard ON ledger_journalentry;",
+    """CREATE TRIGGER ledger_entry_insert_guard BEFORE INSERT ON ledger_journalentry
+       FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM 'draft')
+       EXECUTE FUNCTION ledger_entry_guard();""",
+    "DROP TRIGGER IF EXISTS ledger_entry_delete_guard ON ledger_journalentry;",
+    """CREATE TRIGGER ledger_entry_delete_guard BEFORE DELETE ON ledger_journalentry
        FOR EACH ROW EXECUTE FUNCTION ledger_entry_guard();""",
     # ---- the flip to posted, checked once per statement ---------------------------------------
     # One pass: the flipped entries and their per-fund sums are computed once and every rule is
@@ -579,6 +590,8 @@ END $$;
 
 PG_TRIGGERS = {
     "ledger_entry_guard": "ledger_journalentry",
+    "ledger_entry_insert_guard": "ledger_journalentry",
+    "ledger_entry_delete_guard": "ledger_journalentry",
     "ledger_entry_post_check": "ledger_journalentry",
     "ledger_line_guard": "ledger_journalline",
     "ledger_line_insert_check": "ledger_journalline",
