@@ -13,6 +13,14 @@ PostgreSQL (the same refusals on both; tests go around the ORM to prove them):
 
 Row-level rules (one source, positive amounts, one live payment per source, approver is not the
 builder, ...) are constraints on the models.
+
+On PostgreSQL the payment rules are checked per statement, with transition tables, so that a
+batch of 100,000 payments is checked in a few joins rather than in 100,000 trigger calls each
+making its own look-ups: after an insert (status, source and amount of every new row), after an
+update (every new row beside its old one, and the batch of those being sent) and after a delete.
+One row trigger remains, before each inserted row: the batch's status, so that the batch rule
+speaks before the unique indexes do (adding to an approved batch is refused as such, not as a
+duplicate). SQLite checks each row (it has no transition tables; its row triggers are cheap).
 """
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -31,22 +39,22 @@ MSG_ENTITLEMENT = _P + "an entitlement is for the amount of its program and is n
 MSG_APPEND = _P + "enrolment history rows are never changed or deleted"
 
 _BATCH_STATUS = "(SELECT b.status FROM disbursement_payoutbatch b WHERE b.id = {row}.batch_id)"
-_CASE_OK = """EXISTS (SELECT 1 FROM approvals_case c WHERE c.id = NEW.case_id
-    AND c.state = 'final' AND c.amount = NEW.amount AND c.amount_currency = NEW.amount_currency)"""
-_ENT_OK = """EXISTS (SELECT 1 FROM disbursement_entitlement e WHERE e.id = NEW.entitlement_id
-    AND e.amount = NEW.amount AND e.amount_currency = NEW.amount_currency)"""
-_FIXED_CHANGED = """(NEW.batch_id <> OLD.batch_id OR NEW.household_id <> OLD.household_id
-    OR COALESCE(NEW.case_id, -1) <> COALESCE(OLD.case_id, -1)
-    OR COALESCE(NEW.entitlement_id, -1) <> COALESCE(OLD.entitlement_id, -1)
-    OR NEW.amount <> OLD.amount OR NEW.amount_currency <> OLD.amount_currency
-    OR NEW.reference <> OLD.reference OR NEW.payee_name <> OLD.payee_name
-    OR NEW.account_enc <> OLD.account_enc OR NEW.account_hash <> OLD.account_hash)"""
-_STATUS_OK = """(NEW.status = OLD.status
-    OR OLD.status = 'pending' AND NEW.status = 'sent'
-    OR OLD.status = 'sent' AND NEW.status IN ('paid', 'failed')
-    OR OLD.status = 'failed' AND NEW.status = 'reissued')"""
-_PAID_CHANGED = """(OLD.status = 'paid' AND (COALESCE(NEW.entry_id, -1) <> COALESCE(OLD.entry_id, -1)
-    OR NEW.bank_txn_id <> OLD.bank_txn_id OR NEW.paid_at <> OLD.paid_at))"""
+_CASE_OK = """EXISTS (SELECT 1 FROM approvals_case c WHERE c.id = {row}.case_id
+    AND c.state = 'final' AND c.amount = {row}.amount AND c.amount_currency = {row}.amount_currency)"""
+_ENT_OK = """EXISTS (SELECT 1 FROM disbursement_entitlement e WHERE e.id = {row}.entitlement_id
+    AND e.amount = {row}.amount AND e.amount_currency = {row}.amount_currency)"""
+_FIXED_CHANGED = """({new}.batch_id <> {old}.batch_id OR {new}.household_id <> {old}.household_id
+    OR COALESCE({new}.case_id, -1) <> COALESCE({old}.case_id, -1)
+    OR COALESCE({new}.entitlement_id, -1) <> COALESCE({old}.entitlement_id, -1)
+    OR {new}.amount <> {old}.amount OR {new}.amount_currency <> {old}.amount_currency
+    OR {new}.reference <> {old}.reference OR {new}.payee_name <> {old}.payee_name
+    OR {new}.account_enc <> {old}.account_enc OR {new}.account_hash <> {old}.account_hash)"""
+_STATUS_OK = """({new}.status = {old}.status
+    OR {old}.status = 'pending' AND {new}.status = 'sent'
+    OR {old}.status = 'sent' AND {new}.status IN ('paid', 'failed')
+    OR {old}.status = 'failed' AND {new}.status = 'reissued')"""
+_PAID_CHANGED = """({old}.status = 'paid' AND (COALESCE({new}.entry_id, -1) <> COALESCE({old}.entry_id, -1)
+    OR {new}.bank_txn_id <> {old}.bank_txn_id OR {new}.paid_at <> {old}.paid_at))"""
 _BATCH_BACK = """(OLD.status <> 'draft' AND NEW.status = 'draft'
     OR OLD.approved_by_id IS NOT NULL
        AND COALESCE(NEW.approved_by_id, -1) <> OLD.approved_by_id)"""
@@ -57,6 +65,19 @@ _ENTITLEMENT_OK = """EXISTS (SELECT 1 FROM disbursement_cycle cy
       AND p.amount = NEW.amount AND p.amount_currency = NEW.amount_currency)"""
 
 
+_ROWS = {"new": "NEW", "old": "OLD"}  # the row triggers' names; the statement trigger's: n, o
+_SETS = {"new": "n", "old": "o"}
+
+
+# _PLAN_EACH_TIME: the statement triggers run their query with EXECUTE, so PostgreSQL plans it
+# for the rows at hand. A static query in PL/pgSQL without parameters is planned once per session
+# and the plan is kept: planned on a first statement of a few rows (nested loops over the
+# transition tables), it was reused for 100,000 rows and a 5,000-row update took 3.8 s instead of
+# 0.1 s. Planning costs about a millisecond per statement. The functions run with their own
+# work_mem (the join of a 100,000-row update with its old rows sorts in memory instead of on disk)
+# and without JIT compilation (which cost more than the query).
+
+
 def _raise_pg(message: str) -> str:
     return f"RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation';"
 
@@ -65,30 +86,92 @@ PG_INSTALL = [
     f"""
 CREATE OR REPLACE FUNCTION disbursement_payment_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
-    IF {_BATCH_STATUS.format(row="OLD")} <> 'draft' THEN {_raise_pg(MSG_ADD)} END IF;
-    RETURN OLD;
-  END IF;
-  IF TG_OP = 'INSERT' THEN
-    IF {_BATCH_STATUS.format(row="NEW")} <> 'draft' THEN {_raise_pg(MSG_ADD)} END IF;
-    IF NEW.status <> 'pending' THEN {_raise_pg(MSG_NEW_PENDING)} END IF;
-    IF NEW.case_id IS NOT NULL AND NOT {_CASE_OK} THEN {_raise_pg(MSG_CASE_AMOUNT)} END IF;
-    IF NEW.entitlement_id IS NOT NULL AND NOT {_ENT_OK} THEN {_raise_pg(MSG_ENT_AMOUNT)} END IF;
-    RETURN NEW;
-  END IF;
-  IF {_FIXED_CHANGED} THEN {_raise_pg(MSG_FIXED)} END IF;
-  IF NOT {_STATUS_OK} THEN {_raise_pg(MSG_STATUS)} END IF;
-  IF OLD.status = 'pending' AND NEW.status = 'sent'
-     AND {_BATCH_STATUS.format(row="NEW")} NOT IN ('approved', 'exported') THEN
-    {_raise_pg(MSG_SENT)}
-  END IF;
-  IF {_PAID_CHANGED} THEN {_raise_pg(MSG_PAID)} END IF;
+  -- Before each new row, so that the batch rule speaks before the unique indexes; the rest of
+  -- an insert is checked per statement (disbursement_payment_insert_guard).
+  IF {_BATCH_STATUS.format(row="NEW")} IS DISTINCT FROM 'draft' THEN {_raise_pg(MSG_ADD)} END IF;
   RETURN NEW;
 END $$;""",
     "DROP TRIGGER IF EXISTS disbursement_payment_guard ON disbursement_payment;",
     """CREATE TRIGGER disbursement_payment_guard
-       BEFORE INSERT OR UPDATE OR DELETE ON disbursement_payment
+       BEFORE INSERT ON disbursement_payment
        FOR EACH ROW EXECUTE FUNCTION disbursement_payment_guard();""",
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_payment_insert_guard() RETURNS trigger
+LANGUAGE plpgsql SET work_mem = '64MB' SET jit = off AS $$
+DECLARE
+  v_pending boolean;
+  v_case boolean;
+  v_entitlement boolean;
+BEGIN
+  -- EXECUTE: planned for this statement's rows (see _PLAN_EACH_TIME).
+  EXECUTE $q$
+    SELECT COALESCE(bool_or(n.status <> 'pending'), false),
+           COALESCE(bool_or(n.case_id IS NOT NULL AND NOT {_CASE_OK.format(row="n")}), false),
+           COALESCE(bool_or(n.entitlement_id IS NOT NULL AND NOT {_ENT_OK.format(row="n")}),
+                    false)
+    FROM new_payments n
+  $q$ INTO v_pending, v_case, v_entitlement;
+  IF v_pending THEN {_raise_pg(MSG_NEW_PENDING)} END IF;
+  IF v_case THEN {_raise_pg(MSG_CASE_AMOUNT)} END IF;
+  IF v_entitlement THEN {_raise_pg(MSG_ENT_AMOUNT)} END IF;
+  RETURN NULL;
+END $$;""",  # noqa: S608 - constant SQL, no user input
+    "DROP TRIGGER IF EXISTS disbursement_payment_insert_guard ON disbursement_payment;",
+    """CREATE TRIGGER disbursement_payment_insert_guard
+       AFTER INSERT ON disbursement_payment REFERENCING NEW TABLE AS new_payments
+       FOR EACH STATEMENT EXECUTE FUNCTION disbursement_payment_insert_guard();""",
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_payment_update_guard() RETURNS trigger
+LANGUAGE plpgsql SET work_mem = '64MB' SET jit = off AS $$
+DECLARE
+  v_fixed boolean;
+  v_status boolean;
+  v_sent boolean;
+  v_paid boolean;
+BEGIN
+  -- Each new row beside its old one, paired by the reference (unique, and never changed: a
+  -- row whose reference changed finds no old row, and that is refused as a change).
+  -- EXECUTE: planned for this statement's rows (see _PLAN_EACH_TIME).
+  EXECUTE $q$
+    SELECT COALESCE(bool_or(o.id IS NULL OR {_FIXED_CHANGED.format(**_SETS)}), false),
+           COALESCE(bool_or(NOT {_STATUS_OK.format(**_SETS)}), false),
+           COALESCE(bool_or(o.status = 'pending' AND n.status = 'sent'
+                            AND b.status NOT IN ('approved', 'exported')), false),
+           COALESCE(bool_or({_PAID_CHANGED.format(**_SETS)}), false)
+    FROM new_payments n
+    LEFT JOIN old_payments o ON o.reference = n.reference
+    LEFT JOIN disbursement_payoutbatch b ON b.id = n.batch_id
+  $q$ INTO v_fixed, v_status, v_sent, v_paid;
+  IF v_fixed THEN {_raise_pg(MSG_FIXED)} END IF;
+  IF v_status THEN {_raise_pg(MSG_STATUS)} END IF;
+  IF v_sent THEN {_raise_pg(MSG_SENT)} END IF;
+  IF v_paid THEN {_raise_pg(MSG_PAID)} END IF;
+  RETURN NULL;
+END $$;""",  # noqa: S608 - constant SQL, no user input
+    "DROP TRIGGER IF EXISTS disbursement_payment_update_guard ON disbursement_payment;",
+    """CREATE TRIGGER disbursement_payment_update_guard
+       AFTER UPDATE ON disbursement_payment
+       REFERENCING OLD TABLE AS old_payments NEW TABLE AS new_payments
+       FOR EACH STATEMENT EXECUTE FUNCTION disbursement_payment_update_guard();""",
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_payment_delete_guard() RETURNS trigger
+LANGUAGE plpgsql SET work_mem = '64MB' SET jit = off AS $$
+DECLARE
+  v_added boolean;
+BEGIN
+  -- EXECUTE: planned for this statement's rows (see _PLAN_EACH_TIME).
+  EXECUTE $q$
+    SELECT EXISTS (SELECT 1 FROM old_payments o
+                   JOIN disbursement_payoutbatch b ON b.id = o.batch_id
+                   WHERE b.status <> 'draft')
+  $q$ INTO v_added;
+  IF v_added THEN {_raise_pg(MSG_ADD)} END IF;
+  RETURN NULL;
+END $$;""",  # noqa: S608 - constant SQL, no user input
+    "DROP TRIGGER IF EXISTS disbursement_payment_delete_guard ON disbursement_payment;",
+    """CREATE TRIGGER disbursement_payment_delete_guard
+       AFTER DELETE ON disbursement_payment REFERENCING OLD TABLE AS old_payments
+       FOR EACH STATEMENT EXECUTE FUNCTION disbursement_payment_delete_guard();""",
     f"""
 CREATE OR REPLACE FUNCTION disbursement_batch_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -122,12 +205,18 @@ END $$;""",
 
 PG_TRIGGERS = {
     "disbursement_payment_guard": "disbursement_payment",
+    "disbursement_payment_insert_guard": "disbursement_payment",
+    "disbursement_payment_update_guard": "disbursement_payment",
+    "disbursement_payment_delete_guard": "disbursement_payment",
     "disbursement_batch_guard": "disbursement_payoutbatch",
     "disbursement_entitlement_guard": "disbursement_entitlement",
     "disbursement_enrolmenthistory_append_only": "disbursement_enrolmenthistory",
 }
 PG_FUNCTIONS = [
     "disbursement_payment_guard",
+    "disbursement_payment_insert_guard",
+    "disbursement_payment_update_guard",
+    "disbursement_payment_delete_guard",
     "disbursement_batch_guard",
     "disbursement_entitlement_guard",
     "disbursement_append_only",
@@ -170,18 +259,30 @@ SQLITE_TRIGGERS = dict(
             "disbursement_payment_ins_case",
             "INSERT",
             _PAY,
-            f"NEW.case_id IS NOT NULL AND NOT {_CASE_OK}",
+            f"NEW.case_id IS NOT NULL AND NOT {_CASE_OK.format(row='NEW')}",
             MSG_CASE_AMOUNT,
         ),
         _sqlite(
             "disbursement_payment_ins_entitlement",
             "INSERT",
             _PAY,
-            f"NEW.entitlement_id IS NOT NULL AND NOT {_ENT_OK}",
+            f"NEW.entitlement_id IS NOT NULL AND NOT {_ENT_OK.format(row='NEW')}",
             MSG_ENT_AMOUNT,
         ),
-        _sqlite("disbursement_payment_upd_fixed", "UPDATE", _PAY, _FIXED_CHANGED, MSG_FIXED),
-        _sqlite("disbursement_payment_upd_status", "UPDATE", _PAY, f"NOT {_STATUS_OK}", MSG_STATUS),
+        _sqlite(
+            "disbursement_payment_upd_fixed",
+            "UPDATE",
+            _PAY,
+            _FIXED_CHANGED.format(**_ROWS),
+            MSG_FIXED,
+        ),
+        _sqlite(
+            "disbursement_payment_upd_status",
+            "UPDATE",
+            _PAY,
+            f"NOT {_STATUS_OK.format(**_ROWS)}",
+            MSG_STATUS,
+        ),
         _sqlite(
             "disbursement_payment_upd_sent",
             "UPDATE",
@@ -190,7 +291,9 @@ SQLITE_TRIGGERS = dict(
             f"{_BATCH_STATUS.format(row='NEW')} NOT IN ('approved', 'exported')",
             MSG_SENT,
         ),
-        _sqlite("disbursement_payment_upd_paid", "UPDATE", _PAY, _PAID_CHANGED, MSG_PAID),
+        _sqlite(
+            "disbursement_payment_upd_paid", "UPDATE", _PAY, _PAID_CHANGED.format(**_ROWS), MSG_PAID
+        ),
         _sqlite(
             "disbursement_batch_upd", "UPDATE", "disbursement_payoutbatch", _BATCH_BACK, MSG_BATCH
         ),
