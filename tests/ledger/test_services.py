@@ -498,3 +498,27 @@ def test_cash_on_hand_pays_nothing_but_a_bank_deposit():
         actor=None,
     )
     assert services.journal_reverse(entry=donation, actor=None).reverses_id == donation.pk
+
+
+# --------------------------------------------------------------------------------------------
+# a large batch pauses the cyclic garbage collector, and always resumes it
+# --------------------------------------------------------------------------------------------
+def test_a_large_batch_pauses_the_cyclic_collector_and_resumes_it_even_on_error():
+    import gc
+
+    assert gc.isenabled()
+    with services._cyclic_gc_paused(services.GC_PAUSE_FROM):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), services._cyclic_gc_paused(services.GC_PAUSE_FROM):
+        raise RuntimeError("refused half-way")
+    assert gc.isenabled()
+    with services._cyclic_gc_paused(services.GC_PAUSE_FROM - 1):
+        assert gc.isenabled()  # small batches leave it alone
+    gc.disable()
+    try:
+        with services._cyclic_gc_paused(services.GC_PAUSE_FROM):
+            pass
+        assert not gc.isenabled()  # paused by someone else: left paused
+    finally:
+        gc.enable()
