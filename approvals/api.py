@@ -34,7 +34,6 @@ from djmoney.money import Money
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -53,8 +52,9 @@ from ledger.api import (
     IdempotencyKeyInvalid,
     LedgerPagination,
     LedgerPermission,
+    error_responses,
+    validated_body,
 )
-from ledger.serializers import ErrorSerializer
 
 from . import selectors, services
 from .api_filters import (
@@ -149,9 +149,8 @@ _ERROR_TEXT = {
 }
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """Documented error responses: all share the ``{code, message, detail?}`` body."""
-    return {c: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[c]) for c in codes}
+def errors(*codes: int, media_type: str | None = None) -> dict:
+    return error_responses(_ERROR_TEXT, *codes, media_type=media_type)
 
 
 LIST_ERRORS = errors(400, 401, 403, 404)
@@ -182,12 +181,6 @@ def _check_idempotency_key(request) -> None:
     raw = request.headers.get("Idempotency-Key", "").strip()
     if raw and not KEY_PATTERN.fullmatch(raw):
         raise IdempotencyKeyInvalid()
-
-
-def _body(serializer_class, request, **context):
-    serializer = serializer_class(data=request.data, context={"request": request, **context})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ApprovalsViewSet(viewsets.GenericViewSet):
@@ -298,7 +291,7 @@ class HouseholdViewSet(
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(HouseholdCreateSerializer, request)
+        data = validated_body(HouseholdCreateSerializer, request)
         household = services.household_register(
             region=data["region"],
             address=data["address"],
@@ -328,7 +321,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"])
     def reveal(self, request, *args, **kwargs):
         household = self.get_object()
-        data = _body(RevealSerializer, request)
+        data = validated_body(RevealSerializer, request)
         person = None
         if data["what"] == "id_number":
             person = Person.objects.filter(household=household, pk=data["person"]).first()
@@ -430,7 +423,7 @@ class CaseViewSet(
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(CaseCreateSerializer, request)
+        data = validated_body(CaseCreateSerializer, request)
         program = data["program"]
         requested = data.get("requested_amount")
         case = services.case_file(
@@ -453,7 +446,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(CommentSerializer, request)
+        data = validated_body(CommentSerializer, request)
         services.case_submit(case=case, actor=request.user, comment=data["comment"])
         return self._answer(case)
 
@@ -465,7 +458,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def resubmit(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(CommentSerializer, request)
+        data = validated_body(CommentSerializer, request)
         services.case_resubmit(case=case, actor=request.user, comment=data["comment"])
         return self._answer(case)
 
@@ -482,7 +475,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(CommentSerializer, request)
+        data = validated_body(CommentSerializer, request)
         services.case_approve(case=case, actor=request.user, comment=data["comment"])
         return self._answer(case)
 
@@ -498,7 +491,7 @@ class CaseViewSet(
     )
     @action(detail=False, methods=["post"], url_path="approve-many", url_name="approve-many")
     def approve_many(self, request, *args, **kwargs):
-        data = _body(ApproveManySerializer, request)
+        data = validated_body(ApproveManySerializer, request)
         ids = data["ids"]
         found = {c.pk: c for c in cases_in_scope(request.user).filter(pk__in=ids)}
         outcome = {
@@ -540,7 +533,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(ReturnSerializer, request)
+        data = validated_body(ReturnSerializer, request)
         services.case_return(
             case=case,
             actor=request.user,
@@ -557,7 +550,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(ReasonSerializer, request)
+        data = validated_body(ReasonSerializer, request)
         services.case_reject(case=case, actor=request.user, reason=data["reason"])
         return self._answer(case)
 
@@ -569,7 +562,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(ReasonSerializer, request)
+        data = validated_body(ReasonSerializer, request)
         services.case_withdraw(case=case, actor=request.user, reason=data["reason"])
         return self._answer(case)
 
@@ -586,7 +579,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
         case = self.get_object()
-        data = _body(ReasonSerializer, request)
+        data = validated_body(ReasonSerializer, request)
         services.case_cancel(case=case, actor=request.user, reason=data["reason"])
         return self._answer(case)
 
@@ -670,7 +663,7 @@ class NoticeViewSet(
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(NoticePublishSerializer, request)
+        data = validated_body(NoticePublishSerializer, request)
         optional = {
             key: data[key]
             for key in ("starts_on", "authority", "objection_phone", "objection_address")
@@ -731,7 +724,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Approva
     @action(detail=True, methods=["post"])
     def uphold(self, request, *args, **kwargs):
         objection = self.get_object()
-        data = _body(UpholdSerializer, request)
+        data = validated_body(UpholdSerializer, request)
         services.objection_uphold(
             objection=objection, actor=request.user, tier=data["tier"], comment=data["comment"]
         )
@@ -745,7 +738,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Approva
     @action(detail=True, methods=["post"])
     def dismiss(self, request, *args, **kwargs):
         objection = self.get_object()
-        data = _body(DismissSerializer, request)
+        data = validated_body(DismissSerializer, request)
         services.objection_dismiss(objection=objection, actor=request.user, reply=data["reply"])
         return self._answer(objection)
 

@@ -35,9 +35,8 @@ selector and render:
 from __future__ import annotations
 
 import base64
-from pathlib import Path
+import io
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.urls import include, path, reverse
@@ -59,9 +58,15 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from approvals.api import HasStaffRegion, _check_idempotency_key
-from ledger.api import AUTHENTICATION, KEY_MAX_LENGTH, KEY_REGEX, LedgerPagination, LedgerPermission
-from ledger.serializers import ErrorSerializer
-from ledger.services import audit
+from ledger.api import (
+    AUTHENTICATION,
+    KEY_MAX_LENGTH,
+    KEY_REGEX,
+    LedgerPagination,
+    LedgerPermission,
+    error_responses,
+    validated_body,
+)
 
 from . import preflight, selectors, services
 from .api_filters import (
@@ -113,7 +118,7 @@ from .serializers import (
     ResultImportCreateSerializer,
     ResultImportSerializer,
 )
-from .tasks import export_dir, job_submit
+from .tasks import job_submit
 
 _READ = "read"  # LedgerPermission's entry for list, retrieve and other reads
 
@@ -150,13 +155,7 @@ _ERROR_TEXT = {
 
 
 def errors(*codes: int, media_type: str | None = None) -> dict:
-    """Documented error responses: all share the ``{code, message, detail?}`` JSON body."""
-    return {
-        ((c, media_type) if media_type else c): OpenApiResponse(
-            ErrorSerializer, description=_ERROR_TEXT[c]
-        )
-        for c in codes
-    }
+    return error_responses(_ERROR_TEXT, *codes, media_type=media_type)
 
 
 LIST_ERRORS = errors(400, 401, 403, 404)
@@ -199,12 +198,6 @@ JOB_LOCATION = OpenApiParameter(
     response=[202],
     description=_("Where to poll the job's progress: /api/payouts/jobs/{id}/."),
 )
-
-
-def _body(serializer_class, request, **context):
-    serializer = serializer_class(data=request.data, context={"request": request, **context})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _started(job: JobProgress) -> Response:
@@ -281,7 +274,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
         _require_county(request.user)
-        data = _body(CycleOpenSerializer, request)
+        data = validated_body(CycleOpenSerializer, request)
         existed = Cycle.objects.filter(program=data["program"], code=data["code"].strip()).exists()
         cycle = services.cycle_open(program=data["program"], code=data["code"], actor=request.user)
         location = reverse("payouts-api:cycle-detail", kwargs={"pk": cycle.pk})
@@ -364,7 +357,7 @@ class EnrolmentViewSet(
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(EnrolmentCreateSerializer, request)
+        data = validated_body(EnrolmentCreateSerializer, request)
         enrolment = services.enrolment_create(
             program=data["program"],
             person=data["person"],
@@ -376,7 +369,7 @@ class EnrolmentViewSet(
 
     def _change(self, request, service) -> Response:
         enrolment = self.get_object()
-        data = _body(EnrolmentChangeSerializer, request)
+        data = validated_body(EnrolmentChangeSerializer, request)
         service(enrolment=enrolment, reason=data["reason"], on=data.get("on"), actor=request.user)
         return self._answer(enrolment)
 
@@ -469,7 +462,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(BatchBuildSerializer, request)
+        data = validated_body(BatchBuildSerializer, request)
         filters = {"retry_unchanged": data["retry_unchanged"]}
         if data["cycle"]:
             filters["cycle"] = data["cycle"]
@@ -508,7 +501,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
     @action(detail=True, methods=["post"])
     def discard(self, request, *args, **kwargs):
         batch = self.get_object()
-        data = _body(DiscardSerializer, request)
+        data = validated_body(DiscardSerializer, request)
         services.batch_discard(batch=batch, reason=data["reason"], actor=request.user)
         return self._answer(batch)
 
@@ -645,7 +638,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(ExportCreateSerializer, request)
+        data = validated_body(ExportCreateSerializer, request)
         preflight.check_export(batch=data["batch"], layout=data["layout"])
         job = job_submit(
             "export_batch",
@@ -661,12 +654,13 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
         description=_(
             "For roles that may export (the file holds whole account numbers). Every download "
             "is written to the audit log. Files are kept for exports made through a job; "
-            "otherwise 404: export the batch again."
+            "otherwise 404: export the batch again. A stored file that no longer matches the "
+            "sha256 logged when it was written is not sent (409 export_file_altered)."
         ),
         responses={
             (200, CSVFileRenderer.media_type): FILE_OK,
             (200, XLSXFileRenderer.media_type): FILE_OK,
-            **errors(401, 403, 404, media_type="application/json"),
+            **errors(401, 403, 404, 409, media_type="application/json"),
         },
     )
     @action(
@@ -676,26 +670,9 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
     )
     def download(self, request, *args, **kwargs):
         log = self.get_object()
-        stored = Path(log.file_path) if log.file_path else None
-        folder = export_dir().resolve()
-        if stored is None or not stored.is_file() or folder not in stored.resolve().parents:
-            raise NotFound(
-                _gettext(
-                    "The file of export %(id)s is not kept here; export batch PB%(batch)s "
-                    "again (allowed until the bank's results are imported)."
-                )
-                % {"id": log.pk, "batch": log.batch_id}
-            )
-        with transaction.atomic():
-            audit(
-                actor=request.user,
-                action="batch.export_download",
-                obj=log.batch,
-                export=log.pk,
-                sha256=log.sha256,
-            )
+        content = services.export_file(log=log, actor=request.user)
         response = FileResponse(
-            stored.open("rb"),
+            io.BytesIO(content),
             as_attachment=True,
             filename=log.filename,
             content_type=FILE_TYPES.get(log.format, BankFileRenderer.media_type),
@@ -751,7 +728,7 @@ class ResultImportViewSet(
     )
     def create(self, request, *args, **kwargs):
         _check_idempotency_key(request)
-        data = _body(ResultImportCreateSerializer, request)
+        data = validated_body(ResultImportCreateSerializer, request)
         batch, layout, upload = data["batch"], data["layout"], data["file"]
         content, filename = upload.read(), upload.name
         problems = preflight.result_file_problems(

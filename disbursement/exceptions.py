@@ -62,3 +62,19 @@ class BankFileRejected(DisbursementError):
     def __init__(self, message=None, *, problems=None, **params):
         super().__init__(message, **params)
         self.problems = list(problems or [])
+
+
+class ExportFileUnavailable(DisbursementError):
+    """The bank file of an export is not kept here (made without a job, or removed)."""
+
+    code = "export_file_unavailable"
+    status = 404
+    default_message = _("This bank file is not kept on the server; export the batch again.")
+
+
+class ExportFileAltered(DisbursementError):
+    """The stored bank file no longer matches the fingerprint logged when it was written."""
+
+    code = "export_file_altered"
+    status = 409
+    default_message = _("The stored bank file was changed after it was written; it is not sent.")

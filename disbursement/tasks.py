@@ -15,10 +15,8 @@ from __future__ import annotations
 import base64
 import os
 from datetime import date
-from pathlib import Path
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -33,6 +31,7 @@ from .services import (
     job_finish,
     results_import,
 )
+from .services._common import export_dir
 
 
 def _actor(actor_id):
@@ -92,12 +91,6 @@ def build_batch_task(job_id: int, actor_id: int, program_id: int, **filters) -> 
         return {"batch_id": batch.pk, "count": batch.count, "total": str(batch.total.amount)}
 
     return _run(job_id, work)
-
-
-def export_dir() -> Path:
-    """Where exported bank files wait for download (they hold whole account numbers: keep the
-    folder private; the default lies outside MEDIA_ROOT so it is never served)."""
-    return Path(getattr(settings, "PAYOUT_EXPORT_DIR", settings.BASE_DIR / "var" / "bankfiles"))
 
 
 @shared_task(name="disbursement.export_batch")

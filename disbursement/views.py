@@ -18,16 +18,13 @@ page, whose progress bar polls ``progress.json``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,10 +40,10 @@ from fundapp.permissions import permission_required
 from fundapp.roles import AUDITOR, FINANCE_SUPERVISOR, user_roles
 from ledger.exceptions import LedgerError
 from ledger.exports import XLSX_TYPE
-from ledger.services import audit
 from ledger.views import _export_or_none, _query_without
 
 from . import selectors, services
+from .exceptions import ExportFileAltered, ExportFileUnavailable
 from .forms import (
     BatchBuildForm,
     BatchFilterForm,
@@ -72,7 +69,7 @@ from .models import (
     Payment,
     PaymentStatus,
 )
-from .tasks import export_dir, job_submit
+from .tasks import job_submit
 
 PAGE_SIZE = 50
 LATE_SHOWN = 500
@@ -630,29 +627,13 @@ def export_download(request, pk: int):
         ),
         pk=pk,
     )
-    folder = export_dir().resolve()
-    path = Path(log.file_path).resolve() if log.file_path else None
-    if path is None or not path.is_relative_to(folder) or not path.is_file():
-        raise Http404(_("This bank file is not kept on the server; export the batch again."))
-    content = path.read_bytes()
-    if hashlib.sha256(content).hexdigest() != log.sha256:
-        messages.error(
-            request,
-            _(
-                "The stored file %(name)s does not match the fingerprint logged when it was "
-                "written; it was not sent. Export the batch again and tell the supervisor."
-            )
-            % {"name": log.filename},
-        )
+    try:
+        content = services.export_file(log=log, actor=request.user)
+    except ExportFileUnavailable as exc:
+        raise Http404(str(exc)) from None
+    except ExportFileAltered as exc:
+        messages.error(request, str(exc))
         return redirect("payouts:batch", pk=log.batch_id)
-    with transaction.atomic():
-        audit(
-            actor=request.user,
-            action="batch.export_download",
-            obj=log.batch,
-            export=log.pk,
-            sha256=log.sha256,
-        )
     content_type = XLSX_TYPE if log.format == ExportFormat.XLSX else "text/csv"
     response = FileResponse(
         io.BytesIO(content), as_attachment=True, filename=log.filename, content_type=content_type

@@ -153,9 +153,28 @@ _ERROR_TEXT = {
 }
 
 
+def error_responses(texts: dict, *codes: int, media_type: str | None = None) -> dict:
+    """Documented error responses for the schema, each described by ``texts[code]``: all share
+    the ``{code, message, detail?}`` JSON body (``fundapp.api.exception_handler``). Every app's
+    API documents its errors through here. ``media_type`` keys them for an endpoint that also
+    answers files (a PDF, a bank file)."""
+    return {
+        ((c, media_type) if media_type else c): OpenApiResponse(
+            ErrorSerializer, description=texts[c]
+        )
+        for c in codes
+    }
+
+
+def validated_body(serializer_class, request, **context) -> dict:
+    """The request body checked by ``serializer_class`` (400 with the fields' errors if not)."""
+    serializer = serializer_class(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """Documented error responses: all share the ``{code, message, detail?}`` body."""
-    return {c: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[c]) for c in codes}
+    return error_responses(_ERROR_TEXT, *codes)
 
 
 READ_ERRORS = (401, 403)

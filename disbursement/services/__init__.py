@@ -4,7 +4,14 @@ audit event in the same transaction, typed errors from ``disbursement.exceptions
 take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back."""
 
 from ._common import Progress, check_payout_cover, job_finish
-from .batches import ExportResult, batch_approve, batch_build, batch_discard, batch_export
+from .batches import (
+    ExportResult,
+    batch_approve,
+    batch_build,
+    batch_discard,
+    batch_export,
+    export_file,
+)
 from .entitlements import (
     GenerationReport,
     cycle_close,
@@ -33,6 +40,7 @@ __all__ = [
     "enrolment_exit",
     "enrolment_reinstate",
     "enrolment_suspend",
+    "export_file",
     "job_finish",
     "results_import",
 ]

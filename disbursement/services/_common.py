@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,3 +147,9 @@ def check_payout_cover(*, fund: Fund, currency: str, amount: Decimal, exclude_ba
                 "free": money_text(max(bank - committed, ZERO), currency),
             }
         )
+
+
+def export_dir() -> Path:
+    """Where exported bank files wait for download (they hold whole account numbers: keep the
+    folder private; the default lies outside MEDIA_ROOT so it is never served)."""
+    return Path(getattr(settings, "PAYOUT_EXPORT_DIR", settings.BASE_DIR / "var" / "bankfiles"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery, Sum
@@ -23,7 +24,15 @@ from approvals.models import Person, Program, Region, region_covers
 from ledger.services import _lock_head, audit
 
 from ..bankfiles import write_payment_file
-from ..exceptions import InvalidInput, InvalidState, LayoutMisconfigured, NotAllowed, NothingToPay
+from ..exceptions import (
+    ExportFileAltered,
+    ExportFileUnavailable,
+    InvalidInput,
+    InvalidState,
+    LayoutMisconfigured,
+    NotAllowed,
+    NothingToPay,
+)
 from ..models import (
     BankLayout,
     BankResultImport,
@@ -41,6 +50,7 @@ from ._common import (
     ZERO,
     Progress,
     check_payout_cover,
+    export_dir,
     require_perm,
     required_text,
     without_jit,
@@ -513,3 +523,38 @@ def batch_export(
         )
     progress.step(count)
     return ExportResult(log=log, content=content, filename=filename)
+
+
+def export_file(*, log: ExportLog, actor) -> bytes:
+    """The bank file an export wrote, for download: only from the export folder, only if it
+    still matches the sha256 logged when it was written, and audited (it holds whole account
+    numbers). Screens and the API both serve it through here."""
+    require_perm(actor, PERM_EXPORT)
+    folder = export_dir().resolve()
+    path = Path(log.file_path).resolve() if log.file_path else None
+    if path is None or not path.is_relative_to(folder) or not path.is_file():
+        raise ExportFileUnavailable(
+            _(
+                "The file of export %(id)s is not kept here; export batch PB%(batch)s again "
+                "(allowed until the bank's results are imported)."
+            )
+            % {"id": log.pk, "batch": log.batch_id}
+        )
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != log.sha256:
+        raise ExportFileAltered(
+            _(
+                "The stored file %(name)s does not match the fingerprint logged when it was "
+                "written; it was not sent. Export the batch again and tell the supervisor."
+            )
+            % {"name": log.filename}
+        )
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action="batch.export_download",
+            obj=log.batch,
+            export=log.pk,
+            sha256=log.sha256,
+        )
+    return content

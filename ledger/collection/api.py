@@ -53,8 +53,8 @@ from ..api import (
     LedgerPermission,
     _idempotency_key,
     _query,
+    error_responses,
 )
-from ..serializers import ErrorSerializer
 from . import documents, selectors, services
 from .api_filters import (
     AllocationFilter,
@@ -119,13 +119,7 @@ _ERROR_TEXT = {
 
 
 def errors(*codes: int, media_type: str | None = None) -> dict:
-    """Documented error responses: all share the ``{code, message, detail?}`` JSON body."""
-    return {
-        ((c, media_type) if media_type else c): OpenApiResponse(
-            ErrorSerializer, description=_ERROR_TEXT[c]
-        )
-        for c in codes
-    }
+    return error_responses(_ERROR_TEXT, *codes, media_type=media_type)
 
 
 READ_ERRORS = (401, 403)

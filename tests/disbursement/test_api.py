@@ -639,6 +639,16 @@ def test_export_download_and_the_export_log(
     # and a role that may only read the log cannot download it
     assert api(auditor).get(f"{API}/exports/{export_id}/download/").status_code == 403
 
+    # and a stored file changed after it was written is not sent, and no download is audited
+    stored = ExportLog.objects.get(pk=export_id).file_path
+    with open(stored, "ab") as handle:
+        handle.write(b"tampered")
+    audits = AuditEvent.objects.filter(action="batch.export_download").count()
+    altered = api(people.officer).get(f"{API}/exports/{export_id}/download/")
+    assert altered.status_code == 409
+    assert altered.json()["code"] == "export_file_altered"
+    assert AuditEvent.objects.filter(action="batch.export_download").count() == audits
+
 
 def test_an_export_made_without_a_job_has_no_file_to_download(sent, people):
     log = ExportLog.objects.get(batch=sent)
