@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 from djmoney.money import Money
 
-from approvals.models import AmountRule, Household, Person, Program
+from approvals.models import AmountRule, Household, Person, Program, RegionLevel
 from ledger import chart
 from ledger.models import Account
 from ledger.services import EntrySpec, LineSpec, _lock_head, audit, journal_post_many
 
-from ..exceptions import InsufficientFunds, InvalidInput, InvalidState
+from ..exceptions import InsufficientFunds, InvalidInput, InvalidState, NotAllowed
 from ..models import (
     RECURRING_CATEGORIES,
     Cycle,
@@ -28,6 +28,7 @@ from ..models import (
     EnrolmentStatus,
     Entitlement,
 )
+from ..selectors import staff_region
 from ._common import NO_PROGRESS, ZERO, Progress, available, money_text, require_perm, required_text
 
 PERM_ENROL = "disbursement.manage_enrolment"
@@ -159,8 +160,22 @@ def enrolment_reinstate(*, enrolment: Enrolment, reason: str, actor, on: date | 
 # --------------------------------------------------------------------------------------------
 # cycles
 # --------------------------------------------------------------------------------------------
+def _require_county(actor) -> None:
+    """A cycle creates entitlements in every village: staff of a township or village do not
+    open or generate one (the screens and the API say so before they get here)."""
+    region = staff_region(actor)
+    if region is not None and region.level != RegionLevel.COUNTY:
+        raise NotAllowed(
+            _(
+                "Cycles are opened and generated for the whole county (entitlements in every "
+                "village): only staff working at the county do it."
+            )
+        )
+
+
 def cycle_open(*, program: Program, code: str, actor) -> Cycle:
     require_perm(actor, PERM_GENERATE)
+    _require_county(actor)
     _recurring_program(program)
     code = required_text(code, _("The cycle"))
     with transaction.atomic():
@@ -194,6 +209,7 @@ def cycle_generate(
     ``entitlement:<cycle>:<enrolment>``.
     """
     require_perm(actor, PERM_GENERATE)
+    _require_county(actor)
     today = today or timezone.localdate()
     program = cycle.program
     amount = _recurring_program(program)

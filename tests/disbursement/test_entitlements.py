@@ -100,3 +100,22 @@ def test_the_command_prints_a_progress_line(people, reward, enrolled):
     assert "generate_cycle: 4 / 4 (100%)" in text
     assert "cycle 2026: 4 new entitlements" in text
     assert selectors.unpaid_entitlements(program=reward).count() == 4
+
+
+def test_township_or_village_staff_neither_open_nor_generate_a_cycle(
+    make_user, world, people, reward
+):
+    # a cycle creates entitlements in every village: only county staff do it, even with the
+    # permission
+    from disbursement.exceptions import NotAllowed
+    from disbursement.models import Cycle
+    from tests.approvals.factories import make_staff
+
+    town_officer = make_staff(make_user, "finance_officer", world.town_a, "town_officer")
+    with pytest.raises(NotAllowed, match="whole county"):
+        services.cycle_open(program=reward, code="2026", actor=town_officer)
+    assert not Cycle.objects.exists()
+    cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
+    with pytest.raises(NotAllowed, match="whole county"):
+        services.cycle_generate(cycle=cycle, actor=town_officer)
+    assert not Entitlement.objects.exists()
