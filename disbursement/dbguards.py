@@ -37,6 +37,7 @@ MSG_PAID = _P + "the booking of a paid payment never changes"
 MSG_BATCH = _P + "an approved batch never returns to draft and keeps its approver"
 MSG_ENTITLEMENT = _P + "an entitlement is for the amount of its program and is never changed"
 MSG_APPEND = _P + "enrolment history rows are never changed or deleted"
+MSG_CANCEL = _P + "an award with a payment pending, sent or paid is not cancelled"
 
 _BATCH_STATUS = "(SELECT b.status FROM disbursement_payoutbatch b WHERE b.id = {row}.batch_id)"
 _CASE_OK = """EXISTS (SELECT 1 FROM approvals_case c WHERE c.id = {row}.case_id
@@ -65,6 +66,10 @@ _ENTITLEMENT_OK = """EXISTS (SELECT 1 FROM disbursement_cycle cy
       AND p.amount = NEW.amount AND p.amount_currency = NEW.amount_currency)"""
 
 
+# The services ask first (approvals.hooks, filled in disbursement's ready()) and explain what to
+# do; this is the database's own refusal for whatever goes around them.
+_LIVE_PAYMENT = """EXISTS (SELECT 1 FROM disbursement_payment p WHERE p.case_id = NEW.id
+    AND p.status IN ('pending', 'sent', 'paid'))"""
 _ROWS = {"new": "NEW", "old": "OLD"}  # the row triggers' names; the statement trigger's: n, o
 _SETS = {"new": "n", "old": "o"}
 
@@ -201,6 +206,16 @@ END $$;""",
     """CREATE TRIGGER disbursement_enrolmenthistory_append_only
        BEFORE UPDATE OR DELETE ON disbursement_enrolmenthistory
        FOR EACH ROW EXECUTE FUNCTION disbursement_append_only();""",
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_case_cancel_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF {_LIVE_PAYMENT} THEN {_raise_pg(MSG_CANCEL)} END IF;
+  RETURN NEW;
+END $$;""",
+    "DROP TRIGGER IF EXISTS disbursement_case_cancel_guard ON approvals_case;",
+    """CREATE TRIGGER disbursement_case_cancel_guard BEFORE UPDATE OF state ON approvals_case
+       FOR EACH ROW WHEN (NEW.state = 'cancelled' AND OLD.state IS DISTINCT FROM 'cancelled')
+       EXECUTE FUNCTION disbursement_case_cancel_guard();""",
 ]
 
 PG_TRIGGERS = {
@@ -211,6 +226,7 @@ PG_TRIGGERS = {
     "disbursement_batch_guard": "disbursement_payoutbatch",
     "disbursement_entitlement_guard": "disbursement_entitlement",
     "disbursement_enrolmenthistory_append_only": "disbursement_enrolmenthistory",
+    "disbursement_case_cancel_guard": "approvals_case",
 }
 PG_FUNCTIONS = [
     "disbursement_payment_guard",
@@ -220,6 +236,7 @@ PG_FUNCTIONS = [
     "disbursement_batch_guard",
     "disbursement_entitlement_guard",
     "disbursement_append_only",
+    "disbursement_case_cancel_guard",
 ]
 
 
@@ -317,6 +334,13 @@ SQLITE_TRIGGERS = dict(
             "disbursement_entitlement",
             "",
             MSG_ENTITLEMENT,
+        ),
+        _sqlite(
+            "disbursement_case_cancel",
+            "UPDATE OF state",
+            "approvals_case",
+            f"NEW.state = 'cancelled' AND OLD.state IS NOT 'cancelled' AND {_LIVE_PAYMENT}",
+            MSG_CANCEL,
         ),
         _sqlite(
             "disbursement_enrolmenthistory_upd",

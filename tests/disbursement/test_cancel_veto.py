@@ -178,3 +178,32 @@ def test_the_veto_is_registered_by_disbursement_not_imported_by_approvals():
                 f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in above
             ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("path", ["update", "raw"])
+def test_the_database_refuses_to_cancel_an_award_with_a_live_payment(
+    path, final_cases, people, relief, layout
+):
+    # given an award sent to the bank, and the services' veto bypassed entirely
+    from django.db import DatabaseError, IntegrityError, connection, transaction
+
+    _sent(relief, people, layout)
+    case = final_cases[0]
+    before = _state(case)
+
+    # when its state is set to cancelled underneath the services
+    with (
+        pytest.raises((IntegrityError, DatabaseError), match="not cancelled"),
+        transaction.atomic(),
+    ):
+        if path == "update":
+            Case.objects.filter(pk=case.pk).update(state=CaseState.CANCELLED)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE approvals_case SET state = 'cancelled' WHERE id = %s", [case.pk]
+                )
+
+    # then nothing changed
+    assert _state(case) == before
+
