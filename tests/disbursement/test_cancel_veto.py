@@ -206,4 +206,3 @@ def test_the_database_refuses_to_cancel_an_award_with_a_live_payment(
 
     # then nothing changed
     assert _state(case) == before
-
