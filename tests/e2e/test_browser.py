@@ -134,3 +134,46 @@ def test_officer_logs_in_switches_language_and_posts_an_entry(
     assert "CNY 1,234.50" in phone.locator(".fund-card", has_text="RELIEF").inner_text()
     phone.screenshot(path=str(tmp_path / "home-phone.png"), full_page=True)
     assert (tmp_path / "home-phone.png").exists()
+
+
+def test_a_long_job_moves_its_progress_bar_and_the_page_shows_the_outcome(
+    live_server, browser, books, django_user_model
+):
+    # The bar is driven by static/js/job-progress.js polling the job's JSON (vendored, no CDN):
+    # the job row is moved here as a worker would move it.
+    from django.contrib.auth.models import Group
+
+    from disbursement.models import JobProgress, JobStatus
+
+    # given a finance officer with a payout job running, 0 of 200 done
+    officer = django_user_model.objects.create_user("wang.fang", password=PASSWORD)
+    officer.groups.add(Group.objects.get(name="finance_officer"))
+    job = JobProgress.objects.create(
+        kind="import_results", status=JobStatus.RUNNING, total=200, created_by=officer
+    )
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "wang.fang")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+    # when they open the job's page, the bar stands at 0
+    page.goto(f"{live_server.url}/payouts/jobs/{job.pk}/")
+    bar = page.locator("#job-bar")
+    assert bar.get_attribute("value") == "0"
+
+    # and the worker gets through 80 lines: the bar follows without a reload
+    JobProgress.objects.filter(pk=job.pk).update(current=80, message="80 lines checked")
+    page.wait_for_function("document.getElementById('job-bar').value === 80", timeout=10_000)
+    assert "80 / 200" in page.locator("#job-count").inner_text()
+
+    # and when the job ends, the page reloads by itself and says what came of it
+    JobProgress.objects.filter(pk=job.pk).update(
+        current=200,
+        status=JobStatus.DONE,
+        result={"paid": 198, "failed": 2, "already": 0},
+    )
+    page.wait_for_selector("#job[data-finished='1']", timeout=10_000)
+    assert "198 paid, 2 failed" in page.content()
+    page.close()
