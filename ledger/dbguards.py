@@ -95,92 +95,73 @@ _POST_CHECK = """  WITH p AS MATERIALIZED (
   )
   SELECT * FROM problems ORDER BY rule LIMIT 1"""
 
-_LINE_DRAFT = """
-  SELECT nl.id, e.seq
-    FROM (SELECT entry_id, min(id) AS id FROM new_lines GROUP BY entry_id) nl
+# The line checks are written once, as fragments: each runs on its own (planned for the
+# statement's size) for a large statement, and all four run as one query for the usual small
+# one (a posting's few lines), which reports the first broken rule by number.
+_KEYS = """k AS (
+    SELECT account_id, fund_id, amount_currency, min(id) AS first_id, count(*) AS n
+      FROM new_lines GROUP BY account_id, fund_id, amount_currency
+  )"""
+_OPENING_RUN = """opening AS MATERIALIZED (
+    SELECT k.account_id, k.fund_id, k.amount_currency,
+           coalesce((SELECT l.balance_after FROM ledger_journalline l
+                      WHERE l.account_id = k.account_id AND l.fund_id = k.fund_id
+                        AND l.amount_currency = k.amount_currency AND l.id < k.first_id
+                      ORDER BY l.id DESC LIMIT 1), 0) AS opening
+      FROM k
+  ), run AS (
+    SELECT nl.id, nl.balance_after,
+           o.opening + sum(CASE WHEN nl.side = 'D' THEN nl.amount ELSE -nl.amount END)
+             OVER (PARTITION BY nl.account_id, nl.fund_id, nl.amount_currency ORDER BY nl.id) AS expected
+      FROM new_lines nl JOIN opening o
+        ON o.account_id = nl.account_id AND o.fund_id = nl.fund_id
+       AND o.amount_currency = nl.amount_currency
+  )"""
+# 1: each line goes into an existing draft entry
+_DRAFT_BROKEN = """(SELECT entry_id, min(id) AS id FROM new_lines GROUP BY entry_id) nl
     LEFT JOIN ledger_journalentry e ON e.id = nl.entry_id
-   WHERE e.id IS NULL OR e.status <> 'draft' LIMIT 1"""
-
-_LINE_REFS = """
-  SELECT k.id, k.account_id, k.fund_id
-    FROM (SELECT account_id, fund_id, min(id) AS id FROM new_lines GROUP BY account_id, fund_id) k
-    LEFT JOIN ledger_account a ON a.id = k.account_id
+   WHERE e.id IS NULL OR e.status <> 'draft'"""
+# 2: each line names an existing account and fund
+_REFS_BROKEN = """k LEFT JOIN ledger_account a ON a.id = k.account_id
     LEFT JOIN ledger_fund f ON f.id = k.fund_id
-   WHERE a.id IS NULL OR f.id IS NULL LIMIT 1"""
-
-_LINE_APPENDED = """
-  WITH k AS (
-    SELECT account_id, fund_id, amount_currency, min(id) AS first_id, count(*) AS n
-      FROM new_lines GROUP BY account_id, fund_id, amount_currency
-  )
-  SELECT k.account_id FROM k
-   WHERE (SELECT count(*) FROM ledger_journalline l
+   WHERE a.id IS NULL OR f.id IS NULL"""
+# 3: the lines of a key are appended after its existing ones
+_APPENDED_BROKEN = """(SELECT count(*) FROM ledger_journalline l
            WHERE l.account_id = k.account_id AND l.fund_id = k.fund_id
-             AND l.amount_currency = k.amount_currency AND l.id >= k.first_id) <> k.n
-   LIMIT 1"""
+             AND l.amount_currency = k.amount_currency AND l.id >= k.first_id) <> k.n"""
+# 4: each line's balance after follows from the line before it
+_RUNNING_BROKEN = "run WHERE balance_after <> expected"
 
-_LINE_RUNNING = """
-  WITH k AS (
-    SELECT account_id, fund_id, amount_currency, min(id) AS first_id
-      FROM new_lines GROUP BY account_id, fund_id, amount_currency
-  ), opening AS MATERIALIZED (
-    SELECT k.account_id, k.fund_id, k.amount_currency,
-           coalesce((SELECT l.balance_after FROM ledger_journalline l
-                      WHERE l.account_id = k.account_id AND l.fund_id = k.fund_id
-                        AND l.amount_currency = k.amount_currency AND l.id < k.first_id
-                      ORDER BY l.id DESC LIMIT 1), 0) AS opening
-      FROM k
-  ), run AS (
-    SELECT nl.id, nl.balance_after,
-           o.opening + sum(CASE WHEN nl.side = 'D' THEN nl.amount ELSE -nl.amount END)
-             OVER (PARTITION BY nl.account_id, nl.fund_id, nl.amount_currency ORDER BY nl.id) AS expected
-      FROM new_lines nl JOIN opening o
-        ON o.account_id = nl.account_id AND o.fund_id = nl.fund_id
-       AND o.amount_currency = nl.amount_currency
-  )
-  SELECT id, balance_after, expected FROM run WHERE balance_after <> expected LIMIT 1"""
-
-
-# The four line checks in one statement, for the usual small statements (a posting's few
-# lines): one query instead of four; the first broken rule (by number) is reported.
-_LINE_SMALL = """
-  WITH k AS (
-    SELECT account_id, fund_id, amount_currency, min(id) AS first_id, count(*) AS n
-      FROM new_lines GROUP BY account_id, fund_id, amount_currency
-  ), opening AS MATERIALIZED (
-    SELECT k.account_id, k.fund_id, k.amount_currency,
-           coalesce((SELECT l.balance_after FROM ledger_journalline l
-                      WHERE l.account_id = k.account_id AND l.fund_id = k.fund_id
-                        AND l.amount_currency = k.amount_currency AND l.id < k.first_id
-                      ORDER BY l.id DESC LIMIT 1), 0) AS opening
-      FROM k
-  ), run AS (
-    SELECT nl.id, nl.balance_after,
-           o.opening + sum(CASE WHEN nl.side = 'D' THEN nl.amount ELSE -nl.amount END)
-             OVER (PARTITION BY nl.account_id, nl.fund_id, nl.amount_currency ORDER BY nl.id) AS expected
-      FROM new_lines nl JOIN opening o
-        ON o.account_id = nl.account_id AND o.fund_id = nl.fund_id
-       AND o.amount_currency = nl.amount_currency
-  )
+_LINE_DRAFT = f"  SELECT nl.id, e.seq FROM {_DRAFT_BROKEN} LIMIT 1"
+_LINE_REFS = f"  WITH {_KEYS}\n  SELECT k.first_id AS id, k.account_id, k.fund_id FROM {_REFS_BROKEN} LIMIT 1"
+_LINE_APPENDED = f"  WITH {_KEYS}\n  SELECT k.account_id FROM k WHERE {_APPENDED_BROKEN} LIMIT 1"
+_LINE_RUNNING = (
+    f"  WITH {_KEYS}, {_OPENING_RUN}\n"
+    f"  SELECT id, balance_after, expected FROM {_RUNNING_BROKEN} LIMIT 1"
+)
+_LINE_SMALL = f"""
+  WITH {_KEYS}, {_OPENING_RUN}
   SELECT * FROM (
     SELECT 1 AS rule, nl.id, e.seq, NULL::bigint AS account_id, NULL::bigint AS fund_id,
            NULL::numeric AS balance_after, NULL::numeric AS expected
-      FROM (SELECT entry_id, min(id) AS id FROM new_lines GROUP BY entry_id) nl
-      LEFT JOIN ledger_journalentry e ON e.id = nl.entry_id
-     WHERE e.id IS NULL OR e.status <> 'draft'
+      FROM {_DRAFT_BROKEN}
     UNION ALL
-    SELECT 2, k.first_id, NULL, k.account_id, k.fund_id, NULL, NULL
-      FROM k LEFT JOIN ledger_account a ON a.id = k.account_id
-             LEFT JOIN ledger_fund f ON f.id = k.fund_id
-     WHERE a.id IS NULL OR f.id IS NULL
+    SELECT 2, k.first_id, NULL, k.account_id, k.fund_id, NULL, NULL FROM {_REFS_BROKEN}
     UNION ALL
-    SELECT 3, NULL, NULL, k.account_id, NULL, NULL, NULL FROM k
-     WHERE (SELECT count(*) FROM ledger_journalline l
-             WHERE l.account_id = k.account_id AND l.fund_id = k.fund_id
-               AND l.amount_currency = k.amount_currency AND l.id >= k.first_id) <> k.n
+    SELECT 3, NULL, NULL, k.account_id, NULL, NULL, NULL FROM k WHERE {_APPENDED_BROKEN}
     UNION ALL
-    SELECT 4, id, NULL, NULL, NULL, balance_after, expected FROM run WHERE balance_after <> expected
+    SELECT 4, id, NULL, NULL, NULL, balance_after, expected FROM {_RUNNING_BROKEN}
   ) p ORDER BY rule LIMIT 1"""
+_LINE_REFUSALS = {
+    1: """RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
+      bad.id, bad.seq USING ERRCODE = 'check_violation';""",
+    2: """RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
+      bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';""",
+    3: """RAISE EXCEPTION 'ledger: lines of account % must be appended after its existing lines',
+      bad.account_id USING ERRCODE = 'check_violation';""",
+    4: """RAISE EXCEPTION 'ledger: line % says balance after % but the lines give %',
+      bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';""",
+}
 
 
 def _executed(query: str, into: str) -> str:
@@ -314,56 +295,31 @@ BEGIN
   SELECT count(*) INTO n FROM new_lines;
   IF n < """
     + str(SMALL)
-    + r""" THEN
+    + """ THEN
 """
     + _LINE_SMALL
-    + r"""
+    + f"""
     INTO bad;
     IF NOT FOUND THEN
       RETURN NULL;
     ELSIF bad.rule = 1 THEN
-      RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
-      bad.id, bad.seq USING ERRCODE = 'check_violation';
+      {_LINE_REFUSALS[1]}
     ELSIF bad.rule = 2 THEN
-      RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
-      bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';
+      {_LINE_REFUSALS[2]}
     ELSIF bad.rule = 3 THEN
-      RAISE EXCEPTION 'ledger: lines of account % must be appended after its existing lines',
-      bad.account_id USING ERRCODE = 'check_violation';
+      {_LINE_REFUSALS[3]}
     ELSE
-      RAISE EXCEPTION 'ledger: line % says balance after % but the lines give %',
-      bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';
+      {_LINE_REFUSALS[4]}
     END IF;
   END IF;
 """
-    + _executed(_LINE_DRAFT, "bad")
-    + r"""
-  IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
-      bad.id, bad.seq USING ERRCODE = 'check_violation';
-  END IF;
-"""
-    + _executed(_LINE_REFS, "bad")
-    + r"""
-  IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
-      bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';
-  END IF;
-"""
-    + _executed(_LINE_APPENDED, "bad")
-    + r"""
-  IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger: lines of account % must be appended after its existing lines',
-      bad.account_id USING ERRCODE = 'check_violation';
-  END IF;
-"""
-    + _executed(_LINE_RUNNING, "bad")
-    + r"""
-  IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger: line % says balance after % but the lines give %',
-      bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';
-  END IF;
-  RETURN NULL;
+    + "".join(
+        _executed(query, "bad") + f"  IF hits > 0 THEN\n    {_LINE_REFUSALS[rule]}\n  END IF;\n"
+        for rule, query in enumerate(
+            (_LINE_DRAFT, _LINE_REFS, _LINE_APPENDED, _LINE_RUNNING), start=1
+        )
+    )
+    + """  RETURN NULL;
 END $$;
 """,
     "DROP TRIGGER IF EXISTS ledger_line_insert_check ON ledger_journalline;",

@@ -716,3 +716,45 @@ def test_every_guard_is_installed(db):
     from ledger import dbguards
 
     assert dbguards.expected(connection) <= dbguards.installed(connection)
+
+
+# --------------------------------------------------------------------------------------------
+# large statements: the line checks planned for their size say the same
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("broken", ["none", "posted_entry", "missing_fund", "balance_after"])
+def test_a_large_statement_of_lines_is_checked_like_a_small_one(books, broken):
+    from ledger import dbguards
+
+    # given 2 x SMALL lines that follow their keys' running balances, in one bulk insert
+    entry = books["deposit"] if broken == "posted_entry" else draft_entry()
+    pairs = dbguards.SMALL
+    lines = build_lines(
+        entry,
+        [
+            spec
+            for _ in range(pairs)
+            for spec in (
+                ("1002", "RELIEF", "D", "1.00", "CNY"),
+                ("4101", "RELIEF", "C", "1.00", "CNY"),
+            )
+        ],
+        start_no=3 if broken == "posted_entry" else 1,
+    )
+    assert len(lines) >= dbguards.SMALL
+    if broken == "missing_fund":
+        lines[150].fund_id = 999_999
+    elif broken == "balance_after":
+        lines[150].balance_after += Decimal("0.01")
+    before = state()
+    if broken == "none":
+        JournalLine.objects.bulk_create(lines)
+        assert JournalLine.objects.filter(entry=entry).count() == len(lines)
+        return
+    match = {
+        "posted_entry": "draft",
+        "missing_fund": "does not exist|existing account",
+        "balance_after": "balance after",
+    }[broken]
+    with refused(match):
+        JournalLine.objects.bulk_create(lines)
+    assert state() == before
