@@ -31,7 +31,6 @@ from django.urls import include, path, reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -48,11 +47,11 @@ from ledger.api import (
     AUTHENTICATION,
     KEY_MAX_LENGTH,
     KEY_PATTERN,
-    KEY_REGEX,
     IdempotencyKeyInvalid,
     LedgerPagination,
     LedgerPermission,
     error_responses,
+    optional_idempotency_key,
     validated_body,
 )
 
@@ -160,20 +159,15 @@ ACTION_ERRORS = errors(400, 401, 403, 404, 409)
 
 
 def idempotency_key(refusal: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        "Idempotency-Key",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        required=False,
-        pattern=KEY_REGEX,
-        description=format_lazy(
+    return optional_idempotency_key(
+        format_lazy(
             _(
                 "Optional, up to {n} visible ASCII characters; accepted but not stored. "
                 "Sending the same request twice cannot create a second record: {refusal}"
             ),
             n=KEY_MAX_LENGTH,
             refusal=refusal,
-        ),
+        )
     )
 
 

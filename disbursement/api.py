@@ -61,10 +61,10 @@ from approvals.api import HasStaffRegion, _check_idempotency_key
 from ledger.api import (
     AUTHENTICATION,
     KEY_MAX_LENGTH,
-    KEY_REGEX,
     LedgerPagination,
     LedgerPermission,
     error_responses,
+    optional_idempotency_key,
     validated_body,
 )
 
@@ -165,20 +165,15 @@ ACTION_ERRORS = errors(400, 401, 403, 404, 409)
 
 
 def idempotency_key(repeat: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        "Idempotency-Key",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        required=False,
-        pattern=KEY_REGEX,
-        description=format_lazy(
+    return optional_idempotency_key(
+        format_lazy(
             _(
                 "Optional, up to {n} visible ASCII characters; accepted but not stored. "
                 "Sending the same request twice is harmless: {repeat}"
             ),
             n=KEY_MAX_LENGTH,
             repeat=repeat,
-        ),
+        )
     )
 
 

@@ -166,6 +166,19 @@ def error_responses(texts: dict, *codes: int, media_type: str | None = None) -> 
     }
 
 
+def optional_idempotency_key(description) -> OpenApiParameter:
+    """The optional ``Idempotency-Key`` header of an API that checks it but does not store it;
+    ``description`` says what sending the same request twice does there."""
+    return OpenApiParameter(
+        "Idempotency-Key",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        pattern=KEY_REGEX,
+        description=description,
+    )
+
+
 def validated_body(serializer_class, request, **context) -> dict:
     """The request body checked by ``serializer_class`` (400 with the fields' errors if not)."""
     serializer = serializer_class(data=request.data, context={"request": request, **context})
@@ -403,9 +416,7 @@ class EntryViewSet(
     )
     def create(self, request, *args, **kwargs):
         key = _idempotency_key(request, required=True)
-        serializer = EntryCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(EntryCreateSerializer, request)
         # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
         replayed = JournalEntry.objects.filter(idempotency_key=key).exists()
         entry = services.journal_post(
@@ -447,15 +458,14 @@ class EntryViewSet(
     @action(detail=True, methods=["post"])
     def reverse(self, request, *args, **kwargs):
         entry = self.get_object()
-        serializer = EntryReverseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated_body(EntryReverseSerializer, request)
         key = _idempotency_key(request, required=False)
         replayed = JournalEntry.objects.filter(reverses=entry).exists()
         reversal = services.journal_reverse(
             entry=entry,
             actor=request.user,
-            date=serializer.validated_data.get("date"),
-            memo=serializer.validated_data["memo"],
+            date=data.get("date"),
+            memo=data["memo"],
             idempotency_key=key,
         )
         return self._answer(reversal, replayed=replayed)

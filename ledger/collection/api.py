@@ -54,6 +54,7 @@ from ..api import (
     _idempotency_key,
     _query,
     error_responses,
+    validated_body,
 )
 from . import documents, selectors, services
 from .api_filters import (
@@ -238,9 +239,8 @@ class DonorViewSet(
     filterset_class = DonorFilter
 
     def create(self, request, *args, **kwargs):
-        serializer = DonorSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        donor = services.donor_create(**serializer.validated_data, actor=request.user)
+        data = validated_body(DonorSerializer, request)
+        donor = services.donor_create(**data, actor=request.user)
         location = reverse("collection-api:donor-detail", kwargs={"pk": donor.pk})
         return Response(
             DonorSerializer(donor).data,
@@ -294,9 +294,7 @@ class DonationViewSet(
     )
     def create(self, request, *args, **kwargs):
         key = _idempotency_key(request, required=True)
-        serializer = DonationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(DonationSerializer, request)
         # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
         replayed = Donation.objects.filter(idempotency_key=key).exists()
         donation = services.donation_record(
@@ -356,9 +354,7 @@ class AllocationViewSet(
     )
     def create(self, request, *args, **kwargs):
         key = _idempotency_key(request, required=True)
-        serializer = AllocationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(AllocationSerializer, request)
         replayed = Allocation.objects.filter(idempotency_key=key).exists()
         allocation = services.allocation_record(
             kind=data["kind"],
@@ -470,9 +466,8 @@ class ReceiptViewSet(
     @action(detail=True, methods=["post"], url_path="void-request")
     def void_request(self, request, *args, **kwargs):
         receipt = self.get_object()
-        serializer = VoidRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reason = serializer.validated_data["reason"]
+        data = validated_body(VoidRequestSerializer, request)
+        reason = data["reason"]
         waiting = receipt.void_requests.filter(
             status=VoidRequestStatus.PENDING, requested_by=request.user, reason=reason
         ).exists()
@@ -524,11 +519,8 @@ class VoidRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Coll
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         void_request = self.get_object()
-        serializer = VoidApproveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.receipt_void_approve(
-            request=void_request, actor=request.user, note=serializer.validated_data["note"]
-        )
+        data = validated_body(VoidApproveSerializer, request)
+        services.receipt_void_approve(request=void_request, actor=request.user, note=data["note"])
         return self._answer(void_request)
 
     @extend_schema(
@@ -540,11 +532,8 @@ class VoidRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Coll
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
         void_request = self.get_object()
-        serializer = VoidRejectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.receipt_void_reject(
-            request=void_request, actor=request.user, note=serializer.validated_data["note"]
-        )
+        data = validated_body(VoidRejectSerializer, request)
+        services.receipt_void_reject(request=void_request, actor=request.user, note=data["note"])
         return self._answer(void_request)
 
 
@@ -582,9 +571,7 @@ class CashDepositViewSet(
     )
     def create(self, request, *args, **kwargs):
         key = _idempotency_key(request, required=True)
-        serializer = CashDepositSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(CashDepositSerializer, request)
         replayed = CashDeposit.objects.filter(idempotency_key=key).exists()
         deposit = services.cash_deposit_record(
             fund=data["fund"],
@@ -661,9 +648,7 @@ class PledgeViewSet(mixins.RetrieveModelMixin, _CollectionViewSet):
         responses={201: PledgeSerializer, **errors(400, *READ_ERRORS, 409)},
     )
     def create(self, request, *args, **kwargs):
-        serializer = PledgeCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(PledgeCreateSerializer, request)
         pledge = services.pledge_create(
             donor=data["donor"],
             fund=data["fund"],
@@ -688,11 +673,8 @@ class PledgeViewSet(mixins.RetrieveModelMixin, _CollectionViewSet):
     @action(detail=True, methods=["post"], url_path="write-off")
     def write_off(self, request, *args, **kwargs):
         pledge = self.get_object()
-        serializer = WriteOffSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        pledge = services.pledge_write_off(
-            pledge=pledge, reason=serializer.validated_data["reason"], actor=request.user
-        )
+        data = validated_body(WriteOffSerializer, request)
+        pledge = services.pledge_write_off(pledge=pledge, reason=data["reason"], actor=request.user)
         return Response(PledgeSerializer(_pledge_row(pledge)).data)
 
 
