@@ -6,6 +6,8 @@ services, never through the admin."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyMixin
+
 from .models import (
     Case,
     CaseHistory,
@@ -19,17 +21,6 @@ from .models import (
     Region,
     StaffProfile,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Region)

@@ -3,15 +3,15 @@
 Views here only parse, check the role, call one service or selector and render:
 
 * **Role.** Every endpoint names the Django permissions it needs per action
-  (``required_permissions``, checked by the ledger API's ``LedgerPermission``), so roles follow
+  (``required_permissions``, checked by the ledger API's ``RequiredPermissions``), so roles follow
   ``fundapp.roles.ROLE_PERMISSIONS``; the services check again (``actor=request.user``), together
   with the rules only they know (the tier's role and level, four-eyes).
 * **Region.** A caller needs a staff region (``HasStaffRegion``) and reads only through the
   scoping helpers of ``approvals.api_filters``: an object outside the caller's region is a 404,
   exactly like one that does not exist, and never appears in a list.
 * **Errors.** The services' typed errors (``approvals.exceptions``, subclasses of
-  ``LedgerError``) become ``{code, message}`` with their HTTP status in
-  ``fundapp.api.exception_handler``; nothing here turns errors into strings itself.
+  ``FundError``) become ``{code, message}`` with their HTTP status in
+  ``common.api.exception_handler``; nothing here turns errors into strings itself.
 * **Double submission.** The create endpoints (register a household, file a case, publish a
   notice) accept an optional ``Idempotency-Key`` header, but the key is not stored: the domain
   itself refuses a repeat, naming what already exists (a person belongs to one household:
@@ -43,17 +43,17 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from ledger.api import (
+from common.api import (
     AUTHENTICATION,
     KEY_MAX_LENGTH,
-    KEY_PATTERN,
-    IdempotencyKeyInvalid,
-    LedgerPagination,
-    LedgerPermission,
+    NOT_AUTHENTICATED_TEXT,
+    Pagination,
     error_responses,
+    idempotency_key,
     optional_idempotency_key,
     validated_body,
 )
+from common.permissions import READ, RequiredPermissions
 
 from . import selectors, services
 from .api_filters import (
@@ -103,8 +103,6 @@ from .serializers import (
     UpholdSerializer,
 )
 
-_READ = "read"  # LedgerPermission's entry for list, retrieve and other reads
-
 
 # --------------------------------------------------------------------------------------------
 # plumbing: permissions, errors, the idempotency header
@@ -125,10 +123,7 @@ _ERROR_TEXT = {
         "invalid_input, invalid_id_number, not_eligible, program_misconfigured, "
         "idempotency_key_invalid."
     ),
-    401: _(
-        "Not authenticated (not_authenticated, authentication_failed): log in for a session "
-        "or send 'Authorization: Token <key>'."
-    ),
+    401: NOT_AUTHENTICATED_TEXT,
     403: _(
         "permission_denied: the role does not hold the permission this needs, or no staff "
         "region is assigned. not_allowed: the rules refuse this user (outside the region, not "
@@ -158,7 +153,7 @@ CREATE_ERRORS = errors(400, 401, 403, 409)
 ACTION_ERRORS = errors(400, 401, 403, 404, 409)
 
 
-def idempotency_key(refusal: str) -> OpenApiParameter:
+def idempotency_key_param(refusal: str) -> OpenApiParameter:
     return optional_idempotency_key(
         format_lazy(
             _(
@@ -171,16 +166,10 @@ def idempotency_key(refusal: str) -> OpenApiParameter:
     )
 
 
-def _check_idempotency_key(request) -> None:
-    raw = request.headers.get("Idempotency-Key", "").strip()
-    if raw and not KEY_PATTERN.fullmatch(raw):
-        raise IdempotencyKeyInvalid()
-
-
 class ApprovalsViewSet(viewsets.GenericViewSet):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission, HasStaffRegion]
-    pagination_class = LedgerPagination
+    permission_classes = [RequiredPermissions, HasStaffRegion]
+    pagination_class = Pagination
     parser_classes = [JSONParser]
     required_permissions: dict[str, tuple[str, ...]] = {}
     lookup_value_regex = r"[0-9]+"
@@ -196,7 +185,7 @@ class ApprovalsViewSet(viewsets.GenericViewSet):
     ),
 )
 class RegionViewSet(mixins.ListModelMixin, ApprovalsViewSet):
-    required_permissions = {_READ: ("approvals.view_region",)}
+    required_permissions = {READ: ("approvals.view_region",)}
     serializer_class = RegionSerializer
 
     def get_queryset(self):
@@ -215,7 +204,7 @@ class RegionViewSet(mixins.ListModelMixin, ApprovalsViewSet):
 )
 class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApprovalsViewSet):
     # Programs are county-wide configuration, not regional records: every staff user reads them.
-    required_permissions = {_READ: ("approvals.view_program", "approvals.view_programtier")}
+    required_permissions = {READ: ("approvals.view_program", "approvals.view_programtier")}
     serializer_class = ProgramSerializer
     filterset_class = ProgramFilter
     lookup_field = "code"
@@ -244,7 +233,7 @@ class HouseholdViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApprovalsViewSet
 ):
     required_permissions = {
-        _READ: ("approvals.view_household", "approvals.view_person"),
+        READ: ("approvals.view_household", "approvals.view_person"),
         "create": ("approvals.add_household", "approvals.add_person"),
         "reveal": ("approvals.view_household", "approvals.reveal_personal_numbers"),
     }
@@ -273,7 +262,7 @@ class HouseholdViewSet(
             "stored only encrypted; the answer shows them masked."
         ),
         parameters=[
-            idempotency_key(
+            idempotency_key_param(
                 _(
                     "every person is registered once, so a repeat is refused with 409 "
                     "duplicate_person naming the household already registered."
@@ -284,7 +273,7 @@ class HouseholdViewSet(
         responses={201: HouseholdDetailSerializer, **CREATE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(HouseholdCreateSerializer, request)
         household = services.household_register(
             region=data["region"],
@@ -368,7 +357,7 @@ class CaseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApprovalsViewSet
 ):
     required_permissions = {
-        _READ: ("approvals.view_case", "approvals.view_casehistory"),
+        READ: ("approvals.view_case", "approvals.view_casehistory"),
         "create": ("approvals.file_case",),
         "submit": ("approvals.file_case",),
         "resubmit": ("approvals.file_case",),
@@ -405,7 +394,7 @@ class CaseViewSet(
             "excluding it (409 duplicate_beneficiary, naming that case)."
         ),
         parameters=[
-            idempotency_key(
+            idempotency_key_param(
                 _(
                     "a person has one open case per program and cycle, so a repeat is refused "
                     "with 409 duplicate_beneficiary naming the case already filed."
@@ -416,7 +405,7 @@ class CaseViewSet(
         responses={201: CaseDetailSerializer, **CREATE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(CaseCreateSerializer, request)
         program = data["program"]
         requested = data.get("requested_amount")
@@ -585,7 +574,7 @@ class CaseViewSet(
     ),
 )
 class QueueViewSet(mixins.ListModelMixin, ApprovalsViewSet):
-    required_permissions = {_READ: ("approvals.view_case", "approvals.review_case")}
+    required_permissions = {READ: ("approvals.view_case", "approvals.review_case")}
     serializer_class = QueueRowSerializer
     filter_backends: list = []
 
@@ -612,7 +601,7 @@ class NoticeViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApprovalsViewSet
 ):
     required_permissions = {
-        _READ: ("approvals.view_notice", "approvals.view_noticeitem"),
+        READ: ("approvals.view_notice", "approvals.view_noticeitem"),
         "create": ("approvals.publish_notice",),
     }
     filterset_class = NoticeFilter
@@ -645,7 +634,7 @@ class NoticeViewSet(
             "is the next version for the program, region and cycle."
         ),
         parameters=[
-            idempotency_key(
+            idempotency_key_param(
                 _(
                     "the cases are on notice after the first, so a repeat is refused with 409 "
                     "invalid_transition naming the case."
@@ -656,7 +645,7 @@ class NoticeViewSet(
         responses={201: NoticeDetailSerializer, **CREATE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(NoticePublishSerializer, request)
         optional = {
             key: data[key]
@@ -688,7 +677,7 @@ class NoticeViewSet(
 )
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApprovalsViewSet):
     required_permissions = {
-        _READ: ("approvals.view_objection",),
+        READ: ("approvals.view_objection",),
         "uphold": ("approvals.handle_objection",),
         "dismiss": ("approvals.handle_objection",),
     }

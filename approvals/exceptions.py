@@ -1,16 +1,16 @@
 """Typed errors of the relief-case domain.
 
-They subclass ``ledger.exceptions.LedgerError`` so the API layer (``fundapp/api.py``) maps them
-exactly like the ledger's: a stable ``code``, an HTTP ``status`` and a message that says what was
-wrong and what to do, in the user's language.
+They subclass ``common.errors.FundError`` so the API layer (``common.api``) maps them exactly
+like every other app's: a stable ``code`` from the catalogue (which gives the HTTP ``status``) and
+a message that says what was wrong and what to do, in the user's language.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from ledger.exceptions import LedgerError
+from common import errors
 
 
-class ApprovalsError(LedgerError):
+class ApprovalsError(errors.FundError):
     code = "approvals_error"
     default_message = _("The relief-case rules refused this operation.")
 
@@ -36,13 +36,11 @@ class NotEligible(ApprovalsError):
 
 class DuplicateBeneficiary(ApprovalsError):
     code = "duplicate_beneficiary"
-    status = 409
     default_message = _("This person is already in an open case.")
 
 
 class DuplicatePerson(ApprovalsError):
     code = "duplicate_person"
-    status = 409
     default_message = _("This person is already registered in a household.")
 
 
@@ -51,11 +49,10 @@ class ProgramMisconfigured(ApprovalsError):
     default_message = _("The program is not configured correctly.")
 
 
-class NotAllowed(ApprovalsError):
+class NotAllowed(ApprovalsError, errors.NotAllowed):
     """The user may not do this: wrong role, region, tier, or a rule such as four-eyes."""
 
     code = "not_allowed"
-    status = 403
     default_message = _("You may not do this.")
 
 
@@ -63,7 +60,6 @@ class InvalidTransition(ApprovalsError):
     """The case (or notice, objection) is not in a state where this can be done."""
 
     code = "invalid_transition"
-    status = 409
     default_message = _("The case is not in a state where this can be done.")
 
 
@@ -72,17 +68,14 @@ class AwardInPayment(ApprovalsError):
     on its way to the household, or it has been paid. The message says which and what to do."""
 
     code = "award_in_payment"
-    status = 409
     default_message = _("The award is being paid out and cannot be cancelled now.")
 
 
 class InsufficientFunds(ApprovalsError):
     code = "insufficient_funds"
-    status = 409
     default_message = _("The fund does not have enough money available.")
 
 
 class NotFound(ApprovalsError):
     code = "not_found"
-    status = 404
     default_message = _("Not found.")

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ledger.pdf import render_pdf
+from common.pdf import render_pdf
 
 from . import selectors, services
 from .exceptions import ApprovalsError

@@ -2,7 +2,7 @@
 with its history, documents and decision forms, household registration and case filing with
 documents, notice publishing and objection handling.
 
-Each view checks the role permission (``fundapp.permissions``: anonymous -> login, wrong role
+Each view checks the role permission (``common.permissions``: anonymous -> login, wrong role
 -> 403) AND the region: a case, household or objection outside the user's region is looked up
 in ``selectors.cases_for_user`` and the like, so it is a plain 404. Every decision is one
 service call; its typed error goes back onto the form, with what the user typed kept.
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from djmoney.money import Money
 
-from fundapp.permissions import permission_required
-from ledger.exports import export_response, requested_format
+from common.exports import export_response, requested_format
+from common.permissions import permission_required
 
 from . import selectors, services
 from .exceptions import ApprovalsError

@@ -6,7 +6,7 @@ jobs that build, export and import. Views here only parse, check the role, call 
 selector and render:
 
 * **Role.** Every endpoint names the Django permissions it needs per action
-  (``required_permissions``, checked by the ledger API's ``LedgerPermission``), so roles follow
+  (``required_permissions``, checked by the ledger API's ``RequiredPermissions``), so roles follow
   ``fundapp.roles.ROLE_PERMISSIONS`` (``disbursement/roles.py``); the services check again
   (``actor=request.user``) together with the rules only they know (maker-checker).
 * **Region.** A caller needs a staff region and reads only through ``api_filters``: a batch,
@@ -22,7 +22,7 @@ selector and render:
   (``disbursement.preflight``): an export of a batch not approved, a result file with bad
   lines (every line listed in the error's ``detail.problems``).
 * **Errors.** The services' typed errors (``disbursement.exceptions``, subclasses of
-  ``LedgerError``) become ``{code, message, detail?}`` in ``fundapp.api.exception_handler``.
+  ``FundError``) become ``{code, message, detail?}`` in ``common.api.exception_handler``.
 * **Double submission.** The POST endpoints accept an optional ``Idempotency-Key`` header,
   checked but not stored, as in the relief-case API: the domain itself makes a repeat harmless
   or refuses it (a cycle is opened once; generating again creates nothing new; an award is in
@@ -57,16 +57,18 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from approvals.api import HasStaffRegion, _check_idempotency_key
-from ledger.api import (
+from approvals.api import HasStaffRegion
+from common.api import (
     AUTHENTICATION,
     KEY_MAX_LENGTH,
-    LedgerPagination,
-    LedgerPermission,
+    NOT_AUTHENTICATED_TEXT,
+    Pagination,
     error_responses,
+    idempotency_key,
     optional_idempotency_key,
     validated_body,
 )
+from common.permissions import READ, RequiredPermissions
 
 from . import preflight, selectors, services
 from .api_filters import (
@@ -120,8 +122,6 @@ from .serializers import (
 )
 from .tasks import job_submit
 
-_READ = "read"  # LedgerPermission's entry for list, retrieve and other reads
-
 # --------------------------------------------------------------------------------------------
 # plumbing: documented errors, the idempotency header, job answers
 # --------------------------------------------------------------------------------------------
@@ -133,10 +133,7 @@ _ERROR_TEXT = {
         "bank_file_rejected, whose detail.problems lists every bad line of the file (line, "
         "code, reference, message): nothing of the file is booked."
     ),
-    401: _(
-        "Not authenticated (not_authenticated, authentication_failed): log in for a session "
-        "or send 'Authorization: Token <key>'."
-    ),
+    401: NOT_AUTHENTICATED_TEXT,
     403: _(
         "permission_denied: the role does not hold the permission this needs, or no staff "
         "region is assigned. not_allowed: the rules refuse this user (approving a batch they "
@@ -164,7 +161,7 @@ CREATE_ERRORS = errors(400, 401, 403, 409)
 ACTION_ERRORS = errors(400, 401, 403, 404, 409)
 
 
-def idempotency_key(repeat: str) -> OpenApiParameter:
+def idempotency_key_param(repeat: str) -> OpenApiParameter:
     return optional_idempotency_key(
         format_lazy(
             _(
@@ -215,8 +212,8 @@ def _require_county(user) -> None:
 
 class PayoutsViewSet(viewsets.GenericViewSet):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission, HasStaffRegion]
-    pagination_class = LedgerPagination
+    permission_classes = [RequiredPermissions, HasStaffRegion]
+    pagination_class = Pagination
     parser_classes = [JSONParser]
     required_permissions: dict[str, tuple[str, ...]] = {}
     lookup_value_regex = r"[0-9]+"
@@ -236,7 +233,7 @@ class PayoutsViewSet(viewsets.GenericViewSet):
 )
 class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
     required_permissions = {
-        _READ: ("disbursement.view_cycle", "disbursement.view_entitlement"),
+        READ: ("disbursement.view_cycle", "disbursement.view_entitlement"),
         "create": ("disbursement.generate_cycle",),
         "generate": ("disbursement.generate_cycle",),
     }
@@ -258,7 +255,9 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
             "Opening a cycle that is already open returns it (200). Only recurring programs "
             "(annual reward, special assistance) with a fixed amount have cycles."
         ),
-        parameters=[idempotency_key(_("a cycle is opened once; the repeat returns it (200)."))],
+        parameters=[
+            idempotency_key_param(_("a cycle is opened once; the repeat returns it (200)."))
+        ],
         request=CycleOpenSerializer,
         responses={
             201: OpenApiResponse(CycleSerializer, description=_("Opened.")),
@@ -267,7 +266,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
         },
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         _require_county(request.user)
         data = validated_body(CycleOpenSerializer, request)
         existed = Cycle.objects.filter(program=data["program"], code=data["code"].strip()).exists()
@@ -285,13 +284,16 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
             "insufficient_funds, booking nothing, when the fund's available money does not "
             "cover them."
         ),
-        parameters=[idempotency_key(_("generating again creates nothing new.")), JOB_LOCATION],
+        parameters=[
+            idempotency_key_param(_("generating again creates nothing new.")),
+            JOB_LOCATION,
+        ],
         request=None,
         responses={202: JOB_STARTED, **ACTION_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def generate(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         cycle = self.get_object()
         _require_county(request.user)
         return _started(job_submit("generate_cycle", actor=request.user, cycle_id=cycle.pk))
@@ -317,7 +319,7 @@ class EnrolmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, PayoutsViewSet
 ):
     required_permissions = {
-        _READ: ("disbursement.view_enrolment", "disbursement.view_enrolmenthistory"),
+        READ: ("disbursement.view_enrolment", "disbursement.view_enrolmenthistory"),
         "create": ("disbursement.manage_enrolment",),
         "suspend": ("disbursement.manage_enrolment",),
         "exit": ("disbursement.manage_enrolment",),
@@ -346,12 +348,12 @@ class EnrolmentViewSet(
             "Paid to the beneficiary's household. A person is enrolled once per program "
             "(400 invalid_input naming the program)."
         ),
-        parameters=[idempotency_key(_("a person is enrolled once; the repeat is refused."))],
+        parameters=[idempotency_key_param(_("a person is enrolled once; the repeat is refused."))],
         request=EnrolmentCreateSerializer,
         responses={201: EnrolmentDetailSerializer, **CREATE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(EnrolmentCreateSerializer, request)
         enrolment = services.enrolment_create(
             program=data["program"],
@@ -415,7 +417,7 @@ BATCH_CHANGED = {200: BatchDetailSerializer, **ACTION_ERRORS}
 )
 class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
     required_permissions = {
-        _READ: ("disbursement.view_payoutbatch", "disbursement.view_payment"),
+        READ: ("disbursement.view_payoutbatch", "disbursement.view_payment"),
         "create": ("disbursement.build_payoutbatch",),
         "approve": ("disbursement.approve_payoutbatch",),
         "discard": ("disbursement.build_payoutbatch",),
@@ -443,7 +445,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
             "paid, does not cover it); when done its result names the batch (batch_id)."
         ),
         parameters=[
-            idempotency_key(
+            idempotency_key_param(
                 _(
                     "an award is in at most one live batch, so a repeated build finds nothing "
                     "to pay (the job fails with nothing_to_pay); list the batches to find the "
@@ -456,7 +458,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
         responses={202: JOB_STARTED, **CREATE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(BatchBuildSerializer, request)
         filters = {"retry_unchanged": data["retry_unchanged"]}
         if data["cycle"]:
@@ -514,7 +516,7 @@ BATCH_ID = OpenApiParameter(
     ),
 )
 class PaymentViewSet(mixins.ListModelMixin, PayoutsViewSet):
-    required_permissions = {_READ: ("disbursement.view_payoutbatch", "disbursement.view_payment")}
+    required_permissions = {READ: ("disbursement.view_payoutbatch", "disbursement.view_payment")}
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
     queryset = Payment.objects.none()  # the schema's model; requests use get_queryset
@@ -541,7 +543,7 @@ class PaymentViewSet(mixins.ListModelMixin, PayoutsViewSet):
     ),
 )
 class LayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
-    required_permissions = {_READ: ("disbursement.view_banklayout",)}
+    required_permissions = {READ: ("disbursement.view_banklayout",)}
     serializer_class = BankLayoutSerializer
     queryset = BankLayout.objects.none()
     filter_backends: list = []
@@ -592,7 +594,7 @@ FILE_OK = OpenApiResponse(
 )
 class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
     required_permissions = {
-        _READ: ("disbursement.view_exportlog",),
+        READ: ("disbursement.view_exportlog",),
         "create": ("disbursement.export_payoutbatch",),
         "download": ("disbursement.view_exportlog", "disbursement.export_payoutbatch"),
     }
@@ -620,7 +622,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
             "the file from /api/payouts/exports/{id}/download/."
         ),
         parameters=[
-            idempotency_key(
+            idempotency_key_param(
                 _(
                     "a repeat writes the same payments again and is logged again; the bank "
                     "pays each reference once."
@@ -632,7 +634,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
         responses={202: JOB_STARTED, **CREATE_ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(ExportCreateSerializer, request)
         preflight.check_export(batch=data["batch"], layout=data["layout"])
         job = job_submit(
@@ -689,7 +691,7 @@ class ResultImportViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, PayoutsViewSet
 ):
     required_permissions = {
-        _READ: ("disbursement.view_bankresultimport",),
+        READ: ("disbursement.view_bankresultimport",),
         "create": ("disbursement.import_bankresults",),
     }
     serializer_class = ResultImportSerializer
@@ -710,7 +712,7 @@ class ResultImportViewSet(
             "A good file is booked by a job: paid payments against the bank, failed ones stay "
             "owed for a reissue; when done its result names the import (import_id)."
         ),
-        parameters=[idempotency_key(_("the same file again changes nothing.")), JOB_LOCATION],
+        parameters=[idempotency_key_param(_("the same file again changes nothing.")), JOB_LOCATION],
         request={"multipart/form-data": ResultImportCreateSerializer},
         responses={
             202: JOB_STARTED,
@@ -722,7 +724,7 @@ class ResultImportViewSet(
         },
     )
     def create(self, request, *args, **kwargs):
-        _check_idempotency_key(request)
+        idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(ResultImportCreateSerializer, request)
         batch, layout, upload = data["batch"], data["layout"], data["file"]
         content, filename = upload.read(), upload.name
@@ -766,7 +768,7 @@ class ResultImportViewSet(
     ),
 )
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
-    required_permissions = {_READ: ("disbursement.view_jobprogress",)}
+    required_permissions = {READ: ("disbursement.view_jobprogress",)}
     serializer_class = JobSerializer
     filterset_class = JobFilter
     queryset = JobProgress.objects.none()

@@ -1,15 +1,16 @@
 """Typed errors of the payout domain.
 
-They subclass ``ledger.exceptions.LedgerError`` (stable ``code``, HTTP ``status``, a message
-saying what was wrong and what to do), so ``fundapp/api.py`` maps them like the ledger's.
+They subclass ``common.errors.FundError`` (a stable ``code`` from its catalogue, which gives the
+HTTP ``status``; a message saying what was wrong and what to do), so ``common.api`` maps them
+like every other app's.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from ledger.exceptions import LedgerError
+from common import errors
 
 
-class DisbursementError(LedgerError):
+class DisbursementError(errors.FundError):
     code = "disbursement_error"
     default_message = _("The payout rules refused this operation.")
 
@@ -19,27 +20,23 @@ class InvalidInput(DisbursementError):
     default_message = _("The input is not valid.")
 
 
-class NotAllowed(DisbursementError):
+class NotAllowed(DisbursementError, errors.NotAllowed):
     code = "not_allowed"
-    status = 403
     default_message = _("You may not do this.")
 
 
 class InvalidState(DisbursementError):
     code = "invalid_state"
-    status = 409
     default_message = _("This cannot be done in the current state.")
 
 
 class NothingToPay(DisbursementError):
     code = "nothing_to_pay"
-    status = 409
     default_message = _("Nothing matches: every award in the selection is paid or in a batch.")
 
 
 class InsufficientFunds(DisbursementError):
     code = "insufficient_funds"
-    status = 409
     default_message = _("The fund does not have enough money.")
 
 
@@ -68,7 +65,6 @@ class ExportFileUnavailable(DisbursementError):
     """The bank file of an export is not kept here (made without a job, or removed)."""
 
     code = "export_file_unavailable"
-    status = 404
     default_message = _("This bank file is not kept on the server; export the batch again.")
 
 
@@ -76,5 +72,4 @@ class ExportFileAltered(DisbursementError):
     """The stored bank file no longer matches the fingerprint logged when it was written."""
 
     code = "export_file_altered"
-    status = 409
     default_message = _("The stored bank file was changed after it was written; it is not sent.")

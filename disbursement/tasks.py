@@ -5,7 +5,7 @@ Each runs against a ``JobProgress`` row created by ``job_submit`` (the page poll
 of ``total``, then ``done`` with a result or ``failed`` with the error's message). Without a
 broker the tasks run eagerly in-process (``CELERY_TASK_ALWAYS_EAGER``); with
 ``CELERY_BROKER_URL`` they run on a worker. Arguments are ids and plain values, never model
-instances, so they serialise as JSON. A refusal of the domain (``LedgerError``: not enough
+instances, so they serialise as JSON. A refusal of the domain (``FundError``: not enough
 money, a bad result file...) ends the job as ``failed`` with its message and is not retried;
 anything else is recorded and re-raised.
 """
@@ -20,7 +20,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ledger.exceptions import LedgerError
+from common.errors import FundError
 
 from .models import BankLayout, Cycle, ExportLog, JobProgress, PayoutBatch
 from .services import (
@@ -42,7 +42,7 @@ def _run(job_id: int, work) -> dict:
     progress = Progress(job_id)
     try:
         result = work(progress)
-    except LedgerError as exc:
+    except FundError as exc:
         job_finish(job_id, error=str(exc), result={"code": exc.code, **_problems(exc)})
         return {"error": str(exc)}
     except Exception as exc:

@@ -3,7 +3,7 @@ reconciliation panel, approve, discard, bank file export and download, bank resu
 long jobs with a progress bar, the late-payments report, cycles of recurring programs and
 beneficiary enrolments.
 
-Each view checks the role permission (``fundapp.permissions``: anonymous -> login, wrong role ->
+Each view checks the role permission (``common.permissions``: anonymous -> login, wrong role ->
 403) AND the region: batches, enrolments and late awards are read through
 ``selectors.batches_for_user`` and the like, so anything outside the user's region is a plain
 404 (or is not listed). Every write is one service call or one job (``tasks.job_submit``); a
@@ -36,11 +36,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from approvals.models import Person, Program
 from approvals.selectors import regions_below
-from fundapp.permissions import permission_required
+from common.errors import FundError, status_for
+from common.exports import XLSX_TYPE, export_or_none, query_without
+from common.permissions import permission_required
 from fundapp.roles import AUDITOR, FINANCE_SUPERVISOR, user_roles
-from ledger.exceptions import LedgerError
-from ledger.exports import XLSX_TYPE
-from ledger.views import _export_or_none, _query_without
 
 from . import selectors, services
 from .exceptions import ExportFileAltered, ExportFileUnavailable
@@ -98,17 +97,6 @@ JOB_WATCHERS = {FINANCE_SUPERVISOR, AUDITOR}
 
 def _page(request, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _error_status(code: str | None) -> int:
-    """The HTTP status of the typed error whose ``code`` a failed job recorded."""
-    stack = [LedgerError]
-    while stack:
-        cls = stack.pop()
-        if cls.code == code:
-            return cls.status
-        stack.extend(cls.__subclasses__())
-    return 400
 
 
 def _money_totals(rows) -> list[tuple[str, Decimal]]:
@@ -246,7 +234,7 @@ def batches(request):
         rows = rows.filter(status=data["status"])
     if data.get("program"):
         rows = rows.filter(program=data["program"])
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Payout batches"),
         headers=[
@@ -295,8 +283,8 @@ def batches(request):
         {
             "form": form,
             "page": _page(request, rows),
-            "query": _query_without(request, "page", "format"),
-            "export_query": _query_without(request, "format"),
+            "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "format"),
         },
     )
 
@@ -345,7 +333,7 @@ def batch_new(request):
 
             def refused(job):
                 result = job.result or {}
-                status = _error_status(result.get("code"))
+                status = status_for(result.get("code"))
                 return _build_page(request, form, job.error, result.get("problems") or [], status)
 
             return _after_job(request, job, refused)
@@ -422,7 +410,7 @@ def _export_payments(request, batch):
                 p.reissue_of.reference if p.reissue_of else "",
             ]
 
-    return _export_or_none(
+    return export_or_none(
         request,
         title=_("Payments of batch %(batch)s") % {"batch": batch},
         headers=[
@@ -484,8 +472,8 @@ def _detail(request, batch, *, status=200, error=None, problems=None, **forms):
             for value, label in PaymentStatus.choices
             if value in counts
         ],
-        "query": _query_without(request, "page", "format"),
-        "export_query": _query_without(request, "format"),
+        "query": query_without(request, "page", "format"),
+        "export_query": query_without(request, "format"),
         "rec": selectors.batch_reconciliation(batch),
         "timing": selectors.payment_timeliness(batch=batch),
         "late_days": late_days,
@@ -528,7 +516,7 @@ def batch_approve(request, pk: int):
     batch = _batch_or_404(request.user, pk)
     try:
         batch = services.batch_approve(batch=batch, actor=request.user)
-    except LedgerError as exc:
+    except FundError as exc:
         return _detail(request, batch, status=exc.status, error=exc.message)
     messages.success(
         request,
@@ -548,7 +536,7 @@ def batch_discard(request, pk: int):
         batch = services.batch_discard(
             batch=batch, reason=form.cleaned_data["reason"], actor=request.user
         )
-    except LedgerError as exc:
+    except FundError as exc:
         return _detail(request, batch, status=exc.status, error=exc.message, discard_form=form)
     messages.success(
         request,
@@ -577,7 +565,7 @@ def batch_export(request, pk: int):
         lambda job: _detail(
             request,
             batch,
-            status=_error_status((job.result or {}).get("code")),
+            status=status_for((job.result or {}).get("code")),
             error=job.error,
             export_form=form,
         ),
@@ -606,7 +594,7 @@ def batch_import(request, pk: int):
         lambda job: _detail(
             request,
             batch,
-            status=_error_status((job.result or {}).get("code")),
+            status=status_for((job.result or {}).get("code")),
             error=job.error,
             problems=(job.result or {}).get("problems"),
             import_form=ResultImportForm(
@@ -661,7 +649,7 @@ def late(request):
         return selectors.late_awards(days=days, program=program, region=region, limit=limit)
 
     status_labels = dict(PaymentStatus.choices)
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Late payments"),
         headers=[
@@ -704,7 +692,7 @@ def late(request):
             "totals": _money_totals((r.amount, r.currency) for r in rows),
             "oldest": max((r.days for r in rows), default=None),
             "status_labels": status_labels,
-            "export_query": _query_without(request, "format"),
+            "export_query": query_without(request, "format"),
         },
     )
 
@@ -766,7 +754,7 @@ def cycle_open(request):
             code=form.cleaned_data["code"],
             actor=request.user,
         )
-    except LedgerError as exc:
+    except FundError as exc:
         return _cycles_page(request, open_form=form, error=exc.message, status=exc.status)
     messages.success(
         request,
@@ -786,7 +774,7 @@ def cycle_generate(request, pk: int):
         request,
         job,
         lambda job: _cycles_page(
-            request, error=job.error, status=_error_status((job.result or {}).get("code"))
+            request, error=job.error, status=status_for((job.result or {}).get("code"))
         ),
     )
 
@@ -798,7 +786,7 @@ def cycle_close(request, pk: int):
     cycle = get_object_or_404(Cycle, pk=pk)
     try:
         cycle = services.cycle_close(cycle=cycle, actor=request.user)
-    except LedgerError as exc:
+    except FundError as exc:
         return _cycles_page(request, error=exc.message, status=exc.status)
     messages.success(
         request,
@@ -830,7 +818,7 @@ def enrolments(request):
         rows = rows.filter(household__region__code__startswith=data["region"].prefix)
     if data.get("q"):
         rows = rows.filter(person__name__icontains=data["q"].strip())
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Enrolments"),
         headers=[
@@ -863,8 +851,8 @@ def enrolments(request):
         {
             "form": form,
             "page": _page(request, rows),
-            "query": _query_without(request, "page", "format"),
-            "export_query": _query_without(request, "format"),
+            "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "format"),
         },
     )
 
@@ -960,7 +948,7 @@ def enrolment_action(request, pk: int, action: str):
             on=form.cleaned_data["on"],
             actor=request.user,
         )
-    except LedgerError as exc:
+    except FundError as exc:
         return _enrolment_page(
             request, enrolment, status=exc.status, error=exc.message, action=action, form=form
         )
@@ -1002,7 +990,7 @@ def enrolment_new(request):
                     enrolled_on=form.cleaned_data["enrolled_on"],
                     actor=request.user,
                 )
-            except LedgerError as exc:
+            except FundError as exc:
                 error = exc.message
             else:
                 messages.success(

@@ -5,26 +5,33 @@ table here is the single source of truth; the administrator assigns people to gr
 """
 
 from django.contrib.auth.models import Group, Permission
-from django.utils.translation import gettext_lazy as _
 
 from approvals.roles import APPROVALS_ROLE_PERMISSIONS
+from common.roles import (
+    ADMINISTRATOR,
+    AUDITOR,
+    CASE_WORKER,
+    FINANCE_OFFICER,
+    FINANCE_SUPERVISOR,
+    REVIEWER,
+    ROLE_LABELS,
+    role_label,
+)
 from disbursement.roles import DISBURSEMENT_ROLE_PERMISSIONS
 
-FINANCE_OFFICER = "finance_officer"
-FINANCE_SUPERVISOR = "finance_supervisor"
-CASE_WORKER = "case_worker"
-REVIEWER = "reviewer"
-AUDITOR = "auditor"
-ADMINISTRATOR = "administrator"
-
-ROLE_LABELS = {
-    FINANCE_OFFICER: _("Finance officer"),
-    FINANCE_SUPERVISOR: _("Finance supervisor"),
-    CASE_WORKER: _("Case worker"),
-    REVIEWER: _("Reviewer"),
-    AUDITOR: _("Auditor"),
-    ADMINISTRATOR: _("Administrator"),
-}
+__all__ = [
+    "ADMINISTRATOR",
+    "AUDITOR",
+    "CASE_WORKER",
+    "FINANCE_OFFICER",
+    "FINANCE_SUPERVISOR",
+    "REVIEWER",
+    "ROLE_LABELS",
+    "ROLE_PERMISSIONS",
+    "ensure_roles",
+    "role_label",
+    "user_roles",
+]
 
 _COLLECTION_READ = [
     "ledger.view_donor",
@@ -129,7 +136,3 @@ def user_roles(user) -> list[str]:
         names = sorted(user.groups.values_list("name", flat=True))
         user._fund_roles = names
     return names
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))

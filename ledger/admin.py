@@ -14,37 +14,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin, ReadOnlyMixin
+
 from .models import Account, AuditEvent, Balance, Fund, JournalEntry, JournalLine, Period, Purpose
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only: no add, change or delete for anyone."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}  # not even the bulk "delete selected"
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CodeFrozenOnceUsedMixin:

@@ -3,19 +3,18 @@
 Views here only parse, check the role, call one service or selector and render:
 
 * every endpoint names the Django model permissions it needs (``required_permissions``) and
-  ``LedgerPermission`` checks them, so roles follow ``fundapp.roles.ROLE_PERMISSIONS``; the
+  ``RequiredPermissions`` checks them, so roles follow ``fundapp.roles.ROLE_PERMISSIONS``; the
   services check again (``actor=request.user``);
 * posting needs an ``Idempotency-Key`` header. The key is stored under an ``api:`` prefix so an
   API client can never collide with keys the system itself uses (``reverse:12``, imports...).
   The same key with the same content returns the first entry with 200 and
   ``Idempotent-Replayed: true``; with different content the service refuses (409);
 * the service's typed ``LedgerError``s become ``{code, message}`` in
-  ``fundapp.api.exception_handler``; nothing here turns errors into strings itself.
+  ``common.api.exception_handler``; nothing here turns errors into strings itself.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from django.db.models import Prefetch
@@ -30,27 +29,36 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from common.api import (
+    AUTHENTICATION,
+    KEY_MAX_LENGTH,
+    KEY_REGEX,
+    NOT_AUTHENTICATED_TEXT,
+    REPLAYED_HEADER,
+    Pagination,
+    error_responses,
+    idempotency_key,
+    validated_body,
+    validated_query,
+)
+from common.permissions import READ, RequiredPermissions
+
 from . import selectors, services
 from .api_filters import AccountFilter, EntryFilter, FundFilter
 from .models import Account, Balance, Fund, JournalEntry, JournalLine
 from .serializers import (
-    MAX_PAGE_SIZE,
     AccountSerializer,
     BalanceQuerySerializer,
     BalanceSerializer,
     EntryCreateSerializer,
     EntryReverseSerializer,
-    ErrorSerializer,
     FundSerializer,
     JournalEntryDetailSerializer,
     JournalEntrySerializer,
@@ -61,76 +69,6 @@ from .serializers import (
 )
 
 API_SOURCE = "api"
-KEY_PREFIX = "api:"
-KEY_MAX_LENGTH = 150  # the column holds 200; the prefix and a margin fit in the rest
-KEY_REGEX = f"^[!-~]{{1,{KEY_MAX_LENGTH}}}$"  # visible ASCII (0x21-0x7e), no spaces
-KEY_PATTERN = re.compile(KEY_REGEX)
-REPLAYED_HEADER = "Idempotent-Replayed"
-
-_READ = "read"
-
-
-# --------------------------------------------------------------------------------------------
-# plumbing: authentication, permissions, paging, errors
-# --------------------------------------------------------------------------------------------
-# Token first: an anonymous caller then gets 401 with "WWW-Authenticate: Token" (DRF answers
-# 403 when the first class is the session one, which has no challenge to offer).
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
-
-
-class LedgerPermission(permissions.BasePermission):
-    """The user must hold every Django permission the view names for the action.
-
-    ``view.required_permissions`` maps an action (``create``, ``reverse``...) to permission
-    names; reads (list, retrieve, HEAD, OPTIONS, plain GET views) use the ``read`` entry. An
-    action with no entry is refused rather than left open.
-    """
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        table = view.required_permissions
-        action_name = getattr(view, "action", None)
-        if action_name in (None, "list", "retrieve", "metadata"):
-            action_name = _READ
-        needed = table.get(action_name)
-        return needed is not None and user.has_perms(needed)
-
-
-class LedgerPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-
-class IdempotencyKeyRequired(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "idempotency_key_required"
-    default_detail = _(
-        "Send an Idempotency-Key header (for example a new UUID for each new entry) so that a "
-        "retried request cannot post the entry twice."
-    )
-
-
-class IdempotencyKeyInvalid(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "idempotency_key_invalid"
-    default_detail = format_lazy(
-        _("The Idempotency-Key header must be 1 to {n} visible ASCII characters without spaces."),
-        n=KEY_MAX_LENGTH,
-    )
-
-
-def _idempotency_key(request, *, required: bool) -> str:
-    """The client's key, stored with our prefix; "" when optional and absent."""
-    raw = request.headers.get("Idempotency-Key", "").strip()
-    if not raw:
-        if required:
-            raise IdempotencyKeyRequired()
-        return ""
-    if not KEY_PATTERN.fullmatch(raw):
-        raise IdempotencyKeyInvalid()
-    return KEY_PREFIX + raw
 
 
 _ERROR_TEXT = {
@@ -140,10 +78,7 @@ _ERROR_TEXT = {
         "unknown_account, unknown_fund, currency_not_held, idempotency_key_required, "
         "idempotency_key_invalid."
     ),
-    401: _(
-        "Not authenticated (not_authenticated, authentication_failed): log in for a session "
-        "or send 'Authorization: Token <key>'."
-    ),
+    401: NOT_AUTHENTICATED_TEXT,
     403: _("The user's role does not hold the permission this needs (permission_denied)."),
     404: _("No such object, or no such page (not_found)."),
     409: _(
@@ -151,39 +86,6 @@ _ERROR_TEXT = {
         "key was used for different content), already_reversed, not_reversible."
     ),
 }
-
-
-def error_responses(texts: dict, *codes: int, media_type: str | None = None) -> dict:
-    """Documented error responses for the schema, each described by ``texts[code]``: all share
-    the ``{code, message, detail?}`` JSON body (``fundapp.api.exception_handler``). Every app's
-    API documents its errors through here. ``media_type`` keys them for an endpoint that also
-    answers files (a PDF, a bank file)."""
-    return {
-        ((c, media_type) if media_type else c): OpenApiResponse(
-            ErrorSerializer, description=texts[c]
-        )
-        for c in codes
-    }
-
-
-def optional_idempotency_key(description) -> OpenApiParameter:
-    """The optional ``Idempotency-Key`` header of an API that checks it but does not store it;
-    ``description`` says what sending the same request twice does there."""
-    return OpenApiParameter(
-        "Idempotency-Key",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        required=False,
-        pattern=KEY_REGEX,
-        description=description,
-    )
-
-
-def validated_body(serializer_class, request, **context) -> dict:
-    """The request body checked by ``serializer_class`` (400 with the fields' errors if not)."""
-    serializer = serializer_class(data=request.data, context={"request": request, **context})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -231,14 +133,8 @@ REPLAYED = OpenApiParameter(
 
 class LedgerAPIView(APIView):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission]
+    permission_classes = [RequiredPermissions]
     required_permissions: dict[str, tuple[str, ...]] = {}
-
-
-def _query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,12 +197,12 @@ class _ContextFromObjectsMixin:
 )
 class AccountViewSet(_ContextFromObjectsMixin, viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission]
-    required_permissions = {_READ: ("ledger.view_account", "ledger.view_balance")}
+    permission_classes = [RequiredPermissions]
+    required_permissions = {READ: ("ledger.view_account", "ledger.view_balance")}
     queryset = Account.objects.select_related("parent").order_by("code")
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
-    pagination_class = LedgerPagination
+    pagination_class = Pagination
     lookup_field = "code"
     lookup_value_regex = r"[0-9A-Za-z][0-9A-Za-z._-]*"
 
@@ -326,14 +222,14 @@ class AccountViewSet(_ContextFromObjectsMixin, viewsets.ReadOnlyModelViewSet):
 )
 class FundViewSet(_ContextFromObjectsMixin, viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission]
+    permission_classes = [RequiredPermissions]
     # The position is money in the books, so reading funds here needs view_balance too (case
     # workers and reviewers hold view_fund alone, for picking a fund, not for seeing its cash).
-    required_permissions = {_READ: ("ledger.view_fund", "ledger.view_balance")}
+    required_permissions = {READ: ("ledger.view_fund", "ledger.view_balance")}
     queryset = Fund.objects.order_by("code")
     serializer_class = FundSerializer
     filterset_class = FundFilter
-    pagination_class = LedgerPagination
+    pagination_class = Pagination
     lookup_field = "code"
     lookup_value_regex = r"[0-9A-Za-z][0-9A-Za-z._-]*"
 
@@ -367,16 +263,16 @@ class EntryViewSet(
     viewsets.GenericViewSet,
 ):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission]
+    permission_classes = [RequiredPermissions]
     required_permissions = {
-        _READ: ("ledger.view_journalentry", "ledger.view_journalline"),
+        READ: ("ledger.view_journalentry", "ledger.view_journalline"),
         "create": ("ledger.add_journalentry",),
         "reverse": ("ledger.reverse_journalentry",),
     }
     # Entries nest a list of lines, which only JSON can carry.
     parser_classes = [JSONParser]
     filterset_class = EntryFilter
-    pagination_class = LedgerPagination
+    pagination_class = Pagination
     lookup_field = "seq"
     lookup_value_regex = r"[0-9]+"
 
@@ -415,7 +311,7 @@ class EntryViewSet(
         },
     )
     def create(self, request, *args, **kwargs):
-        key = _idempotency_key(request, required=True)
+        key = idempotency_key(request, required=True)
         data = validated_body(EntryCreateSerializer, request)
         # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
         replayed = JournalEntry.objects.filter(idempotency_key=key).exists()
@@ -459,7 +355,7 @@ class EntryViewSet(
     def reverse(self, request, *args, **kwargs):
         entry = self.get_object()
         data = validated_body(EntryReverseSerializer, request)
-        key = _idempotency_key(request, required=False)
+        key = idempotency_key(request, required=False)
         replayed = JournalEntry.objects.filter(reverses=entry).exists()
         reversal = services.journal_reverse(
             entry=entry,
@@ -475,7 +371,7 @@ class EntryViewSet(
 # reports
 # --------------------------------------------------------------------------------------------
 class BalanceView(LedgerAPIView):
-    required_permissions = {_READ: ("ledger.view_account", "ledger.view_balance")}
+    required_permissions = {READ: ("ledger.view_account", "ledger.view_balance")}
 
     @extend_schema(
         summary=_("Balance of one account per currency"),
@@ -483,7 +379,7 @@ class BalanceView(LedgerAPIView):
         responses={200: BalanceSerializer, **errors(400, *READ_ERRORS)},
     )
     def get(self, request):
-        query = _query(BalanceQuerySerializer, request)
+        query = validated_query(BalanceQuerySerializer, request)
         account, fund, as_of = query["account"], query.get("fund"), query.get("as_of")
         balances = selectors.account_balance_normal(account=account, fund=fund, as_of=as_of)
         body = {
@@ -498,7 +394,7 @@ class BalanceView(LedgerAPIView):
 
 
 class TrialBalanceView(LedgerAPIView):
-    required_permissions = {_READ: ("ledger.view_account", "ledger.view_balance")}
+    required_permissions = {READ: ("ledger.view_account", "ledger.view_balance")}
 
     @extend_schema(
         summary=_("Trial balance"),
@@ -506,7 +402,7 @@ class TrialBalanceView(LedgerAPIView):
         responses={200: TrialBalanceSerializer, **errors(400, *READ_ERRORS)},
     )
     def get(self, request):
-        query = _query(TrialBalanceQuerySerializer, request)
+        query = validated_query(TrialBalanceQuerySerializer, request)
         fund, as_of = query.get("fund"), query.get("as_of")
         report = selectors.trial_balance(fund=fund, as_of=as_of)
         body = {
@@ -524,7 +420,7 @@ class TrialBalanceView(LedgerAPIView):
 
 class StatementView(LedgerAPIView):
     required_permissions = {
-        _READ: ("ledger.view_account", "ledger.view_journalline", "ledger.view_balance")
+        READ: ("ledger.view_account", "ledger.view_journalline", "ledger.view_balance")
     }
 
     @extend_schema(
@@ -534,7 +430,7 @@ class StatementView(LedgerAPIView):
         responses={200: StatementSerializer, **errors(400, *READ_ERRORS)},
     )
     def get(self, request):
-        query = _query(StatementQuerySerializer, request)
+        query = validated_query(StatementQuerySerializer, request)
         statement = selectors.account_statement(
             account=query["account"],
             currency=query["currency"],

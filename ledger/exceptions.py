@@ -1,22 +1,15 @@
-"""Typed errors of the ledger. Each carries a stable ``code`` (used by the API and forms) and a
+"""Typed errors of the ledger. Each carries a stable ``code`` from the catalogue of
+``common.errors`` (used by the API, jobs and forms; its HTTP status comes from there) and a
 message that says what is wrong and what to do, in the user's language."""
 
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import FundError
 
-class LedgerError(Exception):
+
+class LedgerError(FundError):
     code = "ledger_error"
-    status = 400
-
-    def __init__(self, message=None, **params):
-        self.params = params
-        self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
-
     default_message = _("The ledger refused this operation.")
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class InvalidEntry(LedgerError):
@@ -52,35 +45,29 @@ class CurrencyNotHeld(InvalidEntry):
 
 class PeriodClosed(LedgerError):
     code = "period_closed"
-    status = 409
     default_message = _("That period is closed.")
 
 
 class IdempotencyConflict(LedgerError):
     code = "idempotency_conflict"
-    status = 409
     default_message = _("This idempotency key was already used for different content.")
 
 
 class AlreadyReversed(LedgerError):
     code = "already_reversed"
-    status = 409
 
 
 class NotReversible(LedgerError):
     code = "not_reversible"
-    status = 409
 
 
 class LedgerIntegrityError(LedgerError):
     """The database refused a write the service believed valid: the data underneath has drifted."""
 
     code = "ledger_integrity"
-    status = 500
     default_message = _("The ledger's stored data does not match its lines; run verify_ledger.")
 
 
 class PermissionDenied(LedgerError):
     code = "permission_denied"
-    status = 403
     default_message = _("You do not have the role needed for this.")

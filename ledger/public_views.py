@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from common.exports import export_response
+
 from .collection.documents import thank_you_pdf
 from .collection.models import Receipt
 from .collection.selectors import thank_you_list
-from .exports import export_response
 from .models import Fund, Period
 
 

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import MAX_PAGE_SIZE
+
 from .models import Account, AccountType, Fund, JournalEntry, JournalLine, Side
 
 MAX_AMOUNT_DIGITS = 18  # JournalLine.amount: max_digits=18, decimal_places=2
 MAX_BALANCE_DIGITS = 20  # balances add many amounts
-MAX_PAGE_SIZE = 200
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
@@ -61,27 +62,6 @@ class AmountField(serializers.DecimalField):
 
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
-
-
-# --------------------------------------------------------------------------------------------
-# errors (documentation only: fundapp.api.exception_handler writes them)
-# --------------------------------------------------------------------------------------------
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text=_(
-            "Stable machine-readable code, e.g. unbalanced, period_closed, idempotency_conflict, "
-            "invalid, not_authenticated, permission_denied, not_found."
-        )
-    )
-    message = serializers.CharField(help_text=_("What went wrong and what to do, for people."))
-    detail = serializers.JSONField(
-        required=False,
-        help_text=_(
-            "For code 'invalid': the errors of each field, keyed by field name. For a refusal "
-            "with parts (bank_file_rejected): 'problems', each with its line, code, reference "
-            "and message."
-        ),
-    )
 
 
 # --------------------------------------------------------------------------------------------

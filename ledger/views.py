@@ -2,7 +2,7 @@
 account statement and periods.
 
 Each view parses its input with a form from ``ledger.forms``, checks the role permission
-(``fundapp.permissions``: anonymous -> login, wrong role -> 403), calls one selector or service
+(``common.permissions``: anonymous -> login, wrong role -> 403), calls one selector or service
 and renders. Every list also downloads as xlsx or CSV with ``?format=xlsx|csv`` (which needs
 ``ledger.export_ledger``); the files carry the same rows as the screen with money as numbers and
 the currency in its own column, headed in the user's language.
@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fundapp.permissions import permission_required
+from common.errors import FundError
+from common.exports import export_or_none, query_without
+from common.permissions import permission_required
 
 from . import selectors, services
-from .exceptions import IdempotencyConflict, LedgerError
-from .exports import export_response, requested_format
+from .exceptions import IdempotencyConflict
 from .forms import (
     ChartFilterForm,
     EntryForm,
@@ -39,27 +38,6 @@ from .models import Account, JournalEntry, Period, Side
 JOURNAL_PAGE_SIZE = 50
 STATEMENT_PAGE_SIZE = 50
 LINES_PREFIX = "lines"
-
-
-def _export_or_none(request, *, title, headers, rows) -> HttpResponse | None:
-    """The download when ``?format=`` asks for one (and the user may export), else None.
-
-    ``rows`` is a callable so the rows are only read when a file is really wanted.
-    """
-    fmt = requested_format(request)
-    if fmt is None:
-        return None
-    if not request.user.has_perm("ledger.export_ledger"):
-        raise PermissionDenied
-    return export_response(fmt=fmt, title=title, headers=headers, rows=rows())
-
-
-def _query_without(request, *names: str) -> str:
-    """The current query string minus ``names`` (for paging and export links)."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def _side_label(side: str) -> str:
@@ -93,7 +71,7 @@ def chart(request):
     title = _("Chart of accounts")
     if fund is not None:
         title = f"{title} {fund.code}"
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=title,
         headers=[
@@ -112,7 +90,7 @@ def chart(request):
     return render(
         request,
         "ledger/chart.html",
-        {"form": form, "rows": rows, "fund": fund, "query": _query_without(request, "format")},
+        {"form": form, "rows": rows, "fund": fund, "query": query_without(request, "format")},
     )
 
 
@@ -151,7 +129,7 @@ def journal(request):
                 entry.reverses.seq if entry.reverses else None,
             ]
 
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Journal"),
         headers=[
@@ -188,8 +166,8 @@ def journal(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "query": _query_without(request, "page", "format"),
-            "export_query": _query_without(request, "format"),
+            "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "format"),
         },
     )
 
@@ -227,7 +205,7 @@ def entry_reverse(request, seq: int):
     try:
         # No key of our own: the service returns the existing reversal on a double click.
         reversal = services.journal_reverse(entry=entry, actor=request.user)
-    except LedgerError as exc:
+    except FundError as exc:
         messages.error(request, str(exc))
         return redirect("ledger:entry", seq=entry.seq)
     messages.success(
@@ -241,7 +219,7 @@ def entry_reverse(request, seq: int):
 @require_http_methods(["GET", "POST"])
 @permission_required("ledger.add_journalentry")
 def entry_new(request):
-    """A manual entry with several lines. A ``LedgerError`` from the service is shown above the
+    """A manual entry with several lines. A ``FundError`` from the service is shown above the
     form with everything typed kept; field errors sit next to their fields."""
     show_errors = True
     error = None
@@ -283,7 +261,7 @@ def entry_new(request):
                     "changed since. Nothing new was posted. Your values are kept: submit again "
                     "to post them as a new entry."
                 ) % {"seq": existing.seq if existing else "?"}
-            except LedgerError as exc:
+            except FundError as exc:
                 error = str(exc)
             else:
                 messages.success(request, _("Entry no. %(seq)s is posted.") % {"seq": entry.seq})
@@ -321,7 +299,7 @@ def trial_balance(request):
     title = _("Trial balance")
     if fund is not None:
         title = f"{title} {fund.code}"
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=title,
         headers=[_("Code"), _("Account"), _("Debit"), _("Credit"), _("Currency")],
@@ -342,7 +320,7 @@ def trial_balance(request):
             "totals": totals,
             "fund": fund,
             "as_of": as_of,
-            "query": _query_without(request, "format"),
+            "query": query_without(request, "format"),
         },
     )
 
@@ -377,7 +355,7 @@ def statement(request):
                     line.memo,
                 ]
 
-        download = _export_or_none(
+        download = export_or_none(
             request,
             title=f"{_('Statement')} {account.code}",
             headers=[
@@ -408,8 +386,8 @@ def statement(request):
         {
             "form": form,
             "statement": result,
-            "query": _query_without(request, "page", "format"),
-            "export_query": _query_without(request, "format"),
+            "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "format"),
         },
     )
 
@@ -435,7 +413,7 @@ def period_close(request, pk: int):
     period = get_object_or_404(Period, pk=pk)
     try:
         services.period_close(period=period, actor=request.user)
-    except LedgerError as exc:
+    except FundError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Period %(code)s is closed.") % {"code": period.code})

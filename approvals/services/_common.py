@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
+from common import permissions
 from ledger.services import audit
 
 from ..exceptions import InvalidInput, InvalidTransition, NotAllowed
@@ -19,10 +20,8 @@ def staff_region(actor) -> Region | None:
 
 
 def require_perm(actor, perm: str) -> None:
-    if actor is None or not actor.has_perm(perm):
-        raise NotAllowed(
-            _("You do not have the role needed for this (permission %(perm)s).") % {"perm": perm}
-        )
+    """``common.permissions.require_perm`` refusing with this app's ``NotAllowed``."""
+    permissions.require_perm(actor, perm, error=NotAllowed)
 
 
 def require_region(actor, region: Region, what: str) -> Region:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from ledger.exceptions import LedgerError
+from common.errors import FundError
 from ledger.selectors import fund_position
 from ledger.services import _lock_head, audit
 
@@ -351,7 +351,7 @@ def notices_close(
             continue
         try:
             report.finalised.append(case_finalise(case=case, actor=actor, today=today))
-        except LedgerError as exc:  # approvals errors are LedgerErrors too
+        except FundError as exc:  # the ledger's refusals and ours alike
             if Case.objects.filter(pk=case.pk).values_list("state", flat=True).first() != (
                 CaseState.ON_NOTICE
             ):

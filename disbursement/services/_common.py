@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import permissions
 from ledger.models import Fund
 from ledger.selectors import fund_position
 
@@ -23,11 +24,8 @@ ZERO = Decimal("0.00")
 
 
 def require_perm(actor, perm: str) -> None:
-    """``actor=None`` is the system (management commands run by the operator, other services)."""
-    if actor is not None and not actor.has_perm(perm):
-        raise NotAllowed(
-            _("You do not have the role needed for this (permission %(perm)s).") % {"perm": perm}
-        )
+    """``common.permissions.require_perm`` refusing with this app's ``NotAllowed``."""
+    permissions.require_perm(actor, perm, error=NotAllowed)
 
 
 def required_text(value, what: str) -> str:

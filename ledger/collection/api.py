@@ -5,7 +5,7 @@ deposits, cash held and pledges. It follows the ledger API (``ledger/api.py``) a
 plumbing:
 
 * every endpoint names the Django permissions it needs per action (``required_permissions``)
-  and ``LedgerPermission`` checks them, so the roles of ``fundapp.roles`` decide; the services
+  and ``RequiredPermissions`` checks them, so the roles of ``fundapp.roles`` decide; the services
   check again with ``actor=request.user`` (an asker approving their own void is the service's
   403, not ours);
 * recording money (donations, allocations, cash deposits) needs an ``Idempotency-Key`` header,
@@ -14,7 +14,7 @@ plumbing:
   ``Idempotent-Replayed: true``; the same key with other content is the service's 409
   ``idempotency_conflict``;
 * amounts travel as 2-decimal strings beside a currency; JSON numbers are refused;
-* the services' typed errors become ``{code, message}`` in ``fundapp.api.exception_handler``.
+* the services' typed errors become ``{code, message}`` in ``common.api.exception_handler``.
 """
 
 from __future__ import annotations
@@ -42,20 +42,21 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from ..api import (
-    _READ,
+from common.api import (
     AUTHENTICATION,
     KEY_MAX_LENGTH,
     KEY_REGEX,
+    NOT_AUTHENTICATED_TEXT,
     REPLAYED_HEADER,
-    LedgerAPIView,
-    LedgerPagination,
-    LedgerPermission,
-    _idempotency_key,
-    _query,
+    Pagination,
     error_responses,
+    idempotency_key,
     validated_body,
+    validated_query,
 )
+from common.permissions import READ, RequiredPermissions
+
+from ..api import LedgerAPIView
 from . import documents, selectors, services
 from .api_filters import (
     AllocationFilter,
@@ -102,10 +103,7 @@ _ERROR_TEXT = {
         "currency_not_held, invalid_donor, invalid_credit_code, wrong_receipt_type, "
         "collection_error, idempotency_key_required, idempotency_key_invalid."
     ),
-    401: _(
-        "Not authenticated (not_authenticated, authentication_failed): log in for a session "
-        "or send 'Authorization: Token <key>'."
-    ),
+    401: NOT_AUTHENTICATED_TEXT,
     403: _(
         "The user's role does not hold the permission this needs, or (for a void) the user "
         "asked for it and may not decide it too (permission_denied)."
@@ -206,8 +204,8 @@ class PledgeNotOverdue(APIException):
 
 class _CollectionViewSet(viewsets.GenericViewSet):
     authentication_classes = AUTHENTICATION
-    permission_classes = [LedgerPermission]
-    pagination_class = LedgerPagination
+    permission_classes = [RequiredPermissions]
+    pagination_class = Pagination
     # Bodies are small flat objects; JSON only, so amounts arrive typed and numbers are refused.
     parser_classes = [JSONParser]
     required_permissions: dict[str, tuple[str, ...]] = {}
@@ -233,7 +231,7 @@ class _CollectionViewSet(viewsets.GenericViewSet):
 class DonorViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _CollectionViewSet
 ):
-    required_permissions = {_READ: ("ledger.view_donor",), "create": ("ledger.add_donor",)}
+    required_permissions = {READ: ("ledger.view_donor",), "create": ("ledger.add_donor",)}
     queryset = Donor.objects.order_by("name", "id")
     serializer_class = DonorSerializer
     filterset_class = DonorFilter
@@ -276,7 +274,7 @@ def _recording_responses(serializer_class, what) -> dict:
 class DonationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _CollectionViewSet
 ):
-    required_permissions = {_READ: ("ledger.view_donation",), "create": ("ledger.add_donation",)}
+    required_permissions = {READ: ("ledger.view_donation",), "create": ("ledger.add_donation",)}
     queryset = Donation.objects.select_related(
         "donor", "fund", "receipt__book", "entry", "recorded_by"
     ).order_by("-received_on", "-id")
@@ -293,7 +291,7 @@ class DonationViewSet(
         responses=_recording_responses(DonationSerializer, _("Recorded; the receipt is issued.")),
     )
     def create(self, request, *args, **kwargs):
-        key = _idempotency_key(request, required=True)
+        key = idempotency_key(request, required=True)
         data = validated_body(DonationSerializer, request)
         # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
         replayed = Donation.objects.filter(idempotency_key=key).exists()
@@ -331,7 +329,7 @@ class AllocationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _CollectionViewSet
 ):
     required_permissions = {
-        _READ: ("ledger.view_allocation",),
+        READ: ("ledger.view_allocation",),
         "create": ("ledger.add_allocation",),
     }
     queryset = Allocation.objects.select_related(
@@ -353,7 +351,7 @@ class AllocationViewSet(
         ),
     )
     def create(self, request, *args, **kwargs):
-        key = _idempotency_key(request, required=True)
+        key = idempotency_key(request, required=True)
         data = validated_body(AllocationSerializer, request)
         replayed = Allocation.objects.filter(idempotency_key=key).exists()
         allocation = services.allocation_record(
@@ -405,7 +403,7 @@ class ReceiptViewSet(
     PDFAnswerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, _CollectionViewSet
 ):
     required_permissions = {
-        _READ: ("ledger.view_receipt",),
+        READ: ("ledger.view_receipt",),
         "pdf": ("ledger.view_receipt",),
         "void_request": ("ledger.view_receipt", "ledger.add_receiptvoidrequest"),
     }
@@ -494,7 +492,7 @@ class ReceiptViewSet(
 )
 class VoidRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CollectionViewSet):
     required_permissions = {
-        _READ: ("ledger.view_receiptvoidrequest",),
+        READ: ("ledger.view_receiptvoidrequest",),
         "approve": ("ledger.approve_receipt_void",),
         "reject": ("ledger.approve_receipt_void",),
     }
@@ -554,7 +552,7 @@ class CashDepositViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _CollectionViewSet
 ):
     required_permissions = {
-        _READ: ("ledger.view_cashdeposit",),
+        READ: ("ledger.view_cashdeposit",),
         "create": ("ledger.add_cashdeposit",),
     }
     queryset = CashDeposit.objects.select_related("fund", "entry", "recorded_by").order_by(
@@ -570,7 +568,7 @@ class CashDepositViewSet(
         responses=_recording_responses(CashDepositSerializer, _("Deposited.")),
     )
     def create(self, request, *args, **kwargs):
-        key = _idempotency_key(request, required=True)
+        key = idempotency_key(request, required=True)
         data = validated_body(CashDepositSerializer, request)
         replayed = CashDeposit.objects.filter(idempotency_key=key).exists()
         deposit = services.cash_deposit_record(
@@ -591,7 +589,7 @@ class CashDepositViewSet(
 
 
 class CashHeldView(LedgerAPIView):
-    required_permissions = {_READ: ("ledger.view_cashdeposit", "ledger.view_balance")}
+    required_permissions = {READ: ("ledger.view_cashdeposit", "ledger.view_balance")}
 
     @extend_schema(
         summary=_("Cash on hand per fund and how long the oldest of it has waited"),
@@ -618,7 +616,7 @@ def _pledge_row(pledge: Pledge) -> selectors.PledgeRow:
 )
 class PledgeViewSet(mixins.RetrieveModelMixin, _CollectionViewSet):
     required_permissions = {
-        _READ: ("ledger.view_pledge",),
+        READ: ("ledger.view_pledge",),
         "create": ("ledger.add_pledge",),
         "write_off": ("ledger.view_pledge", "ledger.write_off_pledge"),
     }
@@ -635,7 +633,7 @@ class PledgeViewSet(mixins.RetrieveModelMixin, _CollectionViewSet):
         responses={200: PledgeSerializer(many=True), **errors(400, *READ_ERRORS, 404)},
     )
     def list(self, request, *args, **kwargs):
-        query = _query(PledgeQuerySerializer, request)
+        query = validated_query(PledgeQuerySerializer, request)
         rows = selectors.pledge_rows(
             today=_today(), status=query.get("status"), fund=query.get("fund")
         )
@@ -679,7 +677,7 @@ class PledgeViewSet(mixins.RetrieveModelMixin, _CollectionViewSet):
 
 
 class PledgeReminderView(PDFAnswerMixin, LedgerAPIView):
-    required_permissions = {_READ: ("ledger.view_pledge",)}
+    required_permissions = {READ: ("ledger.view_pledge",)}
     renderer_classes = PDF_RENDERERS
 
     @extend_schema(

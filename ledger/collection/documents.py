@@ -9,7 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ..pdf import qr_data_uri, render_pdf
+from common.pdf import qr_data_uri, render_pdf
+
 from .models import Receipt
 from .selectors import PledgeRow, ThankYouList
 

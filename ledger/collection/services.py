@@ -73,7 +73,6 @@ class InvalidCreditCode(InvalidDonor):
 
 class ReceiptBookExhausted(CollectionError):
     code = "receipt_book_exhausted"
-    status = 409
 
 
 class WrongReceiptType(CollectionError):
@@ -82,17 +81,14 @@ class WrongReceiptType(CollectionError):
 
 class VoidNotAllowed(CollectionError):
     code = "void_not_allowed"
-    status = 409
 
 
 class InsufficientCash(CollectionError):
     code = "insufficient_cash"
-    status = 409
 
 
 class PledgeError(CollectionError):
     code = "pledge_error"
-    status = 409
 
 
 # --------------------------------------------------------------------------------------------

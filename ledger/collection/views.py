@@ -1,8 +1,8 @@
 """The money-in screens for finance officers and supervisors, under /collection/.
 
 Each view parses its input with a form from ``ledger.collection.forms``, checks the role
-permission (``fundapp.permissions``: anonymous -> login, wrong role -> 403), calls one service
-or selector and renders. A ``LedgerError`` from a service is shown on the form with what was
+permission (``common.permissions``: anonymous -> login, wrong role -> 403), calls one service
+or selector and renders. A ``FundError`` from a service is shown on the form with what was
 typed kept. Lists download as xlsx or CSV with ``?format=xlsx|csv`` (needs
 ``ledger.export_ledger``), with money as numbers and the currency in its own column.
 """
@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from djmoney.money import Money
 
-from fundapp.permissions import permission_required
+from common.errors import FundError
+from common.exports import export_or_none, query_without
+from common.permissions import permission_required
 
-from ..exceptions import LedgerError
-from ..views import _export_or_none, _query_without
 from . import documents, imports, selectors, services
 from .forms import (
     AllocationForm,
@@ -64,8 +64,8 @@ def _list_context(request, form, page, **extra) -> dict:
     return {
         "form": form,
         "page": page,
-        "query": _query_without(request, "page", "format"),
-        "export_query": _query_without(request, "format"),
+        "query": query_without(request, "page", "format"),
+        "export_query": query_without(request, "format"),
         **extra,
     }
 
@@ -99,7 +99,7 @@ def donors(request):
     rows = Donor.objects.order_by("name", "id")
     if text:
         rows = selectors.donor_search(text, limit=1000)
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Donors"),
         headers=[
@@ -137,7 +137,7 @@ def donor_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             donor = services.donor_create(**form.cleaned_data, actor=request.user)
-        except LedgerError as exc:
+        except FundError as exc:
             error = str(exc)
         else:
             messages.success(request, _("Donor %(name)s is added.") % {"name": donor.name})
@@ -183,7 +183,7 @@ def donation_new(request):
                     pledge=data["pledge"],
                     actor=request.user,
                 )
-            except LedgerError as exc:
+            except FundError as exc:
                 error = str(exc)
             else:
                 messages.success(
@@ -229,7 +229,7 @@ def donations(request):
             rows = rows.filter(method=data["method"])
         if data.get("receipt_status"):
             rows = rows.filter(receipt__status=data["receipt_status"])
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Donations"),
         headers=[
@@ -277,7 +277,7 @@ def receipts(request):
     form = ReceiptFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.receipts(status=data.get("status") or None, type=data.get("type") or None)
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Receipts"),
         headers=[
@@ -338,7 +338,7 @@ def void_request_new(request, pk: int):
             services.receipt_void_request(
                 receipt=receipt, reason=form.cleaned_data["reason"], actor=request.user
             )
-        except LedgerError as exc:
+        except FundError as exc:
             error = str(exc)
         else:
             messages.success(
@@ -399,7 +399,7 @@ def void_decide(request, pk: int, decision: str):
         else:
             services.receipt_void_reject(request=void_request, note=note, actor=request.user)
             messages.success(request, _("The void request is rejected."))
-    except LedgerError as exc:
+    except FundError as exc:
         messages.error(request, str(exc))
     return redirect("collection:void-requests")
 
@@ -414,7 +414,7 @@ def pledges(request):
     rows = selectors.pledge_rows(
         today=timezone.localdate(), status=data.get("status") or None, fund=data.get("fund")
     )
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Pledges"),
         headers=[
@@ -475,7 +475,7 @@ def pledge_write_off(request, pk: int):
             services.pledge_write_off(
                 pledge=pledge, reason=form.cleaned_data["reason"], actor=request.user
             )
-        except LedgerError as exc:
+        except FundError as exc:
             error = str(exc)
         else:
             messages.success(request, _("The pledge is written off."))
@@ -505,7 +505,7 @@ def pledge_reminder(request, pk: int):
 @permission_required("ledger.view_cashdeposit", "ledger.view_balance")
 def cash_held(request):
     rows = selectors.cash_held(today=timezone.localdate())
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Cash on hand"),
         headers=[_("Fund"), _("Cash on hand"), _("Currency"), _("Oldest not deposited"), _("Days")],
@@ -518,7 +518,7 @@ def cash_held(request):
     return render(
         request,
         "ledger/collection/cash_held.html",
-        {"cash_held": rows, "export_query": _query_without(request, "format")},
+        {"cash_held": rows, "export_query": query_without(request, "format")},
     )
 
 
@@ -543,7 +543,7 @@ def deposits(request):
                     bank_slip=data["bank_slip"],
                     actor=request.user,
                 )
-            except LedgerError as exc:
+            except FundError as exc:
                 error = str(exc)
             else:
                 messages.success(
@@ -557,7 +557,7 @@ def deposits(request):
     rows = CashDeposit.objects.select_related("fund", "recorded_by").order_by(
         "-deposited_on", "-id"
     )
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Cash deposits"),
         headers=[_("Date deposited"), _("Fund"), _("Amount"), _("Currency"), _("Bank slip")],
@@ -591,7 +591,7 @@ def allocations(request):
     rows = Allocation.objects.select_related("fund", "receipt__book").order_by(
         "-received_on", "-id"
     )
-    download = _export_or_none(
+    download = export_or_none(
         request,
         title=_("Allocations"),
         headers=[
@@ -653,7 +653,7 @@ def allocation_new(request):
                     receipt_type=request.POST.get("receipt_type") or "settlement",
                     actor=request.user,
                 )
-            except LedgerError as exc:
+            except FundError as exc:
                 error = str(exc)
             else:
                 messages.success(
@@ -682,7 +682,7 @@ def _import_page(request, run, template: str):
         upload = form.cleaned_data["file"]
         try:
             result = run(content=upload.read(), filename=upload.name, actor=request.user)
-        except LedgerError as exc:
+        except FundError as exc:
             error = str(exc)
     return render(
         request,

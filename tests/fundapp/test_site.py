@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from djmoney.money import Money
 
-from fundapp.permissions import permission_required
+from common.permissions import permission_required
 from ledger.templatetags.money import format_amount, format_money
 from tests.fundapp import ensure_compiled_messages
 from tests.ledger.factories import transfer

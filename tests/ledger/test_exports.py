@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from djmoney.money import Money
 from openpyxl import load_workbook
 
-from ledger.exports import FORMATS, csv_response, export_response, xlsx_response
+from common.exports import FORMATS, csv_response, export_response, xlsx_response
 from tests.fundapp import ensure_compiled_messages
 from tests.ledger.factories import transfer
 

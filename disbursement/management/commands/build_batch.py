@@ -4,8 +4,8 @@ progress line."""
 from django.core.management.base import BaseCommand, CommandError
 
 from approvals.models import Program, Region
+from common.errors import FundError
 from disbursement.services import Progress, batch_build
-from ledger.exceptions import LedgerError
 
 from ._progress import printer, user
 
@@ -34,6 +34,6 @@ class Command(BaseCommand):
             )
         except (Program.DoesNotExist, Region.DoesNotExist) as exc:
             raise CommandError(str(exc)) from exc
-        except LedgerError as exc:
+        except FundError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"batch PB{batch.pk}: {batch.count} payments, {batch.total}")

@@ -5,9 +5,9 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.errors import FundError
 from disbursement.models import BankLayout, PayoutBatch
 from disbursement.services import Progress, batch_export
-from ledger.exceptions import LedgerError
 
 from ._progress import printer, user
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             )
         except (PayoutBatch.DoesNotExist, BankLayout.DoesNotExist) as exc:
             raise CommandError(str(exc)) from exc
-        except LedgerError as exc:
+        except FundError as exc:
             raise CommandError(str(exc)) from exc
         fd = os.open(options["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:

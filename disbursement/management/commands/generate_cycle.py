@@ -4,8 +4,8 @@ entitlements (booked to awards payable), printing a progress line."""
 from django.core.management.base import BaseCommand, CommandError
 
 from approvals.models import Program
+from common.errors import FundError
 from disbursement.services import Progress, cycle_generate, cycle_open
-from ledger.exceptions import LedgerError
 
 from ._progress import printer, user
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             )
         except Program.DoesNotExist as exc:
             raise CommandError(f"no program {options['program']!r}") from exc
-        except LedgerError as exc:
+        except FundError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"cycle {cycle.code}: {report.created} new entitlements for {report.total} "

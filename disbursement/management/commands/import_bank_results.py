@@ -5,10 +5,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.errors import FundError
 from disbursement.exceptions import BankFileRejected
 from disbursement.models import BankLayout, PayoutBatch
 from disbursement.services import Progress, results_import
-from ledger.exceptions import LedgerError
 
 from ._progress import printer, user
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem["message"])
             raise CommandError(str(exc)) from exc
-        except LedgerError as exc:
+        except FundError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{path.name}: {imp.paid_count} paid, {imp.failed_count} failed, "

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from djmoney.money import Money
@@ -144,3 +145,29 @@ def export_response(
     if fmt == CSV:
         return csv_response(title=title, headers=headers, rows=rows)
     raise ValueError(f"unknown export format {fmt!r}; use one of {FORMATS}")
+
+
+# Every list's download needs this permission (declared on the ledger's models, given to the
+# officer, supervisor, auditor and administrator: fundapp/roles.py).
+EXPORT_PERMISSION = "ledger.export_ledger"
+
+
+def export_or_none(request, *, title, headers, rows) -> HttpResponse | None:
+    """The download when ``?format=`` asks for one (and the user may export), else None.
+
+    ``rows`` is a callable so the rows are only read when a file is really wanted.
+    """
+    fmt = requested_format(request)
+    if fmt is None:
+        return None
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied
+    return export_response(fmt=fmt, title=title, headers=headers, rows=rows())
+
+
+def query_without(request, *names: str) -> str:
+    """The current query string minus ``names`` (for paging and export links)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()

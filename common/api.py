@@ -1,0 +1,185 @@
+"""API plumbing shared by every app's JSON API (Django REST framework).
+
+* errors: every refusal leaves as ``{"code", "message", "detail"?}`` (``exception_handler``,
+  wired in ``settings.REST_FRAMEWORK``), documented in the schema through ``error_responses``
+  with ``ErrorSerializer``;
+* authentication (token first, then session), paging (``Pagination``), the permission class
+  lives in ``common.permissions`` (``RequiredPermissions``);
+* request bodies and query strings checked by a serializer (``validated_body``,
+  ``validated_query``);
+* the ``Idempotency-Key`` header: parsed once here (``idempotency_key``), for the endpoints that
+  store it (postings, donations) and for those that only check its form.
+"""
+
+import re
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import FundError
+
+# Token first: an anonymous caller then gets 401 with "WWW-Authenticate: Token" (DRF answers
+# 403 when the first class is the session one, which has no challenge to offer).
+AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+
+MAX_PAGE_SIZE = 200
+
+KEY_PREFIX = "api:"
+KEY_MAX_LENGTH = 150  # the column holds 200; the prefix and a margin fit in the rest
+KEY_REGEX = f"^[!-~]{{1,{KEY_MAX_LENGTH}}}$"  # visible ASCII (0x21-0x7e), no spaces
+KEY_PATTERN = re.compile(KEY_REGEX)
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+# The 401 text every app's schema shows (each app words its other statuses with its own codes).
+NOT_AUTHENTICATED_TEXT = _(
+    "Not authenticated (not_authenticated, authentication_failed): log in for a session "
+    "or send 'Authorization: Token <key>'."
+)
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class IdempotencyKeyRequired(APIException):
+    status_code = 400
+    default_code = "idempotency_key_required"
+    default_detail = _(
+        "Send an Idempotency-Key header (for example a new UUID for each new entry) so that a "
+        "retried request cannot post the entry twice."
+    )
+
+
+class IdempotencyKeyInvalid(APIException):
+    status_code = 400
+    default_code = "idempotency_key_invalid"
+    default_detail = format_lazy(
+        _("The Idempotency-Key header must be 1 to {n} visible ASCII characters without spaces."),
+        n=KEY_MAX_LENGTH,
+    )
+
+
+def idempotency_key(request, *, required: bool) -> str:
+    """The client's key, stored with our prefix so it never collides with keys the system
+    itself uses (``reverse:12``, imports...); "" when optional and absent. A key of the wrong
+    form is refused whether or not it is required."""
+    raw = request.headers.get("Idempotency-Key", "").strip()
+    if not raw:
+        if required:
+            raise IdempotencyKeyRequired()
+        return ""
+    if not KEY_PATTERN.fullmatch(raw):
+        raise IdempotencyKeyInvalid()
+    return KEY_PREFIX + raw
+
+
+def optional_idempotency_key(description) -> OpenApiParameter:
+    """The optional ``Idempotency-Key`` header of an API that checks it but does not store it;
+    ``description`` says what sending the same request twice does there."""
+    return OpenApiParameter(
+        "Idempotency-Key",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        pattern=KEY_REGEX,
+        description=description,
+    )
+
+
+def validated_body(serializer_class, request, **context) -> dict:
+    """The request body checked by ``serializer_class`` (400 with the fields' errors if not)."""
+    serializer = serializer_class(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def validated_query(serializer_class, request) -> dict:
+    """The query string checked by ``serializer_class`` (400 with the fields' errors if not)."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# The error body, for the schema only (``exception_handler`` writes it). No docstring: it would
+# become the component's description in the schema.
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text=_(
+            "Stable machine-readable code, e.g. unbalanced, period_closed, idempotency_conflict, "
+            "invalid, not_authenticated, permission_denied, not_found."
+        )
+    )
+    message = serializers.CharField(help_text=_("What went wrong and what to do, for people."))
+    detail = serializers.JSONField(
+        required=False,
+        help_text=_(
+            "For code 'invalid': the errors of each field, keyed by field name. For a refusal "
+            "with parts (bank_file_rejected): 'problems', each with its line, code, reference "
+            "and message."
+        ),
+    )
+
+
+def error_responses(texts: dict, *codes: int, media_type: str | None = None) -> dict:
+    """Documented error responses for the schema, each described by ``texts[code]``: all share
+    the ``{code, message, detail?}`` JSON body. Every app's API documents its errors through
+    here. ``media_type`` keys them for an endpoint that also answers files (a PDF, a bank
+    file)."""
+    return {
+        ((c, media_type) if media_type else c): OpenApiResponse(
+            ErrorSerializer, description=texts[c]
+        )
+        for c in codes
+    }
+
+
+def _structured_detail(exc: FundError) -> dict | None:
+    """What a structured refusal carries beyond its message, so a client sees every part of
+    it: a refused bank result file lists each bad line (``problems``: line, code, reference,
+    message)."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return {"problems": [{**p, "message": str(p.get("message", ""))} for p in problems]}
+    return None
+
+
+def exception_handler(exc, context):
+    """Every error leaves the API as ``{"code": ..., "message": ..., "detail": ...}``: ``detail``
+    holds each field's errors for code ``invalid``, and each part of a structured refusal
+    (``problems`` of a refused bank file) for the domain's own codes."""
+    if isinstance(exc, FundError):
+        body = {"code": exc.code, "message": str(exc)}
+        detail = _structured_detail(exc)
+        if detail:
+            body["detail"] = detail
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        code, message = "invalid", "The request is not valid; see detail for each field."
+    else:
+        code = getattr(exc, "default_code", "error")
+        message = str(getattr(exc, "detail", exc))
+    response.data = {"code": code, "message": message}
+    if isinstance(exc, exceptions.ValidationError):
+        response.data["detail"] = detail
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
+        response.data["retry_after"] = response["Retry-After"]
+    return response
