@@ -30,7 +30,7 @@ help:
 	@echo "make demo       install, load the demo data, serve on http://$(DEMO_ADDR)/"
 	@echo "make test       install, run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make install    system packages (as root), .venv, compiled catalogues, static files"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff check + ruff format --check + lint-imports (layers)"
 	@echo "make bench      ledger benchmark against PostgreSQL (DATABASE_URL; BENCH_ARGS=--quick)"
 	@echo "make messages   update the zh_Hans and en catalogues (makemessages)"
 	@echo "make clean      remove generated files and the demo database (distclean: also .venv)"
@@ -79,6 +79,7 @@ test: install
 lint: python-env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: python-env
 	$(VENV)/bin/pip install --quiet -e ".[dev,bench]" 2>&1 | \
