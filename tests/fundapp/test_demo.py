@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from fundapp import roles
-from fundapp.management.commands.load_demo import DEMO_USERS, KEY_PREFIX
+from fundapp.demo import DEMO_USERS, KEY_PREFIX
 from ledger import chart, selectors
 from ledger.models import (
     Account,

@@ -1,0 +1,229 @@
+"""The demo's payouts, through the disbursement services: a bank layout, more final relief
+awards, an annual reward program with enrolled beneficiaries (one suspended, one exited) and its
+generated cycle; a relief batch and a reward batch each built by the officer, approved by the
+supervisor, exported and answered by a bank result file with a failure; a reissue batch for the
+failure the bank called temporary, approved and waiting to be exported; and late awards for the
+late-payments report (one never batched: its household has no bank account).
+
+Order: runs last, after ``cases.load_cases``: its households live in the villages made there,
+and its relief awards go through that relief program.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+from stdnum.cn import ric
+
+from approvals import services as cases
+from approvals.models import Case, Program, ProgramTier, Region
+from approvals.services import PersonSpec
+from disbursement import services as payouts
+from disbursement.models import BankLayout, Payment, PayoutBatch
+from ledger.models import Fund
+
+from .base import cny
+from .cases import EAST_VILLAGE, RELIEF_PROGRAM, WEST_VILLAGE
+
+
+def load_bank_layout() -> BankLayout:
+    """The agent bank's payroll file layout (中国农业银行), for exports and result files."""
+    return BankLayout.objects.create(
+        name="中国农业银行代发 / ABC payroll",
+        export_columns=[
+            ["account", "账号"],
+            ["holder", "户名"],
+            ["amount", "金额"],
+            ["reference", "业务参考号"],
+            ["memo", "用途"],
+        ],
+        result_columns={
+            "reference": "业务参考号",
+            "status": "处理结果",
+            "bank_txn_id": "银行流水号",
+            "amount": "金额",
+            "failure_reason": "失败原因",
+            "charge": "手续费",
+        },
+        paid_values=["成功"],
+        failed_values=["失败"],
+    )
+
+
+def bank_answers(layout, batch, *, failed=(), reasons=None, charges=None) -> bytes:
+    """The agent bank's result file for a batch, in the layout's columns: every payment paid
+    except the references in ``failed`` (with their ``reasons``), with optional ``charges``."""
+    cols = layout.result_columns
+    fields = ["reference", "status", "bank_txn_id", "amount", "failure_reason", "charge"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cols[f] for f in fields])
+    for n, p in enumerate(Payment.objects.filter(batch=batch).order_by("id"), start=1):
+        bad = p.reference in failed
+        writer.writerow(
+            [
+                p.reference,
+                "失败" if bad else "成功",
+                "" if bad else f"ABC{batch.pk:04d}{n:06d}",
+                f"{p.amount.amount:.2f}",
+                (reasons or {}).get(p.reference, "") if bad else "",
+                (charges or {}).get(p.reference, ""),
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def load_payouts(users) -> dict[str, object]:
+    """Awards, enrolments, batches, result files and late awards; returns the number of payout
+    batches and payments.
+
+    Services stamp "final" with the current time; for the late-payments report three awards
+    are set back to having become final 35 to 45 days ago (their ledger entries stay in this
+    month, the previous period being closed), the one thing here not done by a service."""
+    now = timezone.now()
+    officer, supervisor = users["officer"], users["supervisor"]
+    worker = users["caseworker"]
+    east = Region.objects.get(code=EAST_VILLAGE)
+    west = Region.objects.get(code=WEST_VILLAGE)
+    town = east.parent
+    relief = Program.objects.get(code=RELIEF_PROGRAM)
+    cycle = str(timezone.localdate().year)
+    serial = iter(range(50, 100))  # ID numbers apart from cases.load_cases' (1, 2, ...)
+
+    def person(name, birth, relation="head"):
+        body = f"110105{birth}{next(serial) * 2 + 1:03d}"
+        return PersonSpec(
+            name=name, id_number=body + ric.calc_check_digit(body + "0"), relation=relation
+        )
+
+    def household(village, head, birth, address, account, i):
+        return cases.household_register(
+            region=village,
+            address=address,
+            people=[person(head, birth)],
+            phone=f"1370000{i:04d}",
+            bank_name="中国农业银行" if account else "",
+            bank_account=account,
+            actor=worker,
+        )
+
+    layout = load_bank_layout()
+
+    # More one-off relief awards made final: three households with a bank account and one
+    # without (its award waits, and is late).
+    new = [
+        household(east, "周建华", "19580716", "东关村四组2号", "6228480012345600011", 11),
+        household(east, "吴玉珍", "19620923", "东关村四组8号", "6228480012345600012", 12),
+        household(east, "郑国庆", "19491001", "东关村三组5号", "6228480012345600013", 13),
+        household(east, "冯桂英", "19550301", "东关村六组1号", "", 14),
+    ]
+    approved = []
+    for h in new:
+        case = cases.case_file(program=relief, household=h, cycle=cycle, actor=worker)
+        case = cases.case_submit(case=case, actor=worker)
+        for reviewer in ("reviewer_village", "reviewer_town", "reviewer"):
+            case = cases.case_approve(case=case, actor=users[reviewer])
+        approved.append(case)
+    cases.notice_publish(
+        program=relief,
+        region=town,
+        cycle=cycle,
+        cases=approved,
+        actor=users["reviewer"],
+        starts_on=timezone.localdate() - timedelta(days=relief.notice_days + 1),
+    )
+    cases.notices_close()
+    paid_late, fails_late, no_account = approved[0], approved[1], approved[3]
+    for case, days in ((paid_late, 40), (fails_late, 35), (no_account, 45)):
+        Case.objects.filter(pk=case.pk).update(final_at=now - timedelta(days=days))
+
+    # The relief batch: built by the officer, approved by the supervisor, sent to the bank;
+    # the bank pays three (one with a fee, borne by the fund) and refuses a frozen account.
+    batch = payouts.batch_build(program=relief, cycle=cycle, actor=officer)
+    payouts.batch_approve(batch=batch, actor=supervisor)
+    payouts.batch_export(batch=batch, layout=layout, fmt="csv", actor=officer)
+    frozen = Payment.objects.get(batch=batch, case=fails_late).reference
+    first = Payment.objects.filter(batch=batch).order_by("id").first().reference
+    payouts.results_import(
+        batch=batch,
+        layout=layout,
+        content=bank_answers(
+            layout,
+            batch,
+            failed={frozen},
+            reasons={frozen: "账户冻结 / account frozen"},
+            charges={first: "2.00"},
+        ),
+        filename=f"ABC-result-PB{batch.pk}.csv",
+        actor=officer,
+    )
+
+    # Annual reward: five parents enrolled, the year's cycle generated, then one suspended
+    # (her entitlement waits) and one exited on his death (his entitlement is still paid).
+    reward = Program.objects.create(
+        code="REWARD-2026",
+        name_zh="农村部分计划生育家庭奖励扶助",
+        name_en="Annual reward for rural family-planning households",
+        category="annual_reward",
+        fund=Fund.objects.get(code="REWARD"),
+        amount_rule="per_person",
+        amount=cny("960.00"),
+        notice_authority="示范县卫生健康委员会",
+        objection_phone="0371-12345678",
+        objection_address="示范县卫健委 201 室",
+    )
+    ProgramTier.objects.create(
+        program=reward, order=1, name_zh="县审批", name_en="County", region_level="county"
+    )
+    parents = [
+        household(west, name, birth, f"西关村{n}组{n + 3}号", f"62170000123456000{n:02d}", 20 + n)
+        for n, (name, birth) in enumerate(
+            [
+                ("钱文明", "19600512"),
+                ("何淑芬", "19610830"),
+                ("马永强", "19590214"),
+                ("林秀兰", "19630407"),
+                ("高德胜", "19570119"),
+            ],
+            start=1,
+        )
+    ]
+    enrolments = [
+        payouts.enrolment_create(program=reward, person=h.people.get(is_head=True), actor=officer)
+        for h in parents
+    ]
+    year = payouts.cycle_open(program=reward, code=cycle, actor=officer)
+    payouts.cycle_generate(cycle=year, actor=officer)
+    payouts.enrolment_suspend(
+        enrolment=enrolments[3],
+        reason="户籍迁出待核实 / moved away, being checked",
+        actor=worker,
+    )
+    payouts.enrolment_exit(enrolment=enrolments[4], reason="本人去世 / died", actor=worker)
+
+    # The reward batch: the bank's system was busy for one payment (temporary).
+    rewards = payouts.batch_build(program=reward, cycle=cycle, actor=officer)
+    payouts.batch_approve(batch=rewards, actor=supervisor)
+    payouts.batch_export(batch=rewards, layout=layout, fmt="xlsx", actor=officer)
+    busy = Payment.objects.filter(batch=rewards).order_by("id").first().reference
+    payouts.results_import(
+        batch=rewards,
+        layout=layout,
+        content=bank_answers(
+            layout, rewards, failed={busy}, reasons={busy: "系统繁忙 / bank system busy"}
+        ),
+        filename=f"ABC-result-PB{rewards.pk}.csv",
+        actor=officer,
+    )
+
+    # The reissue: the same account again (the failure was temporary), approved, waiting
+    # for the officer to export it.
+    reissue = payouts.batch_build(program=reward, cycle=cycle, retry_unchanged=True, actor=officer)
+    payouts.batch_approve(batch=reissue, actor=supervisor)
+    return {
+        "batches": PayoutBatch.objects.count(),
+        "payments": Payment.objects.count(),
+    }
