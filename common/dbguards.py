@@ -192,6 +192,21 @@ def render_sql_file(statements: Sequence[str], header: str) -> str:
     return "".join(f"{chunk}\n{STATEMENT_END}\n" for chunk in (head, *statements))
 
 
+def write_sql_files(
+    folder: Path, stem: str, statements: Mapping[str, Sequence[str]], header: str
+) -> list[Path]:
+    """Freeze ``{engine: statements}`` as ``folder/<stem>.pg.sql`` and ``.sqlite.sql`` (an
+    engine without statements gets a file with only the header): how a new migration's SQL is
+    written, e.g. from ``GuardSet.install_statements`` of the sets it changes."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for vendor in ENGINES:
+        path = folder / f"{stem}.{FILE_SUFFIX[vendor]}.sql"
+        path.write_text(render_sql_file(statements.get(vendor, ()), header), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def run_sql_file(folder: Path, stem: str) -> Callable:
     """A ``RunPython`` function running ``folder/<stem>.pg.sql`` or ``.sqlite.sql`` on the
     migration's connection (every engine has its file, empty when there is nothing to run)."""

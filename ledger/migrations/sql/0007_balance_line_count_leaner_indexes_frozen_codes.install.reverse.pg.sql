@@ -1,4 +1,5 @@
--- ledger 0007, last step reversed: drops the ledger guards before the tables change back.
+-- ledger 0007, last step reversed: drops the ledger guards before the tables change back,
+-- and the functions 0004 did not have.
 -- Engine: PostgreSQL. Statements in order, each ending at a line '-- end of statement'
 -- (read by common.dbguards.read_sql_file). Frozen: never edit; a change is a new migration.
 -- end of statement
@@ -19,4 +20,6 @@ DROP TRIGGER IF EXISTS ledger_audit_guard ON ledger_auditevent
 DROP TRIGGER IF EXISTS ledger_account_code_frozen ON ledger_account
 -- end of statement
 DROP TRIGGER IF EXISTS ledger_fund_code_frozen ON ledger_fund
+-- end of statement
+DROP FUNCTION IF EXISTS ledger_code_frozen();
 -- end of statement

@@ -1,4 +1,5 @@
--- ledger 0007, last step reversed: drops the ledger guards before the tables change back.
+-- ledger 0007, last step reversed: drops the ledger guards before the tables change back,
+-- and the functions 0004 did not have.
 -- Engine: SQLite. Statements in order, each ending at a line '-- end of statement'
 -- (read by common.dbguards.read_sql_file). Frozen: never edit; a change is a new migration.
 -- end of statement

@@ -1,4 +1,5 @@
--- ledger 0008, last step reversed: drops the ledger guards before the lines table changes back.
+-- ledger 0008, last step reversed: drops the ledger guards before the lines table changes back,
+-- and the functions 0007 did not have.
 -- Engine: PostgreSQL. Statements in order, each ending at a line '-- end of statement'
 -- (read by common.dbguards.read_sql_file). Frozen: never edit; a change is a new migration.
 -- end of statement
@@ -29,4 +30,8 @@ DROP TRIGGER IF EXISTS ledger_account_lines_lock ON ledger_account
 DROP TRIGGER IF EXISTS ledger_fund_lines_lock ON ledger_fund
 -- end of statement
 DROP TRIGGER IF EXISTS ledger_entry_lines_lock ON ledger_journalentry
+-- end of statement
+DROP FUNCTION IF EXISTS ledger_lines_share_lock();
+-- end of statement
+DROP FUNCTION IF EXISTS ledger_line_referenced();
 -- end of statement

@@ -1,4 +1,5 @@
--- ledger 0008, last step reversed: drops the ledger guards before the lines table changes back.
+-- ledger 0008, last step reversed: drops the ledger guards before the lines table changes back,
+-- and the functions 0007 did not have.
 -- Engine: SQLite. Statements in order, each ending at a line '-- end of statement'
 -- (read by common.dbguards.read_sql_file). Frozen: never edit; a change is a new migration.
 -- end of statement
