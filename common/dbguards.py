@@ -8,10 +8,11 @@ Each app registers its sets in its ``AppConfig.ready`` with :func:`register`; ``
 and the tests read :func:`all_guard_sets`, so a new set is checked as soon as it is registered.
 
 Migrations never call a guard set: what a migration installs is frozen beside it as
-``sql/<migration>.pg.sql`` and ``.sqlite.sql`` files and run by :func:`run_sql_file` (an operation built by
-:func:`frozen_sql`). The file format is part of the history and never changes: statements in
-order, each followed by a line holding only :data:`STATEMENT_END`; a leading block of comment
-lines ending the same way is the file's header and is not run.
+``sql/<migration>.pg.sql`` and ``.sqlite.sql`` files (written once with :func:`write_sql_files`)
+and run by :func:`run_sql_file`, usually through :func:`frozen_sql`. The file format is part of
+the history and never changes: statements in order, each followed by a line holding only
+:data:`STATEMENT_END`; a leading block of comment lines ending the same way is the file's header
+and is not run.
 
 Only SQLite and PostgreSQL are supported, as everywhere in the project.
 """
