@@ -5,7 +5,8 @@ so a guard module changed without a new migration leaves migrated databases behi
 fails then. It migrates an empty database (a fresh SQLite file; a fresh PostgreSQL database next
 to the test one) with ``manage.py migrate`` in a subprocess, as a deployment does, and compares
 what it holds (names and definitions: ``sqlite_master.sql``; ``pg_get_triggerdef`` and
-``pg_get_functiondef``) with what installing every registered guard set over it leaves.
+``pg_get_functiondef``) with what installing every registered guard set over it leaves; then
+migrates it back to zero, which must leave none of them behind.
 
 The fix for a failure: a new migration running the changed sets' SQL frozen in its own files
 (see ``ledger/migrations/0009_*``).
@@ -26,15 +27,21 @@ from common.dbguards import all_guard_sets, database_objects
 ROOT = Path(settings.BASE_DIR)
 
 
-def migrate(database_url: str) -> None:
+def migrate(database_url: str, *target: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
     subprocess.run(  # noqa: S603 - our own manage.py, no user input
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        [sys.executable, "manage.py", "migrate", *target, "--no-input", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,
         timeout=600,
     )
+
+
+def migrate_back_to_zero(database_url: str) -> None:
+    """The apps with guards, top first: each migration's reverse drops what it installed."""
+    for app in ("disbursement", "approvals", "ledger"):
+        migrate(database_url, app, "zero")
 
 
 def definitions(conn) -> dict[str, str]:
@@ -85,11 +92,16 @@ def wrapper(settings_dict: dict, alias: str):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite half runs on SQLite")
 def test_an_empty_sqlite_database_migrated_from_zero_has_todays_guards(tmp_path, django_db_blocker):
     path = tmp_path / "zero.sqlite3"
-    migrate(f"sqlite:///{path}")
+    url = f"sqlite:///{path}"
+    migrate(url)
     with django_db_blocker.unblock():
         conn = wrapper({"NAME": str(path)}, "zero")
         try:
             check_migrated(conn)
+            # and migrated back to zero, nothing of them is left
+            conn.close()
+            migrate_back_to_zero(url)
+            assert definitions(conn) == {}
         finally:
             conn.close()
 
@@ -107,10 +119,15 @@ def test_an_empty_postgresql_database_migrated_from_zero_has_todays_guards(djang
             auth = quote(own["USER"] or "", safe="")
             if own.get("PASSWORD"):
                 auth += ":" + quote(own["PASSWORD"], safe="")
-            migrate(f"postgres://{auth}@{own['HOST'] or '127.0.0.1'}:{own['PORT'] or 5432}/{name}")
+            url = f"postgres://{auth}@{own['HOST'] or '127.0.0.1'}:{own['PORT'] or 5432}/{name}"
+            migrate(url)
             conn = wrapper({"NAME": name}, "zero")
             try:
                 check_migrated(conn)
+                # and migrated back to zero, nothing of them is left
+                conn.close()
+                migrate_back_to_zero(url)
+                assert definitions(conn) == {}
             finally:
                 conn.close()
         finally:
