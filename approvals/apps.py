@@ -8,6 +8,14 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Relief cases")
 
     def ready(self):
+        from common.dbguards import register
+
+        from . import dbguards
+
+        # verify_ledger and the migration test check every registered set.
+        for guard_set in dbguards.GUARD_SETS:
+            register(guard_set)
+
         from ledger.selectors import register_reservation_source
 
         from .selectors import fund_reserved

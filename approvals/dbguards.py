@@ -8,10 +8,12 @@ on SQLite and PostgreSQL (same refusals on both; tests bypass the ORM to prove t
 * case history rows and case approvals are append-only (the four-eyes rules read them).
 
 Row-level constraints (states, amounts, one active reservation per case, ...) are Django
-constraints on the models.
+constraints on the models. Three guard sets of the same names on both engines
+(``approvals.region``, ``approvals.casemember``, ``approvals.append_only``), registered by
+``approvals.apps``.
 """
 
-from django.db.backends.base.base import BaseDatabaseWrapper
+from common.dbguards import GuardSet, sqlite_install, sqlite_tables
 
 _REGION_OK = """EXISTS (SELECT 1 FROM approvals_region p WHERE p.id = NEW.parent_id AND (
     (NEW.level = 'township' AND p.level = 'county' AND substr(NEW.code, 1, 6) = substr(p.code, 1, 6))
@@ -28,7 +30,7 @@ _MEMBER_MSG = (
 )
 _APPEND_ONLY = {"approvals_casehistory": "case history", "approvals_caseapproval": "case approvals"}
 
-PG_INSTALL = [
+REGION_PG = [
     f"""
 CREATE OR REPLACE FUNCTION approvals_region_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -40,6 +42,8 @@ END $$;""",
     "DROP TRIGGER IF EXISTS approvals_region_guard ON approvals_region;",
     """CREATE TRIGGER approvals_region_guard BEFORE INSERT OR UPDATE ON approvals_region
        FOR EACH ROW EXECUTE FUNCTION approvals_region_guard();""",
+]
+CASEMEMBER_PG = [
     f"""
 CREATE OR REPLACE FUNCTION approvals_casemember_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -51,6 +55,8 @@ END $$;""",
     "DROP TRIGGER IF EXISTS approvals_casemember_guard ON approvals_casemember;",
     """CREATE TRIGGER approvals_casemember_guard BEFORE INSERT OR UPDATE ON approvals_casemember
        FOR EACH ROW EXECUTE FUNCTION approvals_casemember_guard();""",
+]
+APPEND_ONLY_PG = [
     """
 CREATE OR REPLACE FUNCTION approvals_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -59,58 +65,56 @@ BEGIN
 END $$;""",
 ]
 for _table in _APPEND_ONLY:
-    PG_INSTALL += [
+    APPEND_ONLY_PG += [
         f"DROP TRIGGER IF EXISTS {_table}_append_only ON {_table};",
         f"""CREATE TRIGGER {_table}_append_only BEFORE UPDATE OR DELETE ON {_table}
        FOR EACH ROW EXECUTE FUNCTION approvals_append_only();""",
     ]
 
-PG_TRIGGERS = {
-    "approvals_region_guard": "approvals_region",
-    "approvals_casemember_guard": "approvals_casemember",
-    **{f"{t}_append_only": t for t in _APPEND_ONLY},
-}
-PG_FUNCTIONS = ["approvals_region_guard", "approvals_casemember_guard", "approvals_append_only"]
-
-SQLITE_TRIGGERS = {}
+REGION_SQLITE = {}
+CASEMEMBER_SQLITE = {}
+APPEND_ONLY_SQLITE = {}
 for _op in ("INSERT", "UPDATE"):
-    SQLITE_TRIGGERS[f"approvals_region_parent_{_op.lower()}"] = f"""
+    REGION_SQLITE[f"approvals_region_parent_{_op.lower()}"] = f"""
 CREATE TRIGGER approvals_region_parent_{_op.lower()} BEFORE {_op} ON approvals_region
 WHEN NEW.parent_id IS NOT NULL AND NOT {_REGION_OK}
 BEGIN SELECT RAISE(ABORT, '{_REGION_MSG}'); END;"""
-    SQLITE_TRIGGERS[f"approvals_casemember_{_op.lower()}"] = f"""
+    CASEMEMBER_SQLITE[f"approvals_casemember_{_op.lower()}"] = f"""
 CREATE TRIGGER approvals_casemember_{_op.lower()} BEFORE {_op} ON approvals_casemember
 WHEN NOT {_MEMBER_OK}
 BEGIN SELECT RAISE(ABORT, '{_MEMBER_MSG}'); END;"""
 for _table, _label in _APPEND_ONLY.items():
     for _op in ("UPDATE", "DELETE"):
-        SQLITE_TRIGGERS[f"{_table}_no_{_op.lower()}"] = f"""
+        APPEND_ONLY_SQLITE[f"{_table}_no_{_op.lower()}"] = f"""
 CREATE TRIGGER {_table}_no_{_op.lower()} BEFORE {_op} ON {_table}
 BEGIN SELECT RAISE(ABORT, 'approvals: {_label} rows are never changed or deleted'); END;"""
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for statement in PG_INSTALL:
-                cursor.execute(statement)
-        elif connection.vendor == "sqlite":
-            for name, statement in SQLITE_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                cursor.execute(statement)
-        else:  # pragma: no cover - the project supports exactly these two engines
-            raise NotImplementedError(
-                f"approvals guards exist for SQLite and PostgreSQL, not {connection.vendor}"
-            )
-
-
-def drop(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for name, table in PG_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            for function in PG_FUNCTIONS:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
-        elif connection.vendor == "sqlite":
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+REGION = GuardSet(
+    name="approvals.region",
+    install_sql={"postgresql": REGION_PG, "sqlite": sqlite_install(REGION_SQLITE)},
+    triggers={
+        "postgresql": {"approvals_region_guard": "approvals_region"},
+        "sqlite": sqlite_tables(REGION_SQLITE),
+    },
+    functions={"postgresql": ["approvals_region_guard()"]},
+)
+CASEMEMBER = GuardSet(
+    name="approvals.casemember",
+    install_sql={"postgresql": CASEMEMBER_PG, "sqlite": sqlite_install(CASEMEMBER_SQLITE)},
+    triggers={
+        "postgresql": {"approvals_casemember_guard": "approvals_casemember"},
+        "sqlite": sqlite_tables(CASEMEMBER_SQLITE),
+    },
+    functions={"postgresql": ["approvals_casemember_guard()"]},
+)
+APPEND_ONLY = GuardSet(
+    name="approvals.append_only",
+    install_sql={"postgresql": APPEND_ONLY_PG, "sqlite": sqlite_install(APPEND_ONLY_SQLITE)},
+    triggers={
+        "postgresql": {f"{t}_append_only": t for t in _APPEND_ONLY},
+        "sqlite": sqlite_tables(APPEND_ONLY_SQLITE),
+    },
+    functions={"postgresql": ["approvals_append_only()"]},
+)
+GUARD_SETS = [REGION, CASEMEMBER, APPEND_ONLY]

@@ -6,6 +6,14 @@ class DisbursementConfig(AppConfig):
     name = "disbursement"
 
     def ready(self):
+        from common.dbguards import register
+
+        from . import dbguards
+
+        # verify_ledger and the migration test check every registered set.
+        for guard_set in dbguards.GUARD_SETS:
+            register(guard_set)
+
         from approvals.hooks import register_cancel_veto
 
         from .hooks import award_payment_veto

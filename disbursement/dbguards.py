@@ -21,9 +21,13 @@ update (every new row beside its old one, and the batch of those being sent) and
 One row trigger remains, before each inserted row: the batch's status, so that the batch rule
 speaks before the unique indexes do (adding to an approved batch is refused as such, not as a
 duplicate). SQLite checks each row (it has no transition tables; its row triggers are cheap).
+
+Five guard sets of the same names on both engines (``disbursement.payment``,
+``disbursement.payoutbatch``, ``disbursement.entitlement``, ``disbursement.enrolmenthistory``,
+``disbursement.case_cancel``), registered by ``disbursement.apps``.
 """
 
-from django.db.backends.base.base import BaseDatabaseWrapper
+from common.dbguards import GuardSet, sqlite_install, sqlite_tables
 
 _P = "disbursement: "
 MSG_ADD = _P + "payments are added to or removed from a batch only while it is a draft"
@@ -87,7 +91,7 @@ def _raise_pg(message: str) -> str:
     return f"RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation';"
 
 
-PG_INSTALL = [
+PAYMENT_PG = [
     f"""
 CREATE OR REPLACE FUNCTION disbursement_payment_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -177,6 +181,8 @@ END $$;""",  # noqa: S608 - constant SQL, no user input
     """CREATE TRIGGER disbursement_payment_delete_guard
        AFTER DELETE ON disbursement_payment REFERENCING OLD TABLE AS old_payments
        FOR EACH STATEMENT EXECUTE FUNCTION disbursement_payment_delete_guard();""",
+]
+PAYOUTBATCH_PG = [
     f"""
 CREATE OR REPLACE FUNCTION disbursement_batch_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -186,6 +192,8 @@ END $$;""",
     "DROP TRIGGER IF EXISTS disbursement_batch_guard ON disbursement_payoutbatch;",
     """CREATE TRIGGER disbursement_batch_guard BEFORE UPDATE ON disbursement_payoutbatch
        FOR EACH ROW EXECUTE FUNCTION disbursement_batch_guard();""",
+]
+ENTITLEMENT_PG = [
     f"""
 CREATE OR REPLACE FUNCTION disbursement_entitlement_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -196,6 +204,8 @@ END $$;""",
     """CREATE TRIGGER disbursement_entitlement_guard
        BEFORE INSERT OR UPDATE OR DELETE ON disbursement_entitlement
        FOR EACH ROW EXECUTE FUNCTION disbursement_entitlement_guard();""",
+]
+ENROLMENTHISTORY_PG = [
     f"""
 CREATE OR REPLACE FUNCTION disbursement_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -206,6 +216,8 @@ END $$;""",
     """CREATE TRIGGER disbursement_enrolmenthistory_append_only
        BEFORE UPDATE OR DELETE ON disbursement_enrolmenthistory
        FOR EACH ROW EXECUTE FUNCTION disbursement_append_only();""",
+]
+CASE_CANCEL_PG = [
     f"""
 CREATE OR REPLACE FUNCTION disbursement_case_cancel_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -218,27 +230,6 @@ END $$;""",
        EXECUTE FUNCTION disbursement_case_cancel_guard();""",
 ]
 
-PG_TRIGGERS = {
-    "disbursement_payment_guard": "disbursement_payment",
-    "disbursement_payment_insert_guard": "disbursement_payment",
-    "disbursement_payment_update_guard": "disbursement_payment",
-    "disbursement_payment_delete_guard": "disbursement_payment",
-    "disbursement_batch_guard": "disbursement_payoutbatch",
-    "disbursement_entitlement_guard": "disbursement_entitlement",
-    "disbursement_enrolmenthistory_append_only": "disbursement_enrolmenthistory",
-    "disbursement_case_cancel_guard": "approvals_case",
-}
-PG_FUNCTIONS = [
-    "disbursement_payment_guard",
-    "disbursement_payment_insert_guard",
-    "disbursement_payment_update_guard",
-    "disbursement_payment_delete_guard",
-    "disbursement_batch_guard",
-    "disbursement_entitlement_guard",
-    "disbursement_append_only",
-    "disbursement_case_cancel_guard",
-]
-
 
 def _sqlite(name: str, when_op: str, table: str, condition: str, message: str) -> tuple:
     condition = f"WHEN {condition}" if condition else ""
@@ -249,7 +240,7 @@ def _sqlite(name: str, when_op: str, table: str, condition: str, message: str) -
 
 
 _PAY = "disbursement_payment"
-SQLITE_TRIGGERS = dict(
+PAYMENT_SQLITE = dict(
     [
         _sqlite(
             "disbursement_payment_ins_batch",
@@ -311,9 +302,17 @@ SQLITE_TRIGGERS = dict(
         _sqlite(
             "disbursement_payment_upd_paid", "UPDATE", _PAY, _PAID_CHANGED.format(**_ROWS), MSG_PAID
         ),
+    ]
+)
+PAYOUTBATCH_SQLITE = dict(
+    [
         _sqlite(
             "disbursement_batch_upd", "UPDATE", "disbursement_payoutbatch", _BATCH_BACK, MSG_BATCH
         ),
+    ]
+)
+ENTITLEMENT_SQLITE = dict(
+    [
         _sqlite(
             "disbursement_entitlement_ins",
             "INSERT",
@@ -335,6 +334,10 @@ SQLITE_TRIGGERS = dict(
             "",
             MSG_ENTITLEMENT,
         ),
+    ]
+)
+CASE_CANCEL_SQLITE = dict(
+    [
         _sqlite(
             "disbursement_case_cancel",
             "UPDATE OF state",
@@ -342,6 +345,10 @@ SQLITE_TRIGGERS = dict(
             f"NEW.state = 'cancelled' AND OLD.state IS NOT 'cancelled' AND {_LIVE_PAYMENT}",
             MSG_CANCEL,
         ),
+    ]
+)
+ENROLMENTHISTORY_SQLITE = dict(
+    [
         _sqlite(
             "disbursement_enrolmenthistory_upd",
             "UPDATE",
@@ -360,28 +367,66 @@ SQLITE_TRIGGERS = dict(
 )
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for statement in PG_INSTALL:
-                cursor.execute(statement)
-        elif connection.vendor == "sqlite":
-            for name, statement in SQLITE_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                cursor.execute(statement)
-        else:  # pragma: no cover - the project supports exactly these two engines
-            raise NotImplementedError(
-                f"disbursement guards exist for SQLite and PostgreSQL, not {connection.vendor}"
-            )
-
-
-def drop(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for name, table in PG_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            for function in PG_FUNCTIONS:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
-        elif connection.vendor == "sqlite":
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+PAYMENT = GuardSet(
+    name="disbursement.payment",
+    install_sql={"postgresql": PAYMENT_PG, "sqlite": sqlite_install(PAYMENT_SQLITE)},
+    triggers={
+        "postgresql": {
+            "disbursement_payment_guard": "disbursement_payment",
+            "disbursement_payment_insert_guard": "disbursement_payment",
+            "disbursement_payment_update_guard": "disbursement_payment",
+            "disbursement_payment_delete_guard": "disbursement_payment",
+        },
+        "sqlite": sqlite_tables(PAYMENT_SQLITE),
+    },
+    functions={
+        "postgresql": [
+            "disbursement_payment_guard()",
+            "disbursement_payment_insert_guard()",
+            "disbursement_payment_update_guard()",
+            "disbursement_payment_delete_guard()",
+        ]
+    },
+)
+PAYOUTBATCH = GuardSet(
+    name="disbursement.payoutbatch",
+    install_sql={"postgresql": PAYOUTBATCH_PG, "sqlite": sqlite_install(PAYOUTBATCH_SQLITE)},
+    triggers={
+        "postgresql": {"disbursement_batch_guard": "disbursement_payoutbatch"},
+        "sqlite": sqlite_tables(PAYOUTBATCH_SQLITE),
+    },
+    functions={"postgresql": ["disbursement_batch_guard()"]},
+)
+ENTITLEMENT = GuardSet(
+    name="disbursement.entitlement",
+    install_sql={"postgresql": ENTITLEMENT_PG, "sqlite": sqlite_install(ENTITLEMENT_SQLITE)},
+    triggers={
+        "postgresql": {"disbursement_entitlement_guard": "disbursement_entitlement"},
+        "sqlite": sqlite_tables(ENTITLEMENT_SQLITE),
+    },
+    functions={"postgresql": ["disbursement_entitlement_guard()"]},
+)
+ENROLMENTHISTORY = GuardSet(
+    name="disbursement.enrolmenthistory",
+    install_sql={
+        "postgresql": ENROLMENTHISTORY_PG,
+        "sqlite": sqlite_install(ENROLMENTHISTORY_SQLITE),
+    },
+    triggers={
+        "postgresql": {
+            "disbursement_enrolmenthistory_append_only": "disbursement_enrolmenthistory"
+        },
+        "sqlite": sqlite_tables(ENROLMENTHISTORY_SQLITE),
+    },
+    functions={"postgresql": ["disbursement_append_only()"]},
+)
+CASE_CANCEL = GuardSet(
+    name="disbursement.case_cancel",
+    install_sql={"postgresql": CASE_CANCEL_PG, "sqlite": sqlite_install(CASE_CANCEL_SQLITE)},
+    triggers={
+        "postgresql": {"disbursement_case_cancel_guard": "approvals_case"},
+        "sqlite": sqlite_tables(CASE_CANCEL_SQLITE),
+    },
+    functions={"postgresql": ["disbursement_case_cancel_guard()"]},
+)
+GUARD_SETS = [PAYMENT, PAYOUTBATCH, ENTITLEMENT, ENROLMENTHISTORY, CASE_CANCEL]

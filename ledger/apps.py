@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ledger"
+
+    def ready(self):
+        from common.dbguards import register
+
+        from . import dbfunctions, dbguards
+        from .collection import dbguards as collection_dbguards
+
+        # verify_ledger and the migration test check every registered set.
+        for guard_set in [
+            *dbguards.GUARD_SETS,
+            *collection_dbguards.GUARD_SETS,
+            *dbfunctions.FUNCTION_SETS,
+        ]:
+            register(guard_set)

@@ -66,15 +66,14 @@ def vendor():
 # Transactional tests (threads, live server). Django empties every table after them: with a
 # DELETE on SQLite, which the append-only guards refuse, and with a TRUNCATE on PostgreSQL,
 # which also removes what the migrations loaded (default books, chain head, role groups).
-# So on SQLite the guards are lifted for exactly that flush and put back at once, and any test
-# that finds the migration data gone gets it back before it starts.
+# So on SQLite the guards (every registered guard set of every app) are lifted for exactly that
+# flush and put back at once, and any test that finds the migration data gone gets it back
+# before it starts.
 # --------------------------------------------------------------------------------------------
-def _guard_modules():
-    from approvals import dbguards as approvals_guards
-    from ledger import dbguards as ledger_guards
-    from ledger.collection import dbguards as collection_guards
+def _guard_sets():
+    from common.dbguards import GUARD, all_guard_sets
 
-    return [ledger_guards, collection_guards, approvals_guards]
+    return all_guard_sets(GUARD)
 
 
 def pytest_configure(config):
@@ -91,15 +90,15 @@ def pytest_configure(config):
         for alias in self._databases_names(include_mirrors=False):
             conn = connections[alias]
             if conn.vendor == "sqlite":
-                for module in _guard_modules():
-                    module.drop(conn)
+                for guard_set in _guard_sets():
+                    guard_set.drop(conn)
                 lifted.append(conn)
         try:
             original(self)
         finally:
             for conn in lifted:
-                for module in _guard_modules():
-                    module.install(conn)
+                for guard_set in _guard_sets():
+                    guard_set.install(conn)
 
     _fixture_teardown._lifts_guards = True
     TransactionTestCase._fixture_teardown = _fixture_teardown

@@ -1,20 +1,15 @@
-"""Install the triggers that hold the payout rules in the database (disbursement/dbguards.py)."""
+"""Install the triggers that hold the payout rules in the database, as they were written with this
+migration (disbursement/dbguards.py at 59a488e), frozen in sql/0002_database_guards.*.sql."""
+
+from pathlib import Path
 
 from django.db import migrations
 
+from common.dbguards import frozen_sql
 
-def install(apps, schema_editor):
-    from disbursement import dbguards
-
-    dbguards.install(schema_editor.connection)
-
-
-def remove(apps, schema_editor):
-    from disbursement import dbguards
-
-    dbguards.drop(schema_editor.connection)
+SQL = Path(__file__).with_name("sql")
 
 
 class Migration(migrations.Migration):
     dependencies = [("disbursement", "0001_payouts_entitlements_bank_files")]
-    operations = [migrations.RunPython(install, remove)]
+    operations = [frozen_sql(SQL, "0002_database_guards", "0002_database_guards.reverse")]

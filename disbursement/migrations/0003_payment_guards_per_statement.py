@@ -3,10 +3,17 @@ triggers with transition tables after insert, update and delete; the row trigger
 batch-status check on insert, so that the batch rule still speaks before the unique indexes.
 SQLite's triggers are unchanged.
 
-Reversing restores the 0002 row trigger, which checked everything row by row (its text is kept
-here as it was)."""
+The SQL it installs is frozen in sql/0003_payment_guards_per_statement.*.sql (as
+disbursement/dbguards.py installed it at abcd9ef). Reversing restores the 0002 row trigger,
+which checked everything row by row (its text is kept here as it was)."""
+
+from pathlib import Path
 
 from django.db import migrations
+
+from common.dbguards import run_sql_file
+
+SQL = Path(__file__).with_name("sql")
 
 OLD_PAYMENT_GUARD = r"""
 CREATE OR REPLACE FUNCTION disbursement_payment_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -55,12 +62,6 @@ NEW_STATEMENT_GUARDS = [
 ]
 
 
-def install(apps, schema_editor):
-    from disbursement import dbguards
-
-    dbguards.install(schema_editor.connection)
-
-
 def restore_row_checks(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -75,4 +76,8 @@ def restore_row_checks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("disbursement", "0002_database_guards")]
-    operations = [migrations.RunPython(install, restore_row_checks)]
+    operations = [
+        migrations.RunPython(
+            run_sql_file(SQL, "0003_payment_guards_per_statement"), restore_row_checks
+        )
+    ]

@@ -8,10 +8,12 @@
 * donations, allocations and cash deposits are never changed or deleted (a void is a reversing
   entry plus the receipt's status).
 
-Hand-written for the same reason as ``ledger/dbguards.py``.
+Hand-written for the same reason as ``ledger/dbguards``; two guard sets of the same names on
+both engines (``ledger.collection.receipt``, ``ledger.collection.records``), registered by the
+ledger app.
 """
 
-from django.db.backends.base.base import BaseDatabaseWrapper
+from common.dbguards import GuardSet, sqlite_install, sqlite_tables
 
 _FROZEN_RECEIPT_COLUMNS = [
     "book_id",
@@ -36,7 +38,7 @@ _FROZEN_RECEIPT_COLUMNS = [
 _PG_FROZEN = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _FROZEN_RECEIPT_COLUMNS)
 _SQLITE_FROZEN = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FROZEN_RECEIPT_COLUMNS)
 
-PG_INSTALL = [
+RECEIPT_PG = [
     rf"""
 CREATE OR REPLACE FUNCTION collection_receipt_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -81,6 +83,9 @@ END $$;
     "DROP TRIGGER IF EXISTS collection_receipt_guard ON ledger_receipt;",
     """CREATE TRIGGER collection_receipt_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_receipt
        FOR EACH ROW EXECUTE FUNCTION collection_receipt_guard();""",
+]
+
+RECORDS_PG = [
     r"""
 CREATE OR REPLACE FUNCTION collection_record_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -108,14 +113,7 @@ END $$;
        FOR EACH ROW EXECUTE FUNCTION collection_record_guard('');""",
 ]
 
-PG_TRIGGERS = {
-    "collection_receipt_guard": "ledger_receipt",
-    "collection_donation_guard": "ledger_donation",
-    "collection_allocation_guard": "ledger_allocation",
-    "collection_deposit_guard": "ledger_cashdeposit",
-}
-
-SQLITE_TRIGGERS = {
+RECEIPT_SQLITE = {
     "collection_receipt_next_number": """
 CREATE TRIGGER collection_receipt_next_number BEFORE INSERT ON ledger_receipt
 BEGIN
@@ -139,6 +137,9 @@ BEGIN SELECT RAISE(ABORT, 'ledger: an issued receipt never changes; void it and 
     "collection_receipt_no_delete": """
 CREATE TRIGGER collection_receipt_no_delete BEFORE DELETE ON ledger_receipt
 BEGIN SELECT RAISE(ABORT, 'ledger: a receipt is never deleted; void it instead'); END;""",
+}
+
+RECORDS_SQLITE = {
     "collection_donation_receipt_type": """
 CREATE TRIGGER collection_donation_receipt_type BEFORE INSERT ON ledger_donation
 WHEN coalesce((SELECT type FROM ledger_receipt WHERE id = NEW.receipt_id), '') <> 'donation'
@@ -151,34 +152,32 @@ BEGIN SELECT RAISE(ABORT, 'ledger: an allocation gets a settlement receipt, neve
 for _table in ("donation", "allocation", "cashdeposit"):
     for _op in ("UPDATE", "DELETE"):
         _name = f"collection_{_table}_no_{_op.lower()}"
-        SQLITE_TRIGGERS[_name] = (
+        RECORDS_SQLITE[_name] = (
             f"CREATE TRIGGER {_name} BEFORE {_op} ON ledger_{_table} "
             f"BEGIN SELECT RAISE(ABORT, 'ledger: a recorded {_table} is never changed or deleted'); END;"
         )
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for statement in PG_INSTALL:
-                cursor.execute(statement)
-        else:
-            for name, statement in SQLITE_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                cursor.execute(statement)
-
-
-def drop(connection: BaseDatabaseWrapper, names: list[str] | None = None) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for name, table in PG_TRIGGERS.items():
-                if names is None or name in names:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        else:
-            for name in SQLITE_TRIGGERS:
-                if names is None or name in names:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-
-
-def expected(connection: BaseDatabaseWrapper) -> set[str]:
-    return set(PG_TRIGGERS) if connection.vendor == "postgresql" else set(SQLITE_TRIGGERS)
+RECEIPT = GuardSet(
+    name="ledger.collection.receipt",
+    install_sql={"postgresql": RECEIPT_PG, "sqlite": sqlite_install(RECEIPT_SQLITE)},
+    triggers={
+        "postgresql": {"collection_receipt_guard": "ledger_receipt"},
+        "sqlite": sqlite_tables(RECEIPT_SQLITE),
+    },
+    functions={"postgresql": ["collection_receipt_guard()"]},
+)
+RECORDS = GuardSet(
+    name="ledger.collection.records",
+    install_sql={"postgresql": RECORDS_PG, "sqlite": sqlite_install(RECORDS_SQLITE)},
+    triggers={
+        "postgresql": {
+            "collection_donation_guard": "ledger_donation",
+            "collection_allocation_guard": "ledger_allocation",
+            "collection_deposit_guard": "ledger_cashdeposit",
+        },
+        "sqlite": sqlite_tables(RECORDS_SQLITE),
+    },
+    functions={"postgresql": ["collection_record_guard()"]},
+)
+GUARD_SETS = [RECEIPT, RECORDS]

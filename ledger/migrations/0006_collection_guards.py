@@ -1,20 +1,15 @@
-"""Install the money-in triggers (ledger/collection/dbguards.py)."""
+"""Install the money-in triggers as they were written with this migration
+(ledger/collection/dbguards.py at 677cc7a), frozen in sql/0006_collection_guards.*.sql."""
+
+from pathlib import Path
 
 from django.db import migrations
 
+from common.dbguards import frozen_sql
 
-def install(apps, schema_editor):
-    from ledger.collection import dbguards
-
-    dbguards.install(schema_editor.connection)
-
-
-def remove(apps, schema_editor):
-    from ledger.collection import dbguards
-
-    dbguards.drop(schema_editor.connection)
+SQL = Path(__file__).with_name("sql")
 
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0005_collection")]
-    operations = [migrations.RunPython(install, remove)]
+    operations = [frozen_sql(SQL, "0006_collection_guards", "0006_collection_guards.reverse")]

@@ -8,25 +8,23 @@
   ``UniqueConstraint``s);
 * PostgreSQL: the entries table keeps half of each page free (``fillfactor``), so the flip of
   a draft to posted is a HOT update;
-* the guards are dropped first and re-installed at the end (ledger/dbguards.py), now with line
-  counts and the account/fund code freeze; the whole migration is one transaction, so no
-  posting ever sees the tables without them.
+* the guards are dropped first and re-installed at the end, now with line counts and the
+  account/fund code freeze; the whole migration is one transaction, so no posting ever sees the
+  tables without them. Both steps' SQL is frozen in sql/0007_*.sql (ledger/dbguards at 5efc6d6).
 """
+
+from pathlib import Path
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from common.dbguards import frozen_sql
+
+SQL = Path(__file__).with_name("sql")
+
 
 FILLFACTOR = 50
-
-
-def drop_guards(apps, schema_editor):
-    # SQLite re-reads every trigger when a table is rebuilt, and refuses the rename while a
-    # trigger of another table names the table being rebuilt; the guards come back at the end.
-    from ledger import dbguards
-
-    dbguards.drop(schema_editor.connection)
 
 
 def count_lines(apps, schema_editor):
@@ -53,12 +51,6 @@ def entries_fillfactor_reset(apps, schema_editor):
         schema_editor.execute("ALTER TABLE ledger_journalentry RESET (fillfactor)")
 
 
-def install_guards(apps, schema_editor):
-    from ledger import dbguards
-
-    dbguards.install(schema_editor.connection)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -67,7 +59,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_guards, migrations.RunPython.noop),
+        # SQLite re-reads every trigger when a table is rebuilt, and refuses the rename while a
+        # trigger of another table names the table being rebuilt; the guards come back at the end.
+        frozen_sql(SQL, "0007_balance_line_count_leaner_indexes_frozen_codes.drop", "0007_balance_line_count_leaner_indexes_frozen_codes.drop.reverse"),
         migrations.AddField(
             model_name='balance',
             name='line_count',
@@ -108,5 +102,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('hash',), name='entry_hash_unique'),
         ),
         migrations.RunPython(entries_fillfactor, entries_fillfactor_reset),
-        migrations.RunPython(install_guards, migrations.RunPython.noop),
+        frozen_sql(SQL, "0007_balance_line_count_leaner_indexes_frozen_codes.install", "0007_balance_line_count_leaner_indexes_frozen_codes.install.reverse"),
     ]

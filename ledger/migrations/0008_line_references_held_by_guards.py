@@ -2,30 +2,25 @@
 
 PostgreSQL checks a foreign key one row at a time at commit (a query and a row lock on the
 referenced row per line and key): for a 100,000-entry batch that was 600,000 checks and about a
-fifth of the batch's time. The guards now hold the same integrity set-based (ledger/dbguards.py):
+fifth of the batch's time. The guards now hold the same integrity set-based (ledger/dbguards):
 a line names an existing entry, account and fund when it is inserted; an entry, account or fund
 named by a line is never deleted and never changes its id; a delete and a line insert running at
 once are serialised by a lock the delete takes. The ORM keeps ``on_delete=PROTECT``. Tests in
 tests/ledger/test_guards.py go around the ORM for each of these.
 
 The guards are dropped first and re-installed at the end (SQLite rebuilds the lines table here);
-the whole migration is one transaction, so no posting sees the tables without them.
+the whole migration is one transaction, so no posting sees the tables without them. Both steps'
+SQL is frozen in sql/0008_*.sql (ledger/dbguards at c9376cf).
 """
+
+from pathlib import Path
 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from common.dbguards import frozen_sql
 
-def drop_guards(apps, schema_editor):
-    from ledger import dbguards
-
-    dbguards.drop(schema_editor.connection)
-
-
-def install_guards(apps, schema_editor):
-    from ledger import dbguards
-
-    dbguards.install(schema_editor.connection)
+SQL = Path(__file__).with_name("sql")
 
 
 class Migration(migrations.Migration):
@@ -35,7 +30,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_guards, migrations.RunPython.noop),
+        frozen_sql(SQL, "0008_line_references_held_by_guards.drop", "0008_line_references_held_by_guards.drop.reverse"),
         migrations.AlterField(
             model_name="journalline",
             name="account",
@@ -70,5 +65,5 @@ class Migration(migrations.Migration):
                 verbose_name="fund",
             ),
         ),
-        migrations.RunPython(install_guards, migrations.RunPython.noop),
+        frozen_sql(SQL, "0008_line_references_held_by_guards.install", "0008_line_references_held_by_guards.install.reverse"),
     ]

@@ -1,0 +1,4 @@
+-- ledger 0009, reversed: drops the triggers 0008 did not have, then installs 0008's PostgreSQL SQL again.
+-- Engine: SQLite. Statements in order, each ending at a line '-- end of statement'
+-- (read by common.dbguards.read_sql_file). Frozen: never edit; a change is a new migration.
+-- end of statement

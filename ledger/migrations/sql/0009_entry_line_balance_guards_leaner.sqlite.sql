@@ -1,0 +1,6 @@
+-- ledger 0009: the PostgreSQL guards of entries, lines and balances as they changed after 0008
+-- (commits c967b06, f33dcf0, ed15d0b; ledger/dbguards journalentry, journalline, balance).
+-- SQLite's guards did not change: nothing to run there.
+-- Engine: SQLite. Statements in order, each ending at a line '-- end of statement'
+-- (read by common.dbguards.read_sql_file). Frozen: never edit; a change is a new migration.
+-- end of statement
