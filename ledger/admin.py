@@ -6,7 +6,7 @@
   (``period_open`` checks overlaps, ``period_close`` records who closed it).
 * Posted entries, their lines, stored balances and audit events are strictly read-only: the admin
   grants no add, change or delete on them to anyone, superusers included. The database refuses
-  such writes anyway (``ledger/dbguards.py``); this keeps the screens from offering them.
+  such writes anyway (``ledger/dbguards/``); this keeps the screens from offering them.
 """
 
 from django import forms
@@ -26,7 +26,7 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 class CodeFrozenOnceUsedMixin:
     """The code is read-only once a journal line uses the account or fund: entry hashes cover
-    it, and the database refuses the change anyway (``ledger/dbguards.py``)."""
+    it, and the database refuses the change anyway (``ledger/dbguards/``)."""
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

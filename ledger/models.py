@@ -7,7 +7,7 @@ Design
   both, so each fund keeps its own complete, balancing set of books inside one chart.
 * A ``JournalEntry`` is written as a *draft*, its ``JournalLine`` rows are added, and then it is
   flipped to *posted* in one UPDATE. The database checks the whole entry at that flip (see
-  ``ledger/dbguards.py``), so that ``.update()``, ``bulk_create`` and raw SQL are held to the same
+  ``ledger/dbguards/``), so that ``.update()``, ``bulk_create`` and raw SQL are held to the same
   rules as the service:
 
   1. for each fund and currency the debits equal the credits, over at least two lines;
@@ -302,7 +302,7 @@ class JournalLine(models.Model):
     # No database foreign keys (db_constraint=False) on the three: the guards hold the same
     # integrity set-based (a line names an existing entry, account and fund; what a line names
     # is never deleted or renumbered) instead of one check per line per key at commit, which was
-    # a fifth of a large batch. See ledger/dbguards.py, ledger_line_referenced.
+    # a fifth of a large batch. See ledger/dbguards/references.py, ledger_line_referenced.
     entry = models.ForeignKey(
         JournalEntry,
         on_delete=models.PROTECT,
@@ -373,7 +373,7 @@ class Balance(models.Model):
         JournalLine, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # How many lines the key has (the statement's page count without counting them); the
-    # database refuses a count that does not move with ``last_line`` (ledger/dbguards.py).
+    # database refuses a count that does not move with ``last_line`` (ledger/dbguards/balance.py).
     line_count = models.BigIntegerField(default=0)
 
     class Meta:
