@@ -629,6 +629,9 @@ class JobProgress(models.Model):
         ordering = ["-id"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+        # Everyone sees the jobs they started; this lets a role that oversees the others
+        # (disbursement/roles.py) watch any of them.
+        permissions = [("view_any_job", _("Can watch every payout job"))]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.current}/{self.total} {self.status}"

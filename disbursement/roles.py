@@ -4,11 +4,17 @@
 * the finance officer opens cycles and generates entitlements, builds batches, exports bank
   files and imports bank results, and enrols / suspends / exits / reinstates beneficiaries;
 * the finance supervisor approves batches (never one they built: the service and a database
-  constraint refuse it) and reads everything;
+  constraint refuse it), reads everything and watches every long job (``view_any_job``: they
+  oversee the officers who start them);
 * the case worker enrols beneficiaries and records suspensions and exits (a death, a move);
 * the administrator configures bank layouts;
-* the auditor reads everything.
+* the auditor reads everything, every long job included.
+
+Everyone sees the jobs they started themselves; ``disbursement.view_any_job`` is for the roles
+that oversee the others.
 """
+
+from common.roles import ADMINISTRATOR, AUDITOR, CASE_WORKER, FINANCE_OFFICER, FINANCE_SUPERVISOR
 
 _READ = [
     "disbursement.view_enrolment",
@@ -24,7 +30,7 @@ _READ = [
 ]
 
 DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "finance_officer": [
+    FINANCE_OFFICER: [
         *_READ,
         "disbursement.manage_enrolment",
         "disbursement.generate_cycle",
@@ -32,16 +38,20 @@ DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "disbursement.export_payoutbatch",
         "disbursement.import_bankresults",
     ],
-    "finance_supervisor": [*_READ, "disbursement.approve_payoutbatch"],
-    "case_worker": [
+    FINANCE_SUPERVISOR: [
+        *_READ,
+        "disbursement.approve_payoutbatch",
+        "disbursement.view_any_job",
+    ],
+    CASE_WORKER: [
         "disbursement.view_enrolment",
         "disbursement.view_enrolmenthistory",
         "disbursement.manage_enrolment",
     ],
-    "administrator": [
+    ADMINISTRATOR: [
         *_READ,
         "disbursement.add_banklayout",
         "disbursement.change_banklayout",
     ],
-    "auditor": [*_READ],
+    AUDITOR: [*_READ, "disbursement.view_any_job"],
 }

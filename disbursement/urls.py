@@ -2,28 +2,30 @@
 
 from django.urls import path
 
-from . import views
+from .views import bankfiles, batches, cycles, enrolments, jobs, late
 
 app_name = "payouts"
 
 urlpatterns = [
-    path("", views.batches, name="batches"),
-    path("batches/new/", views.batch_new, name="batch-new"),
-    path("batches/<int:pk>/", views.batch_detail, name="batch"),
-    path("batches/<int:pk>/approve/", views.batch_approve, name="batch-approve"),
-    path("batches/<int:pk>/discard/", views.batch_discard, name="batch-discard"),
-    path("batches/<int:pk>/export/", views.batch_export, name="batch-export"),
-    path("batches/<int:pk>/import/", views.batch_import, name="batch-import"),
-    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
-    path("jobs/<int:pk>/", views.job_detail, name="job"),
-    path("jobs/<int:pk>/progress.json", views.job_progress, name="job-progress"),
-    path("late/", views.late, name="late"),
-    path("cycles/", views.cycles, name="cycles"),
-    path("cycles/open/", views.cycle_open, name="cycle-open"),
-    path("cycles/<int:pk>/generate/", views.cycle_generate, name="cycle-generate"),
-    path("cycles/<int:pk>/close/", views.cycle_close, name="cycle-close"),
-    path("enrolments/", views.enrolments, name="enrolments"),
-    path("enrolments/new/", views.enrolment_new, name="enrolment-new"),
-    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
-    path("enrolments/<int:pk>/<slug:action>/", views.enrolment_action, name="enrolment-action"),
+    path("", batches.batch_list, name="batches"),
+    path("batches/new/", batches.batch_new, name="batch-new"),
+    path("batches/<int:pk>/", batches.batch_detail, name="batch"),
+    path("batches/<int:pk>/approve/", batches.batch_approve, name="batch-approve"),
+    path("batches/<int:pk>/discard/", batches.batch_discard, name="batch-discard"),
+    path("batches/<int:pk>/export/", bankfiles.batch_export, name="batch-export"),
+    path("batches/<int:pk>/import/", bankfiles.batch_import, name="batch-import"),
+    path("exports/<int:pk>/download/", bankfiles.export_download, name="export-download"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job"),
+    path("jobs/<int:pk>/progress.json", jobs.job_progress, name="job-progress"),
+    path("late/", late.late_report, name="late"),
+    path("cycles/", cycles.cycle_list, name="cycles"),
+    path("cycles/open/", cycles.cycle_open, name="cycle-open"),
+    path("cycles/<int:pk>/generate/", cycles.cycle_generate, name="cycle-generate"),
+    path("cycles/<int:pk>/close/", cycles.cycle_close, name="cycle-close"),
+    path("enrolments/", enrolments.enrolment_list, name="enrolments"),
+    path("enrolments/new/", enrolments.enrolment_new, name="enrolment-new"),
+    path("enrolments/<int:pk>/", enrolments.enrolment_detail, name="enrolment"),
+    path(
+        "enrolments/<int:pk>/<slug:action>/", enrolments.enrolment_action, name="enrolment-action"
+    ),
 ]

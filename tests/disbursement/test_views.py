@@ -20,7 +20,6 @@ from djmoney.money import Money
 
 from approvals.models import Case
 from disbursement import services, tasks
-from disbursement import views as payout_views
 from disbursement.models import (
     BatchStatus,
     Cycle,
@@ -32,6 +31,7 @@ from disbursement.models import (
     Payment,
     PayoutBatch,
 )
+from disbursement.views import jobs as payout_views
 from ledger import chart
 from ledger.models import AuditEvent
 from ledger.services import LineSpec, journal_post

@@ -1,0 +1,81 @@
+"""Reads of the payout domain, one module a topic; this package is their public face
+(``disbursement.selectors.<name>``), used by the services, the screens, the API and the site.
+
+* ``owed``: what is still owed (final awards and entitlements with no live payment), what a
+  fund has promised to the bank, the owed summary beside the build form;
+* ``reconciliation``: a batch's four sums side by side and where they differ;
+* ``timeliness``: days to payment, a batch's timeliness, awards unpaid past the late limit;
+* ``scope``: what a staff user may see (their region and below), with the one rule for a
+  user's region (``approvals.selectors.staff_region``);
+* ``batches``, ``jobs``, ``cycles``, ``enrolments``: the reads each screen shows.
+"""
+
+from approvals.selectors import staff_region
+
+from .base import CENT, ZERO, cents, late_days_setting
+from .batches import (
+    batch_exports,
+    batch_imports,
+    batch_payments,
+    batches,
+    payment_rows,
+    payment_status_counts,
+)
+from .cycles import cycle_program_id, cycles_with_counts
+from .enrolments import enrolment_entitlements, enrolment_history
+from .jobs import job_progress, jobs_with_creator, own_failed_job
+from .owed import fund_committed, owed_summary, unpaid_cases, unpaid_entitlements
+from .reconciliation import Reconciliation, batch_reconciliation
+from .scope import (
+    batches_for_user,
+    covers_whole_county,
+    enrolments_for_user,
+    exports_for_user,
+    people_named,
+)
+from .timeliness import (
+    LateAward,
+    Timeliness,
+    late_awards,
+    late_awards_count,
+    payment_days,
+    payment_timeliness,
+)
+
+__all__ = [
+    "CENT",
+    "ZERO",
+    "LateAward",
+    "Reconciliation",
+    "Timeliness",
+    "batch_exports",
+    "batch_imports",
+    "batch_payments",
+    "batch_reconciliation",
+    "batches",
+    "batches_for_user",
+    "cents",
+    "covers_whole_county",
+    "cycle_program_id",
+    "cycles_with_counts",
+    "enrolment_entitlements",
+    "enrolment_history",
+    "enrolments_for_user",
+    "exports_for_user",
+    "fund_committed",
+    "job_progress",
+    "jobs_with_creator",
+    "late_awards",
+    "late_awards_count",
+    "late_days_setting",
+    "owed_summary",
+    "own_failed_job",
+    "payment_days",
+    "payment_rows",
+    "payment_status_counts",
+    "payment_timeliness",
+    "people_named",
+    "staff_region",
+    "unpaid_cases",
+    "unpaid_entitlements",
+]

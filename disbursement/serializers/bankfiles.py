@@ -1,0 +1,140 @@
+"""JSON shapes of the bank files: bank layouts, the export log and the request that exports a
+batch, the bank result imports and the upload of a result file."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from approvals.serializers import ScopedPrimaryKeyField, enum, money_amount
+
+from ..api_filters import batches_in_scope
+from ..models import BankLayout, BankResultImport, ExportFormat, ExportLog, ImportStatus
+from .common import username_field
+
+MAX_RESULT_FILE_BYTES = 50 * 1024 * 1024  # ~500,000 result lines; a bank file is far smaller
+
+
+class BankLayoutSerializer(serializers.ModelSerializer):
+    export_columns = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
+        read_only=True,
+        help_text=_("[field, header] pairs in file order."),
+    )
+    result_columns = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text=_("{field: header}.")
+    )
+    paid_values = serializers.ListField(child=serializers.CharField(), read_only=True)
+    failed_values = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = BankLayout
+        fields = [
+            "id",
+            "name",
+            "export_columns",
+            "result_columns",
+            "paid_values",
+            "failed_values",
+            "delimiter",
+            "encoding",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class ExportLogSerializer(serializers.ModelSerializer):
+    layout_name = serializers.CharField(source="layout.name", read_only=True)
+    format = enum(ExportFormat.choices, read_only=True)
+    total = money_amount("total")
+    currency = serializers.CharField(source="total_currency", read_only=True)
+    exported_by = username_field()
+    downloadable = serializers.SerializerMethodField(
+        help_text=_("True when the file is kept for download (exports made through a job).")
+    )
+
+    class Meta:
+        model = ExportLog
+        fields = [
+            "id",
+            "batch",
+            "layout",
+            "layout_name",
+            "format",
+            "filename",
+            "sha256",
+            "rows",
+            "total",
+            "currency",
+            "exported_by",
+            "exported_at",
+            "downloadable",
+        ]
+        read_only_fields = fields
+
+    def get_downloadable(self, log: ExportLog) -> bool:
+        return bool(log.file_path)
+
+
+class ExportCreateSerializer(serializers.Serializer):
+    batch = ScopedPrimaryKeyField(scope=batches_in_scope, help_text=_("Id of an approved batch."))
+    layout = serializers.PrimaryKeyRelatedField(
+        queryset=BankLayout.objects.filter(is_active=True), help_text=_("Id of the bank layout.")
+    )
+    format = enum(ExportFormat.choices, default=ExportFormat.CSV)
+
+
+class ResultImportSerializer(serializers.ModelSerializer):
+    layout_name = serializers.CharField(source="layout.name", read_only=True)
+    status = enum(ImportStatus.choices, read_only=True)
+    paid_total = money_amount("paid_total")
+    failed_total = money_amount("failed_total")
+    charges_total = money_amount("charges_total")
+    currency = serializers.CharField(source="paid_total_currency", read_only=True)
+    imported_by = username_field()
+
+    class Meta:
+        model = BankResultImport
+        fields = [
+            "id",
+            "batch",
+            "layout",
+            "layout_name",
+            "filename",
+            "sha256",
+            "status",
+            "lines",
+            "paid_count",
+            "failed_count",
+            "already_count",
+            "paid_total",
+            "failed_total",
+            "charges_total",
+            "currency",
+            "imported_by",
+            "imported_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ResultImportCreateSerializer(serializers.Serializer):
+    batch = ScopedPrimaryKeyField(
+        scope=batches_in_scope, help_text=_("Id of the batch the bank reports on.")
+    )
+    layout = serializers.PrimaryKeyRelatedField(
+        queryset=BankLayout.objects.filter(is_active=True), help_text=_("Id of the bank layout.")
+    )
+    file = serializers.FileField(
+        max_length=200,
+        allow_empty_file=False,
+        help_text=_("The bank's result file, CSV or Excel (.xlsx), as the bank wrote it."),
+    )
+
+    def validate_file(self, upload):
+        if upload.size > MAX_RESULT_FILE_BYTES:
+            raise serializers.ValidationError(
+                _("The file is larger than %(mb)s MB; ask the bank for one file per batch.")
+                % {"mb": MAX_RESULT_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload

@@ -1,0 +1,222 @@
+"""Enrolment screens of recurring programs: the list (and its download), one enrolment with
+its history and entitlements, suspending / exiting / reinstating, and enrolling a beneficiary
+found by name. Everything is read within the user's region
+(``selectors.enrolments_for_user``, ``selectors.people_named``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from approvals.models import Person
+from approvals.selectors import regions_below
+from common.errors import FundError
+from common.exports import export_or_none, query_without
+from common.permissions import permission_required
+
+from .. import selectors, services
+from ..forms import EnrolForm, EnrolmentChangeForm, EnrolmentFilterForm
+from ..models import EnrolmentStatus, PaymentStatus
+from .common import PERM_ENROL, VIEW_ENROLMENT, page_of, region_or_403
+
+# How many people a name search offers to pick from.
+PEOPLE_FOUND = 50
+
+# action -> (service, the statuses it applies to)
+ENROLMENT_ACTIONS = {
+    "suspend": (services.enrolment_suspend, (EnrolmentStatus.ACTIVE,)),
+    "exit": (services.enrolment_exit, (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)),
+    "reinstate": (services.enrolment_reinstate, (EnrolmentStatus.SUSPENDED,)),
+}
+ENROLMENT_DONE = {
+    "suspend": gettext_lazy("%(name)s is suspended: no new entitlements until reinstated."),
+    "exit": gettext_lazy("%(name)s has exited the program: no further entitlements."),
+    "reinstate": gettext_lazy("%(name)s is reinstated."),
+}
+
+
+def regions_for(user):
+    """The user's region and those below it (the filter's choices); None without a region."""
+    region = selectors.staff_region(user)
+    return regions_below(region).order_by("code") if region is not None else None
+
+
+@permission_required(VIEW_ENROLMENT)
+@require_GET
+def enrolment_list(request):
+    form = EnrolmentFilterForm(request.GET or None, regions=regions_for(request.user))
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.enrolments_for_user(request.user).order_by("program__code", "id")
+    if data.get("program"):
+        rows = rows.filter(program=data["program"])
+    if data.get("status"):
+        rows = rows.filter(status=data["status"])
+    if data.get("region"):
+        rows = rows.filter(household__region__code__startswith=data["region"].prefix)
+    if data.get("q"):
+        rows = rows.filter(person__name__icontains=data["q"].strip())
+    download = export_or_none(
+        request,
+        title=_("Enrolments"),
+        headers=[
+            _("Program"),
+            _("Beneficiary"),
+            _("Village"),
+            _("Status"),
+            _("Enrolled on"),
+            _("Effective from"),
+            _("Reason"),
+        ],
+        rows=lambda: (
+            [
+                e.program.code,
+                e.person.name,
+                e.household.region.name,
+                e.get_status_display(),
+                e.enrolled_on,
+                e.status_date,
+                e.status_reason,
+            ]
+            for e in rows.iterator()
+        ),
+    )
+    if download is not None:
+        return download
+    return render(
+        request,
+        "disbursement/enrolments.html",
+        {
+            "form": form,
+            "page": page_of(request, rows),
+            "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "format"),
+        },
+    )
+
+
+def enrolment_page(request, enrolment, *, status=200, error=None, action=None, form=None):
+    """One enrolment with its history, its entitlements and how each was paid, and the
+    actions its status allows; ``error`` shows a refusal, ``form`` keeps ``action``'s input."""
+    today = timezone.localdate()
+    forms = {
+        name: form
+        if name == action and form is not None
+        else EnrolmentChangeForm(prefix=name, initial={"on": today})
+        for name in ENROLMENT_ACTIONS
+    }
+    can_manage = request.user.has_perm(PERM_ENROL)
+    actions = [
+        {"name": name, "form": forms[name], "label": label}
+        for name, label in (
+            ("suspend", _("Suspend")),
+            ("exit", _("Exit the program")),
+            ("reinstate", _("Reinstate")),
+        )
+        if can_manage and enrolment.status in ENROLMENT_ACTIONS[name][1]
+    ]
+    labels = dict(PaymentStatus.choices)
+    status_labels = dict(EnrolmentStatus.choices)
+    return render(
+        request,
+        "disbursement/enrolment_detail.html",
+        {
+            "enrolment": enrolment,
+            "history": [
+                {
+                    "h": h,
+                    "from": status_labels.get(h.from_status, ""),
+                    "to": status_labels.get(h.to_status, h.to_status),
+                }
+                for h in selectors.enrolment_history(enrolment)
+            ],
+            "entitlements": [
+                {"e": e, "payment": labels.get(last_status, "")}
+                for e, last_status in selectors.enrolment_entitlements(enrolment)
+            ],
+            "actions": actions,
+            "error": error,
+            "can_see_household": request.user.has_perm("approvals.view_household"),
+        },
+        status=status,
+    )
+
+
+@permission_required(VIEW_ENROLMENT)
+@require_GET
+def enrolment_detail(request, pk: int):
+    enrolment = get_object_or_404(selectors.enrolments_for_user(request.user), pk=pk)
+    return enrolment_page(request, enrolment)
+
+
+@permission_required(VIEW_ENROLMENT, PERM_ENROL)
+@require_POST
+def enrolment_action(request, pk: int, action: str):
+    if action not in ENROLMENT_ACTIONS:
+        raise Http404
+    enrolment = get_object_or_404(selectors.enrolments_for_user(request.user), pk=pk)
+    form = EnrolmentChangeForm(request.POST, prefix=action)
+    if not form.is_valid():
+        return enrolment_page(request, enrolment, status=400, action=action, form=form)
+    call = ENROLMENT_ACTIONS[action][0]
+    try:
+        enrolment = call(
+            enrolment=enrolment,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            actor=request.user,
+        )
+    except FundError as exc:
+        return enrolment_page(
+            request, enrolment, status=exc.status, error=exc.message, action=action, form=form
+        )
+    messages.success(request, ENROLMENT_DONE[action] % {"name": enrolment.person.name})
+    return redirect("payouts:enrolment", pk=enrolment.pk)
+
+
+@permission_required(VIEW_ENROLMENT, PERM_ENROL)
+@require_http_methods(["GET", "POST"])
+def enrolment_new(request):
+    """Find the beneficiary by name (people of the user's region only), pick the recurring
+    program, enrol."""
+    region = region_or_403(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    query = (data.get("q") or "").strip()
+    people = Person.objects.none()
+    if query:
+        people = selectors.people_named(region=region, query=query, limit=PEOPLE_FOUND)
+    initial = {"q": query, "enrolled_on": timezone.localdate()}
+    if request.GET.get("program"):
+        initial["program"] = request.GET["program"]
+    error = None
+    if request.method == "POST":
+        form = EnrolForm(request.POST, people=people)
+        if form.is_valid():
+            try:
+                enrolment = services.enrolment_create(
+                    program=form.cleaned_data["program"],
+                    person=form.cleaned_data["person"],
+                    enrolled_on=form.cleaned_data["enrolled_on"],
+                    actor=request.user,
+                )
+            except FundError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is enrolled in %(program)s.")
+                    % {"name": enrolment.person.name, "program": enrolment.program.code},
+                )
+                return redirect("payouts:enrolment", pk=enrolment.pk)
+    else:
+        form = EnrolForm(initial=initial, people=people)
+    return render(
+        request,
+        "disbursement/enrolment_form.html",
+        {"form": form, "error": error, "query": query, "found": people},
+        status=400 if request.method == "POST" else 200,
+    )
