@@ -39,12 +39,12 @@ from .selectors import cases_for_user, regions_below, staff_region
 # scoping by the caller's region
 # --------------------------------------------------------------------------------------------
 def _prefix(user) -> str | None:
-    region = staff_region(user) if user is not None else None
+    region = staff_region(user)
     return region.prefix if region is not None else None
 
 
 def regions_in_scope(user) -> QuerySet[Region]:
-    region = staff_region(user) if user is not None else None
+    region = staff_region(user)
     return regions_below(region) if region is not None else Region.objects.none()
 
 
@@ -63,7 +63,7 @@ def people_in_scope(user) -> QuerySet[Person]:
 
 
 def cases_in_scope(user) -> QuerySet[Case]:
-    return cases_for_user(user) if user is not None else Case.objects.none()
+    return cases_for_user(user)
 
 
 def notices_in_scope(user) -> QuerySet[Notice]:

@@ -1,5 +1,6 @@
-"""Reads of the relief-case domain: region scoping, the reviewer's queue, public notices, the
-public status look-up, and money reserved per fund (the ledger's reservation hook).
+"""Reads of the relief-case domain: the staff region and region scoping, what the staff screens
+list (households, cases, notice candidates, objections), the reviewer's queue, public notices,
+the public status look-up, and money reserved per fund (the ledger's reservation hook).
 
 Public reads (``public_notices``, ``case_status_public``, ``objection_status_public``) return
 plain dicts holding only what the public may see, so a view cannot show more by accident.
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,16 +22,21 @@ from ledger.models import Fund
 
 from .models import (
     REVIEW_STATES,
+    Attachment,
     Case,
     CaseApproval,
     CaseHistory,
     CaseState,
+    Household,
     Notice,
     NoticeItem,
     NoticeStatus,
     Objection,
+    Person,
+    Program,
     ProgramTier,
     Region,
+    RegionLevel,
     Reservation,
     region_covers,
 )
@@ -44,7 +50,13 @@ def regions_below(region: Region) -> QuerySet[Region]:
 
 
 def staff_region(user) -> Region | None:
-    profile = getattr(user, "staff_profile", None) if getattr(user, "pk", None) else None
+    """The region a staff user works in, or ``None`` when there is none to act in: for
+    ``None`` (the system acting on its own), an anonymous or unsaved user, and a user without
+    a staff profile. The one rule every app's scoping, permission class and service asks."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    # A missing profile raises RelatedObjectDoesNotExist, an AttributeError: getattr's default.
+    profile = getattr(user, "staff_profile", None)
     return profile.region if profile is not None else None
 
 
@@ -58,8 +70,97 @@ def cases_for_user(user) -> QuerySet[Case]:
     )
 
 
+def cases_with_ids(user, ids) -> QuerySet[Case]:
+    """Those of ``ids`` that are cases of the user's region, by id (others are left out)."""
+    return cases_for_user(user).filter(pk__in=ids).order_by("pk")
+
+
 def case_history(case: Case) -> QuerySet[CaseHistory]:
     return case.history.select_related("actor").order_by("id")
+
+
+def case_attachments(case: Case) -> QuerySet[Attachment]:
+    return case.attachments.select_related("uploaded_by")
+
+
+# --------------------------------------------------------------------------------------------
+# what the staff screens list, within the user's region
+# --------------------------------------------------------------------------------------------
+def households_for_user(user) -> QuerySet[Household]:
+    """Households of the user's region and below, with their village (none without a region)."""
+    region = staff_region(user)
+    if region is None:
+        return Household.objects.none()
+    return Household.objects.filter(region__code__startswith=region.prefix).select_related("region")
+
+
+def household_search(user, query: str = "", *, limit: int = 200) -> QuerySet[Household]:
+    """The user's households, newest first, with their members: those whose address or a
+    member's name contains ``query`` (every one when it is empty), at most ``limit``."""
+    rows = households_for_user(user).prefetch_related("people").order_by("-id")
+    if query:
+        rows = rows.filter(Q(address__icontains=query) | Q(people__name__icontains=query))
+    return rows.distinct()[:limit]
+
+
+def household_members(household: Household) -> QuerySet[Person]:
+    """The head first, then the others in the order they were registered."""
+    return household.people.order_by("-is_head", "id")
+
+
+def household_cases(household: Household) -> QuerySet[Case]:
+    return household.cases.select_related("program").order_by("-id")
+
+
+def programs(*, active_only: bool = False) -> QuerySet[Program]:
+    """Programs by code; only the open ones (``is_active``) when ``active_only``."""
+    rows = Program.objects.filter(is_active=True) if active_only else Program.objects.all()
+    return rows.order_by("code")
+
+
+def program_tiers(program: Program) -> QuerySet[ProgramTier]:
+    return ProgramTier.objects.filter(program=program).order_by("order")
+
+
+def villages_below(region: Region) -> QuerySet[Region]:
+    """The villages of ``region`` and below (where a household is registered), by code."""
+    return regions_below(region).filter(level=RegionLevel.VILLAGE).order_by("code")
+
+
+def notice_regions_below(region: Region) -> QuerySet[Region]:
+    """Where a notice may be posted: the townships and villages of ``region`` and below."""
+    return regions_below(region).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+
+
+def notice_candidates(user, *, program: Program, region: Region, cycle: str) -> QuerySet[Case]:
+    """Approved cases of the program and cycle in ``region`` and below that the user sees, by
+    id: what a notice for them may carry."""
+    return (
+        cases_for_user(user)
+        .filter(
+            state=CaseState.APPROVED,
+            program=program,
+            cycle=cycle,
+            region__code__startswith=region.prefix,
+        )
+        .order_by("id")
+    )
+
+
+def objections_for_user(user) -> QuerySet[Objection]:
+    """Objections to cases of the user's region and below, with their case (none without a
+    region)."""
+    region = staff_region(user)
+    if region is None:
+        return Objection.objects.none()
+    return Objection.objects.filter(case__region__code__startswith=region.prefix).select_related(
+        "case", "case__program", "case__region"
+    )
+
+
+def objection_list(user) -> QuerySet[Objection]:
+    """The user's objections by status, then oldest first."""
+    return objections_for_user(user).order_by("status", "created_at")
 
 
 @dataclass

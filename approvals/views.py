@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -45,12 +44,7 @@ from .models import (
     PERM_WITHDRAW,
     Attachment,
     CaseState,
-    Household,
-    Objection,
     ObjectionStatus,
-    Program,
-    ProgramTier,
-    RegionLevel,
 )
 from .services.attachments import attachment_add
 
@@ -59,13 +53,6 @@ VIEW_CASE = "approvals.view_case"
 
 def _case_or_404(user, pk: int):
     return get_object_or_404(selectors.cases_for_user(user), pk=pk)
-
-
-def _households_for(user):
-    region = selectors.staff_region(user)
-    if region is None:
-        return Household.objects.none()
-    return Household.objects.filter(region__code__startswith=region.prefix).select_related("region")
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,7 +64,7 @@ def queue(request):
     results = None
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
-        cases = list(selectors.cases_for_user(request.user).filter(pk__in=ids).order_by("pk"))
+        cases = list(selectors.cases_with_ids(request.user, ids))
         if not cases:
             messages.error(request, _("Tick the cases to approve."))
         else:
@@ -126,7 +113,7 @@ def _detail(request, case, *, status=200, **forms):
         "case": case,
         "members": list(case.members.all()),
         "history": selectors.case_history(case),
-        "attachments": case.attachments.select_related("uploaded_by"),
+        "attachments": selectors.case_attachments(case),
         "approve_form": forms.get("approve_form") or CommentForm(prefix="approve"),
         "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
@@ -247,25 +234,17 @@ def attachment_download(request, pk: int, attachment_id: int):
 @require_GET
 def households(request):
     query = (request.GET.get("q") or "").strip()
-    rows = _households_for(request.user).prefetch_related("people").order_by("-id")
-    if query:
-        rows = rows.filter(Q(address__icontains=query) | Q(people__name__icontains=query))
-    return render(
-        request, "approvals/households.html", {"households": rows.distinct()[:200], "q": query}
-    )
+    rows = selectors.household_search(request.user, query)
+    return render(request, "approvals/households.html", {"households": rows, "q": query})
 
 
 @permission_required("approvals.add_household")
 @require_http_methods(["GET", "POST"])
 def household_new(request):
     region = selectors.staff_region(request.user)
-    villages = (
-        selectors.regions_below(region).filter(level=RegionLevel.VILLAGE).order_by("code")
-        if region
-        else None
-    )
-    if villages is None:
+    if region is None:
         raise Http404
+    villages = selectors.villages_below(region)
     form = HouseholdForm(request.POST or None, villages=villages)
     # ?members=N shows N member forms (the head first); a POST carries its own count.
     raw = request.GET.get("members", "1")
@@ -306,9 +285,9 @@ def household_new(request):
 @permission_required("approvals.view_household")
 @require_http_methods(["GET", "POST"])
 def household_detail(request, pk: int):
-    household = get_object_or_404(_households_for(request.user), pk=pk)
-    people = household.people.order_by("-is_head", "id")
-    programs = Program.objects.filter(is_active=True).order_by("code")
+    household = get_object_or_404(selectors.households_for_user(request.user), pk=pk)
+    people = selectors.household_members(household)
+    programs = selectors.programs(active_only=True)
     form = CaseFileForm(request.POST or None, programs=programs, people=people)
     error = None
     if request.method == "POST":
@@ -347,7 +326,7 @@ def household_detail(request, pk: int):
             "people": people,
             "form": form,
             "error": error,
-            "cases": household.cases.select_related("program").order_by("-id"),
+            "cases": selectors.household_cases(household),
             "can_file": request.user.has_perm(PERM_FILE),
         },
         status=400 if request.method == "POST" else 200,
@@ -363,10 +342,8 @@ def notice_publish(request):
     region = selectors.staff_region(request.user)
     if region is None:
         raise Http404
-    regions = selectors.regions_below(region).filter(
-        level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]
-    )
-    programs = Program.objects.order_by("code")
+    regions = selectors.notice_regions_below(region)
+    programs = selectors.programs()
     form = NoticePublishForm(
         request.POST or request.GET or None, programs=programs, regions=regions
     )
@@ -374,14 +351,12 @@ def notice_publish(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         candidates = list(
-            selectors.cases_for_user(request.user)
-            .filter(
-                state=CaseState.APPROVED,
+            selectors.notice_candidates(
+                request.user,
                 program=data["program"],
+                region=data["region"],
                 cycle=data["cycle"].strip(),
-                region__code__startswith=data["region"].prefix,
             )
-            .order_by("id")
         )
         if request.method == "POST":
             ids = {int(v) for v in request.POST.getlist("case") if v.isdigit()}
@@ -415,27 +390,18 @@ def notice_publish(request):
 # --------------------------------------------------------------------------------------------
 # objections
 # --------------------------------------------------------------------------------------------
-def _objections_for(user):
-    region = selectors.staff_region(user)
-    if region is None:
-        return Objection.objects.none()
-    return Objection.objects.filter(case__region__code__startswith=region.prefix).select_related(
-        "case", "case__program", "case__region"
-    )
-
-
 @permission_required(PERM_OBJECTION)
 @require_GET
 def objections(request):
-    rows = _objections_for(request.user).order_by("status", "created_at")
+    rows = selectors.objection_list(request.user)
     return render(request, "approvals/objections.html", {"objections": rows})
 
 
 @permission_required(PERM_OBJECTION)
 @require_http_methods(["GET", "POST"])
 def objection_detail(request, pk: int):
-    objection = get_object_or_404(_objections_for(request.user), pk=pk)
-    tiers = ProgramTier.objects.filter(program=objection.case.program).order_by("order")
+    objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
+    tiers = selectors.program_tiers(objection.case.program)
     action = request.POST.get("action") if request.method == "POST" else None
     uphold = UpholdForm(request.POST if action == "uphold" else None, tiers=tiers, prefix="uphold")
     dismiss = DismissForm(request.POST if action == "dismiss" else None, prefix="dismiss")

@@ -10,13 +10,7 @@ from ledger.services import audit
 
 from ..exceptions import InvalidInput, InvalidTransition, NotAllowed
 from ..models import Case, CaseHistory, CaseState, Region, region_covers
-
-
-def staff_region(actor) -> Region | None:
-    if actor is None or not getattr(actor, "pk", None):
-        return None
-    profile = getattr(actor, "staff_profile", None)
-    return profile.region if profile is not None else None
+from ..selectors import staff_region
 
 
 def require_perm(actor, perm: str) -> None:

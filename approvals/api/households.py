@@ -1,0 +1,141 @@
+"""The relief-case API's households: list and read them (ID and bank numbers masked), register
+one with its members, and reveal one whole personal number (audited)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from common.api import idempotency_key, validated_body
+from common.permissions import READ
+
+from .. import services
+from ..api_filters import HouseholdFilter, households_in_scope
+from ..models import Household, Person
+from ..serializers.households import (
+    HouseholdCreateSerializer,
+    HouseholdDetailSerializer,
+    HouseholdSerializer,
+    RevealedSerializer,
+    RevealSerializer,
+)
+from .base import (
+    ACTION_ERRORS,
+    CREATE_ERRORS,
+    DETAIL_ERRORS,
+    LIST_ERRORS,
+    ApprovalsViewSet,
+    idempotency_key_param,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Households of your region"),
+        responses={200: HouseholdSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary=_("One household with its members (ID and bank numbers masked)"),
+        responses={200: HouseholdDetailSerializer, **DETAIL_ERRORS},
+    ),
+)
+class HouseholdViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApprovalsViewSet
+):
+    required_permissions = {
+        READ: ("approvals.view_household", "approvals.view_person"),
+        "create": ("approvals.add_household", "approvals.add_person"),
+        "reveal": ("approvals.view_household", "approvals.reveal_personal_numbers"),
+    }
+    filterset_class = HouseholdFilter
+    queryset = Household.objects.none()  # the schema's model; requests use get_queryset
+
+    def get_queryset(self):
+        return (
+            households_in_scope(self.request.user)
+            .select_related("region", "created_by")
+            .prefetch_related("people")
+            .order_by("region__code", "id")
+        )
+
+    def get_serializer_class(self):
+        return HouseholdSerializer if self.action == "list" else HouseholdDetailSerializer
+
+    def _answer(self, household: Household, code=status.HTTP_200_OK, **headers) -> Response:
+        household = self.get_queryset().get(pk=household.pk)
+        return Response(HouseholdDetailSerializer(household).data, status=code, headers=headers)
+
+    @extend_schema(
+        summary=_("Register a household with its members"),
+        description=_(
+            "ID numbers are validated (check character, birth date) and, like the bank account, "
+            "stored only encrypted; the answer shows them masked."
+        ),
+        parameters=[
+            idempotency_key_param(
+                _(
+                    "every person is registered once, so a repeat is refused with 409 "
+                    "duplicate_person naming the household already registered."
+                )
+            )
+        ],
+        request=HouseholdCreateSerializer,
+        responses={201: HouseholdDetailSerializer, **CREATE_ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        idempotency_key(request, required=False)  # its form only: not stored
+        data = validated_body(HouseholdCreateSerializer, request)
+        household = services.household_register(
+            region=data["region"],
+            address=data["address"],
+            phone=data["phone"],
+            bank_name=data["bank_name"],
+            bank_account=data["bank_account"],
+            people=[
+                services.PersonSpec(
+                    name=p["name"], id_number=p["id_number"], relation=p["relation"]
+                )
+                for p in data["people"]
+            ],
+            actor=request.user,
+        )
+        location = reverse("approvals-api:household-detail", kwargs={"pk": household.pk})
+        return self._answer(household, status.HTTP_201_CREATED, Location=location)
+
+    @extend_schema(
+        summary=_("Show one whole ID or bank account number (audited)"),
+        description=_(
+            "For roles holding approvals.reveal_personal_numbers. Every call writes an audit "
+            "event naming who, whose and why (never the number itself)."
+        ),
+        request=RevealSerializer,
+        responses={200: RevealedSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, *args, **kwargs):
+        household = self.get_object()
+        data = validated_body(RevealSerializer, request)
+        person = None
+        if data["what"] == "id_number":
+            person = Person.objects.filter(household=household, pk=data["person"]).first()
+            if person is None:
+                raise ValidationError({"person": [_("Not a member of this household.")]})
+            value = services.reveal_id_number(
+                person=person, actor=request.user, reason=data["reason"]
+            )
+        else:
+            value = services.reveal_bank_account(
+                household=household, actor=request.user, reason=data["reason"]
+            )
+        body = {
+            "what": data["what"],
+            "household": household.pk,
+            "person": person.pk if person else None,
+            "value": value,
+        }
+        return Response(RevealedSerializer(body).data, headers={"Cache-Control": "no-store"})

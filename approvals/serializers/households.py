@@ -1,0 +1,130 @@
+"""JSON shapes of the relief-case API's households and people: masked on the way out, the
+registration body, and the audited reveal of one whole number."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..api_filters import regions_in_scope
+from ..models import Household, Person, Relation, Sex
+from .fields import ScopedCodeField, enum
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    relation = enum(Relation.choices, read_only=True)
+    sex = enum(Sex.choices, read_only=True)
+    id_number_masked = serializers.CharField(
+        read_only=True,
+        help_text=_("Region and last four characters only; the whole number: POST reveal/."),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "relation", "is_head", "id_number_masked", "birth_date", "sex"]
+        read_only_fields = fields
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=_("Village code.")
+    )
+    village = serializers.CharField(source="region.name", read_only=True)
+    head_name = serializers.SerializerMethodField()
+    people_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = ["id", "region", "village", "head_name", "people_count", "created_at"]
+        read_only_fields = fields
+
+    def get_head_name(self, household: Household) -> str:
+        head = household.head
+        return head.name if head else ""
+
+    def get_people_count(self, household: Household) -> int:
+        return len(household.people.all())
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    bank_account_masked = serializers.CharField(
+        read_only=True,
+        help_text=_('Last four digits only ("**** 1234"); empty when none is registered.'),
+    )
+    people = PersonSerializer(many=True, read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [
+            *HouseholdSerializer.Meta.fields,
+            "address",
+            "phone",
+            "bank_name",
+            "bank_account_masked",
+            "created_by",
+            "people",
+        ]
+        read_only_fields = fields
+
+
+class PersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(
+        max_length=30, help_text=_("18-character resident ID number (GB 11643).")
+    )
+    relation = enum(Relation.choices, default=Relation.HEAD)
+
+
+class HouseholdCreateSerializer(serializers.Serializer):
+    region = ScopedCodeField(
+        scope=regions_in_scope,
+        help_text=_("Code of the village, within your region."),
+    )
+    address = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    bank_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    bank_account = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text=_("8 to 30 digits; stored encrypted, shown only masked."),
+    )
+    people = PersonInputSerializer(
+        many=True,
+        min_length=1,
+        max_length=30,
+        help_text=_("Every member, exactly one with relation 'head'."),
+    )
+
+
+class RevealSerializer(serializers.Serializer):
+    WHAT = [("id_number", _("a person's ID number")), ("bank_account", _("the bank account"))]
+
+    what = enum(WHAT)
+    person = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**53,
+        help_text=_("Id of the household member; required for what=id_number."),
+    )
+    reason = serializers.CharField(
+        max_length=500, help_text=_("Why the whole number is needed; written to the audit log.")
+    )
+
+    def validate(self, data):
+        if data["what"] == "id_number" and "person" not in data:
+            raise serializers.ValidationError(
+                {"person": _("Name the household member whose ID number you need.")}
+            )
+        return data
+
+
+class RevealedSerializer(serializers.Serializer):
+    what = enum(RevealSerializer.WHAT)
+    household = serializers.IntegerField()
+    person = serializers.IntegerField(allow_null=True)
+    value = serializers.CharField(help_text=_("The whole number. Do not store it."))
