@@ -1,4 +1,4 @@
-"""Region scoping and query-string filters of the payout API (``disbursement/api.py``).
+"""Region scoping and query-string filters of the payout API (``disbursement.api``).
 
 Scoping (``*_in_scope(user)``): a staff user sees and acts on payouts of their own region and
 below, never beside it (DOMAIN.md), by the same rules as the payout screens
@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Program
+from approvals.selectors import staff_region
 
 from . import selectors
 from .models import (
@@ -70,7 +71,7 @@ def result_imports_in_scope(user) -> QuerySet[BankResultImport]:
 
 
 def cycles_in_scope(user) -> QuerySet[Cycle]:
-    if selectors.staff_region(user) is None:
+    if staff_region(user) is None:
         return Cycle.objects.none()
     return selectors.cycles_with_counts()
 
@@ -82,7 +83,7 @@ def jobs_in_scope(user) -> QuerySet[JobProgress]:
 
 
 def layouts_in_scope(user) -> QuerySet[BankLayout]:
-    if selectors.staff_region(user) is None:
+    if staff_region(user) is None:
         return BankLayout.objects.none()
     return BankLayout.objects.all()
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from approvals.selectors import staff_region
 from disbursement import selectors as payout_selectors
 from ledger import selectors
 from ledger.collection import selectors as collection_selectors
@@ -29,7 +30,7 @@ def home(request):
         cash = collection_selectors.cash_held(today=timezone.localdate())
     # Final awards unpaid past PAYOUT_LATE_DAYS, for those who see payouts, in their region.
     late = None
-    region = payout_selectors.staff_region(request.user)
+    region = staff_region(request.user)
     if request.user.has_perm("disbursement.view_payoutbatch") and region is not None:
         late = {
             "count": payout_selectors.late_awards_count(region=region),
