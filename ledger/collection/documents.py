@@ -1,4 +1,4 @@
-"""The printed documents of money-in: receipts, pledge reminder letters, the thank-you list."""
+"""The collection's printed documents: receipts, pledge reminder letters, the thank-you list."""
 
 from __future__ import annotations
 
