@@ -1,11 +1,10 @@
 """What the collection's API endpoints share: their documented errors, the Idempotency-Key and
-Idempotent-Replayed headers, the answer to a recording, PDF answers, the viewset base."""
+Idempotent-Replayed headers, the answer to a recording, the PDF renderer and JSON errors of PDF
+endpoints (the PDF itself: ``documents.pdf_response``), the viewset base."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -112,13 +111,6 @@ class PDFAnswerMixin:
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    # A series may be Chinese: the helper writes filename* (RFC 6266) for non-ASCII names.
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    return response
 
 
 PDF_RENDERERS = [renderers.JSONRenderer, PDFRenderer]

@@ -33,7 +33,6 @@ from ._common import (
     PDFAnswerMixin,
     errors,
     local_today,
-    pdf_response,
 )
 
 
@@ -134,4 +133,6 @@ class PledgeReminderView(PDFAnswerMixin, LedgerAPIView):
         if row.status != PledgeStatus.OVERDUE:
             raise PledgeNotOverdue()
         today = local_today()
-        return pdf_response(documents.pledge_reminder_pdf(row, today=today), f"reminder-{pk}.pdf")
+        return documents.pdf_response(
+            documents.pledge_reminder_pdf(row, today=today), f"reminder-{pk}.pdf"
+        )

@@ -39,7 +39,6 @@ from ._common import (
     CollectionViewSet,
     PDFAnswerMixin,
     errors,
-    pdf_response,
 )
 
 RECEIPT_CODE = re.compile(r"(?P<series>.+)-(?P<number>[0-9]{1,9})", re.ASCII)
@@ -106,7 +105,7 @@ class ReceiptViewSet(
     @action(detail=True, methods=["get"], renderer_classes=PDF_RENDERERS)
     def pdf(self, request, *args, **kwargs):
         receipt = self.get_object()
-        return pdf_response(documents.receipt_pdf(receipt), f"receipt-{receipt.code}.pdf")
+        return documents.pdf_response(documents.receipt_pdf(receipt), f"receipt-{receipt.code}.pdf")
 
     @extend_schema(
         summary=_("Ask for a receipt to be voided"),

@@ -1,11 +1,8 @@
-"""What the collection's list and document screens share: paging, the list template's context,
-a PDF answer."""
+"""What the collection's list screens share: paging and the list template's context."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 
 from common.exports import query_without
 
@@ -24,9 +21,3 @@ def list_context(request, form, page, **extra) -> dict:
         "export_query": query_without(request, "format"),
         **extra,
     }
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    return response

@@ -16,7 +16,7 @@ from common.permissions import permission_required
 from .. import documents, selectors, services
 from ..forms import PledgeFilterForm, ReasonForm
 from ..models import Pledge, PledgeStatus
-from ._common import list_context, page_of, pdf_response
+from ._common import list_context, page_of
 
 
 @permission_required("ledger.view_pledge")
@@ -107,4 +107,4 @@ def pledge_reminder(request, pk: int):
         messages.error(request, _("Only an overdue pledge gets a reminder letter."))
         return redirect("collection:pledges")
     content = documents.pledge_reminder_pdf(row, today=timezone.localdate())
-    return pdf_response(content, f"reminder-{pledge.pk}.pdf")
+    return documents.pdf_response(content, f"reminder-{pledge.pk}.pdf")

@@ -15,7 +15,7 @@ from common.permissions import permission_required
 from .. import documents, selectors, services
 from ..forms import DecisionForm, ReasonForm, ReceiptFilterForm
 from ..models import Receipt, ReceiptVoidRequest, VoidRequestStatus
-from ._common import list_context, page_of, pdf_response
+from ._common import list_context, page_of
 
 
 @permission_required("ledger.view_receipt")
@@ -66,7 +66,7 @@ def receipts(request):
 @permission_required("ledger.view_receipt")
 def receipt_pdf(request, pk: int):
     receipt = get_object_or_404(Receipt.objects.select_related("book", "fund", "issued_by"), pk=pk)
-    return pdf_response(documents.receipt_pdf(receipt), f"receipt-{receipt.code}.pdf")
+    return documents.pdf_response(documents.receipt_pdf(receipt), f"receipt-{receipt.code}.pdf")
 
 
 @require_http_methods(["GET", "POST"])
