@@ -8,6 +8,6 @@ from django.urls import include, path
 urlpatterns = [
     path("ledger/", include("ledger.api", namespace="ledger-api")),
     path("approvals/", include("approvals.api", namespace="approvals-api")),
-    path("collection/", include("ledger.collection.api", namespace="collection-api")),
+    path("collection/", include("ledger.collection.api.urls", namespace="collection-api")),
     path("payouts/", include("disbursement.api", namespace="payouts-api")),
 ]

@@ -5,6 +5,6 @@ from django.urls import include, path
 app_name = "public"
 
 urlpatterns = [
-    path("", include("ledger.public_urls")),
+    path("", include("ledger.collection.public_urls")),
     path("", include("approvals.public_urls")),
 ]

@@ -413,6 +413,17 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
 
-# Money-in models (donors, receipts, donations, allocations, deposits, pledges) live in their
-# own module; importing them here registers them with the ledger app.
-from .collection.models import *  # noqa: E402,F403
+# The collection's models (donors, receipts, donations, allocations, deposits, pledges) live in
+# ledger/collection/models.py, in the ledger app (app label "ledger", tables "ledger_*"). Django
+# registers a model when its module is imported, and it imports only this module of the app.
+from .collection.models import (  # noqa: E402, F401
+    Allocation,
+    CashDeposit,
+    Donation,
+    DonationImport,
+    Donor,
+    Pledge,
+    Receipt,
+    ReceiptBook,
+    ReceiptVoidRequest,
+)

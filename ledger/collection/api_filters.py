@@ -1,4 +1,4 @@
-"""Query-string filters of the money-in API (django-filter).
+"""Query-string filters of the collection API (django-filter).
 
 The filter sets parse and validate the query string (an unknown fund code or a malformed date is
 a 400 naming the field) and document it in the OpenAPI schema. Donor search hands the text to

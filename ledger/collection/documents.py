@@ -1,4 +1,4 @@
-"""The printed documents of money-in: receipts, pledge reminder letters, the thank-you list."""
+"""The collection's printed documents: receipts, pledge reminder letters, the thank-you list."""
 
 from __future__ import annotations
 
@@ -6,13 +6,22 @@ import os
 from datetime import date
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 
 from common.pdf import qr_data_uri, render_pdf
 
 from .models import Receipt
 from .selectors import PledgeRow, ThankYouList
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF to download, for the screens and the API alike."""
+    response = HttpResponse(content, content_type="application/pdf")
+    # A series may be Chinese: the helper writes filename* (RFC 6266) for non-ASCII names.
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
 
 
 def public_base_url() -> str:

@@ -1,4 +1,4 @@
-"""Forms of the money-in screens: they parse and type what the user typed, nothing more.
+"""Forms of the collection screens: they parse and type what the user typed, nothing more.
 
 Whether a donation, allocation, deposit, void or write-off may happen is decided by
 ``ledger.collection.services``; the views show its ``LedgerError`` message on the form. The

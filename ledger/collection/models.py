@@ -1,4 +1,6 @@
-"""Money in: donors, donations, allocations, receipts and their books, cash deposits, pledges.
+"""The collection's models: donors, donations, allocations, receipts and their books, cash
+deposits, pledges. They belong to the ledger app (app label "ledger"); ``ledger/models.py``
+imports each by name so that Django registers them.
 
 Every recorded donation, allocation and deposit owns exactly one posted journal entry (a
 one-to-one link), written in the same transaction as the record itself, and a donation or an

@@ -1,4 +1,5 @@
-"""Reads for money coming in: pledge standing, cash held too long, the public thank-you list."""
+"""Reads of the collection: the lists its screens and API show, pledge standing, cash held too
+long, the public thank-you list and receipt look-up."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, Q, QuerySet, Sum, When
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from .. import chart
 from ..models import Fund, JournalLine, Period
 from .models import (
+    Allocation,
     CashDeposit,
     Donation,
     Donor,
@@ -22,6 +24,8 @@ from .models import (
     PledgeStatus,
     Receipt,
     ReceiptStatus,
+    ReceiptVoidRequest,
+    VoidRequestStatus,
 )
 
 CENT = Decimal("0.01")
@@ -38,6 +42,52 @@ def donor_search(text: str, limit: int = 20) -> QuerySet[Donor]:
     if text:
         qs = qs.filter(Q(name__icontains=text) | Q(credit_code__istartswith=text))
     return qs.order_by("name")[:limit]
+
+
+def donors(text: str = "") -> QuerySet[Donor]:
+    """The register by name, or the donors matching ``text`` (name or credit code)."""
+    if text:
+        return donor_search(text, limit=1000)
+    return Donor.objects.order_by("name", "id")
+
+
+def donations(
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    fund: Fund | None = None,
+    method: str | None = None,
+    receipt_status: str | None = None,
+) -> QuerySet[Donation]:
+    """Donations, newest first, narrowed by whichever filters are given."""
+    rows = Donation.objects.select_related("donor", "fund", "receipt__book").order_by(
+        "-received_on", "-id"
+    )
+    if date_from:
+        rows = rows.filter(received_on__gte=date_from)
+    if date_to:
+        rows = rows.filter(received_on__lte=date_to)
+    if fund:
+        rows = rows.filter(fund=fund)
+    if method:
+        rows = rows.filter(method=method)
+    if receipt_status:
+        rows = rows.filter(receipt__status=receipt_status)
+    return rows
+
+
+def allocations() -> QuerySet[Allocation]:
+    """Allocations, newest first."""
+    return Allocation.objects.select_related("fund", "receipt__book").order_by(
+        "-received_on", "-id"
+    )
+
+
+def cash_deposits() -> QuerySet[CashDeposit]:
+    """Cash deposits, newest first."""
+    return CashDeposit.objects.select_related("fund", "recorded_by").order_by(
+        "-deposited_on", "-id"
+    )
 
 
 def pledge_paid(pledge: Pledge) -> Money:
@@ -99,6 +149,12 @@ def pledge_rows(
             )
         )
     return rows
+
+
+def pledge_row(pledge: Pledge, *, today: date) -> PledgeRow:
+    """The row of one pledge (status, paid and outstanding are derived as in ``pledge_rows``)."""
+    rows = pledge_rows(today=today, fund=pledge.fund)
+    return next(row for row in rows if row.pledge.pk == pledge.pk)
 
 
 @dataclass
@@ -236,6 +292,38 @@ def receipts(*, status: str | None = None, type: str | None = None) -> QuerySet[
     if type:
         qs = qs.filter(type=type)
     return qs.order_by("-id")
+
+
+def receipts_awaiting_void(receipt_ids) -> set[int]:
+    """Which of these receipts have a void request waiting for a decision."""
+    return set(
+        ReceiptVoidRequest.objects.filter(
+            receipt__in=receipt_ids, status=VoidRequestStatus.PENDING
+        ).values_list("receipt_id", flat=True)
+    )
+
+
+def void_requests() -> QuerySet[ReceiptVoidRequest]:
+    """Void requests: the pending ones first (they wait for someone), then the most recent."""
+    return ReceiptVoidRequest.objects.select_related(
+        "receipt__book", "receipt__fund", "requested_by", "decided_by"
+    ).order_by(
+        Case(When(status=VoidRequestStatus.PENDING, then=0), default=1),
+        "-requested_at",
+        "-id",
+    )
+
+
+def receipt_by_code(code: str) -> Receipt | None:
+    """The receipt printed as ``<series>-<number>`` (a series may hold dashes, a number never)."""
+    series, _sep, number = code.rpartition("-")
+    if not series or not number.isdigit():
+        return None
+    return (
+        Receipt.objects.select_related("book")
+        .filter(book__series=series, number=int(number))
+        .first()
+    )
 
 
 def recent_deposits(limit: int = 20) -> QuerySet[CashDeposit]:

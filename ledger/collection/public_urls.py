@@ -1,4 +1,4 @@
-"""Public money-in pages; composed under /public/ in the ``public`` namespace by fundapp."""
+"""The collection's public pages; composed under /public/ in the ``public`` namespace by fundapp."""
 
 from django.urls import path
 

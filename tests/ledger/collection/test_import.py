@@ -7,11 +7,12 @@ import pytest
 from djmoney.money import Money
 from openpyxl import Workbook
 
-from ledger.collection.imports import ImportRefused, donation_import
+from ledger.collection.exceptions import ImportRefused
 from ledger.collection.models import Donation, Donor, Receipt
+from ledger.collection.services import donation_import
 from ledger.models import JournalEntry
 
-from .collection_factories import UNIT_CODE, book, english  # noqa: F401 (autouse fixture)
+from ..collection_factories import UNIT_CODE, book, english  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 

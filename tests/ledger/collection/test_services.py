@@ -7,7 +7,7 @@ import pytest
 from djmoney.money import Money
 
 from ledger import chart
-from ledger.collection import services
+from ledger.collection import exceptions, services
 from ledger.collection.capitals import amount_in_capitals
 from ledger.collection.models import (
     Allocation,
@@ -32,7 +32,7 @@ from ledger.models import Account, Balance, Fund, JournalEntry, JournalLine, Per
 from ledger.selectors import account_balance
 from ledger.services import period_close, period_open
 
-from .collection_factories import UNIT_CODE, book, donate, english, key, person, unit  # noqa: F401 (autouse fixture)
+from ..collection_factories import UNIT_CODE, book, donate, english, key, person, unit  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,18 +90,18 @@ def test_unit_donor_needs_a_valid_credit_code():
     # given a code whose check character is wrong
     bad = UNIT_CODE[:-1] + ("M" if UNIT_CODE[-1] != "M" else "N")
     # then the donor is refused with the reason, and nothing is created
-    with pytest.raises(services.InvalidCreditCode, match="check character"):
+    with pytest.raises(exceptions.InvalidCreditCode, match="check character"):
         services.donor_create(kind="unit", name="某公司", credit_code=bad, actor=None)
-    with pytest.raises(services.InvalidCreditCode, match="18 characters"):
+    with pytest.raises(exceptions.InvalidCreditCode, match="18 characters"):
         services.donor_create(kind="unit", name="某公司", credit_code="1234", actor=None)
     assert Donor.objects.count() == 0
 
 
 def test_only_people_can_be_anonymous_and_codes_are_unique():
     unit()
-    with pytest.raises(services.InvalidDonor, match="already exists"):
+    with pytest.raises(exceptions.InvalidDonor, match="already exists"):
         unit(name="另一个名字")
-    with pytest.raises(services.InvalidDonor, match="Only a person"):
+    with pytest.raises(exceptions.InvalidDonor, match="Only a person"):
         services.donor_create(
             kind="unit", name="X", credit_code=UNIT_CODE, anonymous=True, actor=None
         )
@@ -202,7 +202,7 @@ def test_receipts_are_numbered_without_gaps_and_an_exhausted_book_says_so():
     numbers = [donate(donor, "1").receipt.number for _ in range(2)]
     assert numbers == [1, 2]
     before = snapshot()
-    with pytest.raises(services.ReceiptBookExhausted, match="add a new receipt book"):
+    with pytest.raises(exceptions.ReceiptBookExhausted, match="add a new receipt book"):
         donate(donor, "1")
     assert snapshot() == before
     # a new book continues the work
@@ -215,7 +215,7 @@ def test_an_allocation_gets_a_settlement_receipt_never_a_donation_receipt():
     book()
     book(type="settlement", first=1, last=10)
     before = snapshot()
-    with pytest.raises(services.WrongReceiptType, match="never a donation receipt"):
+    with pytest.raises(exceptions.WrongReceiptType, match="never a donation receipt"):
         services.allocation_record(
             kind="fiscal",
             source_name="县财政局",
@@ -251,7 +251,7 @@ def test_voiding_needs_a_reason_and_a_second_person(make_user):
     other_boss = make_user("finance_supervisor")
     donation = donate(unit(), "800", actor=officer)
     # when the officer asks without a reason, it is refused
-    with pytest.raises(services.VoidNotAllowed, match="why"):
+    with pytest.raises(exceptions.VoidNotAllowed, match="why"):
         services.receipt_void_request(receipt=donation.receipt, reason=" ", actor=officer)
     # and an officer cannot approve
     request = services.receipt_void_request(receipt=donation.receipt, reason="金额错误", actor=boss)
@@ -274,14 +274,14 @@ def test_voiding_needs_a_reason_and_a_second_person(make_user):
         request=ReceiptVoidRequest.objects.get(pk=request.pk), actor=other_boss
     )
     assert JournalEntry.objects.filter(reverses=donation.entry).count() == 1
-    with pytest.raises(services.VoidNotAllowed, match="already void"):
+    with pytest.raises(exceptions.VoidNotAllowed, match="already void"):
         services.receipt_void_request(receipt=receipt, reason="again", actor=officer)
 
 
 def test_cash_is_deposited_never_more_than_is_held():
     book()
     donate(person(), "120.00", method="cash", day=date.today() - timedelta(days=5))
-    with pytest.raises(services.InsufficientCash, match="only"):
+    with pytest.raises(exceptions.InsufficientCash, match="only"):
         services.cash_deposit_record(
             fund="RELIEF",
             amount=Money("200", "CNY"),
@@ -357,7 +357,7 @@ def test_a_pledge_is_written_off_only_by_a_supervisor_with_a_reason(make_user):
     )
     with pytest.raises(PermissionDenied):
         services.pledge_write_off(pledge=pledge, reason="企业注销", actor=officer)
-    with pytest.raises(services.PledgeError, match="why"):
+    with pytest.raises(exceptions.PledgeError, match="why"):
         services.pledge_write_off(pledge=pledge, reason="", actor=boss)
     services.pledge_write_off(pledge=pledge, reason="企业注销", actor=boss)
     pledge.refresh_from_db()
@@ -374,9 +374,9 @@ def test_a_payment_must_match_its_pledge():
         due_date=date.today(),
         actor=None,
     )
-    with pytest.raises(services.PledgeError, match="another donor"):
+    with pytest.raises(exceptions.PledgeError, match="another donor"):
         donate(person(), "10", pledge=pledge)
-    with pytest.raises(services.PledgeError, match="RELIEF"):
+    with pytest.raises(exceptions.PledgeError, match="RELIEF"):
         donate(pledge.donor, "10", pledge=pledge, fund="REWARD")
 
 

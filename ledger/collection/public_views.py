@@ -1,4 +1,4 @@
-"""Public pages of money-in (no login): receipt verification and the donations thank-you list.
+"""The collection's public pages (no login): receipt verification and the thank-you list.
 
 They show only what DOMAIN.md allows: a receipt's number, date, amount, payer (a person masked
 or "anonymous") and whether it is valid; a thank-you list of units by name and people masked
@@ -17,27 +17,15 @@ from django.views.decorators.http import require_GET
 
 from common.exports import export_response
 
-from .collection.documents import thank_you_pdf
-from .collection.models import Receipt
-from .collection.selectors import thank_you_list
-from .models import Fund, Period
-
-
-def _find_receipt(code: str) -> Receipt | None:
-    series, _sep, number = code.rpartition("-")
-    if not series or not number.isdigit():
-        return None
-    return (
-        Receipt.objects.select_related("book")
-        .filter(book__series=series, number=int(number))
-        .first()
-    )
+from ..models import Fund, Period
+from .documents import thank_you_pdf
+from .selectors import receipt_by_code, thank_you_list
 
 
 @require_GET
 def receipt_verify(request, code: str):
     check = (request.GET.get("c") or "").strip().upper()
-    receipt = _find_receipt(code) if check else None
+    receipt = receipt_by_code(code) if check else None
     # Compare in constant time; an unknown number and a wrong check code look the same.
     if receipt is not None and not hmac.compare_digest(receipt.check_code, check):
         receipt = None

@@ -1,0 +1,81 @@
+"""Donations (``/api/collection/donations/``): the list, one donation, recording one with its
+receipt."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+
+from common.api import idempotency_key, validated_body
+from common.permissions import READ
+
+from .. import services
+from ..api_filters import DonationFilter
+from ..models import Donation
+from ..serializers import DonationSerializer
+from ._common import (
+    IDEMPOTENCY_KEY,
+    READ_ERRORS,
+    REPLAYED,
+    CollectionViewSet,
+    errors,
+    recorded,
+    recording_responses,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Donations, newest first"),
+        responses={200: DonationSerializer(many=True), **errors(400, *READ_ERRORS, 404)},
+    ),
+    retrieve=extend_schema(
+        summary=_("One donation with its receipt and journal entry"),
+        responses={200: DonationSerializer, **errors(*READ_ERRORS, 404)},
+    ),
+)
+class DonationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, CollectionViewSet
+):
+    required_permissions = {READ: ("ledger.view_donation",), "create": ("ledger.add_donation",)}
+    queryset = Donation.objects.select_related(
+        "donor", "fund", "receipt__book", "entry", "recorded_by"
+    ).order_by("-received_on", "-id")
+    serializer_class = DonationSerializer
+    filterset_class = DonationFilter
+
+    @extend_schema(
+        summary=_("Record a donation: post it and issue its donation receipt"),
+        description=_(
+            "One transaction: the journal entry (bank or cash against donation income, in the "
+            "fund) and the receipt with the next number of the donation receipt book."
+        ),
+        parameters=[IDEMPOTENCY_KEY, REPLAYED],
+        responses=recording_responses(DonationSerializer, _("Recorded; the receipt is issued.")),
+    )
+    def create(self, request, *args, **kwargs):
+        key = idempotency_key(request, required=True)
+        data = validated_body(DonationSerializer, request)
+        # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
+        replayed = Donation.objects.filter(idempotency_key=key).exists()
+        donation = services.donation_record(
+            donor=data["donor"],
+            fund=data["fund"],
+            amount=Money(data["amount"], data["amount_currency"]),
+            method=data["method"],
+            received_on=data["received_on"],
+            idempotency_key=key,
+            actor=request.user,
+            project=data["project"],
+            pledge=data["pledge"],
+        )
+        return recorded(
+            DonationSerializer,
+            self.get_queryset().get(pk=donation.pk),
+            replayed=replayed,
+            location=reverse("collection-api:donation-detail", kwargs={"pk": donation.pk}),
+            request=request,
+        )

@@ -1,0 +1,51 @@
+"""Donors (``/api/collection/donors/``): the register, one donor, adding one."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from common.api import validated_body
+from common.permissions import READ
+
+from .. import services
+from ..api_filters import DonorFilter
+from ..models import Donor
+from ..serializers import DonorSerializer
+from ._common import READ_ERRORS, CollectionViewSet, errors
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Donors, by name; search by name or credit code"),
+        responses={200: DonorSerializer(many=True), **errors(400, *READ_ERRORS, 404)},
+    ),
+    retrieve=extend_schema(
+        summary=_("One donor"),
+        responses={200: DonorSerializer, **errors(*READ_ERRORS, 404)},
+    ),
+    create=extend_schema(
+        summary=_("Add a donor (a unit with its credit code, or a person)"),
+        responses={201: DonorSerializer, **errors(400, *READ_ERRORS)},
+    ),
+)
+class DonorViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, CollectionViewSet
+):
+    required_permissions = {READ: ("ledger.view_donor",), "create": ("ledger.add_donor",)}
+    queryset = Donor.objects.order_by("name", "id")
+    serializer_class = DonorSerializer
+    filterset_class = DonorFilter
+
+    def create(self, request, *args, **kwargs):
+        data = validated_body(DonorSerializer, request)
+        donor = services.donor_create(**data, actor=request.user)
+        location = reverse("collection-api:donor-detail", kwargs={"pk": donor.pk})
+        return Response(
+            DonorSerializer(donor).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )

@@ -1,0 +1,41 @@
+"""JSON shape of an allocation (``/api/collection/allocations/``)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import AllocationKind, PaymentMethod, ReceiptType
+from ._fields import (
+    FundCodeField,
+    MoneyAmountField,
+    ReceiptLinkMixin,
+    currency_field,
+    username_field,
+)
+
+
+class AllocationSerializer(ReceiptLinkMixin):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=AllocationKind.choices)
+    source_name = serializers.CharField(max_length=200, help_text=_("The paying department."))
+    source_credit_code = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default=""
+    )
+    fund = FundCodeField()
+    amount = MoneyAmountField()
+    currency = currency_field()
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    received_on = serializers.DateField()
+    document_no = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    receipt_type = serializers.ChoiceField(
+        choices=ReceiptType.choices,
+        source="receipt.type",
+        default=ReceiptType.SETTLEMENT,
+        help_text=_(
+            "Always settlement: budget money never gets a donation receipt (asking for one is "
+            "refused with code wrong_receipt_type)."
+        ),
+    )
+    recorded_by = username_field("recorded_by")
+    recorded_at = serializers.DateTimeField(read_only=True)

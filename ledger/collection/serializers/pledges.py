@@ -1,0 +1,56 @@
+"""JSON shapes of pledges (``/api/collection/pledges/``), read from
+``ledger.collection.selectors.PledgeRow``."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ...models import Fund
+from ...serializers import CURRENCY_CHOICES, AmountField
+from ..models import Donor, PledgeStatus
+from ._fields import FundCodeField, MoneyAmountField
+
+
+class PledgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pledge.id")
+    donor = serializers.IntegerField(source="pledge.donor_id")
+    donor_name = serializers.CharField(source="pledge.donor.name")
+    fund = FundCodeField(source="pledge.fund")
+    amount = MoneyAmountField(source="pledge.amount")
+    currency = serializers.CharField(source="pledge.amount_currency")
+    pledged_on = serializers.DateField(source="pledge.pledged_on")
+    due_date = serializers.DateField(source="pledge.due_date")
+    note = serializers.CharField(source="pledge.note")
+    paid = MoneyAmountField(help_text=_("Valid donations linked to the pledge."))
+    outstanding = MoneyAmountField()
+    status = serializers.ChoiceField(choices=PledgeStatus.choices)
+    days_overdue = serializers.IntegerField()
+    write_off_reason = serializers.CharField(source="pledge.write_off_reason")
+
+
+class PledgeCreateSerializer(serializers.Serializer):
+    donor = serializers.PrimaryKeyRelatedField(
+        queryset=Donor.objects.all(), help_text=_("Donor id.")
+    )
+    fund = serializers.CharField(max_length=20, help_text=_("Fund code, e.g. RELIEF."))
+    amount = AmountField(help_text=_('Positive decimal string with at most 2 places: "1200.00".'))
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, default=settings.DEFAULT_CURRENCY)
+    pledged_on = serializers.DateField(required=False, help_text=_("Today when left out."))
+    due_date = serializers.DateField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class PledgeQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=PledgeStatus.choices, required=False, help_text=_("Only pledges in this state.")
+    )
+    fund = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Fund.objects.all(),
+        required=False,
+        help_text=_("Only pledges to this fund (code)."),
+    )
+
+
+class WriteOffSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text=_("Why the pledge is written off."))

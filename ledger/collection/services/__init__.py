@@ -1,0 +1,56 @@
+"""Every write of the collection, one module per noun.
+
+``from ledger.collection import services; services.donation_record(...)`` is the public face;
+the modules behind it:
+
+* ``donors``: the donor register and the credit code check (``validate_credit_code``);
+* ``donations``: a donation posted with its donation receipt;
+* ``allocations``: budget money posted with its settlement receipt;
+* ``receipts``: receipt books, issuing the next number, voiding (maker-checker);
+* ``deposits``: cash on hand taken to the bank;
+* ``pledges``: promises, and writing them off;
+* ``imports``: bulk donations and donor lists from a file (rows checked in ``_import_rows``).
+
+Each service is ``<noun>_<verb>(*, ..., actor)``: one transaction, the permission checked first
+(``actor=None`` is the system itself), the books lock taken before anything that posts (the
+global lock order: chain head, then receipt book rows by pk), an audit event in the same
+transaction. What they need of the ledger comes through ``_books`` alone; their refusals are the
+typed errors of ``ledger.collection.exceptions``.
+"""
+
+from .allocations import allocation_record
+from .deposits import cash_deposit_record
+from .donations import DonationInput, donation_record, donation_record_locked
+from .donors import donor_create, validate_credit_code
+from .imports import DonorImportResult, ImportResult, donation_import, donor_import
+from .pledges import pledge_create, pledge_write_off
+from .receipts import (
+    check_code_for,
+    receipt_book_create,
+    receipt_issue,
+    receipt_void_approve,
+    receipt_void_reject,
+    receipt_void_request,
+)
+
+__all__ = [
+    "DonationInput",
+    "DonorImportResult",
+    "ImportResult",
+    "allocation_record",
+    "cash_deposit_record",
+    "check_code_for",
+    "donation_import",
+    "donation_record",
+    "donation_record_locked",
+    "donor_create",
+    "donor_import",
+    "pledge_create",
+    "pledge_write_off",
+    "receipt_book_create",
+    "receipt_issue",
+    "receipt_void_approve",
+    "receipt_void_reject",
+    "receipt_void_request",
+    "validate_credit_code",
+]

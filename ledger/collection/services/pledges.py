@@ -1,0 +1,70 @@
+"""Pledges: promises of money. Nothing is booked: a pledge becomes income only when a donation
+pays it (``donation_record`` with ``pledge=``); what is paid is derived from those donations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from ...models import Fund
+from ..exceptions import PledgeError
+from ..models import Donor, Pledge
+from ..selectors import pledge_paid
+from ._books import audit, require
+from ._common import fund_money, open_fund
+
+
+def pledge_create(
+    *,
+    donor: Donor,
+    fund: Fund | str,
+    amount: Money,
+    pledged_on: date,
+    due_date: date,
+    actor,
+    note: str = "",
+) -> Pledge:
+    """Record a promise. Nothing is booked: a pledge becomes income only when it is paid."""
+    require(actor, "ledger.add_pledge")
+    fund_obj = open_fund(fund)
+    money = fund_money(amount, fund_obj, _("The pledge"))
+    if due_date < pledged_on:
+        raise PledgeError(_("The due date cannot be before the day of the pledge."))
+    with transaction.atomic():
+        pledge = Pledge.objects.create(
+            donor=donor,
+            fund=fund_obj,
+            amount=money,
+            pledged_on=pledged_on,
+            due_date=due_date,
+            note=note,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit(actor=actor, action="pledge.create", obj=pledge)
+    return pledge
+
+
+def pledge_write_off(*, pledge: Pledge, reason: str, actor) -> Pledge:
+    require(actor, "ledger.write_off_pledge")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PledgeError(_("Say why the pledge is written off."))
+    with transaction.atomic():
+        pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        if pledge.written_off:
+            return pledge
+        if pledge_paid(pledge) >= pledge.amount:
+            raise PledgeError(_("The pledge is fulfilled; there is nothing to write off."))
+        pledge.written_off = True
+        pledge.write_off_reason = reason
+        pledge.written_off_by = actor
+        pledge.written_off_at = timezone.now()
+        pledge.save(
+            update_fields=["written_off", "write_off_reason", "written_off_by", "written_off_at"]
+        )
+        audit(actor=actor, action="pledge.write_off", obj=pledge, reason=reason)
+    return pledge

@@ -1,0 +1,209 @@
+"""Receipts: their books, issuing the next number, and voiding (maker-checker).
+
+A receipt is issued only inside the recording of its money (``receipt_issue``, called under the
+books lock) and is voided only by a supervisor other than the asker, whose approval reverses the
+receipt's journal entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from ...exceptions import PermissionDenied
+from ...models import Fund
+from ..capitals import amount_in_capitals
+from ..exceptions import CollectionError, ReceiptBookExhausted, VoidNotAllowed
+from ..models import (
+    Receipt,
+    ReceiptBook,
+    ReceiptStatus,
+    ReceiptType,
+    ReceiptVoidRequest,
+    VoidRequestStatus,
+)
+from ._books import audit, journal_reverse, lock_head, require
+
+
+def check_code_for(receipt_fields: str) -> str:
+    """A short keyed digest printed on the receipt and checked by the public verification page."""
+    key = (getattr(settings, "RECEIPT_CHECK_KEY", "") or settings.SECRET_KEY).encode()
+    return hmac.new(key, receipt_fields.encode(), hashlib.sha256).hexdigest()[:12].upper()
+
+
+def receipt_book_create(
+    *, type: str, series: str, first_number: int, last_number: int, actor
+) -> ReceiptBook:
+    require(actor, "ledger.add_receiptbook")
+    if type not in ReceiptType.values:
+        raise CollectionError(_("Unknown receipt type."))
+    if not series.strip():
+        raise CollectionError(_("A receipt book needs a series code."))
+    if first_number < 1 or last_number < first_number:
+        raise CollectionError(
+            _("The number range must start at 1 or more and not end before it starts.")
+        )
+    with transaction.atomic():
+        clash = ReceiptBook.objects.filter(
+            series=series, first_number__lte=last_number, last_number__gte=first_number
+        ).first()
+        if clash is not None:
+            raise CollectionError(
+                _("Numbers %(a)s-%(b)s of series %(s)s overlap the book %(book)s.")
+                % {"a": first_number, "b": last_number, "s": series, "book": clash}
+            )
+        book = ReceiptBook.objects.create(
+            type=type, series=series.strip(), first_number=first_number, last_number=last_number
+        )
+        audit(actor=actor, action="receipt_book.create", obj=book)
+    return book
+
+
+def receipt_issue(
+    *,
+    type: str,
+    entry,
+    fund: Fund,
+    amount: Money,
+    payer_name: str,
+    payer_credit_code: str,
+    payer_is_person: bool,
+    payer_anonymous: bool,
+    project: str,
+    issued_on: date,
+    actor,
+) -> Receipt:
+    """Take the next number of the oldest book of this type that has numbers left.
+
+    Called with the posting lock held, so two officers cannot take the same number; the database
+    refuses a gap or a reuse all the same (collection/dbguards.py).
+    """
+    for book in (
+        ReceiptBook.objects.select_for_update().filter(type=type, active=True).order_by("pk")
+    ):
+        last = book.receipts.order_by("-number").values_list("number", flat=True).first()
+        number = book.first_number if last is None else last + 1
+        if number > book.last_number:
+            continue
+        fields = f"{book.series}|{number}|{amount.amount:.2f}|{amount.currency}|{issued_on.isoformat()}|{payer_name}"
+        return Receipt.objects.create(
+            book=book,
+            number=number,
+            type=type,
+            payer_name=payer_name,
+            payer_credit_code=payer_credit_code,
+            payer_is_person=payer_is_person,
+            payer_anonymous=payer_anonymous,
+            fund=fund,
+            project=project,
+            amount=amount,
+            amount_in_words=amount_in_capitals(amount),
+            issued_on=issued_on,
+            issued_by=actor if getattr(actor, "pk", None) else None,
+            check_code=check_code_for(fields),
+            entry=entry,
+        )
+    raise ReceiptBookExhausted(
+        _("Every %(type)s book is used up. Ask the administrator to add a new receipt book.")
+        % {"type": ReceiptType(type).label}
+    )
+
+
+def receipt_void_request(*, receipt: Receipt, reason: str, actor) -> ReceiptVoidRequest:
+    require(actor, "ledger.add_receiptvoidrequest")
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoidNotAllowed(_("Say why the receipt is to be voided."))
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.status == ReceiptStatus.VOID:
+            raise VoidNotAllowed(_("Receipt %(code)s is already void.") % {"code": receipt.code})
+        pending = receipt.void_requests.filter(status=VoidRequestStatus.PENDING).first()
+        if pending is not None:
+            if pending.requested_by_id == actor.pk and pending.reason == reason:
+                return pending  # a double click
+            raise VoidNotAllowed(
+                _("Receipt %(code)s already has a void request waiting for approval.")
+                % {"code": receipt.code}
+            )
+        request = ReceiptVoidRequest.objects.create(
+            receipt=receipt, reason=reason, requested_by=actor
+        )
+        audit(actor=actor, action="receipt.void_request", obj=receipt, reason=reason)
+    return request
+
+
+def receipt_void_approve(*, request: ReceiptVoidRequest, actor, note: str = "") -> Receipt:
+    """A supervisor who did not ask approves: the entry is reversed and the receipt is void."""
+    require(actor, "ledger.approve_receipt_void")
+    with transaction.atomic():
+        lock_head()
+        request = (
+            ReceiptVoidRequest.objects.select_for_update()
+            .select_related("receipt")
+            .get(pk=request.pk)
+        )
+        receipt = (
+            Receipt.objects.select_for_update()
+            .select_related("entry__period", "book")
+            .get(pk=request.receipt_id)
+        )
+        if request.status == VoidRequestStatus.APPROVED and receipt.status == ReceiptStatus.VOID:
+            return receipt  # a double click
+        if request.status != VoidRequestStatus.PENDING:
+            raise VoidNotAllowed(_("This void request was already decided."))
+        if request.requested_by_id == getattr(actor, "pk", None):
+            raise PermissionDenied(
+                _("You asked for this void yourself; another supervisor must approve it.")
+            )
+        # Reverse on the donation's own date while its period is open, so the period's books and
+        # its thank-you list lose it together; otherwise today, as a correction in the open period.
+        original = receipt.entry
+        on = original.date if original.period.is_open else timezone.localdate()
+        journal_reverse(
+            entry=original,
+            date=on,
+            actor=actor,
+            memo=_("Void of receipt %(code)s: %(reason)s")
+            % {"code": receipt.code, "reason": request.reason},
+            idempotency_key=f"void:{receipt.pk}",
+        )
+        receipt.status = ReceiptStatus.VOID
+        receipt.void_reason = request.reason
+        receipt.voided_at = timezone.now()
+        receipt.save(update_fields=["status", "void_reason", "voided_at"])
+        request.status = VoidRequestStatus.APPROVED
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.decision_note = note
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit(actor=actor, action="receipt.void", obj=receipt, reason=request.reason)
+    return receipt
+
+
+def receipt_void_reject(*, request: ReceiptVoidRequest, actor, note: str) -> ReceiptVoidRequest:
+    require(actor, "ledger.approve_receipt_void")
+    if not (note or "").strip():
+        raise VoidNotAllowed(_("Say why the void is refused."))
+    with transaction.atomic():
+        request = ReceiptVoidRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != VoidRequestStatus.PENDING:
+            raise VoidNotAllowed(_("This void request was already decided."))
+        if request.requested_by_id == getattr(actor, "pk", None):
+            raise PermissionDenied(
+                _("You asked for this void yourself; another supervisor must decide.")
+            )
+        request.status = VoidRequestStatus.REJECTED
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.decision_note = note
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit(actor=actor, action="receipt.void_reject", obj=request.receipt, note=note)
+    return request

@@ -1,0 +1,110 @@
+"""Pledge screens: the list with each pledge's standing (with its download), writing a pledge
+off, the reminder letter of an overdue pledge."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from common.errors import FundError
+from common.exports import export_or_none
+from common.permissions import permission_required
+
+from .. import documents, selectors, services
+from ..forms import PledgeFilterForm, ReasonForm
+from ..models import Pledge, PledgeStatus
+from ._common import list_context, page_of
+
+
+@permission_required("ledger.view_pledge")
+def pledges(request):
+    form = PledgeFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.pledge_rows(
+        today=timezone.localdate(), status=data.get("status") or None, fund=data.get("fund")
+    )
+    download = export_or_none(
+        request,
+        title=_("Pledges"),
+        headers=[
+            _("Donor"),
+            _("Fund"),
+            _("Pledged on"),
+            _("Due date"),
+            _("Amount"),
+            _("Paid"),
+            _("Outstanding"),
+            _("Currency"),
+            _("Status"),
+            _("Days overdue"),
+        ],
+        rows=lambda: (
+            [
+                r.pledge.donor.name,
+                r.pledge.fund.code,
+                r.pledge.pledged_on,
+                r.pledge.due_date,
+                r.pledge.amount.amount,
+                r.paid.amount,
+                r.outstanding.amount,
+                str(r.pledge.amount.currency),
+                PledgeStatus(r.status).label,
+                r.days_overdue,
+            ]
+            for r in rows
+        ),
+    )
+    if download is not None:
+        return download
+    return render(
+        request,
+        "ledger/collection/pledges.html",
+        list_context(
+            request,
+            form,
+            page_of(request, rows),
+            can_write_off=request.user.has_perm("ledger.write_off_pledge"),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.view_pledge", "ledger.write_off_pledge")
+def pledge_write_off(request, pk: int):
+    pledge = get_object_or_404(Pledge.objects.select_related("donor", "fund"), pk=pk)
+    error = None
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pledge_write_off(
+                pledge=pledge, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except FundError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("The pledge is written off."))
+            return redirect("collection:pledges")
+    return render(
+        request,
+        "ledger/collection/pledge_write_off.html",
+        {
+            "form": form,
+            "row": selectors.pledge_row(pledge, today=timezone.localdate()),
+            "error": error,
+        },
+        status=400 if error or form.errors else 200,
+    )
+
+
+@permission_required("ledger.view_pledge")
+def pledge_reminder(request, pk: int):
+    pledge = get_object_or_404(Pledge.objects.select_related("donor", "fund"), pk=pk)
+    row = selectors.pledge_row(pledge, today=timezone.localdate())
+    if row.status != PledgeStatus.OVERDUE:
+        messages.error(request, _("Only an overdue pledge gets a reminder letter."))
+        return redirect("collection:pledges")
+    content = documents.pledge_reminder_pdf(row, today=timezone.localdate())
+    return documents.pdf_response(content, f"reminder-{pledge.pk}.pdf")
