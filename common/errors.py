@@ -28,7 +28,7 @@ CATALOGUE: dict[str, int] = {
     "award_in_payment": 409,  # an award being paid is not cancelled
     "bank_file_rejected": 400,  # a bank result file with bad lines (each listed)
     "cash_payout": 400,  # cash on hand leaves only for the bank
-    "collection_error": 400,  # base of the money-in refusals
+    "collection_error": 400,  # base of the collection's refusals
     "currency_not_held": 400,  # the fund does not hold that currency
     "disbursement_error": 400,  # base of the payout refusals
     "duplicate_beneficiary": 409,  # the person is in an open case already

@@ -31,7 +31,7 @@ NAV: list[NavItem] = [
     NavItem("ledger:trial-balance", _("Trial balance"), ("ledger.view_balance",)),
     NavItem("ledger:statement", _("Statement"), ("ledger.view_journalline", "ledger.view_balance")),
     NavItem("ledger:periods", _("Periods"), ("ledger.view_period",)),
-    # --- money in (collection) ---
+    # --- collection (money in) ---
     NavItem(
         "collection:donation-new",
         _("New donation"),

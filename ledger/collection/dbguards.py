@@ -1,4 +1,4 @@
-"""Triggers that hold the money-in rules in the database, on SQLite and PostgreSQL.
+"""Triggers that hold the collection's rules (money in) in the database, on SQLite and PostgreSQL.
 
 * a receipt takes exactly the next number of its book (no gap, no reuse, never past the book's
   last number) and is of the book's type;

@@ -4,8 +4,7 @@ import pytest
 
 import approvals.exceptions
 import disbursement.exceptions
-import ledger.collection.imports
-import ledger.collection.services
+import ledger.collection.exceptions
 import ledger.exceptions  # noqa: F401  (imported for its subclasses)
 from common.errors import CATALOGUE, FundError, NotAllowed, status_for
 
@@ -47,5 +46,5 @@ def test_each_apps_not_allowed_is_the_shared_one_and_its_own_base():
     assert issubclass(approvals.exceptions.NotAllowed, approvals.exceptions.ApprovalsError)
     assert issubclass(disbursement.exceptions.NotAllowed, NotAllowed)
     assert issubclass(disbursement.exceptions.NotAllowed, disbursement.exceptions.DisbursementError)
-    assert ledger.collection.imports.ImportRefused.status == 400
-    assert ledger.collection.services.InsufficientCash.status == 409
+    assert ledger.collection.exceptions.ImportRefused.status == 400
+    assert ledger.collection.exceptions.InsufficientCash.status == 409

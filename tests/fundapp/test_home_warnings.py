@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.ledger.collection_factories import book, donate, person
+from tests.ledger.collection.factories import book, donate, person
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from ledger.collection.models import Receipt
 from ledger.models import Account, ChainHead, JournalEntry
 
-from .collection_factories import book, donate, unit
+from .collection.factories import book, donate, unit
 
 
 @pytest.mark.django_db(transaction=True)

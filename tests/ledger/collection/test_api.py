@@ -41,7 +41,7 @@ from ledger.models import Account, Balance, Fund, JournalEntry, JournalLine
 from ledger.selectors import account_balance
 from ledger.services import period_close, period_open
 
-from ..collection_factories import (  # noqa: F401 (english: autouse fixture)
+from .factories import (  # noqa: F401 (english: autouse fixture)
     UNIT_CODE,
     book,
     donate,

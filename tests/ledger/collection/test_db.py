@@ -11,7 +11,7 @@ from djmoney.money import Money
 from ledger.collection.models import Donation, Receipt, ReceiptStatus
 from ledger.models import JournalEntry
 
-from ..collection_factories import book, donate, english, unit  # noqa: F401 (autouse fixture)
+from .factories import book, donate, english, unit  # noqa: F401 (autouse fixture)
 
 REFUSED = (IntegrityError, DatabaseError)
 

@@ -10,7 +10,7 @@ from ledger.collection.exceptions import ImportRefused
 from ledger.collection.models import Donor
 from ledger.collection.services import donor_import
 
-from ..collection_factories import UNIT_CODE, english  # noqa: F401 (autouse fixture)
+from .factories import UNIT_CODE, english  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 HEADER = ["名称", "类型", "统一社会信用代码", "匿名", "电话", "地址"]

@@ -12,7 +12,7 @@ from ledger.collection.models import Donation, Donor, Receipt
 from ledger.collection.services import donation_import
 from ledger.models import JournalEntry
 
-from ..collection_factories import UNIT_CODE, book, english  # noqa: F401 (autouse fixture)
+from .factories import UNIT_CODE, book, english  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from djmoney.money import Money
 from ledger.collection import services
 from ledger.models import Period
 
-from ..collection_factories import book, donate, english, person, unit  # noqa: F401 (autouse fixture)
+from .factories import book, donate, english, person, unit  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ from ledger.models import Account, Balance, Fund, JournalEntry, JournalLine, Per
 from ledger.selectors import account_balance
 from ledger.services import period_close, period_open
 
-from ..collection_factories import UNIT_CODE, book, donate, english, key, person, unit  # noqa: F401 (autouse fixture)
+from .factories import UNIT_CODE, book, donate, english, key, person, unit  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from ledger.collection.selectors import donation_income, pledge_rows, pledge_sta
 from ledger.models import Account, Fund, Period
 from ledger.selectors import account_balance, trial_balance
 
-from ..collection_factories import book, donate, english, key, unit  # noqa: F401 (autouse fixture)
+from .factories import book, donate, english, key, unit  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from ledger.collection.models import (
 )
 from ledger.models import JournalEntry
 
-from ..collection_factories import UNIT_CODE, book, donate, english, person, unit  # noqa: F401
+from .factories import UNIT_CODE, book, donate, english, person, unit  # noqa: F401
 from .test_import import csv_bytes, rows_ok
 
 ALL_ROLES = [

@@ -1,4 +1,4 @@
-"""Helpers for money-in tests."""
+"""Helpers for the collection's tests."""
 
 import itertools
 from datetime import date
