@@ -35,8 +35,10 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ledger import chart
+from ledger.audit import AuditAction, audit
+from ledger.locks import lock_head
 from ledger.models import Account
-from ledger.services import EntrySpec, LineSpec, _lock_head, audit, journal_post_many
+from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..bankfiles import read_result_file
 from ..exceptions import BankFileRejected, InvalidInput, InvalidState, LayoutMisconfigured
@@ -382,7 +384,7 @@ def _apply_chunk(imp: BankResultImport, batch: PayoutBatch, lines: list[_Line], 
             return value
 
     with transaction.atomic():
-        _lock_head()
+        lock_head()
         without_jit()
         sent = _lock_sent([line.payment_id for line in lines])
         done = [line for line in lines if line.payment_id in sent]
@@ -458,7 +460,7 @@ def results_import(
         with transaction.atomic():
             audit(
                 actor=actor,
-                action="bankresults.refuse",
+                action=AuditAction.BANKRESULTS_REFUSE,
                 obj=batch,
                 filename=filename,
                 sha256=digest,
@@ -523,7 +525,7 @@ def results_import(
             batch.save()
         audit(
             actor=actor,
-            action="bankresults.import",
+            action=AuditAction.BANKRESULTS_IMPORT,
             obj=batch,
             import_id=imp.pk,
             filename=filename,
