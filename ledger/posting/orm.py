@@ -1,10 +1,10 @@
 """The ORM row writer: a batch's entries and lines as Django ``bulk_create`` INSERTs.
 
-The writer for SQLite (and any engine without a fast path). It writes exactly the rows
-``posting.pg`` writes with COPY, in the same order and with the same ids' ascent: each chunk of
-``CHUNK`` entries is inserted as drafts, then its lines with their running balances, then the
-chunk is flipped to posted in one UPDATE, which is when the database checks the entries
-balance (``ledger.dbguards``).
+The writer for SQLite (and any engine without a fast path), and the reference for
+``posting.pg``, which writes exactly these rows with COPY. Each chunk of ``CHUNK`` entries is
+inserted as drafts (ids ascending in posting order), then its lines with their running
+balances, then the chunk is flipped to posted in one UPDATE, which is when the database checks
+that each entry balances (``ledger.dbguards``).
 """
 
 from __future__ import annotations
