@@ -30,10 +30,10 @@ def _layout_ready(layout: BankLayout) -> None:
 def check_export(*, batch: PayoutBatch, layout: BankLayout) -> None:
     """Raise what ``batch_export`` would refuse before writing anything: a misconfigured
     layout, a batch not approved, a batch whose results are already being imported."""
-    from .services.batches import _check_exportable
+    from .services.batches import check_exportable
 
     _layout_ready(layout)
-    _check_exportable(PayoutBatch.objects.get(pk=batch.pk))
+    check_exportable(PayoutBatch.objects.get(pk=batch.pk))
 
 
 def result_file_problems(
@@ -45,7 +45,7 @@ def result_file_problems(
     Raises, like the service, for a misconfigured layout, a file already imported for another
     batch, and a batch not yet sent to the bank.
     """
-    from .services.results import _validate
+    from .services.results import validate_result_rows
 
     _layout_ready(layout)
     digest = hashlib.sha256(content).hexdigest()
@@ -67,5 +67,7 @@ def result_file_problems(
     parsed = read_result_file(layout, content, filename)
     problems = list(parsed.problems)
     if not problems:
-        _validate(batch, layout, parsed.rows, problems, existing.pk if existing else None)
+        validate_result_rows(
+            batch, layout, parsed.rows, problems, existing.pk if existing else None
+        )
     return problems

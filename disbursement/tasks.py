@@ -28,10 +28,10 @@ from .services import (
     batch_build,
     batch_export,
     cycle_generate,
+    export_dir,
     job_finish,
     results_import,
 )
-from .services._common import export_dir
 
 
 def _actor(actor_id):

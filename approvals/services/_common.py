@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from common import permissions
-from ledger.services import audit
+from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput, InvalidTransition, NotAllowed
 from ..models import Case, CaseHistory, CaseState, Region, region_covers
@@ -98,7 +98,7 @@ def record(
     )
     audit(
         actor=actor,
-        action=f"case.{decision}",
+        action=AuditAction(f"case.{decision}"),
         obj=case,
         number=case.number,
         from_state=from_state,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ledger.services import audit
+from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput, NotAllowed
 from ..models import PERM_FILE, PERM_REVIEW, Attachment, Case
@@ -65,7 +65,7 @@ def attachment_add(*, case: Case, upload: UploadedFile, actor) -> Attachment:
         attachment.save()
         audit(
             actor=actor,
-            action="case.attachment_add",
+            action=AuditAction.CASE_ATTACHMENT_ADD,
             obj=case,
             attachment=attachment.pk,
             content_type=content_type,

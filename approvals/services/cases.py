@@ -22,7 +22,8 @@ from django_fsm import ConcurrentTransition
 from djmoney.money import Money
 
 from ledger import chart
-from ledger.services import LineSpec, _lock_head, journal_post, journal_reverse
+from ledger.locks import lock_head
+from ledger.services import LineSpec, journal_post, journal_reverse
 
 from ..exceptions import (
     AwardInPayment,
@@ -518,7 +519,7 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
     transaction. Called by ``close_notices`` (the system: ``actor=None``)."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        _lock_head()  # global lock order: the ledger's chain head first, then the case
+        lock_head()  # global lock order: the ledger's chain head first, then the case
         case = lock_case(case)
         check_transition(case, "finalise", actor, _("made final"))
         item = (
@@ -578,7 +579,7 @@ def case_cancel(*, case: Case, actor, reason: str, today: date | None = None) ->
     payouts refuses while the award is in a batch or has been paid."""
     reason = required_text(reason, _("The reason for cancelling"))
     with transaction.atomic():
-        _lock_head()
+        lock_head()
         case = lock_case(case)
         check_transition(case, "cancel", actor, _("cancelled"))
         tiers = case.program.applicable_tiers(case.amount)

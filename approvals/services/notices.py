@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from common.errors import FundError
+from ledger.audit import AuditAction, audit
+from ledger.locks import lock_head
 from ledger.selectors import fund_position
-from ledger.services import _lock_head, audit
 
 from .. import crypto
 from ..exceptions import InsufficientFunds, InvalidInput, InvalidTransition
@@ -84,7 +85,7 @@ def notice_publish(
     with transaction.atomic():
         # The fund check below and the reservations must not interleave with another notice or
         # a posting: the ledger's single posting lock, taken first (global lock order).
-        _lock_head()
+        lock_head()
         locked = [lock_case(c) for c in sorted(cases, key=lambda c: c.pk)]
         if len({c.pk for c in locked}) != len(locked):
             raise InvalidInput(_("A case is listed twice."))
@@ -170,7 +171,7 @@ def notice_publish(
             )
         audit(
             actor=actor,
-            action="notice.publish",
+            action=AuditAction.NOTICE_PUBLISH,
             obj=notice,
             version=version,
             cases=[c.number for c in locked],
@@ -277,7 +278,13 @@ def objection_uphold(*, objection: Objection, actor, tier: int, comment: str) ->
         objection.handled_by = actor
         objection.handled_at = timezone.now()
         objection.save(update_fields=["status", "reply", "handled_by", "handled_at"])
-        audit(actor=actor, action="objection.uphold", obj=objection, case=case.number, tier=tier)
+        audit(
+            actor=actor,
+            action=AuditAction.OBJECTION_UPHOLD,
+            obj=objection,
+            case=case.number,
+            tier=tier,
+        )
     return objection
 
 
@@ -331,7 +338,7 @@ def notices_close(
                 status=NoticeStatus.CLOSED, closed_at=timezone.now()
             )
             if updated:
-                audit(actor=actor, action="notice.close", obj=notice)
+                audit(actor=actor, action=AuditAction.NOTICE_CLOSE, obj=notice)
                 report.notices_closed.append(notice)
     due = list(
         Case.objects.filter(

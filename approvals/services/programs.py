@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from ledger.services import audit
+from ledger.audit import AuditAction, audit
 
 from ..exceptions import ProgramMisconfigured
 from ..models import Program, ProgramTier, Region, RegionLevel
@@ -69,5 +69,5 @@ def program_create(
             program.excludes.set(excludes)
         if allowed_regions:
             program.allowed_regions.set(allowed_regions)
-        audit(actor=actor, action="program.create", obj=program, code=program.code)
+        audit(actor=actor, action=AuditAction.PROGRAM_CREATE, obj=program, code=program.code)
     return program

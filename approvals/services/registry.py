@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
-from ledger.services import audit
+from ledger.audit import AuditAction, audit
 
 from .. import crypto
 from ..exceptions import DuplicatePerson, InvalidIdNumber, InvalidInput
@@ -69,7 +69,7 @@ def region_create(*, code: str, name: str, level: str, parent: Region | None, ac
         raise InvalidInput("; ".join(exc.messages)) from exc
     with transaction.atomic():
         region.save()
-        audit(actor=actor, action="region.create", obj=region, code=region.code)
+        audit(actor=actor, action=AuditAction.REGION_CREATE, obj=region, code=region.code)
     return region
 
 
@@ -79,7 +79,13 @@ def staff_region_set(*, user, region: Region, actor) -> StaffProfile:
         profile, _created = StaffProfile.objects.update_or_create(
             user=user, defaults={"region": region}
         )
-        audit(actor=actor, action="staff.region", obj=profile, user=user.pk, region=region.code)
+        audit(
+            actor=actor,
+            action=AuditAction.STAFF_REGION,
+            obj=profile,
+            user=user.pk,
+            region=region.code,
+        )
     return profile
 
 
@@ -163,7 +169,7 @@ def household_register(
             Person.objects.bulk_create(members)
             audit(
                 actor=actor,
-                action="household.register",
+                action=AuditAction.HOUSEHOLD_REGISTER,
                 obj=household,
                 region=region.code,
                 people=len(members),
@@ -185,7 +191,7 @@ def person_add(*, household: Household, person: PersonSpec, actor) -> Person:
         with transaction.atomic():
             row = _person(household, person)
             row.save()
-            audit(actor=actor, action="person.add", obj=row, household=household.pk)
+            audit(actor=actor, action=AuditAction.PERSON_ADD, obj=row, household=household.pk)
     except IntegrityError as exc:
         raise DuplicatePerson(
             _("This person was registered in another household a moment ago.")
@@ -200,7 +206,7 @@ def reveal_id_number(*, person: Person, actor, reason: str) -> str:
     require_region(actor, person.household.region, _("This household"))
     reason = required_text(reason, _("The reason for showing the whole number"))
     plain = person.id_number_plain()
-    audit(actor=actor, action="person.reveal_id_number", obj=person, reason=reason)
+    audit(actor=actor, action=AuditAction.PERSON_REVEAL_ID_NUMBER, obj=person, reason=reason)
     return plain
 
 
@@ -209,5 +215,7 @@ def reveal_bank_account(*, household: Household, actor, reason: str) -> str:
     require_region(actor, household.region, _("This household"))
     reason = required_text(reason, _("The reason for showing the whole number"))
     plain = household.bank_account_plain()
-    audit(actor=actor, action="household.reveal_bank_account", obj=household, reason=reason)
+    audit(
+        actor=actor, action=AuditAction.HOUSEHOLD_REVEAL_BANK_ACCOUNT, obj=household, reason=reason
+    )
     return plain

@@ -3,7 +3,7 @@
 audit event in the same transaction, typed errors from ``disbursement.exceptions``. Long ones
 take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back."""
 
-from ._common import Progress, check_payout_cover, job_finish
+from ._common import Progress, check_payout_cover, export_dir, job_finish
 from .batches import (
     ExportResult,
     batch_approve,
@@ -25,6 +25,7 @@ from .entitlements import (
 from .results import results_import
 
 __all__ = [
+    "export_dir",
     "ExportResult",
     "GenerationReport",
     "Progress",

@@ -1,8 +1,8 @@
 """Payout batches: build (a finance officer), approve (a supervisor who did not build it),
 discard a draft, and export the bank payment file.
 
-Lock order, as everywhere: the ledger's chain head first (``_lock_head``: every service that
-checks money and then books or commits it takes it), then the batch row.
+Lock order, as everywhere: the ledger's chain head first (``ledger.locks.lock_head``: every
+service that checks money and then books or commits it takes it), then the batch row.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from djmoney.money import Money
 
 from approvals import crypto
 from approvals.models import Person, Program, Region, region_covers
-from ledger.services import _lock_head, audit
+from approvals.selectors import staff_region
+from ledger.audit import AuditAction, audit
+from ledger.locks import lock_head
 
 from ..bankfiles import write_payment_file
 from ..exceptions import (
@@ -61,11 +63,6 @@ PERM_APPROVE = "disbursement.approve_payoutbatch"
 PERM_EXPORT = "disbursement.export_payoutbatch"
 INSERT_CHUNK = 5000
 SKIPPED_LISTED = 200
-
-
-def _staff_region(actor) -> Region | None:
-    profile = getattr(actor, "staff_profile", None) if getattr(actor, "pk", None) else None
-    return profile.region if profile is not None else None
 
 
 def _batch_label(batch: PayoutBatch) -> str:
@@ -252,7 +249,7 @@ def batch_build(
         raise NotAllowed(
             _("A batch is built by a person (maker-checker): name the finance officer.")
         )
-    own = _staff_region(actor)
+    own = staff_region(actor)
     if region is not None and own is not None and not region_covers(own, region):
         raise NotAllowed(
             _("Region %(region)s lies outside your region %(own)s.")
@@ -265,7 +262,7 @@ def batch_build(
     fund = program.fund
     progress.start(0, _("Selecting awards still owed"))
     with transaction.atomic():
-        _lock_head()
+        lock_head()
         without_jit()
         cases, ents, skipped, skipped_count = _sources(
             program, cycle, region, final_from, final_to, retry_unchanged
@@ -314,7 +311,7 @@ def batch_build(
             raise InvalidState(_("The selection changed while the batch was built; build again."))
         audit(
             actor=actor,
-            action="batch.build",
+            action=AuditAction.BATCH_BUILD,
             obj=batch,
             program=program.code,
             count=count,
@@ -341,7 +338,7 @@ def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
     if not getattr(actor, "pk", None):
         raise NotAllowed(_("A batch is approved by a person: name the finance supervisor."))
     with transaction.atomic():
-        _lock_head()
+        lock_head()
         batch = _lock_batch(batch)
         if batch.built_by_id == actor.pk:
             raise NotAllowed(
@@ -372,7 +369,7 @@ def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
         ).update(status=PaymentStatus.REISSUED)
         audit(
             actor=actor,
-            action="batch.approve",
+            action=AuditAction.BATCH_APPROVE,
             obj=batch,
             total=str(batch.total.amount),
             reissued=reissued,
@@ -385,7 +382,7 @@ def batch_discard(*, batch: PayoutBatch, reason: str, actor) -> PayoutBatch:
     require_perm(actor, PERM_BUILD)
     reason = required_text(reason, _("The reason for discarding"))
     with transaction.atomic():
-        _lock_head()
+        lock_head()
         batch = _lock_batch(batch)
         if not can_proceed(batch.discard):
             raise InvalidState(
@@ -395,7 +392,9 @@ def batch_discard(*, batch: PayoutBatch, reason: str, actor) -> PayoutBatch:
         removed, _detail = Payment.objects.filter(batch=batch).delete()
         batch.discard(reason)
         _save(batch)
-        audit(actor=actor, action="batch.discard", obj=batch, reason=reason, removed=removed)
+        audit(
+            actor=actor, action=AuditAction.BATCH_DISCARD, obj=batch, reason=reason, removed=removed
+        )
     return batch
 
 
@@ -409,7 +408,7 @@ class ExportResult:
     filename: str
 
 
-def _check_exportable(batch: PayoutBatch) -> None:
+def check_exportable(batch: PayoutBatch) -> None:
     if batch.status not in (BatchStatus.APPROVED, BatchStatus.EXPORTED):
         raise InvalidState(
             _(
@@ -451,7 +450,7 @@ def batch_export(
     if problems:
         raise LayoutMisconfigured(" ".join(problems))
     batch = PayoutBatch.objects.get(pk=batch.pk)
-    _check_exportable(batch)
+    check_exportable(batch)
     # The payments of an approved batch cannot change (database guards), so the file is written
     # outside the transaction and the progress is visible while it is.
     memo = batch.program.code
@@ -493,7 +492,7 @@ def batch_export(
     with transaction.atomic():
         without_jit()
         batch = _lock_batch(batch)
-        _check_exportable(batch)
+        check_exportable(batch)
         sent = Payment.objects.filter(batch=batch, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.SENT
         )
@@ -511,7 +510,7 @@ def batch_export(
         )
         audit(
             actor=actor,
-            action="batch.export",
+            action=AuditAction.BATCH_EXPORT,
             obj=batch,
             export=log.pk,
             sha256=digest,
@@ -552,7 +551,7 @@ def export_file(*, log: ExportLog, actor) -> bytes:
     with transaction.atomic():
         audit(
             actor=actor,
-            action="batch.export_download",
+            action=AuditAction.BATCH_EXPORT_DOWNLOAD,
             obj=log.batch,
             export=log.pk,
             sha256=log.sha256,

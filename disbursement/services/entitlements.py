@@ -14,9 +14,12 @@ from django_fsm import ConcurrentTransition, can_proceed
 from djmoney.money import Money
 
 from approvals.models import AmountRule, Household, Person, Program, RegionLevel
+from approvals.selectors import staff_region
 from ledger import chart
+from ledger.audit import AuditAction, audit
+from ledger.locks import lock_head
 from ledger.models import Account
-from ledger.services import EntrySpec, LineSpec, _lock_head, audit, journal_post_many
+from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..exceptions import InsufficientFunds, InvalidInput, InvalidState, NotAllowed
 from ..models import (
@@ -28,7 +31,6 @@ from ..models import (
     EnrolmentStatus,
     Entitlement,
 )
-from ..selectors import staff_region
 from ._common import NO_PROGRESS, ZERO, Progress, available, money_text, require_perm, required_text
 
 PERM_ENROL = "disbursement.manage_enrolment"
@@ -86,7 +88,12 @@ def enrolment_create(
                 to_status=EnrolmentStatus.ACTIVE,
                 effective_date=on,
             )
-            audit(actor=actor, action="enrolment.create", obj=enrolment, program=program.code)
+            audit(
+                actor=actor,
+                action=AuditAction.ENROLMENT_CREATE,
+                obj=enrolment,
+                program=program.code,
+            )
     except IntegrityError as exc:
         raise InvalidInput(
             _("%(name)s is already enrolled in program %(code)s.")
@@ -133,7 +140,7 @@ def _change(enrolment: Enrolment, action: str, *, reason: str, on: date | None, 
         )
         audit(
             actor=actor,
-            action=f"enrolment.{action}",
+            action=AuditAction(f"enrolment.{action}"),
             obj=enrolment,
             reason=reason,
             on=on.isoformat(),
@@ -185,7 +192,13 @@ def cycle_open(*, program: Program, code: str, actor) -> Cycle:
             defaults={"created_by": actor if getattr(actor, "pk", None) else None},
         )
         if created:
-            audit(actor=actor, action="cycle.open", obj=cycle, program=program.code, code=code)
+            audit(
+                actor=actor,
+                action=AuditAction.CYCLE_OPEN,
+                obj=cycle,
+                program=program.code,
+                code=code,
+            )
     return cycle
 
 
@@ -217,7 +230,7 @@ def cycle_generate(
     fund = program.fund
     progress.start(0, _("Finding active enrolments"))
     with transaction.atomic():
-        _lock_head()  # the global lock order: the ledger's chain head first
+        lock_head()  # the global lock order: the ledger's chain head first
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if cycle.status != CycleStatus.OPEN:
             raise InvalidState(
@@ -298,7 +311,7 @@ def cycle_generate(
         cycle.save(update_fields=["generated_at"])
         audit(
             actor=actor,
-            action="cycle.generate",
+            action=AuditAction.CYCLE_GENERATE,
             obj=cycle,
             created=len(todo),
             total=str(total),
@@ -316,7 +329,7 @@ def cycle_close(*, cycle: Cycle, actor) -> Cycle:
         if cycle.status != CycleStatus.CLOSED:
             cycle.status = CycleStatus.CLOSED
             cycle.save(update_fields=["status"])
-            audit(actor=actor, action="cycle.close", obj=cycle)
+            audit(actor=actor, action=AuditAction.CYCLE_CLOSE, obj=cycle)
     return cycle
 
 

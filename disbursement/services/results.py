@@ -34,9 +34,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common.pgcopy import NULL, copy_text
 from ledger import chart
+from ledger.audit import AuditAction, audit
+from ledger.locks import lock_head
 from ledger.models import Account
-from ledger.services import EntrySpec, LineSpec, _lock_head, audit, journal_post_many
+from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..bankfiles import read_result_file
 from ..exceptions import BankFileRejected, InvalidInput, InvalidState, LayoutMisconfigured
@@ -60,16 +63,6 @@ def _chunk_size() -> int:
     return int(getattr(settings, "PAYOUT_IMPORT_CHUNK", 5000))
 
 
-_NULL = "\\N"  # NULL in COPY's text format
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: str) -> str:
-    """Text in COPY's text format: the bank's own words (transaction ids, failure reasons) may
-    hold a backslash, tab or line break."""
-    return value.translate(_COPY_ESCAPES) if value else value
-
-
 @dataclass(slots=True)
 class _Line:
     line_no: int
@@ -91,7 +84,7 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _validate(batch, layout, rows, problems: list[dict], import_id: int | None):
+def validate_result_rows(batch, layout, rows, problems: list[dict], import_id: int | None):
     """The lines to book, and how many repeat what earlier files recorded. Appends problems."""
     payments = {
         ref: (pk, amount, cur, status, txn, imp)
@@ -281,10 +274,10 @@ def _write_results(imp: BankResultImport, done: list[_Line], entry_ids: dict[int
         # payments are updated from it in one statement: passing seven 5,000-element arrays as
         # parameters cost more in their rendering than the update itself.
         text = "".join(
-            f"{d.payment_id}\t{d.outcome}\t{_copy_text(d.txn)}\t"
-            f"{_copy_text(d.reason) if d.outcome == FAILED else ''}\t{d.amount}\t"
-            f"{_NULL if d.charge is None else d.charge}\t"
-            f"{entry_ids.get(d.payment_id, _NULL)}\n"
+            f"{d.payment_id}\t{d.outcome}\t{copy_text(d.txn)}\t"
+            f"{copy_text(d.reason) if d.outcome == FAILED else ''}\t{d.amount}\t"
+            f"{NULL if d.charge is None else d.charge}\t"
+            f"{entry_ids.get(d.payment_id, NULL)}\n"
             for d in done
         )
         with connection.cursor() as cursor:
@@ -382,7 +375,7 @@ def _apply_chunk(imp: BankResultImport, batch: PayoutBatch, lines: list[_Line], 
             return value
 
     with transaction.atomic():
-        _lock_head()
+        lock_head()
         without_jit()
         sent = _lock_sent([line.payment_id for line in lines])
         done = [line for line in lines if line.payment_id in sent]
@@ -451,14 +444,14 @@ def results_import(
     problems = list(parsed.problems)
     todo, already = [], 0
     if not problems:
-        todo, already = _validate(
+        todo, already = validate_result_rows(
             batch, layout, parsed.rows, problems, existing.pk if existing else None
         )
     if problems:
         with transaction.atomic():
             audit(
                 actor=actor,
-                action="bankresults.refuse",
+                action=AuditAction.BANKRESULTS_REFUSE,
                 obj=batch,
                 filename=filename,
                 sha256=digest,
@@ -523,7 +516,7 @@ def results_import(
             batch.save()
         audit(
             actor=actor,
-            action="bankresults.import",
+            action=AuditAction.BANKRESULTS_IMPORT,
             obj=batch,
             import_id=imp.pk,
             filename=filename,

@@ -279,10 +279,10 @@ def test_admin_refuses_a_restricted_fund_without_purposes(client, root):
 )
 def test_admin_ledger_records_are_read_only_even_for_superusers(client, root, model):
     # given a posted entry (which also makes lines, a balance and a period)
-    from ledger import services
+    from ledger.audit import AuditAction, audit
 
     entry = transfer("1002", "4101", "10.00")
-    services.audit(actor=root, action="test.event", obj=entry)
+    audit(actor=root, action=AuditAction.JOURNAL_REVERSE, obj=entry)
     client.force_login(root)
 
     # when the superuser opens the admin list, the add page and a change page

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 from djmoney.money import Money
 
-from ledger import exceptions, hashing, services
+from ledger import exceptions, hashing, posting, services
 from ledger.models import (
     GENESIS_HASH,
     Account,
@@ -507,17 +507,17 @@ def test_a_large_batch_pauses_the_cyclic_collector_and_resumes_it_even_on_error(
     import gc
 
     assert gc.isenabled()
-    with services._cyclic_gc_paused(services.GC_PAUSE_FROM):
+    with posting.cyclic_gc_paused(posting.GC_PAUSE_FROM):
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), services._cyclic_gc_paused(services.GC_PAUSE_FROM):
+    with pytest.raises(RuntimeError), posting.cyclic_gc_paused(posting.GC_PAUSE_FROM):
         raise RuntimeError("refused half-way")
     assert gc.isenabled()
-    with services._cyclic_gc_paused(services.GC_PAUSE_FROM - 1):
+    with posting.cyclic_gc_paused(posting.GC_PAUSE_FROM - 1):
         assert gc.isenabled()  # small batches leave it alone
     gc.disable()
     try:
-        with services._cyclic_gc_paused(services.GC_PAUSE_FROM):
+        with posting.cyclic_gc_paused(posting.GC_PAUSE_FROM):
             pass
         assert not gc.isenabled()  # paused by someone else: left paused
     finally:

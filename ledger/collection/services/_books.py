@@ -3,15 +3,27 @@
 Every service of the collection posts through the ledger: it takes the books lock, checks
 permissions and amounts with the ledger's own rules (same codes, same messages), posts and
 reverses journal entries and writes audit events. All of it is imported here, and only here, so
-that when the ledger's ports move (``ledger.locks``, ``ledger.audit``) one module changes.
+that the collection's services name one door: the ledger's public ports (``ledger.locks``,
+``ledger.audit``, ``ledger.posting``, ``ledger.services``).
 """
 
-from ...services import LineSpec, audit, journal_post, journal_reverse
-from ...services import _check_amount as check_amount
-from ...services import _lock_head as lock_head
-from ...services import _require as require
+from common.permissions import require_perm
+
+from ...audit import AuditAction, audit
+from ...exceptions import PermissionDenied
+from ...locks import lock_head
+from ...posting import check_amount
+from ...services import LineSpec, journal_post, journal_reverse
+
+
+def require(actor, perm: str) -> None:
+    """``common.permissions.require_perm`` (``actor=None`` is the system) refusing with the
+    ledger's ``PermissionDenied``, as the ledger's own services do."""
+    require_perm(actor, perm, error=PermissionDenied)
+
 
 __all__ = [
+    "AuditAction",
     "LineSpec",
     "audit",
     "check_amount",

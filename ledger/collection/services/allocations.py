@@ -13,7 +13,7 @@ from ... import chart
 from ...models import Fund
 from ..exceptions import CollectionError, WrongReceiptType
 from ..models import Allocation, AllocationKind, ReceiptType
-from ._books import LineSpec, audit, journal_post, lock_head, require
+from ._books import AuditAction, LineSpec, audit, journal_post, lock_head, require
 from ._common import debit_account, fund_money, open_fund, same_or_conflict
 from .donors import validate_credit_code
 from .receipts import receipt_issue
@@ -107,5 +107,7 @@ def allocation_record(
             idempotency_key=idempotency_key,
             recorded_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit(actor=actor, action="allocation.record", obj=allocation, receipt=receipt.code)
+        audit(
+            actor=actor, action=AuditAction.ALLOCATION_RECORD, obj=allocation, receipt=receipt.code
+        )
     return allocation

@@ -14,7 +14,7 @@ from ...models import Account, Fund
 from ...selectors import account_balance
 from ..exceptions import CollectionError, InsufficientCash
 from ..models import CashDeposit
-from ._books import LineSpec, audit, journal_post, lock_head, require
+from ._books import AuditAction, LineSpec, audit, journal_post, lock_head, require
 from ._common import fund_money, open_fund, same_or_conflict
 
 
@@ -70,5 +70,5 @@ def cash_deposit_record(
             idempotency_key=idempotency_key,
             recorded_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit(actor=actor, action="cash.deposit", obj=deposit)
+        audit(actor=actor, action=AuditAction.CASH_DEPOSIT, obj=deposit)
     return deposit

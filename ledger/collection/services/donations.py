@@ -22,7 +22,7 @@ from ... import chart
 from ...models import Fund
 from ..exceptions import CollectionError, PledgeError
 from ..models import Donation, Donor, DonorKind, Pledge, ReceiptType
-from ._books import LineSpec, audit, journal_post, lock_head, require
+from ._books import AuditAction, LineSpec, audit, journal_post, lock_head, require
 from ._common import debit_account, fund_money, open_fund, same_or_conflict
 from .receipts import receipt_issue
 
@@ -137,5 +137,10 @@ def donation_record(
     with transaction.atomic():
         lock_head()
         donation = donation_record_locked(data, fund_obj, money, actor)
-        audit(actor=actor, action="donation.record", obj=donation, receipt=donation.receipt.code)
+        audit(
+            actor=actor,
+            action=AuditAction.DONATION_RECORD,
+            obj=donation,
+            receipt=donation.receipt.code,
+        )
     return donation

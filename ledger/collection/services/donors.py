@@ -8,7 +8,7 @@ from stdnum.cn import uscc
 
 from ..exceptions import InvalidCreditCode, InvalidDonor
 from ..models import Donor, DonorKind
-from ._books import audit, require
+from ._books import AuditAction, audit, require
 
 
 def validate_credit_code(code: str) -> str:
@@ -69,5 +69,5 @@ def donor_create(
             phone=phone,
             address=address,
         )
-        audit(actor=actor, action="donor.create", obj=donor)
+        audit(actor=actor, action=AuditAction.DONOR_CREATE, obj=donor)
     return donor

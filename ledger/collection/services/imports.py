@@ -21,7 +21,7 @@ from djmoney.money import Money
 from ...models import Fund
 from ..exceptions import ImportRefused
 from ..models import Donation, DonationImport, Donor, ReceiptBook, ReceiptType
-from ._books import audit, lock_head, require
+from ._books import AuditAction, audit, lock_head, require
 from ._import_rows import (
     DONOR_COLUMNS,
     DONOR_REQUIRED,
@@ -154,7 +154,7 @@ def donation_import(
             total={c: f"{v:.2f}" for c, v in totals.items()},
             imported_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit(actor=actor, action="donation.import", obj=record, rows=len(parsed))
+        audit(actor=actor, action=AuditAction.DONATION_IMPORT, obj=record, rows=len(parsed))
     return result
 
 
@@ -216,7 +216,7 @@ def donor_import(*, content: bytes, filename: str, actor) -> DonorImportResult:
             )
         audit(
             actor=actor,
-            action="donor.import",
+            action=AuditAction.DONOR_IMPORT,
             object_type="ledger.donor",
             file_name=filename[:200],
             created=len(result.created),

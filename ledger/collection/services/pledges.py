@@ -14,7 +14,7 @@ from ...models import Fund
 from ..exceptions import PledgeError
 from ..models import Donor, Pledge
 from ..selectors import pledge_paid
-from ._books import audit, require
+from ._books import AuditAction, audit, require
 from ._common import fund_money, open_fund
 
 
@@ -44,7 +44,7 @@ def pledge_create(
             note=note,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
-        audit(actor=actor, action="pledge.create", obj=pledge)
+        audit(actor=actor, action=AuditAction.PLEDGE_CREATE, obj=pledge)
     return pledge
 
 
@@ -66,5 +66,5 @@ def pledge_write_off(*, pledge: Pledge, reason: str, actor) -> Pledge:
         pledge.save(
             update_fields=["written_off", "write_off_reason", "written_off_by", "written_off_at"]
         )
-        audit(actor=actor, action="pledge.write_off", obj=pledge, reason=reason)
+        audit(actor=actor, action=AuditAction.PLEDGE_WRITE_OFF, obj=pledge, reason=reason)
     return pledge

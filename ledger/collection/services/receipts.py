@@ -29,7 +29,7 @@ from ..models import (
     ReceiptVoidRequest,
     VoidRequestStatus,
 )
-from ._books import audit, journal_reverse, lock_head, require
+from ._books import AuditAction, audit, journal_reverse, lock_head, require
 
 
 def check_code_for(receipt_fields: str) -> str:
@@ -62,7 +62,7 @@ def receipt_book_create(
         book = ReceiptBook.objects.create(
             type=type, series=series.strip(), first_number=first_number, last_number=last_number
         )
-        audit(actor=actor, action="receipt_book.create", obj=book)
+        audit(actor=actor, action=AuditAction.RECEIPT_BOOK_CREATE, obj=book)
     return book
 
 
@@ -136,7 +136,7 @@ def receipt_void_request(*, receipt: Receipt, reason: str, actor) -> ReceiptVoid
         request = ReceiptVoidRequest.objects.create(
             receipt=receipt, reason=reason, requested_by=actor
         )
-        audit(actor=actor, action="receipt.void_request", obj=receipt, reason=reason)
+        audit(actor=actor, action=AuditAction.RECEIPT_VOID_REQUEST, obj=receipt, reason=reason)
     return request
 
 
@@ -184,7 +184,7 @@ def receipt_void_approve(*, request: ReceiptVoidRequest, actor, note: str = "") 
         request.decided_at = timezone.now()
         request.decision_note = note
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit(actor=actor, action="receipt.void", obj=receipt, reason=request.reason)
+        audit(actor=actor, action=AuditAction.RECEIPT_VOID, obj=receipt, reason=request.reason)
     return receipt
 
 
@@ -205,5 +205,5 @@ def receipt_void_reject(*, request: ReceiptVoidRequest, actor, note: str) -> Rec
         request.decided_at = timezone.now()
         request.decision_note = note
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit(actor=actor, action="receipt.void_reject", obj=request.receipt, note=note)
+        audit(actor=actor, action=AuditAction.RECEIPT_VOID_REJECT, obj=request.receipt, note=note)
     return request

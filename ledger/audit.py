@@ -1,0 +1,131 @@
+"""The audit trail: one catalogue of what can be recorded, and ``audit()`` to record it.
+
+Every write that is not itself a posting (a posting's own record is the journal entry: who,
+when, chained by hash) adds an ``AuditEvent`` row in the same transaction as the change it
+records, so the trail and the books cannot disagree after a crash. The database refuses to
+update or delete an audit row (``ledger.dbguards``).
+
+``AuditAction`` names every kind of event once, for every app (Saleor's typed events rather than
+free text): a reader finds who writes an action by searching for its member, and a typo cannot
+start a new kind of event. The values are the text stored in ``AuditEvent.action``; they never
+change, since rows already written keep theirs (the model field has no ``choices``: a new action
+needs no migration). The catalogue lives at the bottom floor, beside the table it describes, and
+holds plain names only, so the apps above use it without the ledger importing them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+class AuditAction(models.TextChoices):
+    """Every action an ``AuditEvent`` can record, by app and then by noun."""
+
+    # ledger: the books
+    JOURNAL_POST_MANY = "journal.post_many"
+    JOURNAL_REVERSE = "journal.reverse"
+    PERIOD_OPEN = "period.open"
+    PERIOD_CLOSE = "period.close"
+
+    # ledger: money in (donors, receipts, donations, allocations, cash, pledges)
+    DONOR_CREATE = "donor.create"
+    DONOR_IMPORT = "donor.import"
+    RECEIPT_BOOK_CREATE = "receipt_book.create"
+    DONATION_RECORD = "donation.record"
+    DONATION_IMPORT = "donation.import"
+    ALLOCATION_RECORD = "allocation.record"
+    RECEIPT_VOID_REQUEST = "receipt.void_request"
+    RECEIPT_VOID = "receipt.void"
+    RECEIPT_VOID_REJECT = "receipt.void_reject"
+    CASH_DEPOSIT = "cash.deposit"
+    PLEDGE_CREATE = "pledge.create"
+    PLEDGE_WRITE_OFF = "pledge.write_off"
+
+    # approvals: regions, staff, households and people, programs
+    REGION_CREATE = "region.create"
+    STAFF_REGION = "staff.region"
+    HOUSEHOLD_REGISTER = "household.register"
+    HOUSEHOLD_REVEAL_BANK_ACCOUNT = "household.reveal_bank_account"
+    PERSON_ADD = "person.add"
+    PERSON_REVEAL_ID_NUMBER = "person.reveal_id_number"
+    PROGRAM_CREATE = "program.create"
+
+    # approvals: a case's steps, "case.<decision>" (the decision also kept in CaseHistory)
+    CASE_FILE = "case.file"
+    CASE_SUBMIT = "case.submit"
+    CASE_RESUBMIT = "case.resubmit"
+    CASE_START_REVIEW = "case.start_review"
+    CASE_APPROVE = "case.approve"
+    CASE_RETURN = "case.return"
+    CASE_REJECT = "case.reject"
+    CASE_WITHDRAW = "case.withdraw"
+    CASE_NOTICE = "case.notice"
+    CASE_OBJECTION = "case.objection"
+    CASE_OBJECTION_UPHELD = "case.objection_upheld"
+    CASE_OBJECTION_DISMISSED = "case.objection_dismissed"
+    CASE_FINAL = "case.final"
+    CASE_CANCEL = "case.cancel"
+    CASE_ATTACHMENT_ADD = "case.attachment_add"
+
+    # approvals: public notices and objections
+    NOTICE_PUBLISH = "notice.publish"
+    NOTICE_CLOSE = "notice.close"
+    OBJECTION_UPHOLD = "objection.uphold"
+
+    # disbursement: enrolments ("enrolment.<transition>") and entitlement cycles
+    ENROLMENT_CREATE = "enrolment.create"
+    ENROLMENT_SUSPEND = "enrolment.suspend"
+    ENROLMENT_EXIT = "enrolment.exit"
+    ENROLMENT_REINSTATE = "enrolment.reinstate"
+    CYCLE_OPEN = "cycle.open"
+    CYCLE_GENERATE = "cycle.generate"
+    CYCLE_CLOSE = "cycle.close"
+
+    # disbursement: payout batches and bank results
+    BATCH_BUILD = "batch.build"
+    BATCH_APPROVE = "batch.approve"
+    BATCH_DISCARD = "batch.discard"
+    BATCH_EXPORT = "batch.export"
+    BATCH_EXPORT_DOWNLOAD = "batch.export_download"
+    BANKRESULTS_IMPORT = "bankresults.import"
+    BANKRESULTS_REFUSE = "bankresults.refuse"
+
+
+_CATALOGUE = frozenset(AuditAction.values)
+
+
+def audit(
+    *,
+    actor,
+    action: AuditAction | str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    **data,
+) -> AuditEvent:
+    """Write one audit event (call inside the operation's transaction).
+
+    ``action`` is an ``AuditAction`` (a plain string equal to a member's value is accepted);
+    anything else raises ``ValueError`` before a row is written. ``obj`` names the object the
+    event is about (its model label and pk) unless ``object_type``/``object_id`` say otherwise;
+    the keyword arguments left over are stored as the event's data.
+    """
+    if action not in _CATALOGUE:
+        raise ValueError(
+            f"Unknown audit action {action!r}: add it to ledger.audit.AuditAction first."
+        )
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=str(action),
+        object_type=object_type,
+        object_id=object_id,
+        data=data,
+    )
+
+
+__all__ = ["AuditAction", "audit"]

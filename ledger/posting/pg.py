@@ -1,0 +1,267 @@
+"""The PostgreSQL writers: a batch with COPY, and one entry in one round trip.
+
+``write_rows`` is the PostgreSQL twin of ``posting.orm.write_rows``: the same rows, hashes and
+ids, written with COPY and flipped to posted in one UPDATE. Building a Django model per row and
+rendering multi-row INSERTs cost more than everything else in a large batch; COPY takes plain
+text. The statement-level triggers check the COPY and the flip exactly as they check the ORM's
+INSERTs and UPDATE.
+
+``post_one`` is the whole of a single posting (``posting.batch.post`` for one entry) run
+server-side by the SQL function ``ledger_post_entry`` (installed with the guards, see
+``ledger.dbguards``), so posting one entry is one round trip (plus a savepoint pair inside a
+caller's transaction) instead of a dozen. The rows are the same as the batch path writes,
+hashes included; every trigger fires as for the batch path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models.base import ModelState
+from django.utils import timezone
+
+from common.pgcopy import NULL, copy_text
+
+from .. import hashing
+from ..models import EntryStatus, JournalEntry, JournalLine, Period
+from .batch import CHUNK, BalanceKey
+from .prepare import DEBIT, PreparedEntry
+from .refusals import key_conflict, period_closed
+
+_ENTRY_COLUMNS = [f.column for f in JournalEntry._meta.concrete_fields]
+_ENTRY_ATTNAMES = [f.attname for f in JournalEntry._meta.concrete_fields]
+# ``write_rows`` builds its rows in this order; a new field must be added there too.
+assert _ENTRY_COLUMNS == [  # noqa: S101
+    "id",
+    "seq",
+    "date",
+    "period_id",
+    "memo",
+    "source",
+    "status",
+    "idempotency_key",
+    "content_hash",
+    "prev_hash",
+    "hash",
+    "reverses_id",
+    "posted_by_id",
+    "posted_at",
+], _ENTRY_COLUMNS
+_LINE_COLUMNS = (
+    "id, entry_id, line_no, account_id, fund_id, side, amount_currency, amount, balance_after, memo"
+)
+
+
+def _reserve_ids(cursor, table: str, count: int) -> range:
+    """A block of ``count`` ids from the table's own sequence, ascending.
+
+    The block is taken by moving the sequence past it in one statement. Every posting holds the
+    chain-head lock, so no other posting takes ids meanwhile; a writer going around the
+    services at that very moment would collide on the primary key and be refused, never mixed
+    in silently.
+    """
+    if not count:
+        return range(0)
+    cursor.execute(
+        "SELECT setval(s, nextval(s) + %s - 1) FROM pg_get_serial_sequence(%s, 'id') AS s",
+        [count, table],
+    )
+    last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)
+
+
+def write_rows(
+    to_post: list[PreparedEntry],
+    periods: dict[date, Period],
+    running: dict[BalanceKey, Decimal],
+    seq: int,
+    prev_hash: str,
+    actor_id: int | None,
+    now: datetime,
+    created: dict[str, JournalEntry],
+) -> tuple[int, str, dict[BalanceKey, JournalLine]]:
+    """The same rows as ``posting.orm.write_rows``, written with COPY and flipped in one UPDATE.
+
+    The ids come from the tables' own sequences (``_reserve_ids``) so they ascend in posting
+    order as the ORM's would.
+    """
+    n_lines = sum(len(p.lines) for p in to_post)
+    entries: list[tuple] = []
+    entry_text: list[str] = []
+    line_text: list[str] = []
+    last_line_ids: dict[BalanceKey, int] = {}
+    first_seq = seq + 1
+    zero = Decimal("0.00")
+    draft, posted = EntryStatus.DRAFT.value, EntryStatus.POSTED.value
+    actor_text = NULL if actor_id is None else str(actor_id)
+    now_text = now.isoformat()
+    now_token = hashing.timestamp_token(now)
+    with connection.cursor() as cursor:
+        entry_ids = _reserve_ids(cursor, JournalEntry._meta.db_table, len(to_post))
+        line_id = (_reserve_ids(cursor, JournalLine._meta.db_table, n_lines) or [0])[0]
+        for p, entry_id in zip(to_post, entry_ids, strict=True):
+            seq += 1
+            digest = hashing.entry_hash(
+                prev_hash=prev_hash,
+                seq=seq,
+                idempotency_key=p.key,
+                content=p.content_hash,
+                posted_by_id=actor_id,
+                posted_at=now,
+                posted_at_token=now_token,
+            )
+            spec = p.spec
+            period_id = periods[spec.date].pk
+            reverses_id = spec.reverses.pk if spec.reverses else None
+            # In the order of JournalEntry's concrete fields (_ENTRY_COLUMNS).
+            entries.append(
+                (
+                    entry_id,
+                    seq,
+                    spec.date,
+                    period_id,
+                    spec.memo,
+                    spec.source,
+                    posted,
+                    p.key,
+                    p.content_hash,
+                    prev_hash,
+                    digest,
+                    reverses_id,
+                    actor_id,
+                    now,
+                )
+            )
+            entry_text.append(
+                f"{entry_id}\t{seq}\t{spec.date.isoformat()}\t{period_id}\t"
+                f"{copy_text(spec.memo)}\t{copy_text(spec.source)}\t{draft}\t"
+                f"{copy_text(p.key)}\t{p.content_hash}\t{prev_hash}\t{digest}\t"
+                f"{NULL if reverses_id is None else reverses_id}\t{actor_text}\t{now_text}\n"
+            )
+            prev_hash = digest
+            for line_no, (account, fund, side, value, currency, memo) in enumerate(p.lines, 1):
+                k = (account.id, fund.id, currency)
+                after = running.get(k, zero) + (value if side == DEBIT else -value)
+                running[k] = after
+                line_text.append(
+                    f"{line_id}\t{entry_id}\t{line_no}\t{k[0]}\t{k[1]}\t{side}\t{currency}\t"
+                    f"{value:f}\t{after:f}\t{copy_text(memo)}\n"
+                )
+                last_line_ids[k] = line_id
+                line_id += 1
+        columns = ", ".join(f'"{c}"' for c in _ENTRY_COLUMNS)
+        with cursor.copy(f"COPY ledger_journalentry ({columns}) FROM STDIN") as copy:
+            for start in range(0, len(entry_text), CHUNK):
+                copy.write("".join(entry_text[start : start + CHUNK]))
+        with cursor.copy(f"COPY ledger_journalline ({_LINE_COLUMNS}) FROM STDIN") as copy:
+            for start in range(0, len(line_text), CHUNK):
+                copy.write("".join(line_text[start : start + CHUNK]))
+        cursor.execute(
+            "UPDATE ledger_journalentry SET status = %s WHERE seq >= %s AND seq <= %s",
+            [posted, first_seq, seq],
+        )
+    # The same instances the ORM path returns (saved, posted, period and reversal cached).
+    # ``Model.from_db`` runs ``Model.__init__`` per row, which cost more than the COPY of the
+    # rows in a 100,000-entry batch; the instances are filled the way ``__init__`` leaves them
+    # (attribute per concrete field, a saved ModelState). JournalEntry has no init signals.
+    alias = connection.alias
+    attnames = _ENTRY_ATTNAMES
+    new = object.__new__
+    for row, p in zip(entries, to_post, strict=True):
+        entry = new(JournalEntry)
+        entry.__dict__.update(zip(attnames, row, strict=True))
+        state = entry._state = ModelState()
+        state.adding, state.db = False, alias
+        state.fields_cache = {"period": periods[p.spec.date], "reverses": p.spec.reverses}
+        created[p.key] = entry
+    # The stored balances only need the last line's id (Balance.last_line).
+    last_line = {k: JournalLine(id=line_id) for k, line_id in last_line_ids.items()}
+    return seq, prev_hash, last_line
+
+
+_POST_ENTRY_SQL = (
+    "SELECT * FROM ledger_post_entry(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s::bigint[], %s::bigint[], %s::text[], %s::numeric[], %s::text[], %s::text[])"
+)
+_REFUSED = "ledger_post_entry refused"
+
+
+def post_one(p: PreparedEntry, actor) -> JournalEntry:
+    """Post one prepared entry in one round trip (or answer its retry); PostgreSQL only."""
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    spec = p.spec
+    now = timezone.now()
+    lines = p.lines
+    params = (
+        p.key,
+        p.content_hash,
+        spec.date,
+        spec.memo,
+        spec.source,
+        spec.reverses.pk if spec.reverses else None,
+        actor_id,
+        now,
+        hashing.timestamp_token(now),
+        [line.account.id for line in lines],
+        [line.fund.id for line in lines],
+        [line.side for line in lines],
+        [line.amount for line in lines],
+        [line.currency for line in lines],
+        [line.memo for line in lines],
+    )
+    try:
+        if connection.get_autocommit():
+            # Outside any transaction one statement is its own transaction: atomic as it is.
+            with connection.cursor() as cursor:
+                cursor.execute(_POST_ENTRY_SQL, params)
+                row = cursor.fetchone()
+        else:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_POST_ENTRY_SQL, params)
+                row = cursor.fetchone()
+    except DatabaseError as exc:
+        diag = getattr(exc.__cause__, "diag", None)
+        if diag is None or diag.message_primary != _REFUSED:
+            raise
+        reason, _sep, value = (diag.message_detail or "").partition("|")
+        if reason == "conflict":
+            raise key_conflict(p.key, int(value)) from None
+        if reason == "closed":
+            raise period_closed(value, spec.date) from None
+        raise  # pragma: no cover - the function raises exactly these two refusals
+    outcome, entry_id, seq, prev_hash, digest = row[:5]
+    if outcome == "existing":
+        return JournalEntry.objects.get(pk=entry_id)
+    period = Period(
+        id=row[5],
+        code=row[6],
+        start=row[7],
+        end=row[8],
+        status=row[9],
+        closed_at=row[10],
+        closed_by_id=row[11],
+    )
+    period._state.adding, period._state.db = False, connection.alias
+    entry = JournalEntry(
+        id=entry_id,
+        seq=seq,
+        date=spec.date,
+        period=period,
+        memo=spec.memo,
+        source=spec.source,
+        status=EntryStatus.POSTED,
+        idempotency_key=p.key,
+        content_hash=p.content_hash,
+        prev_hash=prev_hash,
+        hash=digest,
+        reverses=spec.reverses,
+        posted_by_id=actor_id,
+        posted_at=now,
+    )
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
+__all__ = ["post_one", "write_rows"]

@@ -1,0 +1,124 @@
+"""The journal's public services: post one entry, post a batch, reverse an entry.
+
+Each checks the actor's permission, then hands the entries to ``ledger.posting``: ``prepare``
+validates everything before anything is written, and ``write`` posts under the single books
+lock, answering retries by idempotency key (the same key with the same content returns the first
+entry; with different content, ``IdempotencyConflict``). A batch is all or nothing. A posted
+entry is never changed: a correction is its reversal, which points to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import posting
+from ..audit import AuditAction, audit
+from ..exceptions import AlreadyReversed, InvalidEntry, NotReversible
+from ..locks import lock_head
+from ..models import EntryStatus, JournalEntry, Side
+from ..posting import EntrySpec, LineSpec
+from ._common import require_perm
+
+
+def journal_post(
+    *,
+    date: date,
+    lines: Sequence[LineSpec],
+    idempotency_key: str,
+    actor,
+    memo: str = "",
+    source: str = "manual",
+) -> JournalEntry:
+    """Post one balanced entry. The same key with the same content returns the first entry."""
+    require_perm(actor, "ledger.add_journalentry")
+    spec = EntrySpec(
+        date=date, lines=lines, idempotency_key=idempotency_key, memo=memo, source=source
+    )
+    return posting.write(posting.prepare([spec]), actor)[0]
+
+
+def journal_post_many(*, entries: Sequence[EntrySpec], actor) -> list[JournalEntry]:
+    """Post many entries in one database transaction: all of them or none.
+
+    The path for imports and payout batches. Entries are validated first; the first invalid one
+    stops the batch before anything is written.
+    """
+    require_perm(actor, "ledger.add_journalentry")
+    if not entries:
+        return []
+    if any(e.reverses is not None for e in entries):
+        raise InvalidEntry(_("Reversals are posted with journal_reverse."))
+    with posting.cyclic_gc_paused(len(entries)):
+        prepared = posting.prepare(entries)
+        with transaction.atomic():
+            result = posting.write(prepared, actor)
+            audit(
+                actor=actor,
+                action=AuditAction.JOURNAL_POST_MANY,
+                object_type="ledger.journalentry",
+                object_id=f"{result[0].seq}..{result[-1].seq}",
+                count=len(result),
+            )
+    return result
+
+
+def journal_reverse(
+    *,
+    entry: JournalEntry,
+    actor,
+    date: date | None = None,
+    memo: str = "",
+    idempotency_key: str = "",
+) -> JournalEntry:
+    """Post the mirror image of ``entry``, pointing to it. An entry is reversed at most once;
+    asking again (a double click, a retry) returns the same reversal."""
+    require_perm(actor, "ledger.reverse_journalentry")
+    with transaction.atomic():
+        lock_head()
+        entry = JournalEntry.objects.select_related("period").get(pk=entry.pk)
+        if entry.status != EntryStatus.POSTED:
+            raise NotReversible(
+                _("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq}
+            )
+        if entry.reverses_id is not None:
+            raise NotReversible(
+                _("Entry %(seq)s is itself a reversal; post a new entry instead of reversing it.")
+                % {"seq": entry.seq}
+            )
+        already = JournalEntry.objects.filter(reverses=entry).first()
+        if already is not None:
+            if not idempotency_key or already.idempotency_key == idempotency_key:
+                return already
+            raise AlreadyReversed(
+                _("Entry %(seq)s was already reversed by entry %(rev)s.")
+                % {"seq": entry.seq, "rev": already.seq}
+            )
+        lines = [
+            LineSpec(
+                account=line.account,
+                fund=line.fund,
+                side=Side.CREDIT if line.side == Side.DEBIT else Side.DEBIT,
+                amount=line.amount,
+                memo=line.memo,
+            )
+            for line in entry.lines.select_related("account", "fund").order_by("line_no")
+        ]
+        spec = EntrySpec(
+            date=date or timezone.localdate(),
+            lines=lines,
+            idempotency_key=idempotency_key or f"reverse:{entry.seq}",
+            memo=memo or _("Reversal of entry %(seq)s") % {"seq": entry.seq},
+            source=entry.source,
+            reverses=entry,
+        )
+        reversal = posting.write(posting.prepare([spec]), actor)[0]
+        audit(actor=actor, action=AuditAction.JOURNAL_REVERSE, obj=entry, reversal_seq=reversal.seq)
+        return reversal
+
+
+__all__ = ["journal_post", "journal_post_many", "journal_reverse"]
