@@ -131,6 +131,27 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class ErrorDocs:
+    """One app's documented error responses: its own wording per status (each app lists its
+    own codes), and the sets its endpoints usually answer with.
+
+    ``docs(400, 409)`` gives the responses for those statuses; ``docs.LIST`` (400, 401, 403,
+    404), ``docs.DETAIL`` (401, 403, 404), ``docs.CREATE`` (400, 401, 403, 409) and
+    ``docs.ACTION`` (400, 401, 403, 404, 409) are the usual sets."""
+
+    READ = (401, 403)
+
+    def __init__(self, texts: dict):
+        self.texts = texts
+        self.LIST = self(400, 401, 403, 404)
+        self.DETAIL = self(401, 403, 404)
+        self.CREATE = self(400, 401, 403, 409)
+        self.ACTION = self(400, 401, 403, 404, 409)
+
+    def __call__(self, *codes: int, media_type: str | None = None) -> dict:
+        return error_responses(self.texts, *codes, media_type=media_type)
+
+
 def error_responses(texts: dict, *codes: int, media_type: str | None = None) -> dict:
     """Documented error responses for the schema, each described by ``texts[code]``: all share
     the ``{code, message, detail?}`` JSON body. Every app's API documents its errors through

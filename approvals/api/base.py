@@ -15,8 +15,8 @@ from common.api import (
     AUTHENTICATION,
     KEY_MAX_LENGTH,
     NOT_AUTHENTICATED_TEXT,
+    ErrorDocs,
     Pagination,
-    error_responses,
     optional_idempotency_key,
 )
 from common.permissions import RequiredPermissions
@@ -60,14 +60,11 @@ ERROR_TEXT = {
 }
 
 
-def errors(*codes: int, media_type: str | None = None) -> dict:
-    return error_responses(ERROR_TEXT, *codes, media_type=media_type)
-
-
-LIST_ERRORS = errors(400, 401, 403, 404)
-DETAIL_ERRORS = errors(401, 403, 404)
-CREATE_ERRORS = errors(400, 401, 403, 409)
-ACTION_ERRORS = errors(400, 401, 403, 404, 409)
+errors = ErrorDocs(ERROR_TEXT)
+LIST_ERRORS = errors.LIST
+DETAIL_ERRORS = errors.DETAIL
+CREATE_ERRORS = errors.CREATE
+ACTION_ERRORS = errors.ACTION
 
 
 def idempotency_key_param(refusal: str) -> OpenApiParameter:

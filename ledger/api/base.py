@@ -6,10 +6,9 @@ permission class. The money-in API (``ledger.collection.api``) builds on ``Ledge
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework.views import APIView
 
-from common.api import AUTHENTICATION, NOT_AUTHENTICATED_TEXT, error_responses
+from common.api import AUTHENTICATION, NOT_AUTHENTICATED_TEXT, ErrorDocs
 from common.permissions import RequiredPermissions
 
 ERROR_TEXT = {
@@ -29,11 +28,8 @@ ERROR_TEXT = {
 }
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return error_responses(ERROR_TEXT, *codes)
-
-
-READ_ERRORS = (401, 403)
+errors = ErrorDocs(ERROR_TEXT)
+READ_ERRORS = ErrorDocs.READ
 
 
 # No docstring: drf-spectacular would show it as the description of every operation built on it.

@@ -19,8 +19,8 @@ from common.api import (
     KEY_REGEX,
     NOT_AUTHENTICATED_TEXT,
     REPLAYED_HEADER,
+    ErrorDocs,
     Pagination,
-    error_responses,
 )
 from common.permissions import RequiredPermissions
 
@@ -45,11 +45,8 @@ ERROR_TEXT = {
 }
 
 
-def errors(*codes: int, media_type: str | None = None) -> dict:
-    return error_responses(ERROR_TEXT, *codes, media_type=media_type)
-
-
-READ_ERRORS = (401, 403)
+errors = ErrorDocs(ERROR_TEXT)
+READ_ERRORS = ErrorDocs.READ
 PDF_ERRORS = errors(*READ_ERRORS, 404, media_type="application/json")
 
 IDEMPOTENCY_KEY = OpenApiParameter(
