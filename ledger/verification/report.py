@@ -1,0 +1,91 @@
+"""What ``verify_ledger`` hands back: a ``LedgerReport`` of counts and ``Problem`` rows, the stable
+code of each kind of drift, and the knobs of a pass (rows per round trip, progress, how many
+problems are listed).
+
+The report keeps the first ``max_problems`` problems and counts the rest, so a badly damaged
+ledger still gives a bounded report. Each problem says where it is (entry, line, account, fund,
+currency) as well as what is wrong; ``where`` names a line's account and fund by code, or by
+``#id`` when the row is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+CHUNK_SIZE = 5000
+PROGRESS_EVERY = 10_000
+MAX_PROBLEMS = 1000
+
+# Stable codes of each kind of drift (used by tests, the JSON output and screens).
+GUARD_MISSING = "guard_missing"
+ENTRY_DRAFT = "entry_draft"
+ENTRY_TOO_FEW_LINES = "entry_too_few_lines"
+ENTRY_UNBALANCED = "entry_unbalanced"
+ENTRY_CONTENT_HASH = "entry_content_hash"
+ENTRY_HASH = "entry_hash"
+CHAIN_SEQ = "chain_seq"
+CHAIN_LINK = "chain_link"
+CHAIN_HEAD = "chain_head"
+LINE_ORPHAN = "line_orphan"
+LINE_BALANCE_AFTER = "line_balance_after"
+KEY_RUNNING_SUM = "key_running_sum"
+BALANCE_DRIFT = "balance_drift"
+BALANCE_LAST_LINE = "balance_last_line"
+BALANCE_LINE_COUNT = "balance_line_count"
+BALANCE_MISSING = "balance_missing"
+BALANCE_ORPHAN = "balance_orphan"
+REVERSAL_MISMATCH = "reversal_mismatch"
+REVERSAL_TARGET = "reversal_target"
+
+
+@dataclass
+class Problem:
+    kind: str
+    message: str
+    seq: int | None = None
+    line_id: int | None = None
+    account: str | None = None
+    fund: str | None = None
+    currency: str | None = None
+
+
+@dataclass
+class LedgerReport:
+    entries: int = 0
+    drafts: int = 0
+    lines: int = 0
+    keys: int = 0
+    balances: int = 0
+    reversals: int = 0
+    guards_expected: int = 0
+    guards_installed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0  # all problems found, including those past ``max_problems``
+    max_problems: int = MAX_PROBLEMS
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def kinds(self) -> set[str]:
+        return {p.kind for p in self.problems}
+
+    def add(self, kind: str, message: str, **where) -> None:
+        self.problem_count += 1
+        if len(self.problems) < self.max_problems:
+            self.problems.append(Problem(kind=kind, message=message, **where))
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data.pop("max_problems")
+        return data
+
+
+def where(accounts, funds, account_id, fund_id, currency) -> dict:
+    """A problem's account, fund and currency, by code (``#id`` when the row is gone)."""
+    return {
+        "account": accounts.get(account_id, f"#{account_id}"),
+        "fund": funds.get(fund_id, f"#{fund_id}"),
+        "currency": currency,
+    }
