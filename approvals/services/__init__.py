@@ -1,21 +1,21 @@
 """Every write of the relief-case domain, by noun: ``household_register``, ``case_approve``,
 ``notice_publish``, ``objection_uphold``... Keyword-only, one transaction each, an audit event
 (and, for a case, a history row) in the same transaction, typed errors from
-``approvals.exceptions``."""
+``approvals.exceptions``.
 
+By concern: ``registry`` (regions, households, people, staff regions), ``programs``,
+``cases`` (the applicant's side: file, submit, resubmit, withdraw), ``review`` (approve, return,
+reject at a tier), ``awards`` (the money: reservation released, award booked when final,
+cancelled and reversed), ``notices`` (publish with reservations, objections, closing),
+``attachments``. This package is their public face: import services from here."""
+
+from .awards import case_cancel, case_finalise
 from .cases import (
     case_amount,
-    case_approve,
-    case_approve_many,
-    case_cancel,
     case_file,
-    case_finalise,
-    case_reject,
     case_resubmit,
-    case_return,
     case_submit,
     case_withdraw,
-    check_tier_holder,
 )
 from .notices import (
     CloseReport,
@@ -36,6 +36,13 @@ from .registry import (
     reveal_bank_account,
     reveal_id_number,
     staff_region_set,
+)
+from .review import (
+    case_approve,
+    case_approve_many,
+    case_reject,
+    case_return,
+    check_tier_holder,
 )
 
 __all__ = [

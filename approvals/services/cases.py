@@ -1,11 +1,18 @@
-"""The life of a relief case: file, submit, review tier by tier, return, reject, withdraw,
-become final (award booked), cancel (award reversed).
+"""The applicant's side of a relief case: file it, submit it into review, resubmit it after a
+return for materials, withdraw it before it is final; and what filing checks (the amount under
+the program's rule, the cycle, eligibility, one open case per person, program and cycle).
 
-Every service here runs in one transaction that (when money is involved) first takes the
-ledger's posting lock, then locks the case row, checks the state (``can_proceed``), the
-transition's permission (``has_transition_perm``) and the domain rules (region, tier role and
-level, four-eyes), runs the transition, saves, and writes a ``CaseHistory`` row and an audit
-event. A refusal raises a typed error from ``approvals.exceptions`` and changes nothing.
+The life of a relief case: file, submit, review tier by tier, return, reject, withdraw, become
+final (award booked), cancel (award reversed). It runs through three modules: this one;
+``review`` (approve, return, reject at a tier); ``awards`` (final with the award booked,
+cancelled with the award reversed). ``notices`` puts approved cases on notice, reserving their
+money.
+
+Every service here runs in one transaction that locks the case row (filing: the people's rows,
+in primary-key order), checks the state (``can_proceed``), the transition's permission
+(``has_transition_perm``) and the domain rules (region, eligibility, duplicates), runs the
+transition, saves, and writes a ``CaseHistory`` row and an audit event. A refusal raises a typed
+error from ``approvals.exceptions`` and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,51 +25,38 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 from djmoney.money import Money
 
-from ledger import chart
-from ledger.locks import lock_head
-from ledger.services import LineSpec, journal_post, journal_reverse
-
 from ..exceptions import (
-    AwardInPayment,
     DuplicateBeneficiary,
     InvalidInput,
-    InvalidTransition,
-    NotAllowed,
     NotEligible,
     ProgramMisconfigured,
 )
-from ..hooks import cancel_refusal
 from ..models import (
     PERM_FILE,
     AmountRule,
     Case,
-    CaseApproval,
     CaseMember,
     CaseState,
     Household,
     NoticeItem,
     NoticeStatus,
-    Objection,
-    ObjectionStatus,
     Person,
     Program,
-    ProgramTier,
-    RegionLevel,
-    Reservation,
     region_covers,
 )
 from ._common import (
     check_transition,
-    in_group,
     lock_case,
     record,
     require_perm,
     require_region,
     required_text,
 )
+from .awards import release_reservation
+from .review import next_tier_order
+from .steps import close_membership, save_case
 
 CENT = Decimal("0.01")
 CYCLE_FORMATS = ("%Y", "%Y-%m")
@@ -189,97 +183,6 @@ def _check_duplicates(*, program: Program, cycle: str, members: Sequence[Person]
             )
 
 
-# --------------------------------------------------------------------------------------------
-# tiers and who may act at them
-# --------------------------------------------------------------------------------------------
-def _tier(case: Case, order: int | None) -> ProgramTier:
-    tier = ProgramTier.objects.filter(program_id=case.program_id, order=order).first()
-    if tier is None:
-        raise ProgramMisconfigured(
-            _("Case %(number)s waits at tier %(order)s, which the program no longer has.")
-            % {"number": case.number, "order": order}
-        )
-    return tier
-
-
-def _next_tier(case: Case, after: int) -> int | None:
-    """The next tier whose minimum amount the case reaches (tiers above it are skipped)."""
-    for tier in case.program.tiers.filter(order__gt=after).order_by("order"):
-        if tier.applies_to(case.amount):
-            return tier.order
-    return None
-
-
-def check_tier_holder(case: Case, actor, *, approving: bool) -> ProgramTier:
-    """The actor may act at the case's current tier: in the tier's role group, working at the
-    tier's region level in a region covering the case; to approve, also not the filer and not
-    someone who approved it at an earlier tier."""
-    tier = _tier(case, case.current_tier)
-    if not in_group(actor, tier.role):
-        raise NotAllowed(
-            _("Tier %(order)s (%(tier)s) of case %(number)s is reviewed by role %(role)s.")
-            % {"order": tier.order, "tier": tier.name, "number": case.number, "role": tier.role}
-        )
-    own = require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
-    if own.level != tier.region_level:
-        raise NotAllowed(
-            _(
-                "Tier %(order)s (%(tier)s) is reviewed at %(level)s level; you work at "
-                "%(own)s level."
-            )
-            % {
-                "order": tier.order,
-                "tier": tier.name,
-                "level": RegionLevel(tier.region_level).label,
-                "own": own.get_level_display(),
-            }
-        )
-    if approving:
-        if case.filed_by_id == actor.pk:
-            raise NotAllowed(
-                _("You filed case %(number)s; someone else must approve it.")
-                % {"number": case.number}
-            )
-        earlier = (
-            CaseApproval.objects.filter(case=case, user=actor, tier_order__lt=tier.order)
-            .order_by("tier_order")
-            .first()
-        )
-        if earlier is not None:
-            raise NotAllowed(
-                _(
-                    "You approved case %(number)s at tier %(earlier)s; a different person must "
-                    "approve it at tier %(order)s."
-                )
-                % {"number": case.number, "earlier": earlier.tier_order, "order": tier.order}
-            )
-    return tier
-
-
-def _save(case: Case) -> None:
-    try:
-        case.save()
-    except ConcurrentTransition as exc:
-        raise InvalidTransition(
-            _("Case %(number)s was changed by someone else a moment ago; reload it.")
-            % {"number": case.number}
-        ) from exc
-
-
-def _close_membership(case: Case) -> None:
-    CaseMember.objects.filter(case=case).update(is_open=False)
-
-
-def _release(case: Case, reason: str) -> Reservation | None:
-    reservation = Reservation.objects.filter(case=case, active=True).first()
-    if reservation is not None:
-        reservation.active = False
-        reservation.released_at = timezone.now()
-        reservation.release_reason = reason
-        reservation.save(update_fields=["active", "released_at", "release_reason"])
-    return reservation
-
-
 def _strike_from_notices(case: Case) -> None:
     NoticeItem.objects.filter(
         case=case, struck=False, notice__status=NoticeStatus.PUBLISHED
@@ -361,7 +264,7 @@ def case_submit(*, case: Case, actor, comment: str = "") -> Case:
         case = lock_case(case)
         check_transition(case, "submit", actor, _("submitted"))
         require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
-        first = _next_tier(case, after=0)
+        first = next_tier_order(case, after=0)
         if first is None:
             raise ProgramMisconfigured(
                 _(
@@ -371,10 +274,10 @@ def case_submit(*, case: Case, actor, comment: str = "") -> Case:
                 % {"code": case.program.code, "amount": case.amount}
             )
         case.submit()
-        _save(case)
+        save_case(case)
         record(case, actor=actor, from_state=CaseState.DRAFT, decision="submit", comment=comment)
         case.start_review(first)
-        _save(case)
+        save_case(case)
         record(
             case, actor=None, from_state=CaseState.SUBMITTED, decision="start_review", tier=first
         )
@@ -389,7 +292,7 @@ def case_resubmit(*, case: Case, actor, comment: str = "") -> Case:
         require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
         supplied = list(case.missing_items)
         case.resubmit()
-        _save(case)
+        save_case(case)
         record(
             case,
             actor=actor,
@@ -398,93 +301,6 @@ def case_resubmit(*, case: Case, actor, comment: str = "") -> Case:
             tier=case.current_tier,
             comment=comment,
             supplied=supplied,
-        )
-    return case
-
-
-def case_approve(*, case: Case, actor, comment: str = "") -> Case:
-    """Approve at the current tier: on to the next applicable tier, or ``approved`` after the
-    last one (ready for a notice)."""
-    with transaction.atomic():
-        case = lock_case(case)
-        check_transition(case, "approve", actor, _("approved"))
-        tier = check_tier_holder(case, actor, approving=True)
-        from_state = case.state
-        next_tier = _next_tier(case, after=tier.order)
-        case.approve(next_tier)
-        _save(case)
-        CaseApproval.objects.create(case=case, tier_order=tier.order, user=actor)
-        record(
-            case,
-            actor=actor,
-            from_state=from_state,
-            decision="approve",
-            tier=tier.order,
-            comment=comment,
-            next_tier=next_tier,
-        )
-    return case
-
-
-def case_approve_many(*, cases: Sequence[Case], actor, comment: str = "") -> list[tuple[Case, str]]:
-    """Approve each case on its own (one refusal does not stop the others). Returns
-    ``(case, "")`` for an approval, ``(case, message)`` for a refusal."""
-    from ..exceptions import ApprovalsError
-
-    results = []
-    for case in cases:
-        try:
-            results.append((case_approve(case=case, actor=actor, comment=comment), ""))
-        except ApprovalsError as exc:
-            results.append((case, str(exc)))
-    return results
-
-
-def case_return(*, case: Case, actor, missing_items: Sequence[str], comment: str = "") -> Case:
-    """Send the case back for materials, listing everything missing at once."""
-    items = [str(i).strip() for i in (missing_items or []) if str(i).strip()]
-    if not items:
-        raise InvalidInput(_("List every missing document or item, all at once."))
-    with transaction.atomic():
-        case = lock_case(case)
-        check_transition(case, "return_for_materials", actor, _("returned for materials"))
-        tier = check_tier_holder(case, actor, approving=False)
-        from_state = case.state
-        case.return_for_materials(items)
-        _save(case)
-        record(
-            case,
-            actor=actor,
-            from_state=from_state,
-            decision="return",
-            tier=tier.order,
-            comment=comment,
-            missing_items=items,
-        )
-    return case
-
-
-def case_reject(*, case: Case, actor, reason: str) -> Case:
-    """Reject with a written reason (in review or under re-investigation); any reservation is
-    released and the beneficiaries are free for another case."""
-    reason = required_text(reason, _("The reason for rejecting"))
-    with transaction.atomic():
-        case = lock_case(case)
-        check_transition(case, "reject", actor, _("rejected"))
-        tier = check_tier_holder(case, actor, approving=False)
-        from_state = case.state
-        case.reject(reason)
-        _save(case)
-        released = _release(case, "rejected")
-        _close_membership(case)
-        record(
-            case,
-            actor=actor,
-            from_state=from_state,
-            decision="reject",
-            tier=tier.order,
-            comment=reason,
-            released=str(released.amount.amount) if released else None,
         )
     return case
 
@@ -498,9 +314,9 @@ def case_withdraw(*, case: Case, actor, reason: str) -> Case:
         require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
         from_state = case.state
         case.withdraw(reason)
-        _save(case)
-        released = _release(case, "withdrawn")
-        _close_membership(case)
+        save_case(case)
+        released = release_reservation(case, "withdrawn")
+        close_membership(case)
         _strike_from_notices(case)
         record(
             case,
@@ -509,115 +325,5 @@ def case_withdraw(*, case: Case, actor, reason: str) -> Case:
             decision="withdraw",
             comment=reason,
             released=str(released.amount.amount) if released else None,
-        )
-    return case
-
-
-def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
-    """on_notice -> final once its notice is over with no open objection: the award is booked
-    (expense Dr / awards payable Cr in the program's fund) and the reservation released, in one
-    transaction. Called by ``close_notices`` (the system: ``actor=None``)."""
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        lock_head()  # global lock order: the ledger's chain head first, then the case
-        case = lock_case(case)
-        check_transition(case, "finalise", actor, _("made final"))
-        item = (
-            NoticeItem.objects.filter(case=case, struck=False)
-            .select_related("notice")
-            .order_by("-id")
-            .first()
-        )
-        if item is None or (
-            item.notice.status != NoticeStatus.CLOSED and item.notice.ends_on >= today
-        ):
-            raise InvalidTransition(
-                _("Case %(number)s is still on notice; it becomes final after the notice ends.")
-                % {"number": case.number}
-            )
-        open_objection = Objection.objects.filter(case=case, status=ObjectionStatus.OPEN).first()
-        if open_objection is not None:
-            raise InvalidTransition(
-                _(
-                    "Case %(number)s has an open objection (%(code)s); it cannot become final "
-                    "until the objection is handled."
-                )
-                % {"number": case.number, "code": open_objection.tracking_code}
-            )
-        program = case.program
-        entry = journal_post(
-            date=today,
-            lines=[
-                LineSpec(program.expense_account, program.fund, "D", case.amount),
-                LineSpec(chart.AWARDS_PAYABLE, program.fund, "C", case.amount),
-            ],
-            idempotency_key=f"award:{case.pk}",
-            actor=None,  # the system books it; the audit event below names the case
-            memo=_("Award %(number)s (%(program)s)")
-            % {"number": case.number, "program": program.code},
-            source="approvals",
-        )
-        case.finalise(entry)
-        _save(case)
-        released = _release(case, "final")
-        record(
-            case,
-            actor=actor,
-            from_state=CaseState.ON_NOTICE,
-            decision="final",
-            entry_seq=entry.seq,
-            notice=item.notice_id,
-            released=str(released.amount.amount) if released else None,
-        )
-    return case
-
-
-def case_cancel(*, case: Case, actor, reason: str, today: date | None = None) -> Case:
-    """Cancel a final award (reason required): its ledger entry is reversed. Only a reviewer at
-    the level of the case's last tier (the deciding authority) whose region covers the case.
-    Refused (``AwardInPayment``) while a registered cancel veto objects (``approvals.hooks``):
-    payouts refuses while the award is in a batch or has been paid."""
-    reason = required_text(reason, _("The reason for cancelling"))
-    with transaction.atomic():
-        lock_head()
-        case = lock_case(case)
-        check_transition(case, "cancel", actor, _("cancelled"))
-        tiers = case.program.applicable_tiers(case.amount)
-        last = tiers[-1] if tiers else None
-        own = require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
-        if last is not None and (own.level != last.region_level or not in_group(actor, last.role)):
-            raise NotAllowed(
-                _(
-                    "A final award is cancelled by the deciding tier (%(tier)s, role %(role)s, "
-                    "%(level)s level)."
-                )
-                % {
-                    "tier": last.name,
-                    "role": last.role,
-                    "level": RegionLevel(last.region_level).label,
-                }
-            )
-        # Apps above approvals (payouts) may hold on to the award: asked under the locks, so
-        # nothing can put the award into a batch or pay it between this check and the reversal.
-        refusal = cancel_refusal(case)
-        if refusal:
-            raise AwardInPayment(refusal)
-        reversal = journal_reverse(
-            entry=case.award_entry,
-            actor=None,  # the system posts it; the audit event names who cancelled
-            date=today or timezone.localdate(),
-            memo=_("Cancellation of award %(number)s") % {"number": case.number},
-            idempotency_key=f"award-cancel:{case.pk}",
-        )
-        case.cancel(reason, reversal)
-        _save(case)
-        _close_membership(case)
-        record(
-            case,
-            actor=actor,
-            from_state=CaseState.FINAL,
-            decision="cancel",
-            comment=reason,
-            entry_seq=reversal.seq,
         )
     return case

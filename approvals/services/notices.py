@@ -48,7 +48,8 @@ from ._common import (
     require_region,
     required_text,
 )
-from .cases import _save, case_finalise
+from .awards import case_finalise
+from .steps import save_case
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 TRACKING_LENGTH = 16  # 80 bits: not guessable
@@ -160,7 +161,7 @@ def notice_publish(
             if case.pk not in held:
                 Reservation.objects.create(case=case, fund=program.fund, amount=case.amount)
             case.put_on_notice()
-            _save(case)
+            save_case(case)
             record(
                 case,
                 actor=actor,
@@ -262,7 +263,7 @@ def objection_uphold(*, objection: Objection, actor, tier: int, comment: str) ->
         if case.state == CaseState.ON_NOTICE:
             check_transition(case, "reinvestigate", actor, _("sent for re-investigation"))
             case.reinvestigate(tier)
-            _save(case)
+            save_case(case)
             NoticeItem.objects.filter(case=case, struck=False).update(struck=True)
             record(
                 case,
