@@ -45,7 +45,7 @@ def result_file_problems(
     Raises, like the service, for a misconfigured layout, a file already imported for another
     batch, and a batch not yet sent to the bank.
     """
-    from .services.results import validate_result_rows
+    from .services.result_check import validate_result_rows
 
     _layout_ready(layout)
     digest = hashlib.sha256(content).hexdigest()

@@ -1,17 +1,15 @@
 """Every write of the payout domain, by noun: ``enrolment_*``, ``cycle_*``, ``batch_*``,
 ``results_import``. Keyword-only, one transaction per step (a result import: one per chunk), an
 audit event in the same transaction, typed errors from ``disbursement.exceptions``. Long ones
-take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back."""
+take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back.
+
+One concern a module: ``entitlements`` (enrolments and cycles), ``build`` (a batch built from
+what is owed), ``batches`` (its approval, discard and export), ``result_check`` (a bank result
+file's lines checked), ``results`` (what the bank paid, booked)."""
 
 from ._common import Progress, check_payout_cover, export_dir, job_finish
-from .batches import (
-    ExportResult,
-    batch_approve,
-    batch_build,
-    batch_discard,
-    batch_export,
-    export_file,
-)
+from .batches import ExportResult, batch_approve, batch_discard, batch_export, export_file
+from .build import batch_build
 from .entitlements import (
     GenerationReport,
     cycle_close,

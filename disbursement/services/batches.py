@@ -1,4 +1,4 @@
-"""Payout batches: build (a finance officer), approve (a supervisor who did not build it),
+"""Payout batches after building (``build``): approve (a supervisor who did not build it),
 discard a draft, and export the bank payment file.
 
 Lock order, as everywhere: the ledger's chain head first (``ledger.locks.lock_head``: every
@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery, Sum
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 from djmoney.money import Money
 
 from approvals import crypto
-from approvals.models import Person, Program, Region, region_covers
-from approvals.selectors import staff_region
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
 
@@ -33,20 +29,17 @@ from ..exceptions import (
     InvalidState,
     LayoutMisconfigured,
     NotAllowed,
-    NothingToPay,
 )
 from ..models import (
     BankLayout,
     BankResultImport,
     BatchStatus,
-    EnrolmentStatus,
     ExportFormat,
     ExportLog,
     Payment,
     PaymentStatus,
     PayoutBatch,
 )
-from ..selectors import unpaid_cases, unpaid_entitlements
 from ._common import (
     NO_PROGRESS,
     ZERO,
@@ -62,263 +55,22 @@ PERM_BUILD = "disbursement.build_payoutbatch"
 PERM_APPROVE = "disbursement.approve_payoutbatch"
 PERM_EXPORT = "disbursement.export_payoutbatch"
 INSERT_CHUNK = 5000
-SKIPPED_LISTED = 200
 
 
-def _batch_label(batch: PayoutBatch) -> str:
+def batch_label(batch: PayoutBatch) -> str:
+    """The batch as people name it (``PB<id>``), in messages and payment references."""
     return f"PB{batch.pk}"
 
 
-def _save(batch: PayoutBatch) -> None:
+def save_batch(batch: PayoutBatch) -> None:
+    """Save a batch whose status moved, refusing when someone else moved it first."""
     try:
         batch.save()
     except ConcurrentTransition as exc:
         raise InvalidState(
             _("Batch %(batch)s was changed by someone else a moment ago; reload it.")
-            % {"batch": _batch_label(batch)}
+            % {"batch": batch_label(batch)}
         ) from exc
-
-
-# --------------------------------------------------------------------------------------------
-# build
-# --------------------------------------------------------------------------------------------
-def _head_name():
-    # No ordering: a household has one head (a unique constraint), and Person's default ordering
-    # joined household and region for every payment of the batch.
-    return Subquery(
-        Person.objects.filter(household=OuterRef("household_id"), is_head=True)
-        .order_by()
-        .values("name")[:1]
-    )
-
-
-def _unchanged_account(source: str):
-    """A failed payment of the source went to the account the household still has."""
-    return Exists(
-        Payment.objects.filter(
-            **{source: OuterRef("pk")},
-            status=PaymentStatus.FAILED,
-            account_hash=OuterRef("household__bank_account_hash"),
-        )
-    )
-
-
-def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
-    """(payable cases, payable entitlements, left out [(kind, label, reason)], left-out count)."""
-    filters = dict(
-        program=program, cycle=cycle, region=region, final_from=final_from, final_to=final_to
-    )
-    cases = unpaid_cases(**filters)
-    ents = unpaid_entitlements(**filters)
-    skipped: list[dict] = []
-    skipped_count = 0
-
-    def leave_out(qs, kind: str, label: str, reason: str):
-        nonlocal skipped_count
-        n = qs.count()
-        skipped_count += n
-        for value in qs.values_list(label, flat=True)[: max(0, SKIPPED_LISTED - len(skipped))]:
-            skipped.append({"kind": kind, "label": str(value), "reason": reason})
-
-    no_account = _("the household has no bank account on file")
-    unchanged = _(
-        "an earlier payment to the same account failed; correct the household's bank account "
-        "(or build with “retry unchanged accounts” if the bank's failure was temporary)"
-    )
-    suspended = _("the beneficiary's enrolment is suspended")
-    leave_out(cases.filter(household__bank_account_enc=""), "case", "number", no_account)
-    cases = cases.exclude(household__bank_account_enc="")
-    ents_label = "enrolment__person__name"
-    leave_out(ents.filter(household__bank_account_enc=""), "entitlement", ents_label, no_account)
-    ents = ents.exclude(household__bank_account_enc="")
-    leave_out(
-        ents.filter(enrolment__status=EnrolmentStatus.SUSPENDED),
-        "entitlement",
-        ents_label,
-        suspended,
-    )
-    ents = ents.exclude(enrolment__status=EnrolmentStatus.SUSPENDED)
-    if not retry_unchanged:
-        leave_out(cases.filter(_unchanged_account("case")), "case", "number", unchanged)
-        cases = cases.exclude(_unchanged_account("case"))
-        leave_out(
-            ents.filter(_unchanged_account("entitlement")), "entitlement", ents_label, unchanged
-        )
-        ents = ents.exclude(_unchanged_account("entitlement"))
-    return cases, ents, skipped, skipped_count
-
-
-_PAYMENT_COLUMNS = (
-    "batch_id",
-    "case_id",
-    "entitlement_id",
-    "household_id",
-    "payee_name",
-    "account_enc",
-    "account_hash",
-    "account_last4",
-    "bank_name",
-    "amount",
-    "amount_currency",
-    "reference",
-    "owed_since",
-    "status",
-    "bank_txn_id",
-    "failure_reason",
-    "reissue_of_id",
-)
-
-
-def _insert_payments(batch: PayoutBatch, kind: str, qs, since_field: str, first: int) -> int:
-    """Write the batch's payments for one kind of source (``case`` or ``entitlement``) in one
-    ``INSERT ... SELECT`` and return how many were written.
-
-    The selection (``qs``, built by the selectors) runs inside the database: no row travels to
-    Python and back. References are ``PB<batch>-<n>``, numbered on from ``first`` in source
-    order. A source whose earlier payment in this program failed is reissued: the new payment
-    points to the latest failed one (``reissue_of``), which the approval marks reissued. The
-    database guards check the statement as they check any other insert.
-    """
-    source = qs.order_by().values(
-        src=F("id"),
-        hh=F("household_id"),
-        amt=F("amount"),
-        cur=F("amount_currency"),
-        enc=F("household__bank_account_enc"),
-        ahash=F("household__bank_account_hash"),
-        last4=F("household__bank_account_last4"),
-        bank=F("household__bank_name"),
-        head=_head_name(),
-        since=F(since_field),
-    )
-    sub_sql, sub_params = source.query.get_compiler(using=source.db).as_sql()
-    payment = Payment._meta.db_table
-    case_id, entitlement_id = ("s.src", "NULL") if kind == "case" else ("NULL", "s.src")
-    sql = f"""
-        INSERT INTO {payment} ({", ".join(_PAYMENT_COLUMNS)})
-        SELECT %s, CAST({case_id} AS BIGINT), CAST({entitlement_id} AS BIGINT), s.hh,
-               SUBSTR(COALESCE(s.head, ''), 1, 50), s.enc, s.ahash, s.last4, s.bank, s.amt, s.cur,
-               %s || CAST(%s + ROW_NUMBER() OVER (ORDER BY s.src) AS VARCHAR(20)), s.since,
-               %s, '', '', f.failed_id
-        FROM ({sub_sql}) s
-        LEFT JOIN (
-            SELECT p.{kind}_id AS src, MAX(p.id) AS failed_id
-            FROM {payment} p JOIN {PayoutBatch._meta.db_table} b ON b.id = p.batch_id
-            WHERE b.program_id = %s AND p.status = %s AND p.{kind}_id IS NOT NULL
-            GROUP BY p.{kind}_id
-        ) f ON f.src = s.src
-        ORDER BY s.src
-    """  # noqa: S608 - table and column names are ours; every value is a parameter
-    params = [
-        batch.pk,
-        f"{_batch_label(batch)}-",
-        first,
-        PaymentStatus.PENDING.value,
-        *sub_params,
-        batch.program_id,
-        PaymentStatus.FAILED.value,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def batch_build(
-    *,
-    program: Program,
-    actor,
-    cycle: str = "",
-    region: Region | None = None,
-    final_from: date | None = None,
-    final_to: date | None = None,
-    retry_unchanged: bool = False,
-    progress: Progress = NO_PROGRESS,
-) -> PayoutBatch:
-    """A draft batch of every final award and entitlement of ``program`` still owed, filtered by
-    cycle, region (and below) and the date the award became final.
-
-    Left out, and listed on the batch: households without a bank account, suspended
-    beneficiaries, and (unless ``retry_unchanged``) sources whose last payment failed to the
-    account the household still has. A failed payment's source goes into the new batch with
-    ``reissue_of`` pointing to it; the failed payment is marked reissued when the batch is
-    approved. Refused when the fund's cash at bank does not cover this batch plus the fund's
-    approved batches not yet paid (``check_payout_cover``).
-    """
-    require_perm(actor, PERM_BUILD)
-    if not getattr(actor, "pk", None):
-        raise NotAllowed(
-            _("A batch is built by a person (maker-checker): name the finance officer.")
-        )
-    own = staff_region(actor)
-    if region is not None and own is not None and not region_covers(own, region):
-        raise NotAllowed(
-            _("Region %(region)s lies outside your region %(own)s.")
-            % {"region": region.name, "own": own.name}
-        )
-    if final_from and final_to and final_from > final_to:
-        raise InvalidInput(_("The period's first day must not be after its last day."))
-    region = region or own
-    currency = program.currency
-    fund = program.fund
-    progress.start(0, _("Selecting awards still owed"))
-    with transaction.atomic():
-        lock_head()
-        without_jit()
-        cases, ents, skipped, skipped_count = _sources(
-            program, cycle, region, final_from, final_to, retry_unchanged
-        )
-        cases = cases.filter(amount_currency=currency)
-        ents = ents.filter(amount_currency=currency)
-        totals = [qs.aggregate(n=Count("id"), total=Sum("amount")) for qs in (cases, ents)]
-        count = sum(t["n"] or 0 for t in totals)
-        total = sum((t["total"] or ZERO for t in totals), ZERO).quantize(ZERO)
-        if not count:
-            raise NothingToPay(
-                _(
-                    "Nothing to pay in program %(code)s for this selection: every final award is "
-                    "paid or already in a batch%(left)s."
-                )
-                % {
-                    "code": program.code,
-                    "left": (_("; %(n)s left out (see why in the list)") % {"n": skipped_count})
-                    if skipped_count
-                    else "",
-                }
-            )
-        check_payout_cover(fund=fund, currency=currency, amount=total)
-        batch = PayoutBatch(
-            program=program,
-            fund=fund,
-            cycle=cycle,
-            region=region,
-            final_from=final_from,
-            final_to=final_to,
-            total=Money(total, currency),
-            count=count,
-            skipped=[*skipped, {"count": skipped_count}] if skipped_count else [],
-            built_by=actor,
-        )
-        _save(batch)
-        progress.start(count, _("Writing payments"))
-        n = 0
-        for kind, qs, since_field in (
-            ("case", cases, "final_at"),
-            ("entitlement", ents, "created_at"),
-        ):
-            n += _insert_payments(batch, kind, qs, since_field, first=n)
-            progress.step(n)
-        if n != count:  # pragma: no cover - the selection is read under the posting lock
-            raise InvalidState(_("The selection changed while the batch was built; build again."))
-        audit(
-            actor=actor,
-            action=AuditAction.BATCH_BUILD,
-            obj=batch,
-            program=program.code,
-            count=count,
-            total=str(total),
-            left_out=skipped_count,
-        )
-    return batch
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,12 +98,12 @@ def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
                     "You built batch %(batch)s, so you may not approve it: another finance "
                     "supervisor must (maker-checker)."
                 )
-                % {"batch": _batch_label(batch)}
+                % {"batch": batch_label(batch)}
             )
         if not can_proceed(batch.approve):
             raise InvalidState(
                 _("Batch %(batch)s is %(status)s: only a batch awaiting approval is approved.")
-                % {"batch": _batch_label(batch), "status": BatchStatus(batch.status).label}
+                % {"batch": batch_label(batch), "status": BatchStatus(batch.status).label}
             )
         check_payout_cover(
             fund=batch.fund,
@@ -360,7 +112,7 @@ def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
             exclude_batch=batch,
         )
         batch.approve(actor, timezone.now())
-        _save(batch)
+        save_batch(batch)
         reissued = Payment.objects.filter(
             pk__in=Payment.objects.filter(batch=batch, reissue_of__isnull=False).values(
                 "reissue_of_id"
@@ -387,11 +139,11 @@ def batch_discard(*, batch: PayoutBatch, reason: str, actor) -> PayoutBatch:
         if not can_proceed(batch.discard):
             raise InvalidState(
                 _("Batch %(batch)s is %(status)s: only a draft batch can be discarded.")
-                % {"batch": _batch_label(batch), "status": BatchStatus(batch.status).label}
+                % {"batch": batch_label(batch), "status": BatchStatus(batch.status).label}
             )
         removed, _detail = Payment.objects.filter(batch=batch).delete()
         batch.discard(reason)
-        _save(batch)
+        save_batch(batch)
         audit(
             actor=actor, action=AuditAction.BATCH_DISCARD, obj=batch, reason=reason, removed=removed
         )
@@ -415,7 +167,7 @@ def check_exportable(batch: PayoutBatch) -> None:
                 "Batch %(batch)s is %(status)s: only an approved batch goes to the bank. A "
                 "finance supervisor who did not build it must approve it first."
             )
-            % {"batch": _batch_label(batch), "status": BatchStatus(batch.status).label}
+            % {"batch": batch_label(batch), "status": BatchStatus(batch.status).label}
         )
     if BankResultImport.objects.filter(batch=batch).exists():
         raise InvalidState(
@@ -424,7 +176,7 @@ def check_exportable(batch: PayoutBatch) -> None:
                 "the file again could pay someone twice. Failed payments are reissued in a new "
                 "batch."
             )
-            % {"batch": _batch_label(batch)}
+            % {"batch": batch_label(batch)}
         )
 
 
@@ -497,7 +249,7 @@ def batch_export(
             status=PaymentStatus.SENT
         )
         batch.mark_exported(timezone.now())
-        _save(batch)
+        save_batch(batch)
         log = ExportLog.objects.create(
             batch=batch,
             layout=layout,
