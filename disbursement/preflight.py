@@ -4,7 +4,7 @@ The API and the screens start exports and result imports as jobs (``tasks.job_su
 the job runs in-process or on a Celery worker, a caller should hear *at once* that the batch is
 not approved or that line 7 of the bank's file names an unknown reference, with the same typed
 error the service raises, rather than learn it by polling a failed job. These functions only
-read; they apply the services' own rules (the same private checks, so each rule lives in one
+read; they apply the services' own rules (the services' own public checks, so each rule lives in one
 place), and the job's service checks everything again when it runs. A result file with bad
 lines is then handed to ``results_import`` itself, which records the refusal and raises
 ``BankFileRejected`` with every problem.

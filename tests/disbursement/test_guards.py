@@ -7,6 +7,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from disbursement import services
+from disbursement.exceptions import NothingToPay
 from disbursement.models import EnrolmentHistory, Entitlement, Payment, PayoutBatch
 
 from .util import csv_bytes, result_rows
@@ -61,7 +62,7 @@ def test_a_source_is_never_paid_twice(approved, final_cases, people, relief):
     # given an award with a live payment in an approved batch
     payment = Payment.objects.filter(batch=approved, case=final_cases[0]).get()
     other = services.batch_build  # a second batch finds nothing to pay
-    with pytest.raises(services.batches.NothingToPay):
+    with pytest.raises(NothingToPay):
         other(program=relief, actor=people.officer2)
     # and the database refuses a second live payment for the same award in a draft batch
     draft = PayoutBatch.objects.create(

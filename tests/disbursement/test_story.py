@@ -6,6 +6,7 @@ exactly the sum, verify_ledger clean."""
 from decimal import Decimal
 
 from disbursement import selectors, services
+from disbursement.exceptions import NothingToPay
 from disbursement.models import BatchStatus, Payment, PaymentStatus
 from ledger import chart
 from ledger.verification import verify_ledger
@@ -88,7 +89,7 @@ def test_relief_awards_are_paid_in_full_with_a_failure_reissued(
     try:
         services.batch_build(program=relief, actor=people.officer)
         raise AssertionError("expected NothingToPay")
-    except services.batches.NothingToPay as exc:
+    except NothingToPay as exc:
         assert "1 left out" in str(exc)
 
     # when the household's bank account is corrected and a new batch is built and approved
