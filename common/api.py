@@ -84,16 +84,17 @@ def idempotency_key(request, *, required: bool) -> str:
     return KEY_PREFIX + raw
 
 
-def optional_idempotency_key(description) -> OpenApiParameter:
-    """The optional ``Idempotency-Key`` header of an API that checks it but does not store it;
-    ``description`` says what sending the same request twice does there."""
+def optional_idempotency_key(description, **params) -> OpenApiParameter:
+    """The optional ``Idempotency-Key`` header of an API that checks its form but does not store
+    it. ``description`` (the app's own words: what sending the same request twice does there)
+    may name ``{n}``, the key's longest length, and any of ``params``."""
     return OpenApiParameter(
         "Idempotency-Key",
         OpenApiTypes.STR,
         OpenApiParameter.HEADER,
         required=False,
         pattern=KEY_REGEX,
-        description=description,
+        description=format_lazy(description, n=KEY_MAX_LENGTH, **params),
     )
 
 

@@ -5,7 +5,6 @@ kind of endpoint answers, and the optional ``Idempotency-Key`` parameter.
 
 from __future__ import annotations
 
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, viewsets
@@ -13,7 +12,6 @@ from rest_framework.parsers import JSONParser
 
 from common.api import (
     AUTHENTICATION,
-    KEY_MAX_LENGTH,
     NOT_AUTHENTICATED_TEXT,
     ErrorDocs,
     Pagination,
@@ -61,22 +59,15 @@ ERROR_TEXT = {
 
 
 errors = ErrorDocs(ERROR_TEXT)
-LIST_ERRORS = errors.LIST
-DETAIL_ERRORS = errors.DETAIL
-CREATE_ERRORS = errors.CREATE
-ACTION_ERRORS = errors.ACTION
 
 
 def idempotency_key_param(refusal: str) -> OpenApiParameter:
     return optional_idempotency_key(
-        format_lazy(
-            _(
-                "Optional, up to {n} visible ASCII characters; accepted but not stored. "
-                "Sending the same request twice cannot create a second record: {refusal}"
-            ),
-            n=KEY_MAX_LENGTH,
-            refusal=refusal,
-        )
+        _(
+            "Optional, up to {n} visible ASCII characters; accepted but not stored. "
+            "Sending the same request twice cannot create a second record: {refusal}"
+        ),
+        refusal=refusal,
     )
 
 

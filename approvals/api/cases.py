@@ -31,10 +31,6 @@ from ..serializers.cases import (
     ReturnSerializer,
 )
 from .base import (
-    ACTION_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
-    LIST_ERRORS,
     ApprovalsViewSet,
     errors,
     idempotency_key_param,
@@ -52,17 +48,17 @@ def _case_detail_queryset(queryset):
     )
 
 
-CASE_TRANSITION = {200: CaseDetailSerializer, **ACTION_ERRORS}
+CASE_TRANSITION = {200: CaseDetailSerializer, **errors.ACTION}
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Cases of your region, newest first"),
-        responses={200: CaseSerializer(many=True), **LIST_ERRORS},
+        responses={200: CaseSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One case with its members, history and approvals"),
-        responses={200: CaseDetailSerializer, **DETAIL_ERRORS},
+        responses={200: CaseDetailSerializer, **errors.DETAIL},
     ),
 )
 class CaseViewSet(
@@ -114,7 +110,7 @@ class CaseViewSet(
             )
         ],
         request=CaseCreateSerializer,
-        responses={201: CaseDetailSerializer, **CREATE_ERRORS},
+        responses={201: CaseDetailSerializer, **errors.CREATE},
     )
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored
@@ -282,7 +278,7 @@ class CaseViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary=_("Cases waiting at your tier in your region, oldest first"),
-        responses={200: QueueRowSerializer(many=True), **LIST_ERRORS},
+        responses={200: QueueRowSerializer(many=True), **errors.LIST},
     ),
 )
 class QueueViewSet(mixins.ListModelMixin, ApprovalsViewSet):

@@ -25,11 +25,8 @@ from ..serializers.households import (
     RevealSerializer,
 )
 from .base import (
-    ACTION_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
-    LIST_ERRORS,
     ApprovalsViewSet,
+    errors,
     idempotency_key_param,
 )
 
@@ -37,11 +34,11 @@ from .base import (
 @extend_schema_view(
     list=extend_schema(
         summary=_("Households of your region"),
-        responses={200: HouseholdSerializer(many=True), **LIST_ERRORS},
+        responses={200: HouseholdSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One household with its members (ID and bank numbers masked)"),
-        responses={200: HouseholdDetailSerializer, **DETAIL_ERRORS},
+        responses={200: HouseholdDetailSerializer, **errors.DETAIL},
     ),
 )
 class HouseholdViewSet(
@@ -85,7 +82,7 @@ class HouseholdViewSet(
             )
         ],
         request=HouseholdCreateSerializer,
-        responses={201: HouseholdDetailSerializer, **CREATE_ERRORS},
+        responses={201: HouseholdDetailSerializer, **errors.CREATE},
     )
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored
@@ -114,7 +111,7 @@ class HouseholdViewSet(
             "event naming who, whose and why (never the number itself)."
         ),
         request=RevealSerializer,
-        responses={200: RevealedSerializer, **ACTION_ERRORS},
+        responses={200: RevealedSerializer, **errors.ACTION},
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request, *args, **kwargs):

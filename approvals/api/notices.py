@@ -21,17 +21,21 @@ from ..serializers.notices import (
     NoticePublishSerializer,
     NoticeSerializer,
 )
-from .base import CREATE_ERRORS, DETAIL_ERRORS, LIST_ERRORS, ApprovalsViewSet, idempotency_key_param
+from .base import (
+    ApprovalsViewSet,
+    errors,
+    idempotency_key_param,
+)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Notices of your region, newest first"),
-        responses={200: NoticeSerializer(many=True), **LIST_ERRORS},
+        responses={200: NoticeSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One notice with its lines for cases in your region"),
-        responses={200: NoticeDetailSerializer, **DETAIL_ERRORS},
+        responses={200: NoticeDetailSerializer, **errors.DETAIL},
     ),
 )
 class NoticeViewSet(
@@ -79,7 +83,7 @@ class NoticeViewSet(
             )
         ],
         request=NoticePublishSerializer,
-        responses={201: NoticeDetailSerializer, **CREATE_ERRORS},
+        responses={201: NoticeDetailSerializer, **errors.CREATE},
     )
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored

@@ -16,17 +16,20 @@ from .. import services
 from ..api_filters import ObjectionFilter, objections_in_scope
 from ..models import Objection
 from ..serializers.objections import DismissSerializer, ObjectionSerializer, UpholdSerializer
-from .base import ACTION_ERRORS, DETAIL_ERRORS, LIST_ERRORS, ApprovalsViewSet
+from .base import (
+    ApprovalsViewSet,
+    errors,
+)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Objections to cases of your region, newest first"),
-        responses={200: ObjectionSerializer(many=True), **LIST_ERRORS},
+        responses={200: ObjectionSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One objection"),
-        responses={200: ObjectionSerializer, **DETAIL_ERRORS},
+        responses={200: ObjectionSerializer, **errors.DETAIL},
     ),
 )
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApprovalsViewSet):
@@ -56,7 +59,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Approva
             "after re-approval it goes onto a new version of the notice, or it is rejected."
         ),
         request=UpholdSerializer,
-        responses={200: ObjectionSerializer, **ACTION_ERRORS},
+        responses={200: ObjectionSerializer, **errors.ACTION},
     )
     @action(detail=True, methods=["post"])
     def uphold(self, request, *args, **kwargs):
@@ -70,7 +73,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Approva
     @extend_schema(
         summary=_("Dismiss with a written reply to the objector"),
         request=DismissSerializer,
-        responses={200: ObjectionSerializer, **ACTION_ERRORS},
+        responses={200: ObjectionSerializer, **errors.ACTION},
     )
     @action(detail=True, methods=["post"])
     def dismiss(self, request, *args, **kwargs):

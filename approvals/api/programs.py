@@ -12,13 +12,16 @@ from common.permissions import READ
 from ..api_filters import ProgramFilter, regions_in_scope
 from ..models import Program
 from ..serializers.programs import ProgramSerializer, RegionSerializer
-from .base import DETAIL_ERRORS, LIST_ERRORS, ApprovalsViewSet
+from .base import (
+    ApprovalsViewSet,
+    errors,
+)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Your region and every region below it"),
-        responses={200: RegionSerializer(many=True), **LIST_ERRORS},
+        responses={200: RegionSerializer(many=True), **errors.LIST},
     ),
 )
 class RegionViewSet(mixins.ListModelMixin, ApprovalsViewSet):
@@ -32,11 +35,11 @@ class RegionViewSet(mixins.ListModelMixin, ApprovalsViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary=_("Relief programs with their review tiers"),
-        responses={200: ProgramSerializer(many=True), **LIST_ERRORS},
+        responses={200: ProgramSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One program with its review tiers"),
-        responses={200: ProgramSerializer, **DETAIL_ERRORS},
+        responses={200: ProgramSerializer, **errors.DETAIL},
     ),
 )
 class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApprovalsViewSet):

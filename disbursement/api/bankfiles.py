@@ -37,11 +37,8 @@ from ..serializers import (
 )
 from ..tasks import job_submit
 from .common import (
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
     JOB_LOCATION,
     JOB_STARTED,
-    LIST_ERRORS,
     PayoutsViewSet,
     errors,
     idempotency_key_param,
@@ -52,10 +49,10 @@ from .common import (
 @extend_schema_view(
     list=extend_schema(
         summary=_("Bank layouts: each agent bank's file columns and status values"),
-        responses={200: BankLayoutSerializer(many=True), **LIST_ERRORS},
+        responses={200: BankLayoutSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
-        summary=_("One bank layout"), responses={200: BankLayoutSerializer, **DETAIL_ERRORS}
+        summary=_("One bank layout"), responses={200: BankLayoutSerializer, **errors.DETAIL}
     ),
 )
 class LayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
@@ -102,10 +99,10 @@ FILE_OK = OpenApiResponse(
 @extend_schema_view(
     list=extend_schema(
         summary=_("The export log: every bank payment file written, newest first"),
-        responses={200: ExportLogSerializer(many=True), **LIST_ERRORS},
+        responses={200: ExportLogSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
-        summary=_("One export"), responses={200: ExportLogSerializer, **DETAIL_ERRORS}
+        summary=_("One export"), responses={200: ExportLogSerializer, **errors.DETAIL}
     ),
 )
 class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
@@ -147,7 +144,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
             JOB_LOCATION,
         ],
         request=ExportCreateSerializer,
-        responses={202: JOB_STARTED, **CREATE_ERRORS},
+        responses={202: JOB_STARTED, **errors.CREATE},
     )
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored
@@ -197,10 +194,10 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsVie
 @extend_schema_view(
     list=extend_schema(
         summary=_("Bank result files imported, newest first"),
-        responses={200: ResultImportSerializer(many=True), **LIST_ERRORS},
+        responses={200: ResultImportSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
-        summary=_("One result import"), responses={200: ResultImportSerializer, **DETAIL_ERRORS}
+        summary=_("One result import"), responses={200: ResultImportSerializer, **errors.DETAIL}
     ),
 )
 class ResultImportViewSet(
@@ -236,7 +233,7 @@ class ResultImportViewSet(
                 ResultImportSerializer,
                 description=_("Booked at once (the batch's state changed while it was checked)."),
             ),
-            **CREATE_ERRORS,
+            **errors.CREATE,
         },
     )
     def create(self, request, *args, **kwargs):

@@ -26,28 +26,25 @@ from ..serializers import (
 )
 from ..tasks import job_submit
 from .common import (
-    ACTION_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
     JOB_LOCATION,
     JOB_STARTED,
-    LIST_ERRORS,
     PayoutsViewSet,
+    errors,
     idempotency_key_param,
     started,
 )
 
-BATCH_CHANGED = {200: BatchDetailSerializer, **ACTION_ERRORS}
+BATCH_CHANGED = {200: BatchDetailSerializer, **errors.ACTION}
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Payout batches of your region, newest first"),
-        responses={200: BatchSerializer(many=True), **LIST_ERRORS},
+        responses={200: BatchSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One batch with what was left out, its reconciliation and timeliness"),
-        responses={200: BatchDetailSerializer, **DETAIL_ERRORS},
+        responses={200: BatchDetailSerializer, **errors.DETAIL},
     ),
 )
 class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
@@ -90,7 +87,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
             JOB_LOCATION,
         ],
         request=BatchBuildSerializer,
-        responses={202: JOB_STARTED, **CREATE_ERRORS},
+        responses={202: JOB_STARTED, **errors.CREATE},
     )
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored
@@ -147,7 +144,7 @@ BATCH_ID = OpenApiParameter(
     list=extend_schema(
         summary=_("Payments of one batch (account numbers masked)"),
         parameters=[BATCH_ID],
-        responses={200: PaymentSerializer(many=True), **LIST_ERRORS},
+        responses={200: PaymentSerializer(many=True), **errors.LIST},
     ),
 )
 class PaymentViewSet(mixins.ListModelMixin, PayoutsViewSet):

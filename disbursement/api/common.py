@@ -6,7 +6,6 @@ and region, paging, JSON bodies)."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +17,6 @@ from rest_framework.response import Response
 from approvals.api import HasStaffRegion
 from common.api import (
     AUTHENTICATION,
-    KEY_MAX_LENGTH,
     NOT_AUTHENTICATED_TEXT,
     ErrorDocs,
     Pagination,
@@ -58,23 +56,16 @@ ERROR_TEXT = {
 
 
 errors = ErrorDocs(ERROR_TEXT)
-LIST_ERRORS = errors.LIST
-DETAIL_ERRORS = errors.DETAIL
-CREATE_ERRORS = errors.CREATE
-ACTION_ERRORS = errors.ACTION
 
 
 def idempotency_key_param(repeat: str) -> OpenApiParameter:
     """The optional Idempotency-Key header; ``repeat`` says what sending it twice does."""
     return optional_idempotency_key(
-        format_lazy(
-            _(
-                "Optional, up to {n} visible ASCII characters; accepted but not stored. "
-                "Sending the same request twice is harmless: {repeat}"
-            ),
-            n=KEY_MAX_LENGTH,
-            repeat=repeat,
-        )
+        _(
+            "Optional, up to {n} visible ASCII characters; accepted but not stored. "
+            "Sending the same request twice is harmless: {repeat}"
+        ),
+        repeat=repeat,
     )
 
 

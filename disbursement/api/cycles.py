@@ -19,13 +19,10 @@ from ..models import Cycle
 from ..serializers import CycleOpenSerializer, CycleSerializer
 from ..tasks import job_submit
 from .common import (
-    ACTION_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
     JOB_LOCATION,
     JOB_STARTED,
-    LIST_ERRORS,
     PayoutsViewSet,
+    errors,
     idempotency_key_param,
     require_county,
     started,
@@ -35,10 +32,10 @@ from .common import (
 @extend_schema_view(
     list=extend_schema(
         summary=_("Cycles of recurring programs, with their entitlements so far"),
-        responses={200: CycleSerializer(many=True), **LIST_ERRORS},
+        responses={200: CycleSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
-        summary=_("One cycle"), responses={200: CycleSerializer, **DETAIL_ERRORS}
+        summary=_("One cycle"), responses={200: CycleSerializer, **errors.DETAIL}
     ),
 )
 class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
@@ -72,7 +69,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
         responses={
             201: OpenApiResponse(CycleSerializer, description=_("Opened.")),
             200: OpenApiResponse(CycleSerializer, description=_("It was already open.")),
-            **CREATE_ERRORS,
+            **errors.CREATE,
         },
     )
     def create(self, request, *args, **kwargs):
@@ -99,7 +96,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
             JOB_LOCATION,
         ],
         request=None,
-        responses={202: JOB_STARTED, **ACTION_ERRORS},
+        responses={202: JOB_STARTED, **errors.ACTION},
     )
     @action(detail=True, methods=["post"])
     def generate(self, request, *args, **kwargs):

@@ -24,25 +24,22 @@ from ..serializers import (
     EnrolmentSerializer,
 )
 from .common import (
-    ACTION_ERRORS,
-    CREATE_ERRORS,
-    DETAIL_ERRORS,
-    LIST_ERRORS,
     PayoutsViewSet,
+    errors,
     idempotency_key_param,
 )
 
-ENROLMENT_CHANGED = {200: EnrolmentDetailSerializer, **ACTION_ERRORS}
+ENROLMENT_CHANGED = {200: EnrolmentDetailSerializer, **errors.ACTION}
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Beneficiaries enrolled in recurring programs, in your region"),
-        responses={200: EnrolmentSerializer(many=True), **LIST_ERRORS},
+        responses={200: EnrolmentSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("One enrolment with its history"),
-        responses={200: EnrolmentDetailSerializer, **DETAIL_ERRORS},
+        responses={200: EnrolmentDetailSerializer, **errors.DETAIL},
     ),
 )
 class EnrolmentViewSet(
@@ -80,7 +77,7 @@ class EnrolmentViewSet(
         ),
         parameters=[idempotency_key_param(_("a person is enrolled once; the repeat is refused."))],
         request=EnrolmentCreateSerializer,
-        responses={201: EnrolmentDetailSerializer, **CREATE_ERRORS},
+        responses={201: EnrolmentDetailSerializer, **errors.CREATE},
     )
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored

@@ -11,13 +11,16 @@ from common.permissions import READ
 from ..api_filters import JobFilter, jobs_in_scope
 from ..models import JobProgress
 from ..serializers import JobSerializer
-from .common import DETAIL_ERRORS, LIST_ERRORS, PayoutsViewSet
+from .common import (
+    PayoutsViewSet,
+    errors,
+)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("Your long jobs, newest first"),
-        responses={200: JobSerializer(many=True), **LIST_ERRORS},
+        responses={200: JobSerializer(many=True), **errors.LIST},
     ),
     retrieve=extend_schema(
         summary=_("Progress of one of your jobs"),
@@ -25,7 +28,7 @@ from .common import DETAIL_ERRORS, LIST_ERRORS, PayoutsViewSet
             "current of total done; status queued, running, done (result names what was made) "
             "or failed (error says why; result.code, and result.problems for a refused file)."
         ),
-        responses={200: JobSerializer, **DETAIL_ERRORS},
+        responses={200: JobSerializer, **errors.DETAIL},
     ),
 )
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
