@@ -1,4 +1,6 @@
-"""Loading the default chart of accounts and funds; shared by the data migration and setup_books."""
+"""Loading the default chart of accounts and funds, for ``setup_books``.
+
+Migration 0003 froze the chart of its day; this loads today's (ledger/chart.py)."""
 
 from django.conf import settings
 

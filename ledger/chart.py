@@ -1,4 +1,7 @@
-"""The default chart of accounts and funds (DOMAIN.md), loaded by migration and ``setup_books``.
+"""The default chart of accounts and funds (DOMAIN.md), loaded by ``setup_books``.
+
+Migration 0003 holds a frozen copy of the chart it loaded; change the chart with a new
+migration too.
 
 A sensible default, not a law: the administrator edits names, adds accounts and funds in the
 admin. Codes the system posts to by itself are named here once.

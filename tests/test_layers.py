@@ -104,3 +104,28 @@ def test_the_layers_contract_holds():
         [lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_migrations_run_no_live_code_of_ours():
+    """A migration is history: it carries its SQL and data frozen beside it and never imports
+    today's code of an app (guards, charts, services). It may use ``common.dbguards``' reader of
+    frozen SQL files, which only reads and runs what the migration carries."""
+    allowed = {"common.dbguards"}
+    found = []
+    for package in ("ledger", "approvals", "disbursement", "fundapp"):
+        for path in sorted((ROOT / package).rglob("migrations/*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.ImportFrom):
+                    names = ["." * node.level + (node.module or "")]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if (name.startswith(".") or top in PACKAGES) and name not in allowed:
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    assert found == []
