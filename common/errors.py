@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 CATALOGUE: dict[str, int] = {
     "already_reversed": 409,  # the entry was reversed already
     "amount_mismatch": 400,  # a payment's amount is not its award's
+    "amount_too_large": 400,  # above the ceiling for that kind of document
     "approvals_error": 400,  # base of the relief-case refusals
     "award_in_payment": 409,  # an award being paid is not cancelled
     "bank_file_rejected": 400,  # a bank result file with bad lines (each listed)

@@ -18,6 +18,8 @@ def ensure_default_books(account_model, fund_model) -> tuple[int, int]:
                 "normal_side": "D" if kind in ("asset", "expense") else "C",
                 "name_zh": name_zh,
                 "name_en": name_en,
+                "role": chart.ROLES.get(code, ""),
+                "purpose": chart.PURPOSES.get(code, ""),
             },
         )
         made_accounts += created

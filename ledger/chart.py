@@ -32,6 +32,17 @@ ACCOUNTS = [
     (BANK_CHARGES, "expense", "手续费", "Bank charges"),
 ]
 
+# The part each account plays in the controls (Account.role) and what an expense line pays
+# (Account.purpose); migration 0010 set these on existing books.
+ROLES = {
+    CASH: "cash",
+    BANK: "bank",
+    AWARDS_PAYABLE: "awards_payable",
+    DONATION_INCOME: "donation_income",
+    ALLOCATION_INCOME: "allocation_income",
+}
+PURPOSES = {RELIEF_EXPENSE: "relief", REWARD_EXPENSE: "reward", BANK_CHARGES: "operations"}
+
 # (code, Chinese name, English name, restricted, purposes)
 FUNDS = [
     (

@@ -43,6 +43,12 @@ class CurrencyNotHeld(InvalidEntry):
     code = "currency_not_held"
 
 
+class AmountTooLarge(InvalidAmount):
+    """An amount above the ceiling for its kind of document (``ledger.limits``)."""
+
+    code = "amount_too_large"
+
+
 class PeriodClosed(LedgerError):
     code = "period_closed"
     default_message = _("That period is closed.")

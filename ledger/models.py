@@ -74,6 +74,22 @@ class AccountType(models.TextChoices):
 DEBIT_NORMAL_TYPES = (AccountType.ASSET, AccountType.EXPENSE)
 
 
+class Purpose(models.TextChoices):
+    RELIEF = "relief", _("one-off relief")
+    REWARD = "reward", _("reward and assistance")
+    SPECIAL = "special", _("special assistance")
+    BUILDING = "building", _("building project")
+    OPERATIONS = "operations", _("operations and bank charges")
+
+
+class AccountRole(models.TextChoices):
+    CASH = "cash", _("cash on hand (never below zero)")
+    BANK = "bank", _("cash at bank (never below zero)")
+    AWARDS_PAYABLE = "awards_payable", _("awards payable (award and payment flows only)")
+    DONATION_INCOME = "donation_income", _("donation income (with a donation receipt only)")
+    ALLOCATION_INCOME = "allocation_income", _("allocation income (with a settlement receipt only)")
+
+
 class Account(BilingualNameMixin):
     code = models.CharField(_("code"), max_length=20, unique=True, validators=[CODE_VALIDATOR])
     type = models.CharField(_("type"), max_length=12, choices=AccountType.choices)
@@ -85,6 +101,28 @@ class Account(BilingualNameMixin):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    # What a line on this account pays (expense accounts): a restricted fund accepts the line only
+    # when the purpose is one of its own (held by the database, ledger/dbguards/).
+    purpose = models.CharField(
+        _("purpose paid"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        choices=Purpose.choices,
+        help_text=_("For expense accounts: the purpose a line on this account pays."),
+    )
+    # The part an account plays in the fund's controls (cash and bank never go below zero;
+    # income from donations and allocations only with its receipt; awards payable only through
+    # the award and payment flows). Set on the default chart; frozen once the account is used.
+    role = models.CharField(
+        _("role in the controls"),
+        max_length=24,
+        blank=True,
+        default="",
+        db_default="",
+        choices=AccountRole.choices,
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -117,14 +155,6 @@ class Account(BilingualNameMixin):
     def to_normal(self, signed: Decimal) -> Decimal:
         """A debit-positive figure shown on this account's normal side."""
         return signed if self.normal_side == Side.DEBIT else -signed
-
-
-class Purpose(models.TextChoices):
-    RELIEF = "relief", _("one-off relief")
-    REWARD = "reward", _("reward and assistance")
-    SPECIAL = "special", _("special assistance")
-    BUILDING = "building", _("building project")
-    OPERATIONS = "operations", _("operations and bank charges")
 
 
 class Fund(BilingualNameMixin):
@@ -264,6 +294,43 @@ class JournalEntry(models.Model):
         related_name="+",
     )
     posted_at = models.DateTimeField(_("posted at"))
+    # Four eyes (ledger/dbguards/): a manual entry, and any entry spanning two funds (a
+    # reclassification), posts only with its maker and a different approver, and a reason.
+    # No database foreign keys on the three below: the flip to posted checks them set-based, as
+    # for the lines (a foreign key costs a trigger event per row of a 100,000-entry batch).
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    reason = models.CharField(_("reason"), max_length=1000, blank=True, default="", db_default="")
+    # The receipt that documents income on this entry (a donation or allocation): the database
+    # refuses a credit to donation or allocation income without it (ledger/dbguards/).
+    income_receipt = models.ForeignKey(
+        "ledger.Receipt",
+        verbose_name=_("receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-seq"]
@@ -411,6 +478,159 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class RequestKind(models.TextChoices):
+    ENTRY = "entry", _("manual entry")
+    REVERSAL = "reversal", _("reversal")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved and posted")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class EntryRequest(models.Model):
+    """A manual journal entry or a reversal asked for by one person, posted only when a second
+    person with the right approves it (four eyes); rejected or withdrawn ones stay as a record.
+
+    ``lines`` holds what the maker asked for, as text: a list of
+    ``{"account": code, "fund": code, "side": "D"|"C", "amount": "100.00", "currency": "CNY",
+    "memo": ""}``; empty for a reversal (its lines are the mirror of ``reverses``).
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    date = models.DateField(_("date"))
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=1000)
+    lines = models.JSONField(_("lines"), default=list, blank=True)
+    reverses = models.ForeignKey(
+        JournalEntry,
+        verbose_name=_("entry to reverse"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal_requests",
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=1000, blank=True)
+    entry = models.OneToOneField(
+        JournalEntry,
+        verbose_name=_("posted entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="request",
+    )
+    # The maker's submit key: a double click or a retry makes one request.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        verbose_name = _("entry request")
+        verbose_name_plural = _("entry requests")
+        permissions = [
+            ("approve_entryrequest", _("Can approve manual entries and reversals")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected", "withdrawn"]),
+                name="entryrequest_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["entry", "reversal"]), name="entryrequest_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("made_by")),
+                name="entryrequest_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(entry__isnull=False),
+                name="entryrequest_approved_has_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | Q(reverses__isnull=False),
+                name="entryrequest_reversal_names_entry",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="entryrequest_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class EntryRequestAttachment(models.Model):
+    """A document backing a manual entry or reversal (a bank slip, the 管委会's minutes)."""
+
+    request = models.ForeignKey(EntryRequest, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="entry_requests/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentKind(models.TextChoices):
+    DONATION = "donation", _("donation")
+    ALLOCATION = "allocation", _("allocation")
+    PLEDGE = "pledge", _("pledge")
+    DEPOSIT = "deposit", _("cash deposit")
+    MANUAL_ENTRY = "manual_entry", _("manual journal entry")
+    AWARD = "award", _("award")
+
+
+class AmountCeiling(models.Model):
+    """The largest amount one document of a kind may carry (``ledger.limits``); without a row,
+    the default ceiling applies. The administrator raises or lowers it in the admin."""
+
+    kind = models.CharField(
+        _("kind of document"), max_length=20, unique=True, choices=DocumentKind.choices
+    )
+    ceiling = models.DecimalField(_("ceiling"), max_digits=15, decimal_places=2)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("amount ceiling")
+        verbose_name_plural = _("amount ceilings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ceiling__gt=0) & Q(ceiling__lte=Decimal("9999999999999.99")),
+                name="amountceiling_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.ceiling}"
 
 
 # The collection's models (donors, receipts, donations, allocations, deposits, pledges) live in

@@ -43,7 +43,7 @@ def write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
     """
     on_postgresql = connection.vendor == "postgresql"
     try:
-        if on_postgresql and len(prepared) == 1:
+        if on_postgresql and len(prepared) == 1 and pg.fits_post_one(prepared[0]):
             return [pg.post_one(prepared[0], actor)]
         with transaction.atomic():
             return batch.post(prepared, actor, pg.write_rows if on_postgresql else orm.write_rows)

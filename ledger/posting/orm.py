@@ -60,6 +60,10 @@ def write_rows(
                     reverses=p.spec.reverses,
                     posted_by_id=actor_id,
                     posted_at=now,
+                    made_by_id=p.spec.made_by_id,
+                    approved_by_id=p.spec.approved_by_id,
+                    reason=p.spec.reason,
+                    income_receipt_id=p.spec.income_receipt_id,
                 )
             )
             prev_hash = digest

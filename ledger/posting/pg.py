@@ -48,10 +48,18 @@ assert _ENTRY_COLUMNS == [  # noqa: S101
     "reverses_id",
     "posted_by_id",
     "posted_at",
+    "made_by_id",
+    "approved_by_id",
+    "reason",
+    "income_receipt_id",
 ], _ENTRY_COLUMNS
 _LINE_COLUMNS = (
     "id, entry_id, line_no, account_id, fund_id, side, amount_currency, amount, balance_after, memo"
 )
+
+
+def _id_text(value: int | None) -> str:
+    return NULL if value is None else str(value)
 
 
 def _reserve_ids(cursor, table: str, count: int) -> range:
@@ -132,13 +140,19 @@ def write_rows(
                     reverses_id,
                     actor_id,
                     now,
+                    spec.made_by_id,
+                    spec.approved_by_id,
+                    spec.reason,
+                    spec.income_receipt_id,
                 )
             )
             entry_text.append(
                 f"{entry_id}\t{seq}\t{spec.date.isoformat()}\t{period_id}\t"
                 f"{copy_text(spec.memo)}\t{copy_text(spec.source)}\t{draft}\t"
                 f"{copy_text(p.key)}\t{p.content_hash}\t{prev_hash}\t{digest}\t"
-                f"{NULL if reverses_id is None else reverses_id}\t{actor_text}\t{now_text}\n"
+                f"{NULL if reverses_id is None else reverses_id}\t{actor_text}\t{now_text}\t"
+                f"{_id_text(spec.made_by_id)}\t{_id_text(spec.approved_by_id)}\t"
+                f"{copy_text(spec.reason)}\t{_id_text(spec.income_receipt_id)}\n"
             )
             prev_hash = digest
             for line_no, (account, fund, side, value, currency, memo) in enumerate(p.lines, 1):
@@ -186,6 +200,13 @@ _POST_ENTRY_SQL = (
     "%s::bigint[], %s::bigint[], %s::text[], %s::numeric[], %s::text[], %s::text[])"
 )
 _REFUSED = "ledger_post_entry refused"
+
+
+def fits_post_one(p: PreparedEntry) -> bool:
+    """Whether ``ledger_post_entry`` can write this entry: it takes no maker, approver, reason
+    or receipt yet, so an entry with any of them goes the batch path (the same rows)."""
+    spec = p.spec
+    return not (spec.made_by_id or spec.approved_by_id or spec.reason or spec.income_receipt_id)
 
 
 def post_one(p: PreparedEntry, actor) -> JournalEntry:
@@ -264,4 +285,4 @@ def post_one(p: PreparedEntry, actor) -> JournalEntry:
     return entry
 
 
-__all__ = ["post_one", "write_rows"]
+__all__ = ["fits_post_one", "post_one", "write_rows"]

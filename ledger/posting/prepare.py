@@ -69,6 +69,12 @@ class EntrySpec:
     memo: str = ""
     source: str = "manual"
     reverses: JournalEntry | None = field(default=None, compare=False)
+    # Four eyes and documents (ledger/dbguards/): who asked for a manual entry or
+    # reclassification and who approved it, why; the receipt behind income.
+    made_by_id: int | None = field(default=None, compare=False)
+    approved_by_id: int | None = field(default=None, compare=False)
+    reason: str = field(default="", compare=False)
+    income_receipt_id: int | None = field(default=None, compare=False)
 
 
 class PreparedLine(NamedTuple):
