@@ -2,6 +2,7 @@
 de-duplication (the refusal names the other case), held in the database too."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -214,3 +215,38 @@ def test_program_without_applicable_tier_is_refused_at_submit(people, world, hou
         services.case_submit(case=case, actor=people.worker)
     case.refresh_from_db()
     assert case.state == "draft"
+
+
+def test_an_award_above_the_ceiling_is_refused_and_the_ceiling_is_data(people, world, household):
+    """A program whose amount was mistyped (an account number in the amount) cannot make an
+    absurd award; the administrator's ceiling (AmountCeiling) is what decides."""
+    from ledger.exceptions import AmountTooLarge
+    from ledger.models import AmountCeiling, DocumentKind
+
+    program = make_program(code="BIG", amount_rule="requested", cap=cny("200000000"))
+    with pytest.raises(AmountTooLarge, match="ceiling of 100,000,000.00"):
+        services.case_file(
+            program=program,
+            household=household,
+            cycle="2026",
+            actor=people.worker,
+            requested_amount=cny("100000000.01"),
+        )
+    assert not household.cases.exists()
+    AmountCeiling.objects.create(kind=DocumentKind.AWARD, ceiling=Decimal("500"))
+    with pytest.raises(AmountTooLarge, match="ceiling of 500.00"):
+        services.case_file(
+            program=program,
+            household=household,
+            cycle="2026",
+            actor=people.worker,
+            requested_amount=cny("500.01"),
+        )
+    case = services.case_file(
+        program=program,
+        household=household,
+        cycle="2026",
+        actor=people.worker,
+        requested_amount=cny("500"),
+    )
+    assert case.amount == cny("500")
