@@ -101,6 +101,7 @@ from .subledgers import (
     check_subledgers,
     register_balance_source,
     register_claim_source,
+    unregister_balance_source,
     unregister_claim_source,
 )
 
@@ -150,6 +151,7 @@ __all__ = [
     "Problem",
     "register_balance_source",
     "register_claim_source",
+    "unregister_balance_source",
     "unregister_claim_source",
     "verify_ledger",
 ]

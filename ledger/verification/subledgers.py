@@ -160,6 +160,11 @@ def register_balance_source(account: str, source: BalanceSource) -> None:
         _balance_sources[account].append(source)
 
 
+def unregister_balance_source(account: str, source: BalanceSource) -> None:
+    if source in _balance_sources[account]:
+        _balance_sources[account].remove(source)
+
+
 class Periods:
     """Date -> period code, from the period table (small: one row a month)."""
 
@@ -398,5 +403,6 @@ __all__ = [
     "check_subledgers",
     "register_balance_source",
     "register_claim_source",
+    "unregister_balance_source",
     "unregister_claim_source",
 ]
