@@ -123,17 +123,20 @@ def make_program(
 
 
 def fund_money(amount, fund: str = "RELIEF", day: date | None = None):
-    """A donation into the fund's bank account (Dr 1002 / Cr 4101)."""
+    """Money at the fund's bank, as an opening balance (Dr 1002 / Cr 3102 restricted or 3101
+    unrestricted net assets): income is credited only with its receipt, through the donation
+    service, which these tests of cases and payouts do not need."""
     money = cny(amount)
+    net_assets = chart.UNRESTRICTED_NET_ASSETS if fund == "GENERAL" else chart.RESTRICTED_NET_ASSETS
     return journal_post(
         date=day or date.today(),
         lines=[
             LineSpec(chart.BANK, fund, "D", money),
-            LineSpec(chart.DONATION_INCOME, fund, "C", money),
+            LineSpec(net_assets, fund, "C", money),
         ],
-        idempotency_key=f"test-donation:{next(_keys)}",
+        idempotency_key=f"test-opening:{next(_keys)}",
         actor=None,
-        memo="donation",
+        memo="opening balance",
     )
 
 
