@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ... import chart
-from ...models import Account, Fund
+from ...models import Account, DocumentKind, Fund
 from ...selectors import account_balance
 from ..exceptions import CollectionError, InsufficientCash
 from ..models import CashDeposit
-from ._books import AuditAction, LineSpec, audit, journal_post, lock_head, require
+from ._books import AuditAction, LineSpec, audit, check_ceiling, journal_post, lock_head, require
 from ._common import fund_money, open_fund, same_or_conflict
 
 
@@ -31,6 +31,7 @@ def cash_deposit_record(
     require(actor, "ledger.add_cashdeposit")
     fund_obj = open_fund(fund)
     money = fund_money(amount, fund_obj, _("The deposit"))
+    check_ceiling(DocumentKind.DEPOSIT, money)
     if not idempotency_key:
         raise CollectionError(_("An idempotency key is required."))
     with transaction.atomic():
