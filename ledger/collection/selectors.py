@@ -133,13 +133,19 @@ class PledgeRow:
 
 
 def pledge_rows(
-    *, today: date, status: str | None = None, fund: Fund | None = None
+    *,
+    today: date,
+    status: str | None = None,
+    fund: Fund | None = None,
+    kind: str | None = None,
 ) -> list[PledgeRow]:
     qs = Pledge.objects.select_related("donor", "fund").annotate(
         paid_by_donations=_paid_into(Donation), paid_by_allocations=_paid_into(Allocation)
     )
     if fund is not None:
         qs = qs.filter(fund=fund)
+    if kind:
+        qs = qs.filter(kind=kind)
     rows = []
     for pledge in qs.order_by("due_date", "id"):
         paid = Money(
