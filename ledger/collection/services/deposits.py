@@ -12,6 +12,7 @@ from djmoney.money import Money
 from ... import chart
 from ...models import Account, DocumentKind, Fund
 from ...selectors import account_balance
+from ..dberrors import refusals_translated
 from ..exceptions import CollectionError, InsufficientCash
 from ..models import CashDeposit
 from ._books import AuditAction, LineSpec, audit, check_ceiling, journal_post, lock_head, require
@@ -62,14 +63,15 @@ def cash_deposit_record(
             source="deposit",
             actor=actor,
         )
-        deposit = CashDeposit.objects.create(
-            fund=fund_obj,
-            amount=money,
-            deposited_on=deposited_on,
-            bank_slip=bank_slip,
-            entry=entry,
-            idempotency_key=idempotency_key,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
-        )
+        with refusals_translated(_("Cash deposit")):
+            deposit = CashDeposit.objects.create(
+                fund=fund_obj,
+                amount=money,
+                deposited_on=deposited_on,
+                bank_slip=bank_slip,
+                entry=entry,
+                idempotency_key=idempotency_key,
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            )
         audit(actor=actor, action=AuditAction.CASH_DEPOSIT, obj=deposit)
     return deposit

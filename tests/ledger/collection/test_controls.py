@@ -899,3 +899,17 @@ def test_a_guard_refusal_becomes_the_rules_typed_error_without_the_token(books):
         chinese = str(translated(caught.value))
     assert "collection[" not in chinese and "ledger_" not in chinese
     assert translated(DatabaseError("something else")) is None
+
+
+def test_a_donor_registered_meanwhile_is_refused_in_words(db, monkeypatch):
+    # given a unit registered by someone else between the check and the insert
+    unit("县财政局")
+    from ledger.collection.exceptions import InvalidDonor
+    from ledger.collection.models import Donor
+
+    # (the twin look-up as it was a moment before the other registration committed)
+    monkeypatch.setattr(Donor.objects, "select_for_update", lambda: Donor.objects.none())
+
+    # when the second officer registers it, the database refuses and they read why
+    with pytest.raises(InvalidDonor, match=f"credit code {UNIT_CODE} already exists"):
+        services.donor_create(kind="unit", name="县财政局", credit_code=UNIT_CODE, actor=None)
