@@ -87,6 +87,13 @@ def _messages() -> dict[str, tuple[type[CollectionError], str]]:
                 "a wrong donation or allocation is corrected by voiding its receipt."
             ),
         ),
+        "deposit_matches_entry": (
+            CollectionError,
+            _(
+                "A cash deposit is exactly its deposit entry: cash on hand credited and cash at "
+                "bank debited its amount, in its fund and currency."
+            ),
+        ),
         "record_receipt_type": (
             WrongReceiptType,
             _("A donation needs a donation receipt, and an allocation a settlement receipt."),

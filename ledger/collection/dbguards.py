@@ -13,6 +13,8 @@
 * a donation pays only a donation pledge of its own donor, fund and currency; an allocation only
   a mandated-contribution pledge of its fund and currency; a pledge's kind, donor, fund and
   currency never change (what it was paid by stays what it promised);
+* a cash deposit is its deposit entry: cash on hand credited, cash at bank debited, its amount
+  in its fund and currency;
 * donations, allocations and cash deposits are never changed or deleted (a void is the
   receipt's status plus a reversing entry).
 
@@ -52,6 +54,16 @@ _SQLITE_FROZEN = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FROZEN_RECEIPT_
 _INCOME_OF_TYPE = (
     "CASE {r}.type WHEN 'donation' THEN 'donation_income' ELSE 'allocation_income' END"
 )
+
+
+def _moved(r: str, side: str, role: str) -> str:
+    """SQL: what the entry ``{r}.entry_id`` moves on ``side`` of the accounts of ``role``, in the
+    record's fund and currency."""
+    return f"""(SELECT coalesce(sum(l.amount), 0) FROM ledger_journalline l
+                 JOIN ledger_account a ON a.id = l.account_id
+                WHERE l.entry_id = {r}.entry_id AND l.side = '{side}'
+                  AND l.fund_id = {r}.fund_id AND l.amount_currency = {r}.amount_currency
+                  AND a.role = '{role}')"""
 
 
 def _income_credited(r: str) -> str:
@@ -128,7 +140,7 @@ END $$;
 ]
 
 RECORDS_PG = [
-    r"""
+    rf"""
 CREATE OR REPLACE FUNCTION collection_record_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   wanted text := TG_ARGV[0];
@@ -138,7 +150,14 @@ BEGIN
     RAISE EXCEPTION 'collection[record_frozen]: a recorded % is never changed or deleted',
       TG_TABLE_NAME USING ERRCODE = 'check_violation';
   END IF;
-  IF wanted = '' THEN RETURN NEW; END IF;  -- (plpgsql does not short-circuit AND: NEW.receipt_id may not exist)
+  IF wanted = '' THEN  -- a cash deposit (plpgsql does not short-circuit AND: NEW.receipt_id may not exist)
+    IF NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = NEW.entry_id AND e.source = 'deposit')
+       OR {_moved("NEW", "C", "cash")} <> NEW.amount OR {_moved("NEW", "D", "bank")} <> NEW.amount THEN
+      RAISE EXCEPTION 'collection[deposit_matches_entry]: a cash deposit is its deposit entry: cash on hand credited and cash at bank debited its amount, in its fund and currency'
+        USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+  END IF;
   SELECT * INTO r FROM ledger_receipt WHERE id = NEW.receipt_id;
   IF NOT FOUND OR r.type <> wanted THEN
     RAISE EXCEPTION 'collection[record_receipt_type]: a % needs a % receipt', TG_TABLE_NAME, wanted USING ERRCODE = 'check_violation';
@@ -255,6 +274,12 @@ END;"""
 
 
 RECORDS_SQLITE = {
+    "collection_cashdeposit_checks": f"""
+CREATE TRIGGER collection_cashdeposit_checks BEFORE INSERT ON ledger_cashdeposit
+WHEN NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = NEW.entry_id AND e.source = 'deposit')
+  OR round({_moved("NEW", "C", "cash")}, 2) <> round(NEW.amount, 2)
+  OR round({_moved("NEW", "D", "bank")}, 2) <> round(NEW.amount, 2)
+BEGIN SELECT RAISE(ABORT, 'collection[deposit_matches_entry]: a cash deposit is its deposit entry: cash on hand credited and cash at bank debited its amount, in its fund and currency'); END;""",
     "collection_donation_checks": _record_checks_sqlite(
         "donation", "donation", "p.kind = 'donation' AND p.donor_id = NEW.donor_id"
     ),

@@ -81,7 +81,22 @@ BEGIN
     RAISE EXCEPTION 'collection[record_frozen]: a recorded % is never changed or deleted',
       TG_TABLE_NAME USING ERRCODE = 'check_violation';
   END IF;
-  IF wanted = '' THEN RETURN NEW; END IF;  -- (plpgsql does not short-circuit AND: NEW.receipt_id may not exist)
+  IF wanted = '' THEN  -- a cash deposit (plpgsql does not short-circuit AND: NEW.receipt_id may not exist)
+    IF NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = NEW.entry_id AND e.source = 'deposit')
+       OR (SELECT coalesce(sum(l.amount), 0) FROM ledger_journalline l
+                 JOIN ledger_account a ON a.id = l.account_id
+                WHERE l.entry_id = NEW.entry_id AND l.side = 'C'
+                  AND l.fund_id = NEW.fund_id AND l.amount_currency = NEW.amount_currency
+                  AND a.role = 'cash') <> NEW.amount OR (SELECT coalesce(sum(l.amount), 0) FROM ledger_journalline l
+                 JOIN ledger_account a ON a.id = l.account_id
+                WHERE l.entry_id = NEW.entry_id AND l.side = 'D'
+                  AND l.fund_id = NEW.fund_id AND l.amount_currency = NEW.amount_currency
+                  AND a.role = 'bank') <> NEW.amount THEN
+      RAISE EXCEPTION 'collection[deposit_matches_entry]: a cash deposit is its deposit entry: cash on hand credited and cash at bank debited its amount, in its fund and currency'
+        USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+  END IF;
   SELECT * INTO r FROM ledger_receipt WHERE id = NEW.receipt_id;
   IF NOT FOUND OR r.type <> wanted THEN
     RAISE EXCEPTION 'collection[record_receipt_type]: a % needs a % receipt', TG_TABLE_NAME, wanted USING ERRCODE = 'check_violation';

@@ -13,6 +13,8 @@ DROP TRIGGER IF EXISTS collection_allocation_checks
 -- end of statement
 DROP TRIGGER IF EXISTS collection_pledge_frozen
 -- end of statement
+DROP TRIGGER IF EXISTS collection_cashdeposit_checks
+-- end of statement
 DROP TRIGGER IF EXISTS collection_receipt_next_number
 -- end of statement
 

@@ -66,6 +66,23 @@ DROP TRIGGER IF EXISTS collection_receipt_no_delete
 CREATE TRIGGER collection_receipt_no_delete BEFORE DELETE ON ledger_receipt
 BEGIN SELECT RAISE(ABORT, 'collection[receipt_never_deleted]: a receipt is never deleted; void it instead'); END;
 -- end of statement
+DROP TRIGGER IF EXISTS collection_cashdeposit_checks
+-- end of statement
+
+CREATE TRIGGER collection_cashdeposit_checks BEFORE INSERT ON ledger_cashdeposit
+WHEN NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = NEW.entry_id AND e.source = 'deposit')
+  OR round((SELECT coalesce(sum(l.amount), 0) FROM ledger_journalline l
+                 JOIN ledger_account a ON a.id = l.account_id
+                WHERE l.entry_id = NEW.entry_id AND l.side = 'C'
+                  AND l.fund_id = NEW.fund_id AND l.amount_currency = NEW.amount_currency
+                  AND a.role = 'cash'), 2) <> round(NEW.amount, 2)
+  OR round((SELECT coalesce(sum(l.amount), 0) FROM ledger_journalline l
+                 JOIN ledger_account a ON a.id = l.account_id
+                WHERE l.entry_id = NEW.entry_id AND l.side = 'D'
+                  AND l.fund_id = NEW.fund_id AND l.amount_currency = NEW.amount_currency
+                  AND a.role = 'bank'), 2) <> round(NEW.amount, 2)
+BEGIN SELECT RAISE(ABORT, 'collection[deposit_matches_entry]: a cash deposit is its deposit entry: cash on hand credited and cash at bank debited its amount, in its fund and currency'); END;
+-- end of statement
 DROP TRIGGER IF EXISTS collection_donation_checks
 -- end of statement
 

@@ -913,3 +913,28 @@ def test_a_donor_registered_meanwhile_is_refused_in_words(db, monkeypatch):
     # when the second officer registers it, the database refuses and they read why
     with pytest.raises(InvalidDonor, match=f"credit code {UNIT_CODE} already exists"):
         services.donor_create(kind="unit", name="县财政局", credit_code=UNIT_CODE, actor=None)
+
+
+def test_raw_sql_cannot_record_a_deposit_that_is_not_its_entry(books):
+    # given cash received and deposited once through the service
+    cash = donate(person(), "500.00", method="cash")
+    deposit = services.cash_deposit_record(
+        fund="RELIEF",
+        amount=Money("200.00", "CNY"),
+        deposited_on=TODAY,
+        idempotency_key=key(),
+        actor=None,
+    )
+    insert = (
+        "INSERT INTO ledger_cashdeposit (fund_id, amount, amount_currency, deposited_on,"
+        " bank_slip, entry_id, idempotency_key, recorded_at) VALUES (%s, %s, 'CNY', %s, '', %s, %s, %s)"
+    )
+    before = snapshot()
+    # then a deposit row naming another kind of entry, or another amount, is refused
+    for entry_id, amount in ((cash.entry_id, "500.00"), (deposit.entry_id, "300.00")):
+        refused(
+            "deposit_matches_entry",
+            insert,
+            [deposit.fund_id, amount, TODAY, entry_id, f"raw-{key()}", deposit.recorded_at],
+        )
+    assert snapshot() == before
