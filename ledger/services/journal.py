@@ -33,11 +33,18 @@ def journal_post(
     actor,
     memo: str = "",
     source: str = "manual",
+    income_receipt_id: int | None = None,
 ) -> JournalEntry:
-    """Post one balanced entry. The same key with the same content returns the first entry."""
+    """Post one balanced entry. The same key with the same content returns the first entry.
+    ``income_receipt_id``: the receipt that documents the entry's income (money-in flows)."""
     require_perm(actor, "ledger.add_journalentry")
     spec = EntrySpec(
-        date=date, lines=lines, idempotency_key=idempotency_key, memo=memo, source=source
+        date=date,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        memo=memo,
+        source=source,
+        income_receipt_id=income_receipt_id,
     )
     return posting.write(posting.prepare([spec]), actor)[0]
 
