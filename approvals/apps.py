@@ -22,3 +22,10 @@ class ApprovalsConfig(AppConfig):
 
         # Money reserved for cases on notice lowers the fund's available amount.
         register_reservation_source(fund_reserved)
+
+        from ledger.corrections import register_correction
+
+        from .corrections import award_correction
+
+        # An award's entry is corrected by cancelling the award, never reversed by hand.
+        register_correction("approvals", award_correction)

@@ -180,6 +180,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SideEnum": "ledger.models.Side",
         "AccountTypeEnum": "ledger.models.AccountType",
+        "EntryRequestStatusEnum": "ledger.models.RequestStatus",
+        "EntryRequestKindEnum": "ledger.models.RequestKind",
+        "PeriodStatusEnum": "ledger.models.PeriodStatus",
     },
 }
 

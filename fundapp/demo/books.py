@@ -113,13 +113,16 @@ def load_books(users) -> dict[str, object]:
         chart.DONATION_INCOME,
         "8000.00",
     )
-    services.journal_reverse(
+    # The officer asks for the reversal; the supervisor approves it (four eyes).
+    asked = services.reversal_request_submit(
         entry=mistake,
         date=this(5),
         memo="冲销：金额应为800元 / Reversal: the amount was 800",
+        reason="金额录错，应为800元 / The amount was keyed wrong: it is 800",
         idempotency_key=KEY_PREFIX + "donation-bank-relief-typo-reversal",
         actor=officer,
     )
+    services.entry_request_approve(request=asked, actor=supervisor)
     post(
         "donation-bank-relief-corrected",
         this(5),
