@@ -482,7 +482,7 @@ def period_close(request, pk: int):
         messages.info(request, _("Period %(code)s is already closed.") % {"code": period.code})
         return redirect(reverse("ledger:periods"))
     error, status = None, 200
-    form = PeriodCloseForm(request.POST or None)
+    form = PeriodCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.period_close(
