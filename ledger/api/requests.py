@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from common.api import AUTHENTICATION, Pagination, validated_body, validated_query
 from common.permissions import READ, RequiredPermissions
+from common.uploads import DOCUMENT_TYPES
 
 from .. import services
 from ..models import EntryRequest, EntryRequestAttachment, RequestStatus
@@ -165,9 +166,12 @@ class EntryRequestViewSet(
     @extend_schema(
         summary=_("Download one document of an entry request"),
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description=_("The document as uploaded.")
-            ),
+            **{
+                (200, media): OpenApiResponse(
+                    OpenApiTypes.BINARY, description=_("The document as uploaded.")
+                )
+                for media in DOCUMENT_TYPES
+            },
             **errors(*READ_ERRORS, 404, media_type="application/json"),
         },
     )
