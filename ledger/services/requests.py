@@ -432,9 +432,7 @@ def entry_request_approve(*, request: EntryRequest, actor, note: str = "") -> En
     _require_person(actor)
     with transaction.atomic():
         lock_head()  # first, always (docs/architecture.md, the lock order)
-        request = (
-            EntryRequest.objects.select_for_update().select_related("reverses").get(pk=request.pk)
-        )
+        request = EntryRequest.objects.select_for_update().get(pk=request.pk)
         if request.status == RequestStatus.APPROVED:
             return request
         _require_pending(request)

@@ -77,7 +77,7 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
 
     # and the postings went through the ledger: posted, keyed, chained, by the officer
     entries = JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX)
-    assert entries.count() == 14
+    assert entries.count() == 13  # and one reversal, through an approved request (below)
     assert set(entries.values_list("status", flat=True)) == {EntryStatus.POSTED}
     assert set(entries.values_list("posted_by__username", flat=True)) == {"officer"}
 
@@ -93,9 +93,12 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     assert lines(chart.CASH, "RELIEF", "C").exists()
     assert lines(chart.AWARDS_PAYABLE, "RELIEF", "C").exists()
     assert lines(chart.AWARDS_PAYABLE, "RELIEF", "D").exists()
-    # one reversal, pointing to the entry it corrects
-    reversal = entries.get(reverses__isnull=False)
+    # one reversal, pointing to the entry it corrects, asked by the officer and approved by the
+    # supervisor
+    reversal = JournalEntry.objects.get(reverses__isnull=False, source="manual")
     assert reversal.reverses.memo.endswith("(amount keyed wrong)")
+    assert (reversal.made_by.username, reversal.approved_by.username) == ("officer", "supervisor")
+    assert reversal.request.status == "approved" and reversal.reason
 
     # and last month's period is closed, this month's is open
     closed = Period.objects.get(status=PeriodStatus.CLOSED)
@@ -237,7 +240,7 @@ def test_load_demo_refuses_with_debug_off_unless_forced(settings):
 
     # when forced, it loads
     _load(force=True)
-    assert JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count() == 14
+    assert JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count() == 13
 
 
 def test_load_demo_keeps_the_password_of_a_user_that_existed(debug, django_user_model):

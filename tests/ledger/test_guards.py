@@ -425,7 +425,7 @@ def test_an_entry_is_never_inserted_as_posted(books, path):
 @pytest.fixture
 def closed_period(books):
     period = Period.objects.get(start__lte=DAY, end__gte=DAY)
-    return services.period_close(period=period, actor=None)
+    return services.period_close(period=period, actor=None, confirm=True)
 
 
 @pytest.mark.parametrize("path", PATHS)

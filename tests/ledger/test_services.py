@@ -264,7 +264,7 @@ def test_bad_input_raises_a_typed_error_and_changes_nothing(db, case):
 def test_posting_into_a_closed_period_raises_and_changes_nothing(db):
     # given a closed March
     transfer("1002", "4101", "50.00", day=date(2025, 3, 3))
-    services.period_close(period=Period.objects.get(code="2025-03"), actor=None)
+    services.period_close(period=Period.objects.get(code="2025-03"), actor=None, confirm=True)
     before = counts()
     # when an entry dated in March is posted
     with pytest.raises(exceptions.PeriodClosed, match="2025-03 is closed") as info:
@@ -281,7 +281,7 @@ def test_a_batch_into_a_closed_period_writes_nothing(db):
     period = services.period_open(
         code="2025-04", start=date(2025, 4, 1), end=date(2025, 4, 30), actor=None
     )
-    services.period_close(period=period, actor=None)
+    services.period_close(period=period, actor=None, confirm=True)
     before = counts()
     # when a batch's second entry is dated in April, then the whole batch is refused
     with pytest.raises(exceptions.PeriodClosed, match="2025-04"):
@@ -388,7 +388,7 @@ def test_a_reversal_is_not_reversed(db):
 
 def test_a_reversal_into_a_closed_period_is_refused(db):
     entry = transfer("1002", "4101", "9.00", day=date(2025, 3, 3))
-    services.period_close(period=Period.objects.get(code="2025-03"), actor=None)
+    services.period_close(period=Period.objects.get(code="2025-03"), actor=None, confirm=True)
     before = counts()
     with pytest.raises(exceptions.PeriodClosed):
         services.journal_reverse(entry=entry, actor=None, date=date(2025, 3, 31), **four_eyes())
