@@ -31,3 +31,10 @@ class ApprovalsConfig(AppConfig):
         # verify_ledger: awards explain awards payable, and say what it holds.
         register_claim_source(award_claims)
         register_balance_source(chart.AWARDS_PAYABLE, final_awards_owed)
+
+        from ledger.corrections import register_correction
+
+        from .corrections import award_correction
+
+        # An award's entry is corrected by cancelling the award, never reversed by hand.
+        register_correction("approvals", award_correction)

@@ -127,7 +127,8 @@ class ErrorSerializer(serializers.Serializer):
         help_text=_(
             "For code 'invalid': the errors of each field, keyed by field name. For a refusal "
             "with parts (bank_file_rejected): 'problems', each with its line, code, reference "
-            "and message."
+            "and message. For corrected_by_flow: 'url', where the flow's correction starts. For "
+            "period_open_items: 'items', each with its label, count and url."
         ),
     )
 
@@ -173,7 +174,10 @@ def _structured_detail(exc: FundError) -> dict | None:
     problems = getattr(exc, "problems", None)
     if problems:
         return {"problems": [{**p, "message": str(p.get("message", ""))} for p in problems]}
-    return None
+    # Any other refusal with parts says them itself (a flow's correction link, a period's open
+    # items): a plain JSON-able dict.
+    extra = getattr(exc, "api_detail", None)
+    return extra or None
 
 
 def exception_handler(exc, context):

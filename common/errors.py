@@ -30,6 +30,7 @@ CATALOGUE: dict[str, int] = {
     "bank_file_rejected": 400,  # a bank result file with bad lines (each listed)
     "cash_payout": 400,  # cash on hand leaves only for the bank
     "collection_error": 400,  # base of the collection's refusals
+    "corrected_by_flow": 409,  # a flow's entry is corrected through its flow, not by hand
     "currency_not_held": 400,  # the fund does not hold that currency
     "disbursement_error": 400,  # base of the payout refusals
     "duplicate_beneficiary": 409,  # the person is in an open case already
@@ -58,10 +59,13 @@ CATALOGUE: dict[str, int] = {
     "not_reversible": 409,  # the entry cannot be reversed
     "nothing_to_pay": 409,  # a batch would hold no payment
     "period_closed": 409,  # the date lies in a closed period
+    "period_not_over": 409,  # a period closes only after its last day
+    "period_open_items": 409,  # closing a period with open items needs confirming
     "permission_denied": 403,  # the user's role lacks the permission
     "pledge_error": 409,  # a pledge not in a state for this
     "program_misconfigured": 400,  # a program whose configuration cannot work
     "receipt_book_exhausted": 409,  # no receipt number left in the book
+    "request_decided": 409,  # an entry request already approved, rejected or withdrawn
     "unbalanced": 400,  # debits and credits differ
     "unknown_account": 400,  # no such account
     "unknown_fund": 400,  # no such fund

@@ -15,8 +15,10 @@ class DisbursementConfig(AppConfig):
             register(guard_set)
 
         from approvals.hooks import register_cancel_veto
+        from ledger import periods_open_items
+        from ledger.corrections import register_correction
 
-        from .hooks import award_payment_veto
+        from .hooks import award_payment_veto, draft_batches, payout_correction
 
         # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
         register_cancel_veto(award_payment_veto)
@@ -29,3 +31,8 @@ class DisbursementConfig(AppConfig):
         # verify_ledger: entitlements and payments explain awards payable; what is still owed.
         register_claim_source(payout_claims)
         register_balance_source(chart.AWARDS_PAYABLE, payouts_owed)
+
+        # A payout's entry is corrected through its batch or cycle, never reversed by hand.
+        register_correction("disbursement", payout_correction)
+        # Draft batches show on a period's closing page.
+        periods_open_items.register(draft_batches)

@@ -17,14 +17,23 @@
   The veto runs inside the cancellation's transaction, after the ledger's posting lock (which
   building, approving and booking a batch also take), so the answer cannot go stale before
   the award is reversed.
+
+* **Correcting a payout's entry** (``ledger.corrections``): the journal's reverse button and the
+  API send the user to the payment's batch, or the entitlement's cycle, instead of reversing.
+* **Closing a period** (``ledger.periods_open_items``): payout batches still in draft are listed
+  on the closing page.
 """
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import LIVE_STATUSES, BatchStatus, Payment, PaymentStatus
+from ledger.corrections import Correction
+from ledger.periods_open_items import OpenItem
+
+from .models import LIVE_STATUSES, BatchStatus, Entitlement, Payment, PaymentStatus, PayoutBatch
 
 
 def award_payment_veto(case) -> str | None:
@@ -74,3 +83,50 @@ def award_payment_veto(case) -> str | None:
         )
         % where
     )
+
+
+def payout_correction(entry) -> Correction | None:
+    payment = Payment.objects.filter(entry=entry).select_related("batch").first()
+    if payment is not None:
+        return Correction(
+            _(
+                "Entry no. %(seq)s books payment %(ref)s of batch %(batch)s as paid by the bank. "
+                "It is not reversed by hand: a payment is corrected through its batch (the "
+                "bank's result file; a failed payment is reissued in a new batch)."
+            )
+            % {"seq": entry.seq, "ref": payment.reference, "batch": payment.batch},
+            reverse("payouts:batch", args=[payment.batch_id]),
+        )
+    entitlement = Entitlement.objects.filter(entry=entry).select_related("cycle").first()
+    if entitlement is not None:
+        return Correction(
+            _(
+                "Entry no. %(seq)s books an entitlement of cycle %(cycle)s. It is not reversed "
+                "by hand: an entitlement is corrected through its cycle and the beneficiary's "
+                "enrolment."
+            )
+            % {"seq": entry.seq, "cycle": entitlement.cycle.code},
+            reverse("payouts:cycles"),
+        )
+    return Correction(
+        _(
+            "Entry no. %(seq)s was booked from a bank result file (a bank charge). It is not "
+            "reversed by hand: it is corrected through the payout batch it came with."
+        )
+        % {"seq": entry.seq},
+        reverse("payouts:batches"),
+    )
+
+
+def draft_batches(period) -> list[OpenItem]:
+    """Payout batches built by the end of ``period`` and still in draft (not approved)."""
+    count = PayoutBatch.objects.filter(
+        status=BatchStatus.DRAFT, built_at__date__lte=period.end
+    ).count()
+    return [
+        OpenItem(
+            _("payout batches still in draft, not yet approved"),
+            count,
+            reverse("payouts:batches") + "?status=draft",
+        )
+    ]

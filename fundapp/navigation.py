@@ -27,7 +27,10 @@ NAV: list[NavItem] = [
     # --- ledger ---
     NavItem("ledger:chart", _("Chart of accounts"), ("ledger.view_account", "ledger.view_balance")),
     NavItem("ledger:journal", _("Journal"), ("ledger.view_journalentry",), ("ledger:entry",)),
-    NavItem("ledger:entry-new", _("New entry"), ("ledger.add_journalentry",)),
+    NavItem("ledger:entry-new", _("New entry"), ("ledger.add_entryrequest",)),
+    NavItem(
+        "ledger:requests", _("Entry requests"), ("ledger.view_entryrequest",), ("ledger:request",)
+    ),
     NavItem("ledger:trial-balance", _("Trial balance"), ("ledger.view_balance",)),
     NavItem("ledger:statement", _("Statement"), ("ledger.view_journalline", "ledger.view_balance")),
     NavItem("ledger:periods", _("Periods"), ("ledger.view_period",)),

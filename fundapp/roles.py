@@ -65,17 +65,25 @@ _LEDGER_READ = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # The officer asks for manual entries and reversals; a supervisor (never the one who asked)
+    # approves them. ``add_journalentry`` and ``reverse_journalentry`` are what the flows
+    # (donations, deposits, voids) post with; no screen or API posts a manual entry with them.
     FINANCE_OFFICER: [
         *_LEDGER_READ,
         *_COLLECTION_READ,
         *_COLLECTION_WRITE,
         "ledger.add_journalentry",
         "ledger.reverse_journalentry",
+        "ledger.view_entryrequest",
+        "ledger.add_entryrequest",
     ],
     FINANCE_SUPERVISOR: [
         *_LEDGER_READ,
         "ledger.add_journalentry",
         "ledger.reverse_journalentry",
+        "ledger.view_entryrequest",
+        "ledger.add_entryrequest",
+        "ledger.approve_entryrequest",
         "ledger.close_period",
         "ledger.add_period",
         *_COLLECTION_READ,
@@ -85,7 +93,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     CASE_WORKER: ["ledger.view_fund"],
     REVIEWER: ["ledger.view_fund"],
-    AUDITOR: [*_LEDGER_READ, *_COLLECTION_READ, "ledger.verify_ledger", "ledger.view_auditevent"],
+    AUDITOR: [
+        *_LEDGER_READ,
+        *_COLLECTION_READ,
+        "ledger.view_entryrequest",
+        "ledger.verify_ledger",
+        "ledger.view_auditevent",
+    ],
     ADMINISTRATOR: [
         *_LEDGER_READ,
         "ledger.add_account",
@@ -97,6 +111,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_COLLECTION_READ,
         "ledger.add_receiptbook",
         "ledger.change_receiptbook",
+        "ledger.view_amountceiling",
+        "ledger.add_amountceiling",
+        "ledger.change_amountceiling",
+        "ledger.view_entryrequest",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -181,6 +181,9 @@ SPECTACULAR_SETTINGS = {
         "SideEnum": "ledger.models.Side",
         "AccountTypeEnum": "ledger.models.AccountType",
         "PledgeKindEnum": "ledger.collection.models.PledgeKind",
+        "EntryRequestStatusEnum": "ledger.models.RequestStatus",
+        "EntryRequestKindEnum": "ledger.models.RequestKind",
+        "PeriodStatusEnum": "ledger.models.PeriodStatus",
     },
 }
 

@@ -1,5 +1,6 @@
 """Site pages that belong to no single app: the home page with each fund's position and
-the warnings finance staff must act on (cash waiting for the bank, awards paid late)."""
+the warnings finance staff must act on (cash waiting for the bank, awards paid late, manual
+entries and reversals waiting for a second person's approval, and the state of one's own)."""
 
 from collections import defaultdict
 
@@ -36,9 +37,19 @@ def home(request):
             "count": payout_selectors.late_awards_count(region=region),
             "days": payout_selectors.late_days_setting(),
         }
+    # Manual entries and reversals: waiting for this approver; the maker's own, with their state.
+    requests_waiting = selectors.entry_requests_waiting_for(request.user)
+    my_requests = selectors.entry_requests_of(request.user)
     roles = [role_label(role) for role in user_roles(request.user)]
     return render(
         request,
         "fundapp/home.html",
-        {"funds": funds, "role_labels": roles, "cash_held": cash, "late": late},
+        {
+            "funds": funds,
+            "role_labels": roles,
+            "cash_held": cash,
+            "late": late,
+            "requests_waiting": requests_waiting,
+            "my_requests": my_requests,
+        },
     )

@@ -4,6 +4,10 @@
   holds add/change permissions; nothing here deletes a used account or fund, ``PROTECT`` refuses).
 * Periods are shown, never edited here: opening and closing go through ``ledger.services``
   (``period_open`` checks overlaps, ``period_close`` records who closed it).
+* Amount ceilings (``ledger.limits``) are configuration too: the administrator raises or lowers
+  the ceiling of a kind of document here; each change is audited.
+* Entry requests (manual entries and reversals by four eyes) are shown, never edited here: they
+  are asked and decided through ``ledger.services.requests``.
 * Posted entries, their lines, stored balances and audit events are strictly read-only: the admin
   grants no add, change or delete on them to anyone, superusers included. The database refuses
   such writes anyway (``ledger/dbguards/``); this keeps the screens from offering them.
@@ -12,11 +16,25 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin, ReadOnlyMixin
 
-from .models import Account, AuditEvent, Balance, Fund, JournalEntry, JournalLine, Period, Purpose
+from .audit import AuditAction, audit
+from .models import (
+    Account,
+    AmountCeiling,
+    AuditEvent,
+    Balance,
+    EntryRequest,
+    EntryRequestAttachment,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    Period,
+    Purpose,
+)
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
@@ -140,3 +158,48 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("action", "object_type", "object_id")
     list_select_related = ("actor",)
+
+
+@admin.register(AmountCeiling)
+class AmountCeilingAdmin(admin.ModelAdmin):
+    list_display = ("kind", "ceiling", "updated_at")
+    ordering = ("kind",)
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("kind", "updated_at") if obj is not None and obj.pk else ("updated_at",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lower or raise a ceiling; without a row the default applies
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = (
+                AmountCeiling.objects.filter(pk=obj.pk).values_list("ceiling", flat=True).first()
+                if obj.pk
+                else None
+            )
+            super().save_model(request, obj, form, change)
+            audit(
+                actor=request.user,
+                action=AuditAction.CEILING_CHANGE,
+                obj=obj,
+                kind=obj.kind,
+                before=str(before) if before is not None else None,
+                after=str(obj.ceiling),
+            )
+
+
+class EntryRequestAttachmentInline(ReadOnlyInline):
+    model = EntryRequestAttachment
+    fields = ("name", "content_type", "size", "sha256", "uploaded_at")
+    readonly_fields = fields
+
+
+@admin.register(EntryRequest)
+class EntryRequestAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "status", "date", "made_by", "decided_by", "made_at", "entry")
+    list_filter = ("kind", "status")
+    search_fields = ("=id", "memo", "reason")
+    list_select_related = ("made_by", "decided_by", "entry")
+    inlines = [EntryRequestAttachmentInline]

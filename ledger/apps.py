@@ -24,3 +24,19 @@ class LedgerConfig(AppConfig):
 
         # verify_ledger: receipts and deposits explain income and cash lines.
         register_claim_source(collection_claims)
+
+        from . import periods_open_items
+        from .collection import period_items
+
+        # What a period's closing page lists as still open in it (the apps above add theirs).
+        periods_open_items.register(periods_open_items.entry_requests_pending)
+        periods_open_items.register(period_items.voids_pending)
+        periods_open_items.register(period_items.cash_not_deposited)
+
+        from .collection import corrections as collection_corrections
+        from .corrections import register_correction
+
+        # A flow's entry is corrected through its flow (the apps above register theirs).
+        register_correction("donation", collection_corrections.income_correction)
+        register_correction("allocation", collection_corrections.income_correction)
+        register_correction("deposit", collection_corrections.deposit_correction)

@@ -28,6 +28,13 @@ class AuditAction(models.TextChoices):
     JOURNAL_REVERSE = "journal.reverse"
     PERIOD_OPEN = "period.open"
     PERIOD_CLOSE = "period.close"
+    # ledger: manual entries and reversals asked by one person, decided by another
+    ENTRY_REQUEST_SUBMIT = "entry_request.submit"
+    ENTRY_REQUEST_ATTACH = "entry_request.attach"
+    ENTRY_REQUEST_APPROVE = "entry_request.approve"
+    ENTRY_REQUEST_REJECT = "entry_request.reject"
+    ENTRY_REQUEST_WITHDRAW = "entry_request.withdraw"
+    CEILING_CHANGE = "ceiling.change"
 
     # ledger: money in (donors, receipts, donations, allocations, cash, pledges)
     DONOR_CREATE = "donor.create"

@@ -67,6 +67,64 @@ class NotReversible(LedgerError):
     code = "not_reversible"
 
 
+class CorrectedByFlow(NotReversible):
+    """An entry made by a flow (a donation, an allocation, a deposit, an award, a payment...) is
+    corrected only through that flow (void the receipt, cancel the award, reissue the payment),
+    never reversed by hand. ``url`` is where that correction starts, when there is one."""
+
+    code = "corrected_by_flow"
+
+    def __init__(self, message=None, *, url: str = "", **params):
+        super().__init__(message, **params)
+        self.url = url
+
+    @property
+    def api_detail(self) -> dict | None:
+        return {"url": self.url} if self.url else None
+
+
+class RequestDecided(LedgerError):
+    """An entry request is no longer pending (approved, rejected or withdrawn)."""
+
+    code = "request_decided"
+    default_message = _("This request was already decided.")
+
+
+class FourEyes(LedgerError):
+    """The maker of a manual entry or reversal may not approve it (nor reject it)."""
+
+    code = "not_allowed"
+    default_message = _("A second person must decide a request you made yourself.")
+
+
+class InvalidInput(LedgerError):
+    """Missing or malformed input (a reason left empty, an attachment that is not a document)."""
+
+    code = "invalid_input"
+    default_message = _("Some input is missing or not valid.")
+
+
+class PeriodNotOver(LedgerError):
+    code = "period_not_over"
+
+
+class PeriodHasOpenItems(LedgerError):
+    """Closing a period that still has open items needs the closer's confirmation; ``items``
+    lists them (label, count, url)."""
+
+    code = "period_open_items"
+
+    def __init__(self, message=None, *, items=(), **params):
+        super().__init__(message, **params)
+        self.items = list(items)
+
+    @property
+    def api_detail(self) -> dict:
+        return {
+            "items": [{"label": str(i.label), "count": i.count, "url": i.url} for i in self.items]
+        }
+
+
 class LedgerIntegrityError(LedgerError):
     """The database refused a write the service believed valid: the data underneath has drifted."""
 

@@ -3,7 +3,8 @@
 Whether an entry may be posted (balance per fund and currency, open period, currencies a fund
 holds, ...) is decided by ``ledger.services``; the views show its ``LedgerError`` message on
 the form. The forms only check what belongs to one field (a date is a date, an amount has at
-most two decimals and is above zero) so the error can sit next to that field.
+most two decimals, is above zero and within the manual-entry ceiling; a document is a PDF,
+JPEG or PNG) so the error can sit next to that field.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
-from .models import Account, Fund, JournalEntry, Side
+from .exceptions import AmountTooLarge, InvalidInput
+from .limits import check_ceiling
+from .models import Account, DocumentKind, Fund, JournalEntry, Side
 from .services import LineSpec
+from .services.requests import MAX_ATTACHMENTS, check_attachment
 
 BLANK_LINES = 6  # rows a new entry form offers; "add lines" adds this many more
 MAX_LINES = 60
@@ -116,12 +120,62 @@ class StatementForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Any number of documents (PDF, JPEG, PNG, recognised by their content), as a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(DocumentsField, self).clean(f, initial) for f in files if f]
+        if len(cleaned) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("At most %(n)s documents may back one request.") % {"n": MAX_ATTACHMENTS}
+            )
+        errors = []
+        for upload in cleaned:
+            try:
+                check_attachment(upload)
+            except InvalidInput as exc:
+                errors.append(str(exc))
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+def _reason_field(label=None, help_text=None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text
+        or _("Why this entry is needed; the approver and the auditor read it. Required."),
+        error_messages={"required": _("Give the reason: the approver and the auditor read it.")},
+    )
+
+
 class EntryForm(forms.Form):
-    """The head of a manual entry. ``idempotency_key`` is made when the form is first shown, so
-    submitting the same form twice posts once."""
+    """The head of a manual entry request. ``idempotency_key`` is made when the form is first
+    shown, so submitting the same form twice asks once."""
 
     date = forms.DateField(label=_("date"), widget=DateInput())
     memo = forms.CharField(label=_("memo"), max_length=500, required=False)
+    reason = _reason_field()
+    attachments = DocumentsField(
+        label=_("documents"),
+        help_text=_(
+            "The documents behind the entry (a bank slip, the committee's minutes): PDF, JPEG "
+            "or PNG. Files are not kept when the form is shown again with an error: choose "
+            "them again."
+        ),
+    )
     idempotency_key = forms.CharField(max_length=200, widget=forms.HiddenInput)
 
     @staticmethod
@@ -131,6 +185,58 @@ class EntryForm(forms.Form):
     @classmethod
     def initial_data(cls) -> dict:
         return {"date": timezone.localdate(), "idempotency_key": cls.new_key()}
+
+
+class ReversalRequestForm(forms.Form):
+    """Ask for the reversal of an entry made by hand (a second person approves)."""
+
+    date = forms.DateField(
+        label=_("date of the reversal"),
+        widget=DateInput(),
+        help_text=_("In an open period; today by default."),
+    )
+    reason = _reason_field(
+        help_text=_("Why the entry must be reversed; the approver and the auditor read it.")
+    )
+    attachments = DocumentsField(label=_("documents"))
+    idempotency_key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_data(cls) -> dict:
+        return {"date": timezone.localdate(), "idempotency_key": EntryForm.new_key()}
+
+
+class DecisionForm(forms.Form):
+    """The approver's note (optional to approve; the reason, required, to reject)."""
+
+    note = forms.CharField(
+        label=_("note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to reject: the maker reads it."),
+    )
+
+
+class AttachForm(forms.Form):
+    attachments = DocumentsField(label=_("documents"), required=True)
+
+
+class RequestFilterForm(forms.Form):
+    SHOW = [
+        ("waiting", _("waiting for me")),
+        ("mine", _("mine")),
+        ("pending", _("all pending")),
+        ("all", _("all")),
+    ]
+    show = forms.ChoiceField(label=_("show"), choices=SHOW, required=False)
+
+
+class PeriodCloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have seen what is still open in this period; close it for good."),
+        required=False,
+    )
 
 
 class EntryLineForm(forms.Form):
@@ -163,6 +269,32 @@ class EntryLineForm(forms.Form):
 
 
 class BaseEntryLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        """The manual-entry ceiling (``ledger.limits``): a line above it is marked at its amount;
+        debits above it in total are said above the lines."""
+        super().clean()
+        totals: dict[str, Decimal] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            amount, currency = data.get("amount"), data.get("currency")
+            if amount is None or not currency or not form.has_changed():
+                continue
+            try:
+                check_ceiling(DocumentKind.MANUAL_ENTRY, Money(amount, currency))
+            except AmountTooLarge as exc:
+                form.add_error("amount", str(exc))
+                continue
+            if data.get("side") == Side.DEBIT:
+                totals[currency] = totals.get(currency, Decimal(0)) + amount
+        for currency, total in sorted(totals.items()):
+            try:
+                check_ceiling(DocumentKind.MANUAL_ENTRY, Money(total, currency))
+            except AmountTooLarge as exc:
+                raise forms.ValidationError(
+                    _("The debits of this entry total %(total)s %(cur)s. %(why)s")
+                    % {"total": f"{total:,.2f}", "cur": currency, "why": str(exc)}
+                ) from exc
+
     def line_specs(self) -> list[LineSpec]:
         """The filled rows in the order shown; untouched blank rows are skipped."""
         return [

@@ -23,7 +23,17 @@ from django.db.models import Case, DecimalField, F, QuerySet, Sum, When
 from djmoney.money import Money
 
 from . import chart
-from .models import Account, Balance, EntryStatus, Fund, JournalEntry, JournalLine, Side
+from .models import (
+    Account,
+    Balance,
+    EntryRequest,
+    EntryStatus,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    RequestStatus,
+    Side,
+)
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -417,3 +427,26 @@ def statement_all_rows(
 
 
 __all__ += ["entries_debit_totals", "entry_lines", "statement_all_rows"]
+
+
+# --------------------------------------------------------------------------------------------
+# Entry requests (manual entries and reversals by four eyes), for the home page.
+# --------------------------------------------------------------------------------------------
+def entry_requests_waiting_for(user) -> int:
+    """How many requests wait for ``user``'s decision (0 when they may not approve): pending,
+    made by someone else."""
+    if not user.has_perm("ledger.approve_entryrequest"):
+        return 0
+    return EntryRequest.objects.filter(status=RequestStatus.PENDING).exclude(made_by=user).count()
+
+
+def entry_requests_of(user, limit: int = 5) -> list:
+    """The maker's latest requests with their state (none when they may not ask)."""
+    if not user.has_perm("ledger.add_entryrequest"):
+        return []
+    return list(
+        EntryRequest.objects.filter(made_by=user).select_related("decided_by", "entry")[:limit]
+    )
+
+
+__all__ += ["entry_requests_of", "entry_requests_waiting_for"]

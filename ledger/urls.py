@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import request_views, views
 
 app_name = "ledger"
 
@@ -16,4 +16,13 @@ urlpatterns = [
     path("statement/", views.statement, name="statement"),
     path("periods/", views.periods, name="periods"),
     path("periods/<int:pk>/close/", views.period_close, name="period-close"),
+    path("requests/", request_views.request_list, name="requests"),
+    path("requests/<int:pk>/", request_views.request_detail, name="request"),
+    path("requests/<int:pk>/documents/", request_views.request_attach, name="request-attach"),
+    path(
+        "requests/<int:pk>/documents/<int:attachment_id>/",
+        request_views.attachment_download,
+        name="request-document",
+    ),
+    path("requests/<int:pk>/<slug:action>/", request_views.request_decide, name="request-decide"),
 ]

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,17 +24,30 @@ from common.exports import export_or_none, query_without
 from common.permissions import permission_required
 
 from . import selectors, services
+from .corrections import correction_for, is_hand_made
 from .exceptions import IdempotencyConflict
 from .forms import (
     ChartFilterForm,
     EntryForm,
     EntryLineFormSet,
     JournalFilterForm,
+    PeriodCloseForm,
+    ReversalRequestForm,
     StatementForm,
     TrialBalanceForm,
     with_more_lines,
 )
-from .models import Account, JournalEntry, Period, Side
+from .models import (
+    Account,
+    EntryRequest,
+    JournalEntry,
+    Period,
+    PeriodStatus,
+    RequestKind,
+    RequestStatus,
+    Side,
+)
+from .services.requests import PERM_SUBMIT
 
 JOURNAL_PAGE_SIZE = 50
 STATEMENT_PAGE_SIZE = 50
@@ -172,19 +186,25 @@ def journal(request):
     )
 
 
-@permission_required("ledger.view_journalentry")
-def entry_detail(request, seq: int):
-    entry = get_object_or_404(
-        JournalEntry.objects.select_related("period", "posted_by", "reverses"), seq=seq
-    )
+def _entry_page(request, entry: JournalEntry, *, reversal_form=None, error=None, status=200):
+    """An entry with what may be done about it: ask for its reversal (a hand-made entry), or the
+    way its flow corrects it (a flow's entry)."""
     reversal = JournalEntry.objects.filter(reverses=entry).first()
     lines = entry.lines.select_related("account", "fund").order_by("line_no")
-    can_reverse = (
-        request.user.has_perm("ledger.reverse_journalentry")
-        and entry.is_posted
-        and entry.reverses_id is None
-        and reversal is None
+    reversible = entry.is_posted and entry.reverses_id is None and reversal is None
+    pending = (
+        EntryRequest.objects.filter(
+            reverses=entry, kind=RequestKind.REVERSAL, status=RequestStatus.PENDING
+        ).first()
+        if reversible
+        else None
     )
+    correction = None if not reversible or is_hand_made(entry) else correction_for(entry)
+    can_request = (
+        request.user.has_perm(PERM_SUBMIT) and reversible and pending is None and correction is None
+    )
+    if can_request and reversal_form is None:
+        reversal_form = ReversalRequestForm(initial=ReversalRequestForm.initial_data())
     return render(
         request,
         "ledger/entry_detail.html",
@@ -193,34 +213,69 @@ def entry_detail(request, seq: int):
             "lines": lines,
             "totals": selectors.entry_totals(entry),
             "reversal": reversal,
-            "can_reverse": can_reverse,
+            "pending_reversal": pending,
+            "correction": correction,
+            "can_request_reversal": can_request,
+            "reversal_form": reversal_form,
+            "error": error,
+            "entry_request": EntryRequest.objects.filter(entry=entry).first(),
         },
+        status=status,
     )
+
+
+def _entry_or_404(seq: int) -> JournalEntry:
+    return get_object_or_404(
+        JournalEntry.objects.select_related(
+            "period", "posted_by", "reverses", "made_by", "approved_by"
+        ),
+        seq=seq,
+    )
+
+
+@permission_required("ledger.view_journalentry")
+def entry_detail(request, seq: int):
+    return _entry_page(request, _entry_or_404(seq))
 
 
 @require_POST
-@permission_required("ledger.reverse_journalentry")
+@permission_required(PERM_SUBMIT)
 def entry_reverse(request, seq: int):
-    entry = get_object_or_404(JournalEntry, seq=seq)
+    """Ask for the reversal of an entry made by hand; a second person approves it. An entry made
+    by a flow is refused with the way its flow corrects it."""
+    entry = _entry_or_404(seq)
+    form = ReversalRequestForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _entry_page(request, entry, reversal_form=form, status=400)
+    data = form.cleaned_data
     try:
-        # No key of our own: the service returns the existing reversal on a double click.
-        reversal = services.journal_reverse(entry=entry, actor=request.user)
+        asked = services.reversal_request_submit(
+            entry=entry,
+            date=data["date"],
+            reason=data["reason"],
+            attachments=data["attachments"],
+            idempotency_key=data["idempotency_key"],
+            actor=request.user,
+        )
     except FundError as exc:
-        messages.error(request, str(exc))
-        return redirect("ledger:entry", seq=entry.seq)
+        return _entry_page(request, entry, reversal_form=form, error=exc, status=exc.status)
     messages.success(
         request,
-        _("Entry no. %(seq)s is reversed by entry no. %(rev)s.")
-        % {"seq": entry.seq, "rev": reversal.seq},
+        _(
+            "Request no. %(id)s asks for the reversal of entry no. %(seq)s; it is posted when a "
+            "second person approves it."
+        )
+        % {"id": asked.pk, "seq": entry.seq},
     )
-    return redirect("ledger:entry", seq=reversal.seq)
+    return redirect("ledger:request", pk=asked.pk)
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("ledger.add_journalentry")
+@permission_required(PERM_SUBMIT)
 def entry_new(request):
-    """A manual entry with several lines. A ``FundError`` from the service is shown above the
-    form with everything typed kept; field errors sit next to their fields."""
+    """A manual entry with several lines, asked for here and posted when a second person
+    approves it. A ``FundError`` from the service is shown above the form with everything typed
+    kept; field errors (the reason, the ceiling, a document) sit next to their fields."""
     show_errors = True
     error = None
     existing = None
@@ -234,22 +289,23 @@ def entry_new(request):
         formset = EntryLineFormSet(data, prefix=LINES_PREFIX)
         show_errors = False  # the user is still typing
     else:
-        form = EntryForm(request.POST)
+        form = EntryForm(request.POST, request.FILES)
         formset = EntryLineFormSet(request.POST, prefix=LINES_PREFIX)
         if form.is_valid() and formset.is_valid():
             try:
-                entry = services.journal_post(
+                asked = services.entry_request_submit(
                     date=form.cleaned_data["date"],
                     memo=form.cleaned_data["memo"],
+                    reason=form.cleaned_data["reason"],
                     lines=formset.line_specs(),
+                    attachments=form.cleaned_data["attachments"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
-                    source="manual",
                     actor=request.user,
                 )
             except IdempotencyConflict:
-                # This form already posted an entry and was changed since (back button): keep
+                # This form already asked for an entry and was changed since (back button): keep
                 # the values, give the form a new key, and say what happened.
-                existing = JournalEntry.objects.filter(
+                existing = EntryRequest.objects.filter(
                     idempotency_key=form.cleaned_data["idempotency_key"]
                 ).first()
                 data = request.POST.copy()
@@ -257,15 +313,22 @@ def entry_new(request):
                 form = EntryForm(data)
                 formset = EntryLineFormSet(data, prefix=LINES_PREFIX)
                 error = _(
-                    "This form was already used to post entry no. %(seq)s, and its content has "
-                    "changed since. Nothing new was posted. Your values are kept: submit again "
-                    "to post them as a new entry."
-                ) % {"seq": existing.seq if existing else "?"}
+                    "This form was already used to ask for request no. %(id)s, and its content "
+                    "has changed since. Nothing new was asked. Your values are kept: submit "
+                    "again to ask for them as a new request."
+                ) % {"id": existing.pk if existing else "?"}
             except FundError as exc:
                 error = str(exc)
             else:
-                messages.success(request, _("Entry no. %(seq)s is posted.") % {"seq": entry.seq})
-                return redirect("ledger:entry", seq=entry.seq)
+                messages.success(
+                    request,
+                    _(
+                        "Request no. %(id)s is waiting for a second person's approval; the "
+                        "entry is posted when it is approved."
+                    )
+                    % {"id": asked.pk},
+                )
+                return redirect("ledger:request", pk=asked.pk)
     return render(
         request,
         "ledger/entry_form.html",
@@ -397,24 +460,48 @@ def statement(request):
 # --------------------------------------------------------------------------------------------
 @permission_required("ledger.view_period")
 def periods(request):
+    today = timezone.localdate()
+    rows = [
+        {"period": period, "closable": period.is_open and period.end < today}
+        for period in Period.objects.select_related("closed_by").order_by("-start")
+    ]
     return render(
         request,
         "ledger/periods.html",
-        {
-            "periods": Period.objects.select_related("closed_by").order_by("-start"),
-            "can_close": request.user.has_perm("ledger.close_period"),
-        },
+        {"rows": rows, "can_close": request.user.has_perm("ledger.close_period")},
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("ledger.close_period")
 def period_close(request, pk: int):
+    """The closing page: what is still open in the period, then close it for good (POST with
+    ``confirm`` when something is open)."""
     period = get_object_or_404(Period, pk=pk)
-    try:
-        services.period_close(period=period, actor=request.user)
-    except FundError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Period %(code)s is closed.") % {"code": period.code})
-    return redirect(reverse("ledger:periods"))
+    if period.status == PeriodStatus.CLOSED:
+        messages.info(request, _("Period %(code)s is already closed.") % {"code": period.code})
+        return redirect(reverse("ledger:periods"))
+    error, status = None, 200
+    form = PeriodCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_close(
+                period=period, actor=request.user, confirm=form.cleaned_data["confirm"]
+            )
+        except FundError as exc:
+            error, status = exc, exc.status
+        else:
+            messages.success(request, _("Period %(code)s is closed.") % {"code": period.code})
+            return redirect(reverse("ledger:periods"))
+    return render(
+        request,
+        "ledger/period_close.html",
+        {
+            "period": period,
+            "items": services.period_open_items(period),
+            "over": period.end < timezone.localdate(),
+            "form": form,
+            "error": error,
+        },
+        status=status,
+    )

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.uploads import sniff_content_type
 from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput, NotAllowed
@@ -15,20 +16,6 @@ from ..models import PERM_FILE, PERM_REVIEW, Attachment, Case
 from ._common import require_region
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "APPROVALS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
-
-# Magic numbers: what the file is, whatever its name or the browser's claimed type says.
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    for magic, content_type in _MAGIC:
-        if head.startswith(magic):
-            return content_type
-    return None
 
 
 def attachment_add(*, case: Case, upload: UploadedFile, actor) -> Attachment:

@@ -1,5 +1,6 @@
-"""The ledger API's journal entries: list and read them, post one (an ``Idempotency-Key`` is
-required: a retry returns the first entry) and reverse one (at most once)."""
+"""The ledger API's journal entries: list and read them; ask for a manual entry or for the
+reversal of an entry made by hand (an ``Idempotency-Key`` is required: a retry returns the first
+request). Neither posts: a second person approves the request (``ledger.api.requests``)."""
 
 from __future__ import annotations
 
@@ -33,16 +34,14 @@ from common.permissions import READ, RequiredPermissions
 
 from .. import selectors, services
 from ..api_filters import EntryFilter
-from ..models import JournalEntry, JournalLine
-from ..serializers.entries import (
-    EntryCreateSerializer,
-    EntryReverseSerializer,
-    JournalEntryDetailSerializer,
-    JournalEntrySerializer,
+from ..models import EntryRequest, JournalLine
+from ..serializers.entries import JournalEntryDetailSerializer, JournalEntrySerializer
+from ..serializers.requests import (
+    EntryRequestCreateSerializer,
+    EntryRequestSerializer,
+    ReversalRequestSerializer,
 )
 from .base import READ_ERRORS, errors
-
-API_SOURCE = "api"
 
 IDEMPOTENCY_KEY_REQUIRED = OpenApiParameter(
     "Idempotency-Key",
@@ -52,32 +51,21 @@ IDEMPOTENCY_KEY_REQUIRED = OpenApiParameter(
     pattern=KEY_REGEX,
     description=format_lazy(
         _(
-            "A unique key per new entry (a UUID is a good choice), up to {n} visible ASCII "
+            "A unique key per new request (a UUID is a good choice), up to {n} visible ASCII "
             "characters. Sending the same key with the same content again returns the first "
-            "entry (200); the same key with different content is refused (409 "
+            "request (200); the same key with different content is refused (409 "
             "idempotency_conflict)."
         ),
         n=KEY_MAX_LENGTH,
-    ),
-)
-IDEMPOTENCY_KEY_OPTIONAL = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    pattern=KEY_REGEX,
-    description=_(
-        "Optional. Reversing is idempotent without it (an entry is reversed at most once); with "
-        "it, a second reversal under a different key is refused (409 already_reversed)."
     ),
 )
 REPLAYED = OpenApiParameter(
     REPLAYED_HEADER,
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    response=[200, 201],
+    response=[200, 202],
     enum=["true", "false"],
-    description=_("'true' when this was a retry, answered with the entry already posted."),
+    description=_("'true' when this was a retry, answered with the request already made."),
 )
 
 
@@ -107,8 +95,8 @@ class EntryViewSet(
     permission_classes = [RequiredPermissions]
     required_permissions = {
         READ: ("ledger.view_journalentry", "ledger.view_journalline"),
-        "create": ("ledger.add_journalentry",),
-        "reverse": ("ledger.reverse_journalentry",),
+        "create": ("ledger.add_entryrequest",),
+        "reverse": ("ledger.view_journalentry", "ledger.add_entryrequest"),
     }
     # Entries nest a list of lines, which only JSON can carry.
     parser_classes = [JSONParser]
@@ -127,36 +115,47 @@ class EntryViewSet(
     def get_serializer_class(self):
         return JournalEntrySerializer if self.action == "list" else JournalEntryDetailSerializer
 
-    def _answer(self, entry: JournalEntry, *, replayed: bool) -> Response:
-        # Read back with its lines, so a first answer and a replay render the same way.
-        entry = _with_lines(selectors.entries()).get(pk=entry.pk)
-        body = JournalEntryDetailSerializer(entry, context=self.get_serializer_context()).data
-        location = reverse("ledger-api:entry-detail", kwargs={"seq": entry.seq})
+    def _asked(self, entry_request: EntryRequest, *, replayed: bool) -> Response:
+        entry_request = (
+            EntryRequest.objects.select_related("made_by", "decided_by", "entry", "reverses")
+            .prefetch_related("attachments", "reverses__lines")
+            .get(pk=entry_request.pk)
+        )
+        location = reverse("ledger-api:request-detail", kwargs={"pk": entry_request.pk})
         return Response(
-            body,
-            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+            EntryRequestSerializer(entry_request).data,
+            status=status.HTTP_200_OK if replayed else status.HTTP_202_ACCEPTED,
             headers={REPLAYED_HEADER: "true" if replayed else "false", "Location": location},
         )
 
     @extend_schema(
-        summary=_("Post a journal entry"),
+        summary=_("Ask for a manual journal entry (posted when a second person approves it)"),
+        description=_(
+            "The entry is checked at once as it would be posted (balance, accounts, funds, "
+            "currencies, an open period, the manual-entry ceiling) and kept as a request: it is "
+            "posted only when a second person with the right approves it "
+            "(POST /api/ledger/requests/{id}/approve/). A reason is required."
+        ),
         parameters=[IDEMPOTENCY_KEY_REQUIRED, REPLAYED],
-        request=EntryCreateSerializer,
+        request=EntryRequestCreateSerializer,
         responses={
-            201: OpenApiResponse(JournalEntryDetailSerializer, description=_("Posted.")),
+            202: OpenApiResponse(
+                EntryRequestSerializer,
+                description=_("Asked: the request waits for a second person's approval."),
+            ),
             200: OpenApiResponse(
-                JournalEntryDetailSerializer,
-                description=_("A retry: the entry first posted under this Idempotency-Key."),
+                EntryRequestSerializer,
+                description=_("A retry: the request first made under this Idempotency-Key."),
             ),
             **errors(400, *READ_ERRORS, 409),
         },
     )
     def create(self, request, *args, **kwargs):
         key = idempotency_key(request, required=True)
-        data = validated_body(EntryCreateSerializer, request)
-        # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
-        replayed = JournalEntry.objects.filter(idempotency_key=key).exists()
-        entry = services.journal_post(
+        data = validated_body(EntryRequestCreateSerializer, request)
+        # Only tells 200 from 202: the service alone decides retry vs conflict.
+        replayed = EntryRequest.objects.filter(idempotency_key=key).exists()
+        asked = services.entry_request_submit(
             date=data["date"],
             lines=[
                 services.LineSpec(
@@ -170,24 +169,30 @@ class EntryViewSet(
             ],
             idempotency_key=key,
             memo=data["memo"],
-            source=API_SOURCE,
+            reason=data["reason"],
             actor=request.user,
         )
-        return self._answer(entry, replayed=replayed)
+        return self._asked(asked, replayed=replayed)
 
     @extend_schema(
-        summary=_("Reverse a journal entry"),
+        summary=_("Ask for the reversal of a journal entry (posted when a second person approves)"),
         description=_(
-            "Posts the mirror image of the entry, pointing to it. An entry is reversed at most "
-            "once: asking again returns the same reversal with 200."
+            "Only an entry made by hand is reversed this way. An entry made by a flow (a "
+            "donation, an allocation, a deposit, an award, a payment) is refused with 409 "
+            "corrected_by_flow: its message says how that flow corrects it and detail.url "
+            "where (void the receipt, cancel the award, reissue the payment). A reason is "
+            "required; the reversal is posted when a second person approves the request."
         ),
-        parameters=[IDEMPOTENCY_KEY_OPTIONAL, REPLAYED],
-        request=EntryReverseSerializer,
+        parameters=[IDEMPOTENCY_KEY_REQUIRED, REPLAYED],
+        request=ReversalRequestSerializer,
         responses={
-            201: OpenApiResponse(JournalEntryDetailSerializer, description=_("Reversed.")),
+            202: OpenApiResponse(
+                EntryRequestSerializer,
+                description=_("Asked: the request waits for a second person's approval."),
+            ),
             200: OpenApiResponse(
-                JournalEntryDetailSerializer,
-                description=_("The entry was already reversed: its reversal."),
+                EntryRequestSerializer,
+                description=_("A retry: the request first made under this Idempotency-Key."),
             ),
             **errors(400, *READ_ERRORS, 404, 409),
         },
@@ -195,14 +200,15 @@ class EntryViewSet(
     @action(detail=True, methods=["post"])
     def reverse(self, request, *args, **kwargs):
         entry = self.get_object()
-        data = validated_body(EntryReverseSerializer, request)
-        key = idempotency_key(request, required=False)
-        replayed = JournalEntry.objects.filter(reverses=entry).exists()
-        reversal = services.journal_reverse(
+        key = idempotency_key(request, required=True)
+        data = validated_body(ReversalRequestSerializer, request)
+        replayed = EntryRequest.objects.filter(idempotency_key=key).exists()
+        asked = services.reversal_request_submit(
             entry=entry,
-            actor=request.user,
             date=data.get("date"),
             memo=data["memo"],
+            reason=data["reason"],
             idempotency_key=key,
+            actor=request.user,
         )
-        return self._answer(reversal, replayed=replayed)
+        return self._asked(asked, replayed=replayed)

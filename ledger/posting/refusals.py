@@ -17,7 +17,8 @@ from ..exceptions import IdempotencyConflict, PeriodClosed
 def period_closed(code: str, day: date) -> PeriodClosed:
     return PeriodClosed(
         _(
-            "Period %(period)s is closed: nothing can be posted on %(day)s. Date the entry in an open period."
+            "Period %(period)s is closed for good: nothing can be posted on %(day)s. A "
+            "correction goes into the current open period."
         )
         % {"period": code, "day": day.isoformat()}
     )

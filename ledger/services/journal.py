@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from .. import posting
 from ..audit import AuditAction, audit
+from ..corrections import is_hand_made
 from ..exceptions import AlreadyReversed, InvalidEntry, NotReversible
 from ..locks import lock_head
 from ..models import EntryStatus, JournalEntry, Side
@@ -34,9 +35,15 @@ def journal_post(
     memo: str = "",
     source: str = "manual",
     income_receipt_id: int | None = None,
+    made_by_id: int | None = None,
+    approved_by_id: int | None = None,
+    reason: str = "",
 ) -> JournalEntry:
     """Post one balanced entry. The same key with the same content returns the first entry.
-    ``income_receipt_id``: the receipt that documents the entry's income (money-in flows)."""
+
+    ``income_receipt_id``: the receipt that documents the entry's income (money-in flows).
+    A manual entry (``source="manual"``) is posted only by the approval of an entry request
+    (``ledger.services.requests``), which names its maker, its approver and the reason."""
     require_perm(actor, "ledger.add_journalentry")
     spec = EntrySpec(
         date=date,
@@ -45,6 +52,9 @@ def journal_post(
         memo=memo,
         source=source,
         income_receipt_id=income_receipt_id,
+        made_by_id=made_by_id,
+        approved_by_id=approved_by_id,
+        reason=reason,
     )
     return posting.write(posting.prepare([spec]), actor)[0]
 
@@ -81,13 +91,34 @@ def journal_reverse(
     date: date | None = None,
     memo: str = "",
     idempotency_key: str = "",
+    made_by_id: int | None = None,
+    approved_by_id: int | None = None,
+    reason: str = "",
 ) -> JournalEntry:
     """Post the mirror image of ``entry``, pointing to it. An entry is reversed at most once;
-    asking again (a double click, a retry) returns the same reversal."""
+    asking again (a double click, a retry) returns the same reversal.
+
+    This is the flows' own reversal, never a screen's or the API's: the receipt void reverses
+    its donation or allocation, the award cancellation its award, each inside its own
+    transaction with its own records. A person reverses a hand-made entry only through a
+    reversal request approved by a second person (``ledger.services.requests``), which passes
+    ``made_by_id``, ``approved_by_id`` (different) and ``reason``; without them a hand-made
+    entry (``ledger.corrections.HAND_SOURCES``) is refused here. The reversal keeps the
+    source of the entry it reverses."""
     require_perm(actor, "ledger.reverse_journalentry")
     with transaction.atomic():
         lock_head()
         entry = JournalEntry.objects.select_related("period").get(pk=entry.pk)
+        if is_hand_made(entry) and not (
+            made_by_id and approved_by_id and made_by_id != approved_by_id and reason.strip()
+        ):
+            raise NotReversible(
+                _(
+                    "Entry %(seq)s was made by hand: it is reversed only through a reversal "
+                    "request, with a reason, approved by a second person."
+                )
+                % {"seq": entry.seq}
+            )
         if entry.status != EntryStatus.POSTED:
             raise NotReversible(
                 _("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq}
@@ -122,6 +153,9 @@ def journal_reverse(
             memo=memo or _("Reversal of entry %(seq)s") % {"seq": entry.seq},
             source=entry.source,
             reverses=entry,
+            made_by_id=made_by_id,
+            approved_by_id=approved_by_id,
+            reason=reason,
         )
         reversal = posting.write(posting.prepare([spec]), actor)[0]
         audit(actor=actor, action=AuditAction.JOURNAL_REVERSE, obj=entry, reversal_seq=reversal.seq)

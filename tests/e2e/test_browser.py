@@ -59,16 +59,17 @@ def books(transactional_db):
     return {
         "bank": Account.objects.get(code="1002"),
         "income": Account.objects.get(code="4101"),
+        "net": Account.objects.get(code="3102"),
         "relief": Fund.objects.get(code="RELIEF"),
     }
 
 
-def test_officer_logs_in_switches_language_and_posts_an_entry(
+def test_officer_logs_in_switches_language_and_asks_for_an_entry_a_supervisor_approves(
     live_server, browser, books, django_user_model, tmp_path
 ):
     from django.contrib.auth.models import Group
 
-    from ledger.models import JournalEntry
+    from ledger.models import EntryRequest, JournalEntry
     from tests.fundapp import ensure_compiled_messages
 
     # given the Chinese catalogue and a finance officer
@@ -105,26 +106,53 @@ def test_officer_logs_in_switches_language_and_posts_an_entry(
     assert english_title == "Fund positions"
     assert page.locator("h1").inner_text() == "基金资金状况"
 
-    # when they post a balanced manual entry from the form
+    # when they ask for a balanced manual entry from the form
     page.click("nav.main-nav >> text=新增凭证")
     page.wait_for_url("**/ledger/entries/new/")
-    page.fill("#id_memo", "浏览器测试：现场捐款")
-    for row, (account, side) in enumerate([(books["bank"], "D"), (books["income"], "C")]):
+    page.fill("#id_memo", "浏览器测试：期初余额")
+    page.fill("#id_reason", "管委会会议纪要第7号")
+    for row, (account, side) in enumerate([(books["bank"], "D"), (books["net"], "C")]):
         page.select_option(f"#id_lines-{row}-account", value=str(account.pk))
         page.select_option(f"#id_lines-{row}-fund", value=str(books["relief"].pk))
         page.select_option(f"#id_lines-{row}-side", value=side)
         page.fill(f"#id_lines-{row}-amount", "1234.50")
     page.click("button[name=post]")
-    page.wait_for_url("**/ledger/entries/*/")
+    page.wait_for_url("**/ledger/requests/*/")
 
-    # then the entry is posted once and shown with its amount and currency
-    entry = JournalEntry.objects.get()
-    assert entry.memo == "浏览器测试：现场捐款" and entry.posted_by == officer
-    assert page.locator("h1").inner_text() == f"凭证 {entry.seq}"
+    # then it waits for a second person, and nothing is posted yet
+    asked = EntryRequest.objects.get()
+    assert (asked.made_by, asked.status, asked.reason) == (
+        officer,
+        "pending",
+        "管委会会议纪要第7号",
+    )
+    assert not JournalEntry.objects.exists()
     assert "CNY 1,234.50" in page.locator("table.data").inner_text()
-    assert f"凭证 {entry.seq} 已记账。" in page.locator(".messages").inner_text()
+
+    # when a supervisor, in their own browser, approves it
+    supervisor = django_user_model.objects.create_user("wang.fang", password=PASSWORD)
+    supervisor.groups.add(Group.objects.get(name="finance_supervisor"))
+    checker = browser.new_context(locale="zh-CN").new_page()
+    checker.goto(f"{live_server.url}/ledger/requests/{asked.pk}/")
+    checker.fill("#id_username", "wang.fang")
+    checker.fill("#id_password", PASSWORD)
+    checker.click("button[type=submit].btn-primary")
+    checker.wait_for_url(f"**/ledger/requests/{asked.pk}/")
+    checker.click("button[formaction$='/approve/']")
+    checker.wait_for_load_state()
+
+    # then the entry is posted once, asked by the officer and approved by the supervisor
+    entry = JournalEntry.objects.get()
+    assert (entry.made_by, entry.approved_by, entry.memo) == (
+        officer,
+        supervisor,
+        "浏览器测试：期初余额",
+    )
+    checker.goto(f"{live_server.url}/ledger/entries/{entry.seq}/")
+    assert checker.locator("h1").inner_text() == f"凭证 {entry.seq}"
+    assert "CNY 1,234.50" in checker.locator("table.data").inner_text()
     shot = tmp_path / "entry-zh.png"
-    page.screenshot(path=str(shot), full_page=True)
+    checker.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
     # and on a phone-sized screen the home page shows the new bank balance

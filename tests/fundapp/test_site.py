@@ -146,6 +146,7 @@ def test_service_errors_are_shown_in_chinese(client, officer):
     data = {
         "date": "2025-05-05",
         "memo": "",
+        "reason": "会议纪要",
         "idempotency_key": "web:zh",
         "lines-TOTAL_FORMS": "2",
         "lines-INITIAL_FORMS": "0",

@@ -9,8 +9,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ledger import services
-from ledger.models import Balance, JournalEntry
+from ledger.models import Balance, EntryRequest, JournalEntry
 from tests.ledger.factories import transfer
+from tests.ledger.four_eyes import four_eyes
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +30,20 @@ def as_officer(client, officer):
     return client
 
 
-def entry_body(*, amount="100.00", debit="1002", credit="4101", fund="RELIEF", day=None, memo=""):
+def entry_body(
+    *,
+    amount="100.00",
+    debit="1002",
+    credit="3102",
+    fund="RELIEF",
+    day=None,
+    memo="",
+    reason="committee minutes 7",
+):
     return {
         "date": (day or date.today()).isoformat(),
         "memo": memo,
+        "reason": reason,
         "lines": [
             {"account": debit, "fund": fund, "side": "D", "amount": amount, "currency": "CNY"},
             {"account": credit, "fund": fund, "side": "C", "amount": amount, "currency": "CNY"},
@@ -172,82 +183,83 @@ def test_entry_detail_has_lines_and_totals(as_officer):
 
 
 # --------------------------------------------------------------------------------------------
-# posting
+# asking for a manual entry (posted only when a second person approves: tests/ledger/test_requests)
 # --------------------------------------------------------------------------------------------
-def test_create_entry_posts_it(as_officer, officer):
-    # when an officer posts a balanced entry with a key
+def test_create_entry_asks_for_it_and_posts_nothing(as_officer, officer):
+    # when an officer sends a balanced entry with a key
     response = post_entry(as_officer, entry_body(amount="1200.50", memo="cash gift"), "key-1")
 
-    # then it is posted, by them, from the API, and answered with 201 and the entry
-    assert response.status_code == 201, response.content
+    # then a request is made, by them, answered with 202 and the request; nothing is posted
+    assert response.status_code == 202, response.content
     body = response.json()
-    entry = JournalEntry.objects.get(seq=body["seq"])
-    assert entry.posted_by == officer
-    assert entry.source == "api"
-    assert entry.memo == "cash gift"
+    asked = EntryRequest.objects.get(pk=body["id"])
+    assert asked.made_by == officer and asked.status == "pending"
+    assert (body["kind"], body["status"], body["entry"]) == ("entry", "pending", None)
+    assert body["memo"] == "cash gift" and body["reason"] == "committee minutes 7"
     assert body["totals"] == [{"currency": "CNY", "amount": "1200.50"}]
     assert response["Idempotent-Replayed"] == "false"
-    assert response["Location"] == f"{API}/entries/{entry.seq}/"
-    assert Balance.objects.get(account__code="1002", fund__code="RELIEF").balance == 1200.50
+    assert response["Location"] == f"{API}/requests/{asked.pk}/"
+    assert JournalEntry.objects.count() == 0
+    assert Balance.objects.count() == 0
 
 
-def test_same_key_same_content_returns_the_first_entry(as_officer):
-    # given an entry posted with a key
+def test_same_key_same_content_returns_the_first_request(as_officer):
+    # given an entry asked for with a key
     first = post_entry(as_officer, entry_body(), "retry-me")
 
     # when the same request is sent again
     second = post_entry(as_officer, entry_body(), "retry-me")
 
-    # then one entry exists and the retry gets it back with 200
-    assert first.status_code == 201
+    # then one request exists and the retry gets it back with 200
+    assert first.status_code == 202
     assert second.status_code == 200
     assert second["Idempotent-Replayed"] == "true"
     assert second.json() == first.json()
-    assert JournalEntry.objects.count() == 1
+    assert EntryRequest.objects.count() == 1
 
 
 def test_same_key_different_content_is_a_conflict(as_officer):
-    # given an entry posted with a key
+    # given an entry asked for with a key
     post_entry(as_officer, entry_body(amount="100.00"), "once")
 
     # when the key is reused for a different amount
     response = post_entry(as_officer, entry_body(amount="101.00"), "once")
 
-    # then it is refused with 409 and nothing more is posted
+    # then it is refused with 409 and nothing more is asked
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_conflict"
-    assert JournalEntry.objects.count() == 1
+    assert EntryRequest.objects.count() == 1
 
 
 @pytest.mark.parametrize("key", [None, "   ", "has space", "x" * 151])
 def test_create_needs_a_usable_idempotency_key(as_officer, key):
-    # when an entry is posted without a key, or with one we cannot use
+    # when an entry is sent without a key, or with one we cannot use
     response = post_entry(as_officer, entry_body(), key)
 
-    # then it is refused with a clear code and nothing is posted
+    # then it is refused with a clear code and nothing is asked
     assert response.status_code == 400
     code = response.json()["code"]
     assert code == (
         "idempotency_key_required" if not (key or "").strip() else "idempotency_key_invalid"
     )
     assert "Idempotency-Key" in response.json()["message"]
-    assert JournalEntry.objects.count() == 0
+    assert EntryRequest.objects.count() == 0
 
 
-def test_unbalanced_entry_is_refused_and_nothing_posted(as_officer):
+def test_unbalanced_entry_is_refused_at_once(as_officer):
     # given an entry whose credit is short by 0.01
     body = entry_body(amount="100.00")
     body["lines"][1]["amount"] = "99.99"
 
-    # when it is posted
+    # when it is sent
     response = post_entry(as_officer, body, fresh_key())
 
-    # then the ledger's own code and message come back and the books are untouched
+    # then the ledger's own code and message come back and nothing is asked or posted
     assert response.status_code == 400
     assert response.json()["code"] == "unbalanced"
     assert "RELIEF" in response.json()["message"]
+    assert EntryRequest.objects.count() == 0
     assert JournalEntry.objects.count() == 0
-    assert Balance.objects.count() == 0
 
 
 def test_entry_in_a_closed_period_is_refused(as_officer, supervisor):
@@ -258,13 +270,14 @@ def test_entry_in_a_closed_period_is_refused(as_officer, supervisor):
     )
     services.period_close(period=period, actor=supervisor)
 
-    # when an entry dated in it is posted
+    # when an entry dated in it is sent
     response = post_entry(as_officer, entry_body(day=date(year, 1, 15)), fresh_key())
 
-    # then it is refused with 409 period_closed
+    # then it is refused with 409 period_closed, saying where corrections go
     assert response.status_code == 409
     assert response.json()["code"] == "period_closed"
-    assert JournalEntry.objects.count() == 0
+    assert "current open period" in response.json()["message"]
+    assert EntryRequest.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -276,6 +289,8 @@ def test_entry_in_a_closed_period_is_refused(as_officer, supervisor):
         (lambda b: b["lines"][0].update(currency="EUR"), "lines"),
         (lambda b: b.update(lines=b["lines"][:1]), "lines"),
         (lambda b: b.update(date="31/01/2025"), "date"),
+        (lambda b: b.pop("reason"), "reason"),
+        (lambda b: b.update(reason=""), "reason"),
     ],
 )
 def test_malformed_entries_are_refused_field_by_field(as_officer, change, field):
@@ -283,78 +298,97 @@ def test_malformed_entries_are_refused_field_by_field(as_officer, change, field)
     body = entry_body()
     change(body)
 
-    # when it is posted
+    # when it is sent
     response = post_entry(as_officer, body, fresh_key())
 
-    # then the field is named and nothing is posted
+    # then the field is named and nothing is asked
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert field in response.json()["detail"]
-    assert JournalEntry.objects.count() == 0
+    assert EntryRequest.objects.count() == 0
 
 
 def test_business_rules_come_from_the_service(as_officer):
-    # given lines on an account that does not exist, and a zero amount
+    # given lines on an account that does not exist, a zero amount, and one above the ceiling
     unknown = entry_body(debit="9999")
     zero = entry_body(amount="0.00")
+    huge = entry_body(amount="100000000.01")
 
     # then the service's typed errors come back as codes
     assert post_entry(as_officer, unknown, fresh_key()).json()["code"] == "unknown_account"
     assert post_entry(as_officer, zero, fresh_key()).json()["code"] == "invalid_amount"
-    assert JournalEntry.objects.count() == 0
+    refused = post_entry(as_officer, huge, fresh_key()).json()
+    assert refused["code"] == "amount_too_large"
+    assert "100,000,000.00" in refused["message"]
+    assert EntryRequest.objects.count() == 0
 
 
 # --------------------------------------------------------------------------------------------
-# reversing
+# asking for a reversal
 # --------------------------------------------------------------------------------------------
-def test_reversal_is_posted_once_and_restores_balances(as_officer):
-    # given a posted entry
-    entry = transfer("1002", "4101", "75.00")
+def reverse_entry(client, seq, key="rev-1", **body):
+    return client.post(
+        f"{API}/entries/{seq}/reverse/",
+        {"reason": "keyed twice", **body},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
 
-    # when it is reversed, and the request is repeated
-    first = as_officer.post(f"{API}/entries/{entry.seq}/reverse/", {"memo": "typo"}, format="json")
-    again = as_officer.post(f"{API}/entries/{entry.seq}/reverse/", {}, format="json")
 
-    # then one reversal exists, it points to the entry, and balances are back to zero
-    assert first.status_code == 201, first.content
-    assert first.json()["reverses"] == entry.seq
-    assert first["Idempotent-Replayed"] == "false"
-    assert again.status_code == 200
-    assert again["Idempotent-Replayed"] == "true"
-    assert again.json()["seq"] == first.json()["seq"]
-    assert JournalEntry.objects.filter(reverses=entry).count() == 1
+def test_reversal_is_asked_once_and_posted_by_a_second_person(as_officer, supervisor):
+    # given an entry made by hand
+    entry = transfer("1002", "3102", "75.00")
+
+    # when its reversal is asked for, and the request is repeated
+    first = reverse_entry(as_officer, entry.seq, memo="typo")
+    again = reverse_entry(as_officer, entry.seq, memo="typo")
+
+    # then one request exists, pointing to the entry; nothing is posted yet
+    assert first.status_code == 202, first.content
+    assert first.json()["reverses"] == entry.seq and first.json()["kind"] == "reversal"
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+
+    # and when a supervisor approves it, balances are back to zero
+    checker = APIClient()
+    checker.force_login(supervisor)
+    approved = checker.post(f"{API}/requests/{first.json()['id']}/approve/", {}, format="json")
+    assert approved.status_code == 200, approved.content
+    reversal = JournalEntry.objects.get(reverses=entry)
+    assert approved.json()["entry"] == reversal.seq
     assert {b.balance for b in Balance.objects.all()} == {0}
     original = as_officer.get(f"{API}/entries/{entry.seq}/").json()
-    assert original["reversed_by"] == first.json()["seq"]
+    assert original["reversed_by"] == reversal.seq
 
 
-def test_reversal_with_a_new_key_after_one_is_refused(as_officer):
-    # given an entry reversed under one key
-    entry = transfer("1002", "4101", "75.00")
-    url = f"{API}/entries/{entry.seq}/reverse/"
-    as_officer.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="rev-a")
+def test_a_second_reversal_request_while_one_waits_is_refused(as_officer):
+    entry = transfer("1002", "3102", "75.00")
+    reverse_entry(as_officer, entry.seq, key="rev-a")
 
-    # when the same key is sent again, and then a different one
-    same = as_officer.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="rev-a")
-    other = as_officer.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="rev-b")
+    other = reverse_entry(as_officer, entry.seq, key="rev-b")
 
-    # then the same key is a retry and a different key is a conflict
-    assert same.status_code == 200
     assert other.status_code == 409
-    assert other.json()["code"] == "already_reversed"
+    assert other.json()["code"] == "not_reversible"
+    assert "already waiting for approval" in other.json()["message"]
+    assert EntryRequest.objects.count() == 1
 
 
 def test_reversing_a_reversal_or_a_missing_entry_is_refused(as_officer):
-    entry = transfer("1002", "4101", "75.00")
-    reversal = as_officer.post(f"{API}/entries/{entry.seq}/reverse/", {}, format="json").json()
+    entry = transfer("1002", "3102", "75.00")
+    reversal = services.journal_reverse(entry=entry, actor=None, **four_eyes())
 
-    of_reversal = as_officer.post(f"{API}/entries/{reversal['seq']}/reverse/", {}, format="json")
-    missing = as_officer.post(f"{API}/entries/99999/reverse/", {}, format="json")
+    of_reversal = reverse_entry(as_officer, reversal.seq)
+    missing = reverse_entry(as_officer, 99999, key="rev-2")
+    again = reverse_entry(as_officer, entry.seq, key="rev-3")
 
     assert of_reversal.status_code == 409
     assert of_reversal.json()["code"] == "not_reversible"
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_reversed"
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+    assert EntryRequest.objects.count() == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,7 +525,7 @@ def test_reading_follows_the_role(client, make_user, role, expected):
 
 
 @pytest.mark.parametrize(
-    ("role", "can_post"),
+    ("role", "can_ask"),
     [
         ("finance_officer", True),
         ("finance_supervisor", True),
@@ -501,19 +535,20 @@ def test_reading_follows_the_role(client, make_user, role, expected):
         ("reviewer", False),
     ],
 )
-def test_posting_and_reversing_follow_the_role(client, make_user, role, can_post):
+def test_asking_for_entries_and_reversals_follows_the_role(client, make_user, role, can_ask):
     # given an entry already in the books and a user in one role
-    entry = transfer("1002", "4101", "10.00")
+    entry = transfer("1002", "3102", "10.00")
     client.force_login(make_user(role))
 
-    # when they post and reverse
-    posted = post_entry(client, entry_body(), fresh_key())
-    reversed_ = client.post(f"{API}/entries/{entry.seq}/reverse/", {}, format="json")
+    # when they ask for an entry and a reversal
+    asked = post_entry(client, entry_body(), fresh_key())
+    reversed_ = reverse_entry(client, entry.seq, key=fresh_key())
 
-    # then only the finance roles may, and the others change nothing
-    assert posted.status_code == (201 if can_post else 403)
-    assert reversed_.status_code == (201 if can_post else 403)
-    assert JournalEntry.objects.count() == (3 if can_post else 1)
+    # then only the finance roles may, the others change nothing, and nothing is posted
+    assert asked.status_code == (202 if can_ask else 403)
+    assert reversed_.status_code == (202 if can_ask else 403)
+    assert EntryRequest.objects.count() == (2 if can_ask else 0)
+    assert JournalEntry.objects.count() == 1
 
 
 def test_anonymous_callers_get_401_json(client):
@@ -525,7 +560,7 @@ def test_anonymous_callers_get_401_json(client):
         assert response["WWW-Authenticate"] == "Token"
     response = post_entry(client, entry_body(), fresh_key())
     assert response.status_code == 401
-    assert JournalEntry.objects.count() == 0
+    assert EntryRequest.objects.count() == 0
 
 
 def test_token_authentication(client, officer):
@@ -539,9 +574,9 @@ def test_token_authentication(client, officer):
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     wrong = client.get(f"{API}/trial-balance/")
 
-    # then the token works for reading and posting, and the wrong one is a 401
+    # then the token works for reading and asking, and the wrong one is a 401
     assert read.status_code == 200
-    assert posted.status_code == 201
-    assert JournalEntry.objects.get().posted_by == officer
+    assert posted.status_code == 202
+    assert EntryRequest.objects.get().made_by == officer
     assert wrong.status_code == 401
     assert wrong.json()["code"] == "authentication_failed"

@@ -20,6 +20,7 @@ from ledger import exceptions, services, verification
 from ledger.books import ensure_default_books
 from ledger.models import Account, Balance, ChainHead, Fund, JournalEntry, JournalLine
 from ledger.services import LineSpec
+from tests.ledger.four_eyes import four_eyes
 
 from .factories import explained
 
@@ -145,7 +146,7 @@ def test_a_reversal_requested_twice_at_once_creates_one_reversal(books):
 
     # when two people reverse it at the same moment
     def reverse(_n):
-        return services.journal_reverse(entry=entry, actor=None, date=DAY).pk
+        return services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes()).pk
 
     results, errors = run_threads(reverse, 2)
 

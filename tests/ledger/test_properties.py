@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ledger import chart, selectors, services, verification
 from ledger.models import Balance, Fund, JournalEntry, JournalLine
 from ledger.services import LineSpec
+from tests.ledger.four_eyes import four_eyes
 
 from .factories import explained
 
@@ -125,7 +126,7 @@ def run(ops) -> None:
             continue
         original = posted.pop(arg % len(posted))
         before = stored()
-        services.journal_reverse(entry=original, actor=None, date=DAY)
+        services.journal_reverse(entry=original, actor=None, date=DAY, **four_eyes())
         # the reversal takes back exactly the original's effect, key by key
         expected = defaultdict(Decimal, before)
         for key, value in effect(original).items():
@@ -162,7 +163,7 @@ def test_reversing_the_latest_entry_restores_every_balance(db, ops, last):
         before = stored()
         # when one more entry is posted and then reversed
         entry = services.journal_post(date=DAY, lines=last, idempotency_key="last", actor=None)
-        services.journal_reverse(entry=entry, actor=None, date=DAY)
+        services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
         # then every balance is exactly what it was before that entry
         assert stored() == before
         assert_sound()

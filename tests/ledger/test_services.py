@@ -23,6 +23,7 @@ from ledger.models import (
 )
 from ledger.selectors import account_balance
 from ledger.services import EntrySpec, LineSpec
+from tests.ledger.four_eyes import four_eyes
 
 from .factories import cny, transfer
 
@@ -263,7 +264,7 @@ def test_bad_input_raises_a_typed_error_and_changes_nothing(db, case):
 def test_posting_into_a_closed_period_raises_and_changes_nothing(db):
     # given a closed March
     transfer("1002", "4101", "50.00", day=date(2025, 3, 3))
-    services.period_close(period=Period.objects.get(code="2025-03"), actor=None)
+    services.period_close(period=Period.objects.get(code="2025-03"), actor=None, confirm=True)
     before = counts()
     # when an entry dated in March is posted
     with pytest.raises(exceptions.PeriodClosed, match="2025-03 is closed") as info:
@@ -280,7 +281,7 @@ def test_a_batch_into_a_closed_period_writes_nothing(db):
     period = services.period_open(
         code="2025-04", start=date(2025, 4, 1), end=date(2025, 4, 30), actor=None
     )
-    services.period_close(period=period, actor=None)
+    services.period_close(period=period, actor=None, confirm=True)
     before = counts()
     # when a batch's second entry is dated in April, then the whole batch is refused
     with pytest.raises(exceptions.PeriodClosed, match="2025-04"):
@@ -342,7 +343,7 @@ def test_a_reversal_mirrors_the_entry_and_restores_the_balances(db):
     before = {b.pk: b.balance for b in Balance.objects.all()}
     award = transfer("5101", "2201", "120.00", day=DAY)
     # when the award is reversed
-    reversal = services.journal_reverse(entry=award, actor=None, date=DAY)
+    reversal = services.journal_reverse(entry=award, actor=None, date=DAY, **four_eyes())
     # then the reversal points to it and mirrors each line
     assert reversal.reverses == award
     assert [
@@ -360,38 +361,40 @@ def test_a_reversal_mirrors_the_entry_and_restores_the_balances(db):
 
 def test_reversing_twice_returns_the_same_reversal(db):
     entry = transfer("1002", "4101", "9.00", day=DAY)
-    first = services.journal_reverse(entry=entry, actor=None, date=DAY)
+    first = services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
     before = counts()
-    again = services.journal_reverse(entry=entry, actor=None, date=DAY)
+    again = services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
     assert again.pk == first.pk
     assert counts() == before
 
 
 def test_reversing_again_under_a_new_key_is_refused(db):
     entry = transfer("1002", "4101", "9.00", day=DAY)
-    first = services.journal_reverse(entry=entry, actor=None, date=DAY)
+    first = services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
     with pytest.raises(exceptions.AlreadyReversed, match=f"reversed by entry {first.seq}"):
-        services.journal_reverse(entry=entry, actor=None, date=DAY, idempotency_key="other")
+        services.journal_reverse(
+            entry=entry, actor=None, date=DAY, idempotency_key="other", **four_eyes()
+        )
 
 
 def test_a_reversal_is_not_reversed(db):
     entry = transfer("1002", "4101", "9.00", day=DAY)
-    reversal = services.journal_reverse(entry=entry, actor=None, date=DAY)
+    reversal = services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
     before = counts()
     with pytest.raises(exceptions.NotReversible, match="itself a reversal"):
-        services.journal_reverse(entry=reversal, actor=None, date=DAY)
+        services.journal_reverse(entry=reversal, actor=None, date=DAY, **four_eyes())
     assert counts() == before
 
 
 def test_a_reversal_into_a_closed_period_is_refused(db):
     entry = transfer("1002", "4101", "9.00", day=date(2025, 3, 3))
-    services.period_close(period=Period.objects.get(code="2025-03"), actor=None)
+    services.period_close(period=Period.objects.get(code="2025-03"), actor=None, confirm=True)
     before = counts()
     with pytest.raises(exceptions.PeriodClosed):
-        services.journal_reverse(entry=entry, actor=None, date=date(2025, 3, 31))
+        services.journal_reverse(entry=entry, actor=None, date=date(2025, 3, 31), **four_eyes())
     assert counts() == before
     # the same reversal dated in an open period goes through
-    reversal = services.journal_reverse(entry=entry, actor=None, date=DAY)
+    reversal = services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
     assert reversal.period.code == "2025-05"
 
 
@@ -440,7 +443,7 @@ def test_who_may_post_reverse_and_close(make_user, role, post, reverse, close):
     outcomes = []
     for call in (
         lambda: services.journal_post(date=DAY, lines=pair(), idempotency_key="p", actor=user),
-        lambda: services.journal_reverse(entry=entry, actor=user, date=DAY),
+        lambda: services.journal_reverse(entry=entry, actor=user, date=DAY, **four_eyes()),
         lambda: services.period_close(period=period, actor=user),
     ):
         try:
@@ -497,7 +500,10 @@ def test_cash_on_hand_pays_nothing_but_a_bank_deposit():
         idempotency_key="cash-deposit",
         actor=None,
     )
-    assert services.journal_reverse(entry=donation, actor=None).reverses_id == donation.pk
+    assert (
+        services.journal_reverse(entry=donation, actor=None, **four_eyes()).reverses_id
+        == donation.pk
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ledger import dbguards, services, verification
 from ledger.models import ChainHead, JournalLine
 
 from .factories import explained, transfer
+from .four_eyes import four_eyes
 from .test_guards import build_lines, draft_entry, post_underneath, raw
 
 DAY = date(2025, 3, 10)
@@ -108,7 +109,7 @@ def books(db):
         "mistake": transfer("5101", "1002", "12.34", day=DAY, key="mistake"),  # seq 5
     }
     entries["reversal"] = services.journal_reverse(
-        entry=entries["mistake"], actor=None, date=DAY
+        entry=entries["mistake"], actor=None, date=DAY, **four_eyes()
     )  # seq 6
     with explained(*entries.values()):
         yield entries

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from ledger import services
-from ledger.models import JournalEntry, Period, PeriodStatus
+from ledger.models import EntryRequest, JournalEntry, Period, PeriodStatus
 from tests.ledger.factories import transfer
+from tests.ledger.four_eyes import four_eyes
 
 ALL_ROLES = [
     "finance_officer",
@@ -147,11 +148,14 @@ def test_navigation_shows_only_the_links_the_role_may_use(client, make_user, rol
 # --------------------------------------------------------------------------------------------
 # manual entry form
 # --------------------------------------------------------------------------------------------
-def _entry_post(key, lines, *, day=None, memo="manual test entry", total=6):
+def _entry_post(
+    key, lines, *, day=None, memo="manual test entry", total=6, reason="committee minutes 7"
+):
     """POST data of the manual entry form: ``lines`` fill the first rows, the rest stay blank."""
     data = {
         "date": (day or date.today()).isoformat(),
         "memo": memo,
+        "reason": reason,
         "idempotency_key": key,
         "lines-TOTAL_FORMS": str(total),
         "lines-INITIAL_FORMS": "0",
@@ -183,6 +187,7 @@ def books(db):
         "bank": Account.objects.get(code="1002"),
         "cash": Account.objects.get(code="1001"),
         "income": Account.objects.get(code="4101"),
+        "net": Account.objects.get(code="3102"),
         "relief": Fund.objects.get(code="RELIEF"),
         "reward": Fund.objects.get(code="REWARD"),
     }
@@ -204,14 +209,14 @@ def test_the_form_offers_blank_rows_and_a_fresh_key(client, officer):
     assert len(first.context["formset"].forms) == 6
 
 
-def test_a_valid_entry_submitted_twice_posts_once(client, officer, books):
+def test_a_valid_entry_submitted_twice_asks_once_and_posts_nothing(client, officer, books):
     # given a balanced two-line entry in the form, with the key the form was rendered with
     client.force_login(officer)
     data = _entry_post(
         "web:double-click",
         [
             (books["bank"], books["relief"], "D", "1500.00", "deposit"),
-            (books["income"], books["relief"], "C", "1500.00", ""),
+            (books["net"], books["relief"], "C", "1500.00", ""),
         ],
     )
 
@@ -219,17 +224,17 @@ def test_a_valid_entry_submitted_twice_posts_once(client, officer, books):
     first = client.post(reverse("ledger:entry-new"), data)
     second = client.post(reverse("ledger:entry-new"), data)
 
-    # then one entry exists and both submissions land on it
-    entries = JournalEntry.objects.filter(idempotency_key="web:double-click")
-    assert entries.count() == 1
-    entry = entries.get()
+    # then one request exists, both submissions land on it, and nothing is posted yet
+    asked = EntryRequest.objects.get(idempotency_key="web:double-click")
     assert first.status_code == second.status_code == 302
-    assert first["Location"] == second["Location"] == reverse("ledger:entry", args=[entry.seq])
-    assert entry.posted_by == officer and entry.source == "manual"
-    assert [(line.side, str(line.amount.amount)) for line in entry.lines.order_by("line_no")] == [
+    assert first["Location"] == second["Location"] == reverse("ledger:request", args=[asked.pk])
+    assert asked.made_by == officer and asked.status == "pending"
+    assert asked.reason == "committee minutes 7"
+    assert [(row["side"], row["amount"]) for row in asked.lines] == [
         ("D", "1500.00"),
         ("C", "1500.00"),
     ]
+    assert JournalEntry.objects.count() == 0
 
 
 def test_an_unbalanced_entry_explains_why_keeps_the_values_and_posts_nothing(
@@ -254,6 +259,7 @@ def test_an_unbalanced_entry_explains_why_keeps_the_values_and_posts_nothing(
     # and everything typed is still in the form, with the same key
     assert response.status_code == 400
     assert JournalEntry.objects.count() == 0
+    assert EntryRequest.objects.count() == 0
     html = response.content.decode()
     assert "does not balance for fund RELIEF in CNY" in html
     assert "50.00" in html
@@ -276,6 +282,7 @@ def test_a_single_line_is_refused_with_the_reason(client, officer, books):
     assert response.status_code == 400
     assert "an entry needs at least two lines" in response.content.decode()
     assert JournalEntry.objects.count() == 0
+    assert EntryRequest.objects.count() == 0
 
 
 def test_field_errors_sit_next_to_their_field(client, officer, books):
@@ -320,34 +327,35 @@ def test_add_lines_keeps_what_was_typed_and_posts_nothing(client, officer, books
     assert JournalEntry.objects.count() == 0
 
 
-def test_a_changed_resubmission_is_not_posted_under_the_old_key(client, officer, books):
-    # given an entry posted from a form, whose values the user then changed (back button)
+def test_a_changed_resubmission_is_not_asked_under_the_old_key(client, officer, books):
+    # given a request made from a form, whose values the user then changed (back button)
     client.force_login(officer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     lines = [
         (books["bank"], books["relief"], "D", "20.00", ""),
-        (books["income"], books["relief"], "C", "20.00", ""),
+        (books["net"], books["relief"], "C", "20.00", ""),
     ]
     client.post(reverse("ledger:entry-new"), _entry_post("web:reused", lines))
-    first = JournalEntry.objects.get()
+    first = EntryRequest.objects.get()
     changed = _entry_post("web:reused", lines, memo="changed memo")
 
     # when the changed form is submitted
     response = client.post(reverse("ledger:entry-new"), changed)
 
-    # then nothing new is posted, the user is told why, and the form gets a new key
-    assert JournalEntry.objects.count() == 1
+    # then nothing new is asked, the user is told why, and the form gets a new key
+    assert EntryRequest.objects.count() == 1
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"already used to post entry no. {first.seq}" in html
+    assert f"already used to ask for request no. {first.pk}" in html
     assert 'value="web:reused"' not in html
     assert 'value="changed memo"' in html
 
-    # and submitting that re-rendered form posts the new entry once
+    # and submitting that re-rendered form asks for the new entry once
     new_key = response.context["form"].data["idempotency_key"]
     again = client.post(reverse("ledger:entry-new"), {**changed, "idempotency_key": new_key})
     assert again.status_code == 302
-    assert JournalEntry.objects.count() == 2
+    assert EntryRequest.objects.count() == 2
+    assert JournalEntry.objects.count() == 0
 
 
 def test_an_entry_into_a_closed_period_is_refused_with_the_reason(
@@ -364,7 +372,7 @@ def test_an_entry_into_a_closed_period_is_refused_with_the_reason(
         "web:closed",
         [
             (books["bank"], books["relief"], "D", "5.00", ""),
-            (books["income"], books["relief"], "C", "5.00", ""),
+            (books["net"], books["relief"], "C", "5.00", ""),
         ],
         day=date(2020, 1, 15),
     )
@@ -374,8 +382,12 @@ def test_an_entry_into_a_closed_period_is_refused_with_the_reason(
 
     # then the page says the period is closed and nothing is posted
     assert response.status_code == 400
-    assert "Period 2020-01 is closed" in response.content.decode()
+    html = response.content.decode()
+    assert "Period 2020-01 is closed" in html
+    assert "A correction goes into the current open period" in html
+    assert "Date the entry" not in html  # never a suggestion to change a document's date
     assert JournalEntry.objects.count() == 0
+    assert EntryRequest.objects.count() == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,26 +409,56 @@ def test_entry_detail_shows_lines_totals_and_hash(client, auditor, entry):
     assert reverse("ledger:entry-reverse", args=[entry.seq]) not in html
 
 
-def test_reverse_twice_posts_one_reversal(client, officer, entry):
-    # given a finance officer on a posted entry
+def _reverse_post(key="web:reverse-1", reason="keyed twice", day=None):
+    return {
+        "date": (day or date.today()).isoformat(),
+        "reason": reason,
+        "idempotency_key": key,
+    }
+
+
+def test_reverse_twice_asks_once_and_a_second_person_posts_it(client, officer, supervisor, entry):
+    # given a finance officer on a posted entry made by hand
     client.force_login(officer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     detail = client.get(reverse("ledger:entry", args=[entry.seq])).content.decode()
-    assert reverse("ledger:entry-reverse", args=[entry.seq]) in detail
-
-    # when the Reverse button is pressed twice
     url = reverse("ledger:entry-reverse", args=[entry.seq])
-    first = client.post(url)
-    second = client.post(url)
+    assert url in detail
 
-    # then one reversal exists, and both presses lead to it
-    reversals = JournalEntry.objects.filter(reverses=entry)
-    assert reversals.count() == 1
-    reversal = reversals.get()
-    assert first["Location"] == second["Location"] == reverse("ledger:entry", args=[reversal.seq])
+    # when the reversal is asked for twice (a double click)
+    first = client.post(url, _reverse_post())
+    second = client.post(url, _reverse_post())
+
+    # then one request exists, both presses lead to it, and nothing is posted yet
+    asked = EntryRequest.objects.get()
+    assert first["Location"] == second["Location"] == reverse("ledger:request", args=[asked.pk])
+    assert (asked.kind, asked.reverses, asked.reason) == ("reversal", entry, "keyed twice")
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+    page = client.get(reverse("ledger:entry", args=[entry.seq])).content.decode()
+    assert "A reversal of this entry is waiting for approval" in page
+    assert url not in page  # no second form while one waits
+
+    # and when the supervisor approves it, the reversal is posted, once
+    client.force_login(supervisor)
+    decide = reverse("ledger:request-decide", args=[asked.pk, "approve"])
+    client.post(decide, {"note": ""})
+    client.post(decide, {"note": ""})
+    reversal = JournalEntry.objects.get(reverses=entry)
+    assert (reversal.made_by, reversal.approved_by) == (officer, supervisor)
     page = client.get(reverse("ledger:entry", args=[entry.seq])).content.decode()
     assert f"entry no. {reversal.seq}" in page
-    assert url not in page  # no button on an entry already reversed
+
+
+def test_a_reversal_without_a_reason_is_refused_next_to_the_field(client, officer, entry):
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("ledger:entry-reverse", args=[entry.seq]), _reverse_post(reason="")
+    )
+    assert response.status_code == 400
+    assert "reason" in response.context["reversal_form"].errors
+    assert "Give the reason" in response.content.decode()
+    assert EntryRequest.objects.count() == 0
 
 
 def test_reversal_is_a_post_only_action(client, officer, entry):
@@ -428,8 +470,9 @@ def test_reversal_is_a_post_only_action(client, officer, entry):
 
 def test_reversal_refused_for_auditor(client, auditor, entry):
     client.force_login(auditor)
-    response = client.post(reverse("ledger:entry-reverse", args=[entry.seq]))
+    response = client.post(reverse("ledger:entry-reverse", args=[entry.seq]), _reverse_post())
     assert response.status_code == 403
+    assert EntryRequest.objects.count() == 0
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
 
@@ -437,14 +480,16 @@ def test_reversing_a_reversal_shows_the_reason(client, officer, entry):
     # given a reversal
     client.force_login(officer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    reversal = services.journal_reverse(entry=entry, actor=officer)
+    reversal = services.journal_reverse(entry=entry, actor=officer, **four_eyes())
 
-    # when someone posts to reverse the reversal
-    response = client.post(reverse("ledger:entry-reverse", args=[reversal.seq]), follow=True)
+    # when someone asks to reverse the reversal
+    response = client.post(reverse("ledger:entry-reverse", args=[reversal.seq]), _reverse_post())
 
-    # then nothing is posted and the message says why
+    # then nothing is asked or posted and the page says why
+    assert response.status_code == 409
     assert "is itself a reversal" in response.content.decode()
     assert JournalEntry.objects.count() == 2
+    assert EntryRequest.objects.count() == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -583,23 +628,29 @@ def test_statement_pages_keep_the_chosen_account(client, auditor, db):
 # --------------------------------------------------------------------------------------------
 # periods
 # --------------------------------------------------------------------------------------------
-def test_supervisor_closes_a_period(client, supervisor, db):
-    # given an open period
+def test_supervisor_closes_a_period_from_its_closing_page(client, supervisor, db):
+    # given an open period that is over
     period = Period.objects.create(code="2024-05", start=date(2024, 5, 1), end=date(2024, 5, 31))
     client.force_login(supervisor)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("ledger:periods")).content.decode()
     close_url = reverse("ledger:period-close", args=[period.pk])
     assert close_url in page
+    confirm = client.get(close_url)
+    assert confirm.status_code == 200
+    assert "Nothing is open in this period." in confirm.content.decode()
 
     # when the supervisor presses Close (twice)
     client.post(close_url)
     response = client.post(close_url, follow=True)
 
-    # then the period is closed, by them
+    # then the period is closed, by them, and the next one is open and listed
     period.refresh_from_db()
     assert period.status == PeriodStatus.CLOSED and period.closed_by == supervisor
-    assert "Period 2024-05 is closed." in response.content.decode()
+    html = response.content.decode()
+    assert "Period 2024-05 is closed." in html
+    assert Period.objects.get(code="2024-06").status == PeriodStatus.OPEN
+    assert "2024-06" in html
 
 
 def test_officer_cannot_close_a_period(client, officer, db):

@@ -11,6 +11,7 @@ from djmoney.money import Money
 from ledger import selectors, services, verification
 from ledger.models import Account, Balance, Fund, JournalEntry
 from ledger.services import EntrySpec, LineSpec
+from tests.ledger.four_eyes import four_eyes
 
 from .factories import explained, transfer
 
@@ -113,7 +114,7 @@ def test_a_cash_donation_is_banked_awarded_and_paid(officer):
     assert_books_are_sound()
 
     # when the payment turns out to have bounced and is reversed
-    reversal = services.journal_reverse(entry=payment, actor=officer, date=day)
+    reversal = services.journal_reverse(entry=payment, actor=officer, date=day, **four_eyes())
     # then every balance is what it was before the payment
     assert reversal.reverses == payment
     assert snapshot() == before_payment
@@ -209,7 +210,7 @@ def test_two_funds_and_two_currencies_keep_separate_balanced_books(officer):
         ],
     )  # a retry: returns the same entry
     assert cycle.seq == 3
-    services.journal_reverse(entry=cycle, actor=officer, date=day)
+    services.journal_reverse(entry=cycle, actor=officer, date=day, **four_eyes())
     # then exactly the cycle's own effect is undone: its expenses are gone, the bank charge is
     # back in the USD bank balance, and the payable shows the payments made against it
     after = snapshot()
@@ -239,7 +240,7 @@ def test_reversing_a_whole_story_leaves_every_balance_at_zero(db, reverse_order)
     ]
     # when every entry is reversed
     for entry in reversed(story) if reverse_order else story:
-        services.journal_reverse(entry=entry, actor=None, date=day)
+        services.journal_reverse(entry=entry, actor=None, date=day, **four_eyes())
     # then every account of every fund is back at zero, and the books are sound
     assert nonzero(snapshot()) == {}
     assert selectors.trial_balance().rows == []

@@ -352,7 +352,7 @@ def test_a_donation_dated_in_a_closed_period_is_a_conflict(as_officer, books):
     period = period_open(
         code="last", start=last_month_end.replace(day=1), end=last_month_end, actor=None
     )
-    period_close(period=period, actor=None)
+    period_close(period=period, actor=None, confirm=True)
     before = snapshot()
 
     # when a donation is dated in it
