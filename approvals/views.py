@@ -395,7 +395,7 @@ def notice_publish(request):
         request,
         "approvals/notice_publish.html",
         {"form": form, "candidates": candidates, "error": error},
-        status=400 if error else 200,
+        status=400 if error or (request.method == "POST" and form.errors) else 200,
     )
 
 

@@ -205,13 +205,6 @@ class Program(BilingualNameMixin):
         if errors:
             raise ValidationError(errors)
 
-    def notice_period_label(self) -> str:
-        """E.g. "7 working days"."""
-        return _("%(days)s %(count)s") % {
-            "days": self.notice_days,
-            "count": DayCount(self.notice_day_count).label,
-        }
-
     def applicable_tiers(self, amount: Money) -> list[ProgramTier]:
         """The review tiers a case of this amount passes, in order."""
         return [t for t in self.tiers.all() if t.applies_to(amount)]
