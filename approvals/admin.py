@@ -41,7 +41,16 @@ class StaffProfileAdmin(admin.ModelAdmin):
 class ProgramTierInline(admin.TabularInline):
     model = ProgramTier
     extra = 0
-    fields = ("order", "name_zh", "name_en", "role", "region_level", "min_amount")
+    fields = (
+        "order",
+        "name_zh",
+        "name_en",
+        "role",
+        "region_level",
+        "min_amount",
+        "review_days",
+        "notice_level",
+    )
 
 
 @admin.register(Program)

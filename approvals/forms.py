@@ -73,7 +73,8 @@ class HouseholdForm(forms.Form):
 
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, min_length=18)
+    # No length limits here: the parser says what is wrong, in the same words everywhere.
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=30)
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
 
     def clean_id_number(self):
@@ -121,12 +122,28 @@ class NoticePublishForm(forms.Form):
     program = forms.ModelChoiceField(label=_("Program"), queryset=None)
     region = forms.ModelChoiceField(label=_("Region of the notice"), queryset=None)
     cycle = forms.CharField(label=_("Cycle"), max_length=7)
-    starts_on = forms.DateField(label=_("First day"), required=False)
+    starts_on = forms.DateField(
+        label=_("First day"),
+        required=False,
+        help_text=_("Today or later; empty: today. The last day follows from the program."),
+    )
 
     def __init__(self, *args, programs=None, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         self.fields["region"].queryset = regions
+
+    def clean_starts_on(self):
+        from .exceptions import InvalidInput
+        from .services import notice_first_day
+
+        value = self.cleaned_data.get("starts_on")
+        if value is None:
+            return value
+        try:
+            return notice_first_day(value)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 class UpholdForm(forms.Form):

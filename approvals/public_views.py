@@ -66,6 +66,27 @@ def notices(request):
 
 
 @require_GET
+def notice_archive(request):
+    """Every notice and addendum published in the archive's years, open or closed, by program,
+    year and region, with what changed (lines taken off after an objection, corrections,
+    addenda). Only what a notice showed when it was published (DOMAIN.md)."""
+    program = (request.GET.get("program") or "").strip()[:20]
+    region = (request.GET.get("region") or "").strip()[:12]
+    raw_year = (request.GET.get("year") or "").strip()
+    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    return render(
+        request,
+        "approvals/public/notice_archive.html",
+        {
+            "notices": selectors.public_notice_archive(program=program, year=year, region=region),
+            "choices": selectors.archive_choices(),
+            "chosen": {"program": program, "year": year, "region": region},
+            "years_kept": selectors.archive_years(),
+        },
+    )
+
+
+@require_GET
 def notice_pdf(request, notice_id: int):
     notice = _open_notice(notice_id)
     pdf = render_pdf(

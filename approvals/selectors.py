@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import workdays
 from ledger.models import Fund
 
 from .models import (
@@ -128,8 +130,9 @@ def villages_below(region: Region) -> QuerySet[Region]:
 
 
 def notice_regions_below(region: Region) -> QuerySet[Region]:
-    """Where a notice may be posted: the townships and villages of ``region`` and below."""
-    return regions_below(region).filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+    """Where a notice may be posted: ``region`` and every region below it (village, township
+    or county)."""
+    return regions_below(region).order_by("code")
 
 
 def notice_candidates(user, *, program: Program, region: Region, cycle: str) -> QuerySet[Case]:
@@ -169,6 +172,18 @@ class QueueRow:
     tier: ProgramTier
     waiting_since: datetime
     days_waiting: int
+    due_on: date | None = None  # the tier's deadline (review_days working days), if it has one
+    overdue: bool = False
+    deadline_unknown: str = ""  # why the deadline cannot be counted (calendar year unknown)
+
+
+def review_deadline(tier: ProgramTier, since: datetime) -> date | None:
+    """The last day tier ``tier`` has to decide a case that reached it at ``since``: its
+    ``review_days`` working days after that day (``None`` without a deadline). May raise
+    ``CalendarYearUnknown``."""
+    if not tier.review_days:
+        return None
+    return workdays.deadline(timezone.localtime(since).date(), tier.review_days)
 
 
 def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
@@ -200,18 +215,66 @@ def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
         (t.program_id, t.order): t
         for t in ProgramTier.objects.filter(program__in={c.program_id for c in cases})
     }
+    today = timezone.localtime(now).date()
     rows = []
     for case in cases:
         since = case.tier_since or case.created_at
-        rows.append(
-            QueueRow(
-                case=case,
-                tier=tier_map[(case.program_id, case.current_tier)],
-                waiting_since=since,
-                days_waiting=max(0, (now - since).days),
-            )
+        row = QueueRow(
+            case=case,
+            tier=tier_map[(case.program_id, case.current_tier)],
+            waiting_since=since,
+            days_waiting=max(0, (now - since).days),
         )
+        try:
+            row.due_on = review_deadline(row.tier, since)
+        except workdays.CalendarYearUnknown as exc:
+            row.deadline_unknown = str(exc)
+        row.overdue = row.due_on is not None and today > row.due_on
+        rows.append(row)
     return rows
+
+
+@dataclass
+class OverdueCount:
+    count: int
+    unknown: str = ""  # set when a deadline could not be counted (calendar year unknown)
+
+
+def overdue_reviews(region: Region | None, *, today: date | None = None) -> OverdueCount:
+    """Cases of ``region`` and below waiting at a tier past its review deadline (working days),
+    at whatever tier (for the home page)."""
+    if region is None:
+        return OverdueCount(0)
+    today = today or timezone.localdate()
+    total, unknown = 0, ""
+    for tier in ProgramTier.objects.filter(review_days__isnull=False):
+        try:
+            cutoff = workdays.latest_start_overdue(today, tier.review_days)
+        except workdays.CalendarYearUnknown as exc:
+            unknown = str(exc)
+            continue
+        total += Case.objects.filter(
+            state__in=REVIEW_STATES,
+            program_id=tier.program_id,
+            current_tier=tier.order,
+            region__code__startswith=region.prefix,
+            tier_since__date__lte=cutoff,
+        ).count()
+    return OverdueCount(total, unknown)
+
+
+def payment_overdue_cutoffs(*, today: date | None = None) -> tuple[dict[Program, date], str]:
+    """Per program with a payment deadline: the latest day an award may have become final and
+    be overdue today if still unpaid (``payment_days`` working days after it); and why some
+    could not be counted (calendar year unknown), or ""."""
+    today = today or timezone.localdate()
+    cutoffs, unknown = {}, ""
+    for program in Program.objects.filter(payment_days__isnull=False):
+        try:
+            cutoffs[program] = workdays.latest_start_overdue(today, program.payment_days)
+        except workdays.CalendarYearUnknown as exc:
+            unknown = str(exc)
+    return cutoffs, unknown
 
 
 def fund_reserved(fund: Fund) -> dict[str, Decimal]:
@@ -255,6 +318,101 @@ def public_notices(today: date | None = None) -> list[dict]:
         }
         for notice in notices
     ]
+
+
+def archive_years() -> int:
+    """How many calendar years back the public archive keeps notices (``NOTICE_ARCHIVE_YEARS``,
+    default 5: the current year and the four before it)."""
+    return max(1, int(getattr(settings, "NOTICE_ARCHIVE_YEARS", 5)))
+
+
+def public_notice_archive(
+    *,
+    program: str = "",
+    year: int | None = None,
+    region: str = "",
+    today: date | None = None,
+) -> list[dict]:
+    """Every notice published and already started, in the archive's years, newest first: by
+    program code, year of its first day and region code (that region and below). Each with its
+    public fields, its lines as published (``taken_off``: taken off after an upheld objection;
+    ``reposted``: back after such an objection, a correction) and its addenda, each with its own
+    period and lines. For sensitive programs a closed notice shows only its number of lines and
+    total, not the lines."""
+    today = today or timezone.localdate()
+    first_year = today.year - archive_years() + 1
+    rows = Notice.objects.filter(
+        status__in=[NoticeStatus.PUBLISHED, NoticeStatus.CLOSED],
+        starts_on__lte=today,
+        starts_on__year__gte=first_year,
+    )
+    if program:
+        rows = rows.filter(program__code=program)
+    if year:
+        rows = rows.filter(starts_on__year=year)
+    if region:
+        area = Region.objects.filter(code=region).first()
+        if area is None:
+            return []
+        rows = rows.filter(region__code__startswith=area.prefix)
+    rows = list(
+        rows.select_related("program", "region")
+        .prefetch_related(Prefetch("items", queryset=NoticeItem.objects.order_by("id")))
+        .order_by("-starts_on", "-id")
+    )
+    struck_before = defaultdict(set)  # (program, region, cycle) -> cases taken off earlier
+    for item in NoticeItem.objects.filter(
+        struck=True, notice__in=[n.pk for n in rows]
+    ).select_related("notice"):
+        struck_before[(item.notice.program_id, item.notice.region_id, item.notice.cycle)].add(
+            (item.notice.version, item.case_id)
+        )
+
+    def shown(notice: Notice) -> dict:
+        key = (notice.program_id, notice.region_id, notice.cycle)
+        items = []
+        for item in notice.items.all():
+            reposted = any(v < notice.version and c == item.case_id for v, c in struck_before[key])
+            items.append({**item.public_fields(), "taken_off": item.struck, "reposted": reposted})
+        summary_only = notice.program.sensitive and notice.status == NoticeStatus.CLOSED
+        kept = [i for i in items if not i["taken_off"]]
+        return {
+            "id": notice.pk,
+            **notice.public_fields(),
+            "status": notice.status,
+            "closed": notice.status == NoticeStatus.CLOSED,
+            "items": [] if summary_only else items,
+            "summary_only": summary_only,
+            "count": len(kept),
+            "total": sum((i["amount"] for i in kept[1:]), kept[0]["amount"]) if kept else None,
+            "addenda": [],
+        }
+
+    by_id = {n.pk: shown(n) for n in rows}
+    result = []
+    for notice in rows:
+        entry = by_id[notice.pk]
+        if notice.parent_id and notice.parent_id in by_id:
+            by_id[notice.parent_id]["addenda"].append(entry)
+        else:
+            result.append(entry)
+    for entry in by_id.values():
+        entry["addenda"].sort(key=lambda a: a["addendum"])
+    return result
+
+
+def archive_choices(*, today: date | None = None) -> dict:
+    """What the archive's filters offer: programs that published a notice, years, regions."""
+    today = today or timezone.localdate()
+    first_year = today.year - archive_years() + 1
+    published = Notice.objects.filter(
+        status__in=[NoticeStatus.PUBLISHED, NoticeStatus.CLOSED], starts_on__year__gte=first_year
+    )
+    return {
+        "programs": Program.objects.filter(pk__in=published.values("program")).order_by("code"),
+        "years": list(range(today.year, first_year - 1, -1)),
+        "regions": Region.objects.filter(pk__in=published.values("region")).order_by("code"),
+    }
 
 
 NEXT_STEP = {

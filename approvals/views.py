@@ -89,6 +89,8 @@ def queue(request):
                 _("Amount"),
                 _("Currency"),
                 _("Days waiting"),
+                _("Decide by"),
+                _("Overdue"),
             ],
             rows=[
                 (
@@ -99,11 +101,18 @@ def queue(request):
                     r.case.amount.amount,
                     str(r.case.amount.currency),
                     r.days_waiting,
+                    r.due_on,
+                    _("yes") if r.overdue else "",
                 )
                 for r in rows
             ],
         )
-    return render(request, "approvals/queue.html", {"rows": rows, "results": results})
+    overdue_count = sum(1 for r in rows if r.overdue)
+    return render(
+        request,
+        "approvals/queue.html",
+        {"rows": rows, "results": results, "overdue_count": overdue_count},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,7 +395,7 @@ def notice_publish(request):
         request,
         "approvals/notice_publish.html",
         {"form": form, "candidates": candidates, "error": error},
-        status=400 if error else 200,
+        status=400 if error or (request.method == "POST" and form.errors) else 200,
     )
 
 

@@ -28,6 +28,7 @@ CATALOGUE: dict[str, int] = {
     "approvals_error": 400,  # base of the relief-case refusals
     "award_in_payment": 409,  # an award being paid is not cancelled
     "bank_file_rejected": 400,  # a bank result file with bad lines (each listed)
+    "calendar_year_unknown": 409,  # the working-day calendar has no data for that year
     "cash_payout": 400,  # cash on hand leaves only for the bank
     "collection_error": 400,  # base of the collection's refusals
     "corrected_by_flow": 409,  # a flow's entry is corrected through its flow, not by hand

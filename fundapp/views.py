@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from approvals import selectors as case_selectors
 from approvals.selectors import staff_region
 from disbursement import selectors as payout_selectors
 from ledger import selectors
@@ -51,5 +52,26 @@ def home(request):
             "late": late,
             "requests_waiting": requests_waiting,
             "my_requests": my_requests,
+            "deadlines": _deadlines(request.user, region),
         },
     )
+
+
+def _deadlines(user, region) -> dict | None:
+    """Cases past their tier's review deadline and final awards past their program's payment
+    deadline (both in working days), in the user's region, for those who see them."""
+    if region is None:
+        return None
+    today = timezone.localdate()
+    found = {"reviews": None, "payments": None, "unknown": ""}
+    if user.has_perm("approvals.view_case"):
+        reviews = case_selectors.overdue_reviews(region, today=today)
+        found["reviews"], found["unknown"] = reviews.count, reviews.unknown
+    if user.has_perm("disbursement.view_payoutbatch"):
+        cutoffs, unknown = case_selectors.payment_overdue_cutoffs(today=today)
+        found["payments"] = sum(
+            payout_selectors.unpaid_cases(program=program, region=region, final_to=cutoff).count()
+            for program, cutoff in cutoffs.items()
+        )
+        found["unknown"] = found["unknown"] or unknown
+    return found

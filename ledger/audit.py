@@ -72,6 +72,7 @@ class AuditAction(models.TextChoices):
     CASE_OBJECTION = "case.objection"
     CASE_OBJECTION_UPHELD = "case.objection_upheld"
     CASE_OBJECTION_DISMISSED = "case.objection_dismissed"
+    CASE_RESUME = "case.resume"
     CASE_FINAL = "case.final"
     CASE_CANCEL = "case.cancel"
     CASE_ATTACHMENT_ADD = "case.attachment_add"

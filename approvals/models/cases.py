@@ -78,6 +78,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     returned_by_tier = models.PositiveSmallIntegerField(
         _("returned by tier"), null=True, blank=True
     )
+    # A notice after an intermediate tier (ProgramTier.notice_level): the tier whose approval
+    # the awaited or running notice follows, and the tier that reviews the case after it
+    # (``None``: the case becomes final after the notice). Set in approved and on_notice only.
+    notice_tier = models.PositiveSmallIntegerField(_("notice after tier"), null=True, blank=True)
+    resume_tier = models.PositiveSmallIntegerField(
+        _("next tier after the notice"), null=True, blank=True
+    )
     missing_items = models.JSONField(_("missing materials"), default=list, blank=True)
     reason = models.TextField(
         _("reason"), blank=True, help_text=_("Why it was rejected, withdrawn or cancelled.")
@@ -135,6 +142,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 name="case_returned_has_tier",
             ),
             models.CheckConstraint(
+                condition=Q(resume_tier__isnull=True)
+                | Q(state__in=["approved", "on_notice"], notice_tier__isnull=False),
+                name="case_resume_tier_only_at_notice",
+            ),
+            models.CheckConstraint(
                 condition=~Q(state__in=["final", "cancelled"])
                 | Q(award_entry__isnull=False, final_at__isnull=False),
                 name="case_final_has_award",
@@ -176,8 +188,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(S.IN_REVIEW, S.APPROVED),
         permission=PERM_REVIEW,
     )
-    def approve(self, next_tier: int | None):
-        if next_tier is None:
+    def approve(self, next_tier: int | None, *, notice_after: int | None = None):
+        """On to ``next_tier``; or ``approved`` (awaiting a notice) after the last tier, or
+        after tier ``notice_after`` when that tier's approval is posted before ``next_tier``
+        reviews the case."""
+        if next_tier is None or notice_after is not None:
+            self.notice_tier = notice_after if notice_after is not None else self.current_tier
+            self.resume_tier = next_tier
             self.current_tier = None
             self.tier_since = None
             self.approved_at = timezone.now()
@@ -209,8 +226,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=S.ON_NOTICE, target=S.OBJECTED, permission=PERM_OBJECTION)
     def reinvestigate(self, tier: int):
         self._at_tier(tier)
+        self.notice_tier = self.resume_tier = None
 
-    @transition(field=state, source=S.ON_NOTICE, target=S.FINAL)
+    def _notice_was_the_last(self) -> bool:
+        return self.resume_tier is None
+
+    def _notice_leads_on(self) -> bool:
+        return self.resume_tier is not None
+
+    @transition(field=state, source=S.ON_NOTICE, target=S.IN_REVIEW, conditions=[_notice_leads_on])
+    def resume_review(self):
+        """After a clean notice that followed an intermediate tier: the next tier reviews."""
+        self._at_tier(self.resume_tier)
+        self.notice_tier = self.resume_tier = None
+
+    @transition(field=state, source=S.ON_NOTICE, target=S.FINAL, conditions=[_notice_was_the_last])
     def finalise(self, entry: JournalEntry):
         self.award_entry = entry
         self.final_at = timezone.now()
@@ -228,6 +258,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.reason = reason
         self.current_tier = None
         self.tier_since = None
+        self.notice_tier = self.resume_tier = None
 
 
 class CaseMember(models.Model):

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
+from common.workdays import DayCount
+
 from .cases import Case
 from .programs import Program
 from .registry import Region
@@ -20,16 +22,37 @@ class NoticeStatus(models.TextChoices):
 
 
 class Notice(models.Model):
-    """The proposed awards of one program, region and cycle, posted for ``notice_days``.
+    """The proposed awards of one program, region and cycle, posted for the program's notice
+    period (``period_days`` counted as ``day_count``) from ``starts_on`` (never before the day
+    it was published, ``published_on``) to ``ends_on`` = start + N − 1.
 
-    A case that comes back after an upheld objection goes onto a new *version* (the next number
-    for the same program, region and cycle); earlier versions keep what they showed.
+    Cases added while a notice is running go onto an *addendum* (``parent``, ``addendum`` 1,
+    2, …): a notice row of its own with its own full period for its new lines. A later notice
+    of the same program, region and cycle, once the earlier one has ended, takes the next
+    ``version`` number. ``after_tier`` is the tier whose approvals it posts; when a later tier
+    reviews the cases after it, ``leads_to_final`` is false.
     """
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="notices")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="notices")
     cycle = models.CharField(_("cycle"), max_length=7)
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    version = models.PositiveSmallIntegerField(_("number"), default=1)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("addendum to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="addenda",
+    )
+    addendum = models.PositiveSmallIntegerField(_("addendum number"), default=0)
+    after_tier = models.PositiveSmallIntegerField(_("after tier"), null=True, blank=True)
+    leads_to_final = models.BooleanField(_("awards final after it"), default=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    period_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=7)
+    day_count = models.CharField(
+        _("days counted as"), max_length=8, choices=DayCount.choices, default=DayCount.CALENDAR
+    )
     status = models.CharField(
         _("status"), max_length=9, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
@@ -50,7 +73,23 @@ class Notice(models.Model):
         verbose_name_plural = _("public notices")
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "region", "cycle", "version"], name="notice_version_unique"
+                fields=["program", "region", "cycle", "version", "addendum"],
+                name="notice_version_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(addendum=0, parent__isnull=True)
+                | Q(addendum__gte=1, parent__isnull=False),
+                name="notice_addendum_has_parent",
+            ),
+            models.CheckConstraint(
+                # Never backdated: a notice starts on or after the day it was published.
+                condition=Q(status="draft")
+                | Q(published_on__isnull=False, starts_on__gte=models.F("published_on")),
+                name="notice_starts_after_publication",
+            ),
+            models.CheckConstraint(condition=Q(period_days__gte=1), name="notice_period_days"),
+            models.CheckConstraint(
+                condition=Q(day_count__in=["calendar", "working"]), name="notice_day_count_valid"
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="notice_dates_ordered"
@@ -69,7 +108,8 @@ class Notice(models.Model):
         indexes = [models.Index(fields=["status", "ends_on"], name="notice_status_end")]
 
     def __str__(self) -> str:
-        return f"{self.program.code} {self.region.name} {self.cycle} v{self.version}"
+        extra = f"+{self.addendum}" if self.addendum else ""
+        return f"{self.program.code} {self.region.name} {self.cycle} No.{self.version}{extra}"
 
     def public_fields(self) -> dict:
         """What the notice itself shows the public (DOMAIN.md, "What a notice shows")."""
@@ -77,7 +117,13 @@ class Notice(models.Model):
             "program": self.program.name,
             "cycle": self.cycle,
             "region": self.region.name,
+            "level": self.region.get_level_display(),
             "version": self.version,
+            "addendum": self.addendum,
+            "parent_id": self.parent_id,
+            "leads_to_final": self.leads_to_final,
+            "published_on": self.published_on,
+            "period": f"{self.period_days} {DayCount(self.day_count).label}",
             "authority": self.authority,
             "starts_on": self.starts_on,
             "ends_on": self.ends_on,

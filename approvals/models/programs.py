@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 
+from common.workdays import DayCount
 from ledger.models import BilingualNameMixin, Fund, Purpose
 
 from .registry import Region, RegionLevel
@@ -88,6 +89,25 @@ class Program(BilingualNameMixin):
         help_text=_("The most a case may request, for the requested rule."),
     )
     notice_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=7)
+    notice_day_count = models.CharField(
+        _("notice days counted as"),
+        max_length=8,
+        choices=DayCount.choices,
+        default=DayCount.CALENDAR,
+        help_text=_(
+            "A notice runs from its first day for the notice period, counted in calendar days "
+            "or in working days (official holidays and make-up workdays included)."
+        ),
+    )
+    payment_days = models.PositiveSmallIntegerField(
+        _("payment deadline (working days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Working days from the final award to payment; an award unpaid after them is "
+            "overdue. Leave empty for no deadline."
+        ),
+    )
     opens_on = models.DateField(_("applications open"), null=True, blank=True)
     closes_on = models.DateField(_("applications close"), null=True, blank=True)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
@@ -138,6 +158,14 @@ class Program(BilingualNameMixin):
                 name="program_amount_rule_complete",
             ),
             models.CheckConstraint(condition=Q(notice_days__gte=1), name="program_notice_days"),
+            models.CheckConstraint(
+                condition=Q(notice_day_count__in=["calendar", "working"]),
+                name="program_notice_day_count_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_days__isnull=True) | Q(payment_days__gte=1),
+                name="program_payment_days_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(opens_on__isnull=True)
                 | Q(closes_on__isnull=True)
@@ -263,6 +291,26 @@ class ProgramTier(BilingualNameMixin):
             "Leave empty to review every case; otherwise only cases of this amount or more."
         ),
     )
+    review_days = models.PositiveSmallIntegerField(
+        _("review deadline (working days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Working days this tier has to decide a case from the day it arrives; a case "
+            "waiting longer is flagged overdue. Leave empty for no deadline."
+        ),
+    )
+    notice_level = models.CharField(
+        _("public notice after this tier"),
+        max_length=8,
+        choices=RegionLevel.choices,
+        blank=True,
+        help_text=_(
+            "Post the cases this tier approves on a public notice at this level (village, "
+            "township or county) before the next tier reviews them. After the last tier a "
+            "notice always follows; empty there means at any level."
+        ),
+    )
 
     class Meta:
         ordering = ["program", "order"]
@@ -278,6 +326,14 @@ class ProgramTier(BilingualNameMixin):
             models.CheckConstraint(
                 condition=Q(min_amount__isnull=True) | Q(min_amount__gt=0),
                 name="tier_min_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_days__isnull=True) | Q(review_days__gte=1),
+                name="tier_review_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_level__in=["", "county", "township", "village"]),
+                name="tier_notice_level_valid",
             ),
         ]
 

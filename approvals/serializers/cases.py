@@ -233,3 +233,14 @@ class QueueRowSerializer(serializers.Serializer):
     tier_name = serializers.CharField(source="tier.name")
     waiting_since = serializers.DateTimeField()
     days_waiting = serializers.IntegerField()
+    due_on = serializers.DateField(
+        allow_null=True,
+        help_text=_(
+            "Last day of the tier's review deadline (working days); null: no deadline, or it "
+            "cannot be counted (see deadline_unknown)."
+        ),
+    )
+    overdue = serializers.BooleanField(help_text=_("Past the tier's review deadline."))
+    deadline_unknown = serializers.CharField(
+        help_text=_("Why the deadline cannot be counted (the calendar lacks the year), or empty.")
+    )

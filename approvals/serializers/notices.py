@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.workdays import DayCount
+
 from ..api_filters import cases_in_scope, regions_in_scope
 from ..models import Notice, NoticeItem, NoticeStatus, Program
 from .fields import MAX_IDS, ScopedCodeField, ScopedPrimaryKeyField, enum, money_amount
@@ -46,6 +48,15 @@ class NoticeSerializer(serializers.ModelSerializer):
     published_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("For an addendum: the notice it adds cases to (its own period applies)."),
+    )
+    addendum = serializers.IntegerField(
+        read_only=True, help_text=_("0 for a notice; 1, 2, … for its addenda.")
+    )
+    day_count = enum(DayCount.choices, read_only=True)
 
     class Meta:
         model = Notice
@@ -57,9 +68,16 @@ class NoticeSerializer(serializers.ModelSerializer):
             "region_name",
             "cycle",
             "version",
+            "addendum",
+            "parent",
+            "after_tier",
+            "leads_to_final",
             "status",
+            "published_on",
             "starts_on",
             "ends_on",
+            "period_days",
+            "day_count",
             "authority",
             "objection_phone",
             "objection_address",
@@ -89,7 +107,7 @@ class NoticePublishSerializer(serializers.Serializer):
     )
     region = ScopedCodeField(
         scope=regions_in_scope,
-        help_text=_("Code of the township or village where the notice is posted."),
+        help_text=_("Code of the village, township or county where the notice is posted."),
     )
     cycle = serializers.CharField(max_length=7)
     cases = ScopedPrimaryKeyField(
@@ -99,7 +117,12 @@ class NoticePublishSerializer(serializers.Serializer):
         help_text=_("Ids of the approved cases to put on the notice (all or none)."),
     )
     starts_on = serializers.DateField(
-        required=False, help_text=_("First day of the notice; today when left out.")
+        required=False,
+        help_text=_(
+            "First day of the notice: today (when left out) or later, never earlier. The last "
+            "day is first day + N − 1, N the program's notice period in calendar or working "
+            "days."
+        ),
     )
     authority = serializers.CharField(
         max_length=200, required=False, help_text=_("Default: the program's.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.workdays import DayCount
+
 from ..models import (
     AmountRule,
     NameMasking,
@@ -42,6 +44,18 @@ class TierSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(
         source="min_amount_currency", read_only=True, help_text=_("Currency of min_amount.")
     )
+    review_days = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Working days the tier has to decide a case; null: no deadline."),
+    )
+    notice_level = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Level of the public notice that follows this tier's approvals (village, township, "
+            "county); empty: none, or after the last tier at any level."
+        ),
+    )
 
     class Meta:
         model = ProgramTier
@@ -54,6 +68,8 @@ class TierSerializer(serializers.ModelSerializer):
             "region_level",
             "min_amount",
             "currency",
+            "review_days",
+            "notice_level",
         ]
         read_only_fields = fields
 
@@ -89,6 +105,12 @@ class ProgramSerializer(serializers.ModelSerializer):
         help_text=_("Programs nobody may be in during the same cycle as this one."),
     )
     tiers = TierSerializer(many=True, read_only=True, help_text=_("Review tiers, in order."))
+    notice_day_count = enum(DayCount.choices, read_only=True)
+    payment_days = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Working days from the final award to payment; null: no deadline."),
+    )
 
     class Meta:
         model = Program
@@ -105,6 +127,8 @@ class ProgramSerializer(serializers.ModelSerializer):
             "cap",
             "currency",
             "notice_days",
+            "notice_day_count",
+            "payment_days",
             "opens_on",
             "closes_on",
             "min_age",

@@ -9,6 +9,7 @@ reject at a tier), ``awards`` (the money: reservation released, award booked whe
 cancelled and reversed), ``notices`` (publish with reservations, objections, closing),
 ``attachments``. This package is their public face: import services from here."""
 
+from ..idnumbers import ParsedId, id_number_parse
 from .awards import case_cancel, case_finalise
 from .cases import (
     case_amount,
@@ -19,6 +20,8 @@ from .cases import (
 )
 from .notices import (
     CloseReport,
+    case_resume_review,
+    notice_first_day,
     notice_publish,
     notices_close,
     objection_dismiss,
@@ -27,10 +30,8 @@ from .notices import (
 )
 from .programs import TierSpec, program_create
 from .registry import (
-    ParsedId,
     PersonSpec,
     household_register,
-    id_number_parse,
     person_add,
     region_create,
     reveal_bank_account,
@@ -66,6 +67,8 @@ __all__ = [
     "id_number_parse",
     "notice_publish",
     "notices_close",
+    "case_resume_review",
+    "notice_first_day",
     "objection_dismiss",
     "objection_file",
     "objection_uphold",

@@ -7,7 +7,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common import workdays
 from common.errors import FundError
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
@@ -35,6 +36,7 @@ from ..models import (
     Objection,
     ObjectionStatus,
     Program,
+    ProgramTier,
     Region,
     RegionLevel,
     Reservation,
@@ -51,6 +53,7 @@ from ._common import (
 from .awards import case_finalise
 from .steps import save_case
 
+NOTICE_LEVELS = (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP, RegionLevel.COUNTY)
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 TRACKING_LENGTH = 16  # 80 bits: not guessable
 
@@ -59,6 +62,43 @@ def _display_name(case: Case) -> str:
     head = case.household.head
     mode = NameMasking.HIDE if case.program.sensitive else case.program.name_masking
     return crypto.mask_name(head.name if head else "", mode)
+
+
+def _stage(cases: Sequence[Case], program: Program) -> tuple[int | None, bool, ProgramTier | None]:
+    """The tier whose approvals these cases' notice posts, whether they become final after it,
+    and that tier; refused when the cases wait for different notices."""
+    stages = {(c.notice_tier, c.resume_tier is None) for c in cases}
+    if len(stages) != 1:
+        raise InvalidInput(
+            _(
+                "These cases wait for different notices (after different tiers, or some to be "
+                "reviewed further and some to become final): put each group on its own notice."
+            )
+        )
+    ((after_tier, final),) = stages
+    tier = (
+        ProgramTier.objects.filter(program=program, order=after_tier).first()
+        if after_tier is not None
+        else None
+    )
+    return after_tier, final, tier
+
+
+def notice_first_day(starts_on: date | None, *, published_on: date | None = None) -> date:
+    """The first day of a notice published on ``published_on`` (today): ``starts_on``, or that
+    day when empty; refused when it lies before it (a notice is never backdated)."""
+    published_on = published_on or timezone.localdate()
+    starts_on = starts_on or published_on
+    if starts_on < published_on:
+        raise InvalidInput(
+            _(
+                "A notice starts on the day it is published or later, never before: its first "
+                "day %(start)s is before today, %(today)s. Leave the first day empty to start "
+                "today."
+            )
+            % {"start": starts_on.isoformat(), "today": published_on.isoformat()}
+        )
+    return starts_on
 
 
 def notice_publish(
@@ -73,16 +113,28 @@ def notice_publish(
     objection_phone: str | None = None,
     objection_address: str | None = None,
 ) -> Notice:
-    """Put approved cases on a new notice (the next version for this program, region and
-    cycle), reserving each case's amount in the program's fund. All or nothing: if the fund's
-    available amount is short, nothing is published and the error gives the available amount."""
+    """Put approved cases on a notice, reserving each case's amount in the program's fund.
+
+    The notice starts on ``starts_on`` (default: today, the day it is published; never earlier)
+    and runs for the program's notice period, counted in calendar or working days, ending on
+    start + N − 1. It is posted in a village, township or county covering the cases, at the
+    level the approving tier asks for (``ProgramTier.notice_level``) when it asks for one. While
+    a notice of the same program, region, cycle and stage is running, new cases go onto an
+    *addendum* to it with their own full period; otherwise, and for cases re-posted after an
+    upheld objection (a correction), onto a new notice (the next number, a new version).
+    All or nothing: if the fund's available amount is short, nothing is published and the error
+    gives the available amount."""
     require_perm(actor, PERM_PUBLISH)
     require_region(actor, region, _("The notice's region"))
-    if region.level not in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
-        raise InvalidInput(_("A notice is posted in a township or a village."))
+    if region.level not in NOTICE_LEVELS:
+        raise InvalidInput(_("A notice is posted in a village, a township or the county."))
     if not cases:
         raise InvalidInput(_("Choose the approved cases to put on the notice."))
-    starts_on = starts_on or timezone.localdate()
+    published_on = timezone.localdate()
+    starts_on = notice_first_day(starts_on, published_on=published_on)
+    # Counted before anything is written: a working-day count into a year the calendar does
+    # not know yet is refused here (CalendarYearUnknown), never guessed.
+    ends_on = workdays.period_end(starts_on, program.notice_days, program.notice_day_count)
     with transaction.atomic():
         # The fund check below and the reservations must not interleave with another notice or
         # a posting: the ledger's single posting lock, taken first (global lock order).
@@ -102,6 +154,22 @@ def notice_publish(
                     _("Case %(number)s lies outside %(region)s.")
                     % {"number": case.number, "region": region.name}
                 )
+        after_tier, final, tier = _stage(locked, program)
+        if tier is not None and tier.notice_level and tier.notice_level != region.level:
+            raise InvalidInput(
+                _(
+                    "The program posts the approvals of tier %(order)s (%(tier)s) on a "
+                    "%(level)s notice; %(region)s is a %(own)s. Choose a %(level)s covering "
+                    "the cases."
+                )
+                % {
+                    "order": tier.order,
+                    "tier": tier.name,
+                    "level": RegionLevel(tier.notice_level).label,
+                    "region": region.name,
+                    "own": region.get_level_display(),
+                }
+            )
         held = set(
             Reservation.objects.filter(case__in=locked, active=True).values_list(
                 "case_id", flat=True
@@ -127,25 +195,64 @@ def notice_publish(
                         "needed": Money(amount, currency),
                     }
                 )
-        version = (
-            Notice.objects.filter(program=program, region=region, cycle=cycle).aggregate(
-                v=Max("version")
-            )["v"]
-            or 0
-        ) + 1
+        same = Notice.objects.filter(program=program, region=region, cycle=cycle)
+        # A case taken off a notice after an upheld objection and approved again is re-posted
+        # on a new version (a correction, DOMAIN.md); a case new to the notice goes onto an
+        # addendum to the running notice (an addition, with its own full period).
+        reposted = set(
+            NoticeItem.objects.filter(case__in=locked, struck=True).values_list(
+                "case_id", flat=True
+            )
+        )
+        if reposted and len(reposted) != len(locked):
+            raise InvalidInput(
+                _(
+                    "Cases re-posted after an objection (%(reposted)s) go onto a new version of "
+                    "the notice, new cases onto an addendum: publish them separately."
+                )
+                % {"reposted": ", ".join(c.number for c in locked if c.pk in reposted)}
+            )
+        running = (
+            None
+            if reposted
+            else (
+                same.select_for_update()
+                .filter(
+                    status=NoticeStatus.PUBLISHED,
+                    addendum=0,
+                    after_tier=after_tier,
+                    leads_to_final=final,
+                    ends_on__gte=published_on,
+                )
+                .order_by("-version")
+                .first()
+            )
+        )
+        if running is not None:
+            parent, version = running, running.version
+            addendum = (same.filter(version=version).aggregate(n=Max("addendum"))["n"] or 0) + 1
+        else:
+            parent, addendum = None, 0
+            version = (same.aggregate(v=Max("version"))["v"] or 0) + 1
+        source = parent or program
         notice = Notice.objects.create(
             program=program,
             region=region,
             cycle=cycle,
             version=version,
+            parent=parent,
+            addendum=addendum,
+            after_tier=after_tier,
+            leads_to_final=final,
             status=NoticeStatus.PUBLISHED,
+            published_on=published_on,
+            period_days=program.notice_days,
+            day_count=program.notice_day_count,
             starts_on=starts_on,
-            ends_on=starts_on + timedelta(days=program.notice_days),
-            authority=program.notice_authority if authority is None else authority,
-            objection_phone=program.objection_phone if objection_phone is None else objection_phone,
-            objection_address=(
-                program.objection_address if objection_address is None else objection_address
-            ),
+            ends_on=ends_on,
+            authority=_contact(authority, source, "authority", "notice_authority"),
+            objection_phone=_contact(objection_phone, source, "objection_phone"),
+            objection_address=_contact(objection_address, source, "objection_address"),
             published_by=actor,
             published_at=timezone.now(),
         )
@@ -169,15 +276,30 @@ def notice_publish(
                 decision="notice",
                 notice=notice.pk,
                 version=version,
+                addendum=addendum,
+                starts_on=starts_on.isoformat(),
+                ends_on=ends_on.isoformat(),
             )
         audit(
             actor=actor,
             action=AuditAction.NOTICE_PUBLISH,
             obj=notice,
             version=version,
+            addendum=addendum,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
             cases=[c.number for c in locked],
         )
     return notice
+
+
+def _contact(given: str | None, source, field: str, program_field: str | None = None) -> str:
+    """What the caller gave, else the parent notice's (an addendum), else the program's."""
+    if given is not None:
+        return given
+    if isinstance(source, Notice):
+        return getattr(source, field)
+    return getattr(source, program_field or field)
 
 
 def _tracking_code() -> str:
@@ -318,8 +440,64 @@ def objection_dismiss(*, objection: Objection, actor, reply: str) -> Objection:
 class CloseReport:
     notices_closed: list[Notice] = field(default_factory=list)
     finalised: list[Case] = field(default_factory=list)
+    resumed: list[Case] = field(default_factory=list)  # on to the next tier after the notice
     held: list[tuple[Case, str]] = field(default_factory=list)  # open objection
     failed: list[tuple[Case, str]] = field(default_factory=list)
+    notices_kept: list[tuple[Notice, str]] = field(default_factory=list)  # not closed, and why
+
+
+def notice_full_period_end(notice: Notice) -> date:
+    """The last day a notice must be on display: its recorded last day, but never before the
+    full period counted from the later of its first day and its publication day (a row whose
+    dates were set by hand cannot cut the period short)."""
+    shown_from = max(notice.starts_on, notice.published_on or notice.starts_on)
+    full = workdays.period_end(shown_from, notice.period_days, notice.day_count)
+    return max(notice.ends_on, full)
+
+
+def case_resume_review(*, case: Case, actor=None, today: date | None = None) -> Case:
+    """on_notice -> in_review at the next tier once a notice that followed an intermediate
+    tier is over with no open objection (its money stays reserved). Called by
+    ``close_notices``."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = lock_case(case)
+        check_transition(case, "resume_review", actor, _("sent on to the next tier"))
+        item = _latest_item(case)
+        if item is None or item.notice.status != NoticeStatus.CLOSED:
+            raise InvalidTransition(
+                _("Case %(number)s is still on notice; the next tier reviews it after the end.")
+                % {"number": case.number}
+            )
+        open_objection = Objection.objects.filter(case=case, status=ObjectionStatus.OPEN).first()
+        if open_objection is not None:
+            raise InvalidTransition(
+                _(
+                    "Case %(number)s has an open objection (%(code)s); it goes on to the next "
+                    "tier once the objection is handled."
+                )
+                % {"number": case.number, "code": open_objection.tracking_code}
+            )
+        case.resume_review()
+        save_case(case)
+        record(
+            case,
+            actor=actor,
+            from_state=CaseState.ON_NOTICE,
+            decision="resume",
+            tier=case.current_tier,
+            notice=item.notice_id,
+        )
+    return case
+
+
+def _latest_item(case: Case) -> NoticeItem | None:
+    return (
+        NoticeItem.objects.filter(case=case, struck=False)
+        .select_related("notice")
+        .order_by("-id")
+        .first()
+    )
 
 
 def notices_close(
@@ -328,12 +506,30 @@ def notices_close(
     actor=None,
     progress: Callable[[int, int, Case], None] | None = None,
 ) -> CloseReport:
-    """Close every published notice whose last day has passed, then make final every case on a
-    closed notice with no open objection (one transaction per case, so one failure, e.g. a
-    closed accounting period, does not undo the others). Safe to run any number of times."""
+    """Close every published notice (and addendum) whose full period is over, then move on each
+    case whose latest notice line is on a closed notice with no open objection: made final after
+    a notice that followed the last tier, sent to the next tier after an intermediate one (one
+    transaction per case, so one failure, e.g. a closed accounting period, does not undo the
+    others). A notice is closed only once its lines have had their whole period on display,
+    counted from the later of its first day and its publication day. Safe to run any number of
+    times."""
     today = today or timezone.localdate()
     report = CloseReport()
     for notice in Notice.objects.filter(status=NoticeStatus.PUBLISHED, ends_on__lt=today):
+        try:
+            full_end = notice_full_period_end(notice)
+        except workdays.CalendarYearUnknown as exc:
+            report.notices_kept.append((notice, str(exc)))
+            continue
+        if full_end >= today:
+            report.notices_kept.append(
+                (
+                    notice,
+                    _("on display until %(end)s (its full period from publication)")
+                    % {"end": full_end.isoformat()},
+                )
+            )
+            continue
         with transaction.atomic():
             updated = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.PUBLISHED).update(
                 status=NoticeStatus.CLOSED, closed_at=timezone.now()
@@ -341,7 +537,7 @@ def notices_close(
             if updated:
                 audit(actor=actor, action=AuditAction.NOTICE_CLOSE, obj=notice)
                 report.notices_closed.append(notice)
-    due = list(
+    candidates = (
         Case.objects.filter(
             state=CaseState.ON_NOTICE,
             notice_items__struck=False,
@@ -350,6 +546,13 @@ def notices_close(
         .distinct()
         .order_by("pk")
     )
+    # Only cases whose *latest* line is on a closed notice: a case posted again later (after
+    # the next tier) waits for that later notice.
+    due = []
+    for case in candidates:
+        item = _latest_item(case)
+        if item is not None and item.notice.status == NoticeStatus.CLOSED:
+            due.append(case)
     for index, case in enumerate(due, start=1):
         if progress is not None:
             progress(index, len(due), case)
@@ -358,7 +561,10 @@ def notices_close(
             report.held.append((case, objection.tracking_code))
             continue
         try:
-            report.finalised.append(case_finalise(case=case, actor=actor, today=today))
+            if case.resume_tier is not None:
+                report.resumed.append(case_resume_review(case=case, actor=actor, today=today))
+            else:
+                report.finalised.append(case_finalise(case=case, actor=actor, today=today))
         except FundError as exc:  # the ledger's refusals and ours alike
             if Case.objects.filter(pk=case.pk).values_list("state", flat=True).first() != (
                 CaseState.ON_NOTICE

@@ -24,6 +24,8 @@ class TierSpec:
     region_level: str
     role: str = "reviewer"
     min_amount: Money | None = None
+    review_days: int | None = None  # working days to decide; None: no deadline
+    notice_level: str = ""  # a public notice at this level after this tier's approvals
 
 
 def program_create(
@@ -44,6 +46,12 @@ def program_create(
     for index, tier in enumerate(tiers, start=1):
         if tier.region_level not in RegionLevel.values:
             errors[f"tier{index}"] = _("Tier %(n)s: unknown region level.") % {"n": index}
+        if tier.notice_level and tier.notice_level not in RegionLevel.values:
+            errors[f"tier{index}"] = _("Tier %(n)s: unknown notice level.") % {"n": index}
+        if tier.review_days is not None and tier.review_days < 1:
+            errors[f"tier{index}"] = _("Tier %(n)s: a review deadline has at least one day.") % {
+                "n": index
+            }
         if tier.min_amount is not None and str(tier.min_amount.currency) != program.currency:
             errors[f"tier{index}"] = _("Tier %(n)s: use the program's currency %(cur)s.") % {
                 "n": index,
@@ -62,6 +70,8 @@ def program_create(
                 role=tier.role,
                 region_level=tier.region_level,
                 min_amount=tier.min_amount,
+                review_days=tier.review_days,
+                notice_level=tier.notice_level,
             )
             for index, tier in enumerate(tiers, start=1)
         )

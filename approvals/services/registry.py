@@ -4,50 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
 from ledger.audit import AuditAction, audit
 
 from .. import crypto
-from ..exceptions import DuplicatePerson, InvalidIdNumber, InvalidInput
+from ..exceptions import DuplicatePerson, InvalidInput
+from ..idnumbers import compact, id_number_parse
 from ..models import PERM_REVEAL, Household, Person, Region, RegionLevel, Relation, StaffProfile
 from ._common import require_perm, require_region, required_text
-
-
-@dataclass(frozen=True)
-class ParsedId:
-    number: str
-    birth_date: date
-    sex: str
-
-
-def id_number_parse(value: str) -> ParsedId:
-    """Validate an 18-character resident ID number (GB 11643: check character, birth date) and
-    read its birth date and sex (17th digit odd: male)."""
-    number = ric.compact(value or "").upper()
-    try:
-        number = ric.validate(number)
-    except StdnumError as exc:
-        raise InvalidIdNumber(
-            _(
-                "%(number)s is not a valid resident ID number: %(reason)s "
-                "Check all 18 characters against the ID card."
-            )
-            % {"number": crypto.mask_id_number(number), "reason": exc.message}
-        ) from exc
-    if len(number) != 18:
-        raise InvalidIdNumber(_("Use the 18-character resident ID number (second generation)."))
-    return ParsedId(
-        number=number,
-        birth_date=ric.get_birth_date(number),
-        sex="M" if int(number[16]) % 2 else "F",
-    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +116,7 @@ def household_register(
     heads = [p for p in people if (p.relation == Relation.HEAD if p.is_head is None else p.is_head)]
     if len(heads) != 1:
         raise InvalidInput(_("A household has exactly one head (found %(n)s).") % {"n": len(heads)})
-    numbers = [ric.compact(p.id_number or "").upper() for p in people]
+    numbers = [compact(p.id_number) for p in people]
     if len(set(numbers)) != len(numbers):
         raise InvalidInput(_("The same ID number is listed twice."))
     account = "".join((bank_account or "").split())

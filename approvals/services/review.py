@@ -95,15 +95,19 @@ def check_tier_holder(case: Case, actor, *, approving: bool) -> ProgramTier:
 
 
 def case_approve(*, case: Case, actor, comment: str = "") -> Case:
-    """Approve at the current tier: on to the next applicable tier, or ``approved`` after the
-    last one (ready for a notice)."""
+    """Approve at the current tier: on to the next applicable tier, or ``approved`` (ready for
+    a notice) after the last one or after a tier whose approvals are posted before the next
+    tier reviews them (``ProgramTier.notice_level``)."""
     with transaction.atomic():
         case = lock_case(case)
         check_transition(case, "approve", actor, _("approved"))
         tier = check_tier_holder(case, actor, approving=True)
         from_state = case.state
         next_tier = next_tier_order(case, after=tier.order)
-        case.approve(next_tier)
+        # A tier whose approvals are posted before the next tier reviews them (notice_level):
+        # the case waits for that notice; after the last tier a notice always follows.
+        notice_after = tier.order if tier.notice_level and next_tier is not None else None
+        case.approve(next_tier, notice_after=notice_after)
         save_case(case)
         CaseApproval.objects.create(case=case, tier_order=tier.order, user=actor)
         record(
@@ -114,6 +118,7 @@ def case_approve(*, case: Case, actor, comment: str = "") -> Case:
             tier=tier.order,
             comment=comment,
             next_tier=next_tier,
+            notice_first=notice_after is not None,
         )
     return case
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from approvals import services as cases
-from approvals.models import Case, Program, ProgramTier, Region
+from approvals.models import Case, Notice, Program, ProgramTier, Region
 from approvals.services import PersonSpec
 from ledger.models import Fund
 
@@ -35,6 +35,22 @@ class Regions(NamedTuple):
     town: Region
     east: Region  # 东关村: every relief case
     west: Region  # 西关村: no relief case; the payouts' reward parents live here
+
+
+def as_if_published(notice: Notice, days_ago: int) -> Notice:
+    """Demo history: a notice published today through the service is moved back ``days_ago``
+    days whole (publication day, first and last day, publication time), as if it had been
+    published then and run its period. Only the demo loader writes past dates like this; the
+    services never let a notice start before the day it is published."""
+    shift = timedelta(days=days_ago)
+    Notice.objects.filter(pk=notice.pk).update(
+        published_on=notice.published_on - shift,
+        published_at=notice.published_at - shift,
+        starts_on=notice.starts_on - shift,
+        ends_on=notice.ends_on - shift,
+    )
+    notice.refresh_from_db()
+    return notice
 
 
 def load_regions() -> Regions:
@@ -61,25 +77,33 @@ def load_cases(users, regions: Regions) -> dict[str, object]:
         fund=Fund.objects.get(code="RELIEF"),
         amount_rule="per_household",
         amount=cny("2000.00"),
+        payment_days=10,
         notice_authority="示范县卫生健康委员会",
         objection_phone="0371-12345678",
         objection_address="示范县卫健委 201 室",
     )
-    for order, (zh, en, level) in enumerate(
+    for order, (zh, en, level, days) in enumerate(
         [
-            ("村委会初审", "Village committee", "village"),
-            ("镇政府审核", "Township", "township"),
-            ("县审批", "County", "county"),
+            ("村委会初审", "Village committee", "village", 5),
+            ("镇政府审核", "Township", "township", 10),
+            ("县审批", "County", "county", 10),
         ],
         start=1,
     ):
         ProgramTier.objects.create(
-            program=program, order=order, name_zh=zh, name_en=en, region_level=level
+            program=program,
+            order=order,
+            name_zh=zh,
+            name_en=en,
+            region_level=level,
+            review_days=days,
         )
 
     serial = iter(range(1, 100))
 
-    def person(name, birth, relation, region_code="110105"):
+    # The demo county's code 410102 (郑州市中原区) exists since 1983; the people born before it
+    # carry it as issued, and are accepted (approvals.idnumbers).
+    def person(name, birth, relation, region_code="410102"):
         body = f"{region_code}{birth}{next(serial) * 2 + 1:03d}"
         return PersonSpec(
             name=name, id_number=body + ric.calc_check_digit(body + "0"), relation=relation
@@ -124,7 +148,9 @@ def load_cases(users, regions: Regions) -> dict[str, object]:
         return case
 
     filed(households[0])  # a draft
-    cases.case_submit(case=filed(households[1]), actor=worker)  # waiting at the village
+    # waiting at the village for 12 days: past the village's 5 working days, flagged overdue
+    waiting = cases.case_submit(case=filed(households[1]), actor=worker)
+    Case.objects.filter(pk=waiting.pk).update(tier_since=timezone.now() - timedelta(days=12))
     returned = cases.case_submit(case=filed(households[2]), actor=worker)
     cases.case_return(
         case=returned,
@@ -136,14 +162,10 @@ def load_cases(users, regions: Regions) -> dict[str, object]:
     )
     # Final: its notice ran its seven days without objection, then close_notices finalised it.
     final = approved(households[3])
-    cases.notice_publish(
-        program=program,
-        region=town,
-        cycle=cycle,
-        cases=[final],
-        actor=county_rev,
-        starts_on=today - timedelta(days=program.notice_days + 1),
+    notice = cases.notice_publish(
+        program=program, region=town, cycle=cycle, cases=[final], actor=county_rev
     )
+    as_if_published(notice, program.notice_days + 1)
     cases.notices_close(today=today)
     # On notice now, with its money reserved and one objection waiting to be looked into.
     on_notice = approved(households[4])

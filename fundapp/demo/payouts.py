@@ -26,7 +26,7 @@ from disbursement.models import BankLayout, Payment, PayoutBatch
 from ledger.models import Fund
 
 from .base import cny
-from .cases import EAST_VILLAGE, RELIEF_PROGRAM, WEST_VILLAGE
+from .cases import EAST_VILLAGE, RELIEF_PROGRAM, WEST_VILLAGE, as_if_published
 
 
 def load_bank_layout() -> BankLayout:
@@ -94,7 +94,7 @@ def load_payouts(users) -> dict[str, object]:
     serial = iter(range(50, 100))  # ID numbers apart from cases.load_cases' (1, 2, ...)
 
     def person(name, birth, relation="head"):
-        body = f"110105{birth}{next(serial) * 2 + 1:03d}"
+        body = f"410102{birth}{next(serial) * 2 + 1:03d}"  # the county's code since 1983
         return PersonSpec(
             name=name, id_number=body + ric.calc_check_digit(body + "0"), relation=relation
         )
@@ -127,14 +127,10 @@ def load_payouts(users) -> dict[str, object]:
         for reviewer in ("reviewer_village", "reviewer_town", "reviewer"):
             case = cases.case_approve(case=case, actor=users[reviewer])
         approved.append(case)
-    cases.notice_publish(
-        program=relief,
-        region=town,
-        cycle=cycle,
-        cases=approved,
-        actor=users["reviewer"],
-        starts_on=timezone.localdate() - timedelta(days=relief.notice_days + 1),
+    notice = cases.notice_publish(
+        program=relief, region=town, cycle=cycle, cases=approved, actor=users["reviewer"]
     )
+    as_if_published(notice, relief.notice_days + 1)
     cases.notices_close()
     paid_late, fails_late, no_account = approved[0], approved[1], approved[3]
     for case, days in ((paid_late, 40), (fails_late, 35), (no_account, 45)):

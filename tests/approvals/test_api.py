@@ -356,7 +356,7 @@ def test_registering_the_same_household_twice_is_refused_naming_the_first(people
             {"people": [{"name": "甲", "id_number": "110105194912310020", "relation": "head"}]},
             400,
             "invalid_id_number",
-            "not a valid resident ID number",
+            "does not match the 17 digits",
         ),
         (
             {"people": [{"name": "甲", "id_number": id_number(), "relation": "child"}]},
@@ -893,13 +893,16 @@ def _publish(user, case, world, **extra):
 def test_publish_a_notice_reserves_the_money(people, world, new_case, drive):
     case = drive(new_case(), "approved")
 
-    response = _publish(people.town_rev, case, world, starts_on="2026-03-01")
+    start = date.today() + timedelta(days=2)
+    response = _publish(people.town_rev, case, world, starts_on=start.isoformat())
 
     assert response.status_code == 201, response.content
     notice = response.json()
     assert response["Location"] == f"{API}/notices/{notice['id']}/"
     assert (notice["version"], notice["status"]) == (1, "published")
-    assert (notice["starts_on"], notice["ends_on"]) == ("2026-03-01", "2026-03-08")
+    # seven calendar days: the first day and six more
+    end = start + timedelta(days=6)
+    assert (notice["starts_on"], notice["ends_on"]) == (start.isoformat(), end.isoformat())
     assert notice["items"] == [
         {
             "id": notice["items"][0]["id"],
@@ -919,7 +922,7 @@ def test_publish_a_notice_reserves_the_money(people, world, new_case, drive):
 
     # publishing again (a retry) is refused naming the case; nothing reserved twice
     before = _snapshot()
-    again = _publish(people.town_rev, case, world, starts_on="2026-03-01")
+    again = _publish(people.town_rev, case, world, starts_on=start.isoformat())
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     assert case.number in again.json()["message"]
     assert _snapshot() == before
@@ -951,8 +954,12 @@ def test_publish_with_bad_input(people, world, new_case, drive):
     case = drive(new_case(), "approved")
     empty = _publish(people.town_rev, case, world, cases=[])
     assert empty.status_code == 400 and "cases" in empty.json()["detail"]
-    county = _publish(people.county_rev, case, world, region=world.county.code)
-    assert county.status_code == 400 and county.json()["code"] == "invalid_input"
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    backdated = _publish(people.town_rev, case, world, starts_on=yesterday)
+    assert backdated.status_code == 400 and backdated.json()["code"] == "invalid_input"
+    assert (
+        "never before" in backdated.json()["message"] and yesterday in backdated.json()["message"]
+    )
     other = _publish(people.town_rev, case, world, cycle="2027")
     assert other.status_code == 400 and "not this notice" in other.json()["message"]
     assert Notice.objects.count() == 0

@@ -79,7 +79,7 @@ def test_a_person_belongs_to_one_household(people, world):
     ("specs", "match"),
     [
         ([], "members"),
-        ([PersonSpec("甲", "110105194912310021")], "not a valid"),
+        ([PersonSpec("甲", "110105194912310021")], "does not match the 17 digits"),
         ([PersonSpec("甲", None, relation="child")], "exactly one head"),
     ],
 )

@@ -75,7 +75,7 @@ def test_whole_story(people, world, program):
         Decimal("4000.00"),
         Decimal("0.00"),
     )
-    assert notice.ends_on == start + timedelta(days=7)
+    assert notice.ends_on == start + timedelta(days=6)  # 7 days: start + N - 1
     shown = selectors.public_notices(start)
     assert shown[0]["items"] == [
         {

@@ -207,7 +207,7 @@ def test_register_household_bad_id_keeps_typed_values(client, people, world):
     # then the error sits next to the field, the typed values stay, nothing is stored
     html = response.content.decode()
     assert response.status_code == 400
-    assert "people-0-id_number_errors" in html and "not a valid resident ID number" in html
+    assert "people-0-id_number_errors" in html and "does not match the 17 digits before it" in html
     assert "梅园一村9号" in html and "王五" in html
     assert not Household.objects.filter(address="梅园一村9号").exists()
     # when corrected, then the household is registered with the ID stored only encrypted
