@@ -21,7 +21,7 @@ _keys = itertools.count(1)
 
 @pytest.fixture
 def client():
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -351,7 +351,7 @@ def test_reversal_is_asked_once_and_posted_by_a_second_person(as_officer, superv
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
     # and when a supervisor approves it, balances are back to zero
-    checker = APIClient()
+    checker = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     checker.force_login(supervisor)
     approved = checker.post(f"{API}/requests/{first.json()['id']}/approve/", {}, format="json")
     assert approved.status_code == 200, approved.content
