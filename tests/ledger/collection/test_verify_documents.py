@@ -20,7 +20,6 @@ from ledger.services import LineSpec
 from ledger.verification import verify_ledger
 from tests.tamper import findings, has, raw, underneath
 
-
 from .factories import book, donate, key, person, unit
 
 pytestmark = pytest.mark.django_db
