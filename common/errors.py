@@ -34,6 +34,7 @@ CATALOGUE: dict[str, int] = {
     "corrected_by_flow": 409,  # a flow's entry is corrected through its flow, not by hand
     "currency_not_held": 400,  # the fund does not hold that currency
     "disbursement_error": 400,  # base of the payout refusals
+    "duplicate_award": 409,  # the person has an award in the program and cycle already
     "duplicate_beneficiary": 409,  # the person is in an open case already
     "duplicate_person": 409,  # the person belongs to another household
     "error": 400,  # the base itself (never raised as such)

@@ -28,6 +28,7 @@ from ..hooks import cancel_refusal
 from ..models import (
     Case,
     CaseState,
+    ClaimSource,
     NoticeItem,
     NoticeStatus,
     Objection,
@@ -43,6 +44,7 @@ from ._common import (
     require_region,
     required_text,
 )
+from .claims import claims_release, claims_take_for_case
 from .steps import close_membership, save_case
 
 
@@ -89,6 +91,9 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
                 )
                 % {"number": case.number, "code": open_objection.tracking_code}
             )
+        # One beneficiary, one award per program and cycle: refused here when one of the people
+        # already has one (an entitlement of the cycle), held by the claims' unique constraint.
+        claims_take_for_case(case)
         program = case.program
         entry = journal_post(
             date=today,
@@ -157,6 +162,7 @@ def case_cancel(*, case: Case, actor, reason: str, today: date | None = None) ->
         case.cancel(reason, reversal)
         save_case(case)
         close_membership(case)
+        claims_release(source=ClaimSource.CASE, source_ids=[case.pk])
         record(
             case,
             actor=actor,
