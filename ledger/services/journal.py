@@ -33,13 +33,37 @@ def journal_post(
     actor,
     memo: str = "",
     source: str = "manual",
+    made_by=None,
+    approved_by=None,
+    reason: str = "",
+    income_receipt=None,
 ) -> JournalEntry:
-    """Post one balanced entry. The same key with the same content returns the first entry."""
+    """Post one balanced entry. The same key with the same content returns the first entry.
+
+    A manual entry (``source="manual"``), and any entry naming two funds or more, needs
+    ``made_by`` and a different ``approved_by`` (users) and a ``reason``: it comes from an
+    approved entry request. Income is credited only with its ``income_receipt``.
+    """
     require_perm(actor, "ledger.add_journalentry")
     spec = EntrySpec(
-        date=date, lines=lines, idempotency_key=idempotency_key, memo=memo, source=source
+        date=date,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        memo=memo,
+        source=source,
+        made_by_id=_pk(made_by),
+        approved_by_id=_pk(approved_by),
+        reason=reason or "",
+        income_receipt_id=_pk(income_receipt),
     )
     return posting.write(posting.prepare([spec]), actor)[0]
+
+
+def _pk(obj) -> int | None:
+    """The primary key of a model instance, or the id itself (None stays None)."""
+    if obj is None or isinstance(obj, int):
+        return obj
+    return obj.pk
 
 
 def journal_post_many(*, entries: Sequence[EntrySpec], actor) -> list[JournalEntry]:
@@ -74,9 +98,13 @@ def journal_reverse(
     date: date | None = None,
     memo: str = "",
     idempotency_key: str = "",
+    made_by=None,
+    approved_by=None,
+    reason: str = "",
 ) -> JournalEntry:
     """Post the mirror image of ``entry``, pointing to it. An entry is reversed at most once;
-    asking again (a double click, a retry) returns the same reversal."""
+    asking again (a double click, a retry) returns the same reversal. The reversal of a manual
+    entry or a reclassification needs its maker, a different approver and a reason."""
     require_perm(actor, "ledger.reverse_journalentry")
     with transaction.atomic():
         lock_head()
@@ -115,6 +143,9 @@ def journal_reverse(
             memo=memo or _("Reversal of entry %(seq)s") % {"seq": entry.seq},
             source=entry.source,
             reverses=entry,
+            made_by_id=_pk(made_by),
+            approved_by_id=_pk(approved_by),
+            reason=reason or "",
         )
         reversal = posting.write(posting.prepare([spec]), actor)[0]
         audit(actor=actor, action=AuditAction.JOURNAL_REVERSE, obj=entry, reversal_seq=reversal.seq)

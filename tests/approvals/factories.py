@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from djmoney.money import Money
 from stdnum.cn import ric
@@ -123,17 +124,31 @@ def make_program(
 
 
 def fund_money(amount, fund: str = "RELIEF", day: date | None = None):
-    """A donation into the fund's bank account (Dr 1002 / Cr 4101)."""
+    """Money into the fund's bank account: an approved manual entry by two test users (Dr 1002 /
+    Cr 3102 restricted net assets, or 3101 in an unrestricted fund). Income is booked only by
+    the money-in flows with a receipt."""
     money = cny(amount)
+    fund_obj = Fund.objects.get(code=fund)
+    users = get_user_model().objects
     return journal_post(
         date=day or date.today(),
         lines=[
             LineSpec(chart.BANK, fund, "D", money),
-            LineSpec(chart.DONATION_INCOME, fund, "C", money),
+            LineSpec(
+                chart.RESTRICTED_NET_ASSETS
+                if fund_obj.restricted
+                else chart.UNRESTRICTED_NET_ASSETS,
+                fund,
+                "C",
+                money,
+            ),
         ],
         idempotency_key=f"test-donation:{next(_keys)}",
         actor=None,
-        memo="donation",
+        memo="money in",
+        made_by=users.get_or_create(username="test-maker")[0],
+        approved_by=users.get_or_create(username="test-approver")[0],
+        reason="test money into the fund, approved",
     )
 
 

@@ -21,6 +21,8 @@ from ledger.books import ensure_default_books
 from ledger.models import Account, Balance, ChainHead, Fund, JournalEntry, JournalLine
 from ledger.services import LineSpec
 
+from .factories import four_eyes
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DAY = date(2025, 8, 1)
@@ -60,7 +62,7 @@ def run_threads(target, count: int) -> tuple[list, list[BaseException]]:
 
 def lines(amount: str):
     money = Money(Decimal(amount), "CNY")
-    return [LineSpec("1002", "RELIEF", "D", money), LineSpec("4101", "RELIEF", "C", money)]
+    return [LineSpec("1002", "RELIEF", "D", money), LineSpec("3101", "RELIEF", "C", money)]
 
 
 def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books):
@@ -68,7 +70,11 @@ def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books
     def post_all(n):
         return [
             services.journal_post(
-                date=DAY, lines=lines(f"{n + 1}.01"), idempotency_key=f"t{n}:{i}", actor=None
+                **four_eyes(),
+                date=DAY,
+                lines=lines(f"{n + 1}.01"),
+                idempotency_key=f"t{n}:{i}",
+                actor=None,
             ).seq
             for i in range(PER_THREAD)
         ]
@@ -83,7 +89,7 @@ def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books
     # and the balances are exact
     expected = sum(Decimal(f"{n + 1}.01") * PER_THREAD for n in range(THREADS))
     bank = Balance.objects.get(account__code="1002", fund__code="RELIEF", currency="CNY")
-    income = Balance.objects.get(account__code="4101", fund__code="RELIEF", currency="CNY")
+    income = Balance.objects.get(account__code="3101", fund__code="RELIEF", currency="CNY")
     assert (bank.balance, income.balance) == (expected, -expected)
     # and each line's balance after follows the one before it, in posting order
     running = Decimal("0.00")
@@ -99,7 +105,7 @@ def test_two_posts_with_the_same_key_at_once_create_one_entry(books):
     # when two requests carrying the same idempotency key arrive together
     def post(_n):
         return services.journal_post(
-            date=DAY, lines=lines("300.00"), idempotency_key="same-key", actor=None
+            **four_eyes(), date=DAY, lines=lines("300.00"), idempotency_key="same-key", actor=None
         ).pk
 
     results, errors = run_threads(post, 2)
@@ -118,7 +124,7 @@ def test_many_retries_at_once_with_one_conflicting_request(books):
         amount = "1.00" if n < 6 else "2.00"
         try:
             return services.journal_post(
-                date=DAY, lines=lines(amount), idempotency_key="k", actor=None
+                **four_eyes(), date=DAY, lines=lines(amount), idempotency_key="k", actor=None
             ).pk
         except exceptions.IdempotencyConflict:
             return "conflict"
@@ -136,11 +142,13 @@ def test_many_retries_at_once_with_one_conflicting_request(books):
 
 def test_a_reversal_requested_twice_at_once_creates_one_reversal(books):
     # given a posted entry
-    entry = services.journal_post(date=DAY, lines=lines("45.00"), idempotency_key="e", actor=None)
+    entry = services.journal_post(
+        **four_eyes(), date=DAY, lines=lines("45.00"), idempotency_key="e", actor=None
+    )
 
     # when two people reverse it at the same moment
     def reverse(_n):
-        return services.journal_reverse(entry=entry, actor=None, date=DAY).pk
+        return services.journal_reverse(**four_eyes(), entry=entry, actor=None, date=DAY).pk
 
     results, errors = run_threads(reverse, 2)
 
@@ -156,7 +164,9 @@ def test_the_tables_were_emptied_between_transactional_tests(books):
     # pytest-django's TRUNCATE after each test above left no entries behind (and hit no guard)
     assert JournalEntry.objects.count() == 0
     assert Balance.objects.count() == 0
-    services.journal_post(date=DAY, lines=lines("1.00"), idempotency_key="fresh", actor=None)
+    services.journal_post(
+        **four_eyes(), date=DAY, lines=lines("1.00"), idempotency_key="fresh", actor=None
+    )
     assert JournalEntry.objects.get().seq == 1
 
 
@@ -177,7 +187,7 @@ def test_deleting_an_account_waits_for_a_posting_to_it_and_is_then_refused(books
     def poster():
         try:
             with transaction.atomic():
-                transfer("1002", "4101", "5.00", day=DAY)  # money in, so the bank can pay
+                transfer("1002", "3101", "5.00", day=DAY)  # money in, so the bank can pay
                 transfer("5999", "1002", "5.00", day=DAY)
                 posted.set()
                 assert release.wait(30)
