@@ -155,7 +155,10 @@ def from_database(exc: Exception) -> LedgerError:
     diag = getattr(getattr(exc, "__cause__", None), "diag", None)
     details = _details(getattr(diag, "message_detail", None))
     found = TOKEN.search(text)
-    token = found.group(1) if found else ("receipt_once" if RECEIPT_ONCE in text else None)
+    once = RECEIPT_ONCE in text or (
+        "income_receipt_id" in text and "UNIQUE" in text.upper()
+    )  # PostgreSQL names the index, SQLite the column
+    token = found.group(1) if found else ("receipt_once" if once else None)
     if token is not None and token in (rules := _rules()):
         error, sentence = rules[token]
         where = _where(details)

@@ -152,6 +152,40 @@ def fund_money(amount, fund: str = "RELIEF", day: date | None = None):
     )
 
 
+def drain(amount, fund: str = "RELIEF", day: date | None = None):
+    """Money leaves the fund's bank outside the payout path, whatever the fund has promised:
+    the latest ``fund_money`` entry of the fund is found mistaken and reversed (reversals
+    restore an earlier state, so no available-money check applies), and the rest of it is put
+    back. A plain spending entry could not do it: no posting takes available money below zero."""
+    from ledger.models import JournalEntry
+    from ledger.services import journal_reverse
+
+    entry = (
+        JournalEntry.objects.filter(
+            idempotency_key__startswith="test-donation:",
+            lines__fund__code=fund,
+            reversed_by__isnull=True,
+        )
+        .order_by("-seq")
+        .distinct()
+        .first()
+    )
+    held = entry.lines.get(side="D").amount.amount
+    users = get_user_model().objects
+    journal_reverse(
+        entry=entry,
+        actor=None,
+        date=day or date.today(),
+        memo="mistaken money in",
+        made_by=users.get_or_create(username="test-maker")[0],
+        approved_by=users.get_or_create(username="test-approver")[0],
+        reason="test: the money left the bank",
+    )
+    rest = held - Decimal(str(amount))
+    if rest > 0:
+        fund_money(rest, fund, day)
+
+
 def make_household(actor, village: Region, *, members: int = 1, head_name: str = "张小明", **kw):
     people = [PersonSpec(name=head_name, id_number=id_number(), relation="head")]
     for i in range(1, members):

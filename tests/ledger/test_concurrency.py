@@ -219,3 +219,44 @@ def test_deleting_an_account_waits_for_a_posting_to_it_and_is_then_refused(books
     assert Account.objects.filter(pk=account.pk).exists()
     assert JournalLine.objects.filter(account=account).count() == 1
     assert verification.verify_ledger().ok
+
+
+def test_two_officers_spending_the_last_of_a_fund_at_once(books):
+    # given RELIEF holds 100.00 at bank, and two officers each pay a 70.00 bank charge from it
+    # at the same moment, on their own connections
+    money = Money("100.00", "CNY")
+    services.journal_post(
+        **four_eyes(),
+        date=DAY,
+        lines=[LineSpec("1002", "RELIEF", "D", money), LineSpec("3102", "RELIEF", "C", money)],
+        idempotency_key="money-in",
+        actor=None,
+    )
+
+    def pay(n):
+        charge = Money("70.00", "CNY")
+        try:
+            return services.journal_post(
+                date=DAY,
+                lines=[
+                    LineSpec("5201", "RELIEF", "D", charge),
+                    LineSpec("1002", "RELIEF", "C", charge),
+                ],
+                idempotency_key=f"charge-{n}",
+                actor=None,
+                source="fee",
+            ).pk
+        except exceptions.InsufficientFunds:
+            return "refused"
+
+    results, errors = run_threads(pay, 2)
+
+    # then exactly one is paid, the other refused, and the fund never went below zero
+    assert errors == []
+    assert Counter(isinstance(r, int) for r in results) == Counter({True: 1, False: 1})
+    assert Balance.objects.get(account__code="1002", fund__code="RELIEF").balance == Decimal(
+        "30.00"
+    )
+    balances = JournalLine.objects.filter(account__code="1002", fund__code="RELIEF")
+    assert min(line.balance_after for line in balances) >= 0
+    assert verification.verify_ledger().ok
