@@ -15,6 +15,12 @@
 * ``ledger_post_entry`` takes the maker, approver, reason and receipt, so a single posting with
   them keeps its one round trip.
 
+Before the guards, entries posted with a receipt (``Receipt.entry``) are given that receipt as
+their ``income_receipt``, so that a donation or allocation recorded before this migration can
+still be voided (its reversal debits income, which needs the reversed entry's receipt void).
+Posted entries are frozen, so their guard is set aside for that one UPDATE (the column is not
+in the entry's hash).
+
 The SQL is frozen in sql/0011_controls_guards.*.sql; reversed, 0009's SQL (and 0004's posting
 function) comes back.
 """
@@ -27,10 +33,30 @@ from common.dbguards import frozen_sql
 
 SQL = Path(__file__).with_name("sql")
 
+_BACKFILL = """
+UPDATE ledger_journalentry
+   SET income_receipt_id = (SELECT r.id FROM ledger_receipt r WHERE r.entry_id = ledger_journalentry.id)
+ WHERE income_receipt_id IS NULL
+   AND EXISTS (SELECT 1 FROM ledger_receipt r WHERE r.entry_id = ledger_journalentry.id)
+"""
+
+
+def receipts_onto_their_entries(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        if schema_editor.connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER ledger_entry_guard")
+            cursor.execute(_BACKFILL)
+            cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER ledger_entry_guard")
+        else:
+            # The frozen SQL below creates this trigger again.
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_entry_posted_frozen")
+            cursor.execute(_BACKFILL)
+
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0010_controls_schema")]
     operations = [
+        migrations.RunPython(receipts_onto_their_entries, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="journalentry",
             constraint=models.UniqueConstraint(

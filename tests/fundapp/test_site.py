@@ -96,8 +96,8 @@ def test_home_shows_each_fund_position_per_currency(client, officer, db):
         Decimal("265.50"),
         Decimal("234.50"),
     )
-    assert relief.available == Decimal("1000.00")
-    for figure in ["CNY 1,234.50", "CNY 265.50", "CNY 234.50", "CNY 1,000.00"]:
+    assert relief.available == Decimal("1265.50")  # bank + cash - payable
+    for figure in ["CNY 1,234.50", "CNY 265.50", "CNY 234.50", "CNY 1,265.50"]:
         assert figure in html
 
 
