@@ -46,7 +46,16 @@ class ProgramTierInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "name_en", "category", "fund", "amount_rule", "is_active")
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "category",
+        "fund",
+        "charges_fund",
+        "amount_rule",
+        "is_active",
+    )
     list_filter = ("category", "amount_rule", "is_active")
     search_fields = ("code", "name_zh", "name_en")
     filter_horizontal = ("allowed_regions", "excludes")

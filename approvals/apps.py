@@ -22,3 +22,12 @@ class ApprovalsConfig(AppConfig):
 
         # Money reserved for cases on notice lowers the fund's available amount.
         register_reservation_source(fund_reserved)
+
+        from ledger import chart
+        from ledger.verification import register_balance_source, register_claim_source
+
+        from .verification import award_claims, final_awards_owed
+
+        # verify_ledger: awards explain awards payable, and say what it holds.
+        register_claim_source(award_claims)
+        register_balance_source(chart.AWARDS_PAYABLE, final_awards_owed)

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from djmoney.money import Money
 
+from common.errors import FundError
 from common.exports import export_response, requested_format
 from common.permissions import permission_required
+from ledger.exceptions import AmountTooLarge
 
 from . import selectors, services
-from .exceptions import ApprovalsError
 from .forms import (
     AttachmentForm,
     CaseFileForm,
@@ -186,7 +187,7 @@ def case_action(request, pk: int, action: str):
         return _detail(request, case, status=400, **{key: form})
     try:
         case = call(case, request.user, form.cleaned_data)
-    except ApprovalsError as exc:
+    except FundError as exc:
         return _detail(request, case, status=exc.status, error=exc.message, **{key: form})
     messages.success(
         request,
@@ -205,7 +206,7 @@ def attachment_upload(request, pk: int):
         return _detail(request, case, status=400, attachment_form=form)
     try:
         attachment_add(case=case, upload=form.cleaned_data["file"], actor=request.user)
-    except ApprovalsError as exc:
+    except FundError as exc:
         form.add_error("file", exc.message)
         return _detail(request, case, status=exc.status, attachment_form=form)
     messages.success(request, _("Document added."))
@@ -268,7 +269,7 @@ def household_new(request):
                 people=specs,
                 actor=request.user,
             )
-        except ApprovalsError as exc:
+        except FundError as exc:
             error = exc.message
         else:
             messages.success(request, _("Household registered."))
@@ -313,7 +314,9 @@ def household_detail(request, pk: int):
                     comment=data["comment"],
                     actor=request.user,
                 )
-            except ApprovalsError as exc:
+            except AmountTooLarge as exc:
+                form.add_error("requested_amount", exc.message)
+            except FundError as exc:
                 error = exc.message
             else:
                 messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
@@ -370,7 +373,7 @@ def notice_publish(request):
                     starts_on=data["starts_on"],
                     actor=request.user,
                 )
-            except ApprovalsError as exc:
+            except FundError as exc:
                 error = exc.message
             else:
                 messages.success(
@@ -421,7 +424,7 @@ def objection_detail(request, pk: int):
                     services.objection_dismiss(
                         objection=objection, actor=request.user, reply=form.cleaned_data["reply"]
                     )
-            except ApprovalsError as exc:
+            except FundError as exc:
                 error = exc.message
             else:
                 messages.success(request, _("Objection handled."))

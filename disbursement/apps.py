@@ -20,3 +20,12 @@ class DisbursementConfig(AppConfig):
 
         # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
         register_cancel_veto(award_payment_veto)
+
+        from ledger import chart
+        from ledger.verification import register_balance_source, register_claim_source
+
+        from .verification import payout_claims, payouts_owed
+
+        # verify_ledger: entitlements and payments explain awards payable; what is still owed.
+        register_claim_source(payout_claims)
+        register_balance_source(chart.AWARDS_PAYABLE, payouts_owed)

@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SideEnum": "ledger.models.Side",
         "AccountTypeEnum": "ledger.models.AccountType",
+        "PledgeKindEnum": "ledger.collection.models.PledgeKind",
     },
 }
 

@@ -18,3 +18,9 @@ class LedgerConfig(AppConfig):
             *dbfunctions.FUNCTION_SETS,
         ]:
             register(guard_set)
+
+        from .verification import register_claim_source
+        from .verification.documents import collection_claims
+
+        # verify_ledger: receipts and deposits explain income and cash lines.
+        register_claim_source(collection_claims)

@@ -50,7 +50,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Approvals
     lookup_field = "code"
     lookup_value_regex = r"[0-9A-Za-z][0-9A-Za-z._-]*"
     queryset = (
-        Program.objects.select_related("fund")
+        Program.objects.select_related("fund", "charges_fund")
         .prefetch_related("tiers", "allowed_regions", "excludes")
         .order_by("code")
     )

@@ -46,11 +46,33 @@ def _money(**kwargs) -> MoneyField:
     )
 
 
+DEFAULT_CHARGES_FUND = "GENERAL"
+
+
+def default_charges_fund(paying: Fund | None) -> Fund | None:
+    """The unrestricted fund GENERAL when it exists, else the program's paying fund."""
+    return Fund.objects.filter(code=DEFAULT_CHARGES_FUND).first() or paying
+
+
 class Program(BilingualNameMixin):
     code = models.CharField(_("code"), max_length=20, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=ProgramCategory.choices)
     fund = models.ForeignKey(
         Fund, verbose_name=_("paying fund"), on_delete=models.PROTECT, related_name="programs"
+    )
+    # Who bears the bank's charges on this program's payments: by default the unrestricted fund
+    # (奖励扶助 rules: fees are paid by finance, never out of the award money), else the program's
+    # own fund. Each charge is booked as its own single-fund entry in this fund.
+    charges_fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("fund paying bank charges"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        blank=True,
+        help_text=_(
+            "The fund that pays the bank's charges on this program's payments. Left empty, the "
+            "unrestricted fund GENERAL (or, without it, the paying fund)."
+        ),
     )
     amount_rule = models.CharField(_("amount rule"), max_length=15, choices=AmountRule.choices)
     amount = _money(
@@ -137,6 +159,11 @@ class Program(BilingualNameMixin):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs):
+        if self.charges_fund_id is None:
+            self.charges_fund = default_charges_fund(self.fund if self.fund_id else None)
+        super().save(*args, **kwargs)
+
     @property
     def purpose(self) -> str:
         return CATEGORY_PURPOSE[self.category]
@@ -155,11 +182,14 @@ class Program(BilingualNameMixin):
     def configuration_errors(self) -> dict[str, str]:
         """What is wrong with the program's set-up (shared by ``clean`` and the services)."""
         errors: dict[str, str] = {}
+        if self.charges_fund_id is None and self.fund_id is not None:
+            self.charges_fund = default_charges_fund(self.fund)
         if self.fund_id and not self.fund.allows_purpose(self.purpose):
             errors["fund"] = _(
                 "Fund %(fund)s may not pay %(purpose)s; choose a fund restricted to that purpose "
                 "or an unrestricted one."
             ) % {"fund": self.fund.code, "purpose": Purpose(self.purpose).label}
+        errors.update(self._charges_fund_errors())
         if self.amount_rule == AmountRule.REQUESTED:
             if self.cap is None or self.cap.amount <= 0:
                 errors["cap"] = _("A requested-amount program needs a cap above zero.")
@@ -171,6 +201,37 @@ class Program(BilingualNameMixin):
                 "cur": self.currency,
             }
         return errors
+
+    def _charges_fund_errors(self) -> dict[str, str]:
+        if self.charges_fund_id is None:
+            return {}
+        charges = self.charges_fund
+        if not charges.allows_purpose(Purpose.OPERATIONS):
+            return {
+                "charges_fund": _(
+                    "Fund %(fund)s may not pay bank charges (%(purpose)s); choose the "
+                    "unrestricted fund or one restricted to that purpose."
+                )
+                % {"fund": charges.code, "purpose": Purpose.OPERATIONS.label}
+            }
+        if (
+            self.category == ProgramCategory.ANNUAL_REWARD
+            and charges.restricted
+            and charges.pk == self.fund_id
+        ):
+            return {
+                "charges_fund": _(
+                    "Bank charges on reward and assistance payments are paid by finance, never "
+                    "out of the award money: choose the unrestricted fund, not %(fund)s."
+                )
+                % {"fund": charges.code}
+            }
+        if not charges.holds_currency(self.currency):
+            return {
+                "charges_fund": _("Fund %(fund)s does not hold %(cur)s.")
+                % {"fund": charges.code, "cur": self.currency}
+            }
+        return {}
 
     def clean(self):
         errors = self.configuration_errors()

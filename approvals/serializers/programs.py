@@ -62,6 +62,11 @@ class ProgramSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
     category = enum(ProgramCategory.choices, read_only=True)
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    charges_fund = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        help_text=_("The fund that pays the bank's charges on this program's payments."),
+    )
     amount_rule = enum(AmountRule.choices, read_only=True)
     amount = money_amount(
         "amount", allow_null=True, help_text=_("Fixed amount per household or per person.")
@@ -94,6 +99,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "name_en",
             "category",
             "fund",
+            "charges_fund",
             "amount_rule",
             "amount",
             "cap",

@@ -27,6 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from ledger.limits import check_ceiling
+from ledger.models import DocumentKind
+
 from ..exceptions import (
     DuplicateBeneficiary,
     InvalidInput,
@@ -66,7 +69,14 @@ CYCLE_FORMATS = ("%Y", "%Y-%m")
 # amounts and eligibility
 # --------------------------------------------------------------------------------------------
 def case_amount(*, program: Program, people: int, requested: Money | None = None) -> Money:
-    """The amount a case receives under the program's rule."""
+    """The amount a case receives under the program's rule, within the award ceiling
+    (``ledger.limits``: a mistyped program amount or cap cannot make an absurd award)."""
+    amount = _rule_amount(program=program, people=people, requested=requested)
+    check_ceiling(DocumentKind.AWARD, amount)
+    return amount
+
+
+def _rule_amount(*, program: Program, people: int, requested: Money | None) -> Money:
     if program.amount_rule == AmountRule.PER_HOUSEHOLD:
         return program.amount
     if program.amount_rule == AmountRule.PER_PERSON:

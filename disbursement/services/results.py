@@ -4,7 +4,7 @@
   is written but an audit event.
 * **Idempotent.** An accepted file is recorded by its sha256 (unique): importing the same file
   again changes nothing. Each payment's booking has the idempotency key ``pay:<payment id>``
-  (a charge on a failed payment ``charge:<payment id>``), and a payment is booked only while
+  (its bank charge ``charge:<payment id>``), and a payment is booked only while
   it is ``sent``; a line that repeats what an earlier file already recorded is counted, not
   booked again.
 * **Chunks and crash safety.** The accepted lines are applied in chunks (``PAYOUT_IMPORT_CHUNK``,
@@ -13,8 +13,12 @@
   flight (rolled back); importing the same file again resumes where it stopped. Progress is
   visible between chunks.
 * **Money.** Paid: awards payable Dr / bank Cr in the batch's fund, for exactly the payment's
-  amount. A bank charge: bank charges (5201) Dr / bank Cr in the fund — never deducted from the
-  recipient. Failed: nothing is booked; the award stays owed and is reissued in a later batch.
+  amount (idempotency key ``pay:<payment id>``). A bank charge, on a paid or a failed payment:
+  bank charges (5201) Dr / bank Cr in the fund the program names to bear its charges
+  (``Program.charges_fund``, by default the unrestricted fund: 奖励扶助 fees are paid by
+  finance, never out of the award money), as an entry of its own in that one fund (key
+  ``charge:<payment id>``), never one spanning two funds, and never deducted from the
+  recipient. Failed: nothing else is booked; the award stays owed and is reissued later.
 """
 
 from __future__ import annotations
@@ -149,21 +153,23 @@ def _apply_chunk(
     (a concurrent import of another file got there first)."""
     payable, bank, charges = accounts
     fund = batch.fund
+    charges_fund = batch.program.charges_fund
     memo_paid = _("Payment %(ref)s")
-    memo_charge = _("Bank charge on failed payment %(ref)s")
-    pairs: dict[tuple[str, Decimal, str], tuple[LineSpec, LineSpec]] = {}
+    memo_charge = _("Bank charge on payment %(ref)s")
+    memo_charge_failed = _("Bank charge on failed payment %(ref)s")
+    pairs: dict[tuple[str, str, Decimal, str], tuple[LineSpec, LineSpec]] = {}
 
-    def pair(debit, amount: Decimal, currency: str) -> tuple[LineSpec, LineSpec]:
+    def pair(debit, in_fund, amount: Decimal, currency: str) -> tuple[LineSpec, LineSpec]:
         # Line specs are immutable and a chunk pays a few fixed sums many times: one debit/credit
-        # pair per account and sum, shared by the entries that need it.
-        key = (debit.code, amount, currency)
+        # pair per account, fund and sum, shared by the entries that need it.
+        key = (debit.code, in_fund.code, amount, currency)
         try:
             return pairs[key]
         except KeyError:
             money = Money(amount, currency)
             value = pairs[key] = (
-                LineSpec(debit, fund, "D", money),
-                LineSpec(bank, fund, "C", money),
+                LineSpec(debit, in_fund, "D", money),
+                LineSpec(bank, in_fund, "C", money),
             )
             return value
 
@@ -174,27 +180,30 @@ def _apply_chunk(
         done = [line for line in lines if line.payment_id in sent]
         specs, keys = [], []
         for line in done:
-            extra = pair(charges, line.charge, line.currency) if line.charge else ()
             if line.outcome == PAID:
-                key = f"pay:{line.payment_id}"
-                lines_ = pair(payable, line.amount, line.currency)
-                memo = memo_paid % {"ref": line.reference}
-            elif extra:
-                key = f"charge:{line.payment_id}"
-                lines_ = ()
-                memo = memo_charge % {"ref": line.reference}
-            else:
-                continue
-            specs.append(
-                EntrySpec(
-                    date=today,
-                    lines=[*lines_, *extra],
-                    idempotency_key=key,
-                    memo=memo,
-                    source="disbursement",
+                specs.append(
+                    EntrySpec(
+                        date=today,
+                        lines=list(pair(payable, fund, line.amount, line.currency)),
+                        idempotency_key=f"pay:{line.payment_id}",
+                        memo=memo_paid % {"ref": line.reference},
+                        source="disbursement",
+                    )
                 )
-            )
-            keys.append((line.payment_id, line.outcome == PAID))
+                keys.append((line.payment_id, True))
+            if line.charge:
+                # Its own entry, in the one fund that bears the program's charges.
+                memo = memo_charge if line.outcome == PAID else memo_charge_failed
+                specs.append(
+                    EntrySpec(
+                        date=today,
+                        lines=list(pair(charges, charges_fund, line.charge, line.currency)),
+                        idempotency_key=f"charge:{line.payment_id}",
+                        memo=memo % {"ref": line.reference},
+                        source="disbursement",
+                    )
+                )
+                keys.append((line.payment_id, False))
         entries = journal_post_many(entries=specs, actor=None) if specs else []
         entry_ids = {pid: e.pk for (pid, is_pay), e in zip(keys, entries, strict=True) if is_pay}
         _write_results(imp, done, entry_ids, timezone.now())
@@ -226,7 +235,7 @@ def results_import(
         )
     if existing is not None and existing.status == ImportStatus.DONE:
         return existing  # the same file again: nothing changes
-    batch = PayoutBatch.objects.select_related("fund", "program").get(pk=batch.pk)
+    batch = PayoutBatch.objects.select_related("fund", "program__charges_fund").get(pk=batch.pk)
     if batch.status not in (BatchStatus.EXPORTED, BatchStatus.CLOSED):
         raise InvalidState(
             _("Batch PB%(batch)s has not been sent to the bank yet: export it first.")

@@ -5,7 +5,8 @@ loads and why it must run where it does):
 
 1. the default books (``setup_books``: chart of accounts, the RELIEF, REWARD and GENERAL funds);
 2. ``users.load_users``: one user per role, with public passwords;
-3. ``books.load_books``: postings straight into the ledger, and last month's period closed;
+3. ``books.load_books``: the first money in (the county staff's cash on the spot, deposited;
+   donations, an allocation, a void), through the services, and last month's period closed;
 4. ``collection.load_collection``: money in (donors, donations, receipts, a void, a deposit,
    pledges, an allocation);
 5. ``cases.load_regions``, ``users.place_staff``, ``cases.load_cases``: the county's regions,
@@ -13,8 +14,10 @@ loads and why it must run where it does):
 6. ``payouts.load_payouts``: a bank layout, a reward program and its cycle, payout batches with
    bank result files, a reissue, and late awards.
 
-Steps 2 to 6 run in one transaction: all of it or nothing. The demo's postings carry idempotency
-keys starting with ``KEY_PREFIX``, which is how ``is_loaded`` sees an earlier run. The
+Steps 2 to 6 run in one transaction: all of it or nothing. Every yuan goes through a service
+(donations and allocations with their receipts, deposits, awards, payouts): the demo makes no
+journal entry by hand. Its donations carry idempotency keys starting with ``KEY_PREFIX``, which
+is how ``is_loaded`` sees an earlier run. The
 passwords are public (``DEMO_USERS``): callers load the demo only with DEBUG on, or when told to.
 
 A later feature adds its step to the module of its domain (or a new module here), so the demo
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from django.core.management import call_command
 from django.db import transaction
 
-from ledger.models import JournalEntry
+from ledger.collection.models import Donation
 
 from . import books, cases, collection, payouts, users
 from .base import KEY_PREFIX
@@ -48,8 +51,8 @@ class DemoLoad:
 
 
 def is_loaded() -> bool:
-    """Whether the demo's postings are already in the books."""
-    return JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists()
+    """Whether the demo's money is already in the books (its donations, keyed ``demo:...``)."""
+    return Donation.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists()
 
 
 def load_demo(*, stdout=None) -> DemoLoad:

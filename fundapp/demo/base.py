@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from djmoney.money import Money
 
-# Every posting the demo makes carries an idempotency key with this prefix: it is how a second
-# run sees that the demo is already loaded.
+# Every donation, allocation and deposit the demo records carries an idempotency key with this
+# prefix: it is how a second run sees that the demo is already loaded.
 KEY_PREFIX = "demo:"
 
 

@@ -1,5 +1,5 @@
-"""The demo's money in, through the collection services: receipt books of both types, unit and
-person donors, donations with their receipts (one paying part of a pledge), a cash deposit, cash
+"""More of the demo's money in, through the collection services (the receipt books are made by
+``books``): unit and person donors, donations with their receipts (one paying part of a pledge), a cash deposit, cash
 left waiting, an allocation with its settlement receipt, an overdue partly paid pledge and a
 future one, and a receipt voided by the supervisor.
 
@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from fundapp import roles
 from ledger.collection import services as collection
-from ledger.collection.models import Donation, Pledge
+from ledger.collection.models import Donation, Donor, Pledge
 from ledger.models import JournalEntry
 
 from .base import KEY_PREFIX, cny, this_month
+from .books import HOSPITAL_CODE
 
 
 def load_collection(users) -> dict[str, object]:
@@ -27,21 +28,13 @@ def load_collection(users) -> dict[str, object]:
     today = timezone.localdate()
     officer = users[roles.FINANCE_OFFICER]
     supervisor = users[roles.FINANCE_SUPERVISOR]
-    admin = users[roles.ADMINISTRATOR]
 
     def this(days_ago: int) -> date:
         return this_month(today, days_ago)
 
-    collection.receipt_book_create(
-        type="donation", series="豫财捐2026", first_number=1, last_number=500, actor=admin
-    )
-    collection.receipt_book_create(
-        type="settlement", series="豫财结2026", first_number=1, last_number=200, actor=admin
-    )
-    units = [
+    units = [Donor.objects.get(credit_code=HOSPITAL_CODE)] + [
         collection.donor_create(kind="unit", name=name, credit_code=code, actor=officer)
         for name, code in [
-            ("县人民医院", "12410000MB00000010"),
             ("县第一中学", "12410000MB00000023"),
             ("豫丰农业发展有限公司", "91410000MA0000003Y"),
         ]

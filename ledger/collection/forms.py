@@ -2,8 +2,9 @@
 
 Whether a donation, allocation, deposit, void or write-off may happen is decided by
 ``ledger.collection.services``; the views show its ``LedgerError`` message on the form. The
-forms only check what belongs to one field (an amount has at most two decimals and is above
-zero, a date is a date) so the error can sit next to that field. Recording forms carry a hidden
+forms only check what belongs to one field (an amount has at most two decimals, is above zero and
+within the ceiling of its kind of document, a date is a date) so the error can sit next to that
+field, the value kept. Recording forms carry a hidden
 idempotency key made when the form is first shown, so a double submit records once.
 """
 
@@ -17,14 +18,17 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..exceptions import AmountTooLarge
 from ..forms import DateInput, FundChoiceField, currency_choices
-from ..models import Fund
+from ..limits import check_ceiling
+from ..models import DocumentKind, Fund
 from .models import (
     AllocationKind,
     Donor,
     DonorKind,
     PaymentMethod,
     Pledge,
+    PledgeKind,
     PledgeStatus,
     ReceiptStatus,
     ReceiptType,
@@ -67,8 +71,44 @@ class _Keyed(forms.Form):
     idempotency_key = forms.CharField(max_length=200, widget=forms.HiddenInput)
 
 
-class DonationForm(_Keyed):
-    """The fast entry form, in the order the keyboard goes through it."""
+class _WithinCeiling:
+    """The amount within the ceiling of the form's kind of document (``ledger.limits``): the
+    error sits next to the amount and the typed value stays in the field."""
+
+    ceiling_kind: str = ""
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None:
+            try:
+                check_ceiling(self.ceiling_kind, amount)
+            except AmountTooLarge as exc:
+                raise forms.ValidationError(str(exc), code="amount_too_large") from exc
+        return amount
+
+
+class PledgeChoiceField(forms.ModelChoiceField):
+    """A pledge by what it promises, who, how much and when."""
+
+    def label_from_instance(self, obj: Pledge) -> str:
+        return (
+            f"{obj.get_kind_display()} · {obj.donor.name} · {obj.amount} · {obj.due_date:%Y-%m-%d}"
+        )
+
+
+def _open_pledges(kind: str):
+    return (
+        Pledge.objects.filter(written_off=False, kind=kind)
+        .select_related("donor", "fund")
+        .order_by("due_date", "id")
+    )
+
+
+class DonationForm(_WithinCeiling, _Keyed):
+    """The fast entry form, in the order the keyboard goes through it. Only donation pledges are
+    offered: a mandated contribution is paid by an allocation (``AllocationForm``)."""
+
+    ceiling_kind = DocumentKind.DONATION
 
     donor_text = forms.CharField(
         label=_("donor"),
@@ -91,8 +131,8 @@ class DonationForm(_Keyed):
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
     received_on = forms.DateField(label=_("date received"), widget=DateInput())
     project = forms.CharField(label=_("project"), max_length=200, required=False)
-    pledge = forms.ModelChoiceField(
-        queryset=Pledge.objects.filter(written_off=False).select_related("donor", "fund"),
+    pledge = PledgeChoiceField(
+        queryset=_open_pledges(PledgeKind.DONATION),
         label=_("pays pledge"),
         required=False,
         empty_label=_("no pledge"),
@@ -115,6 +155,7 @@ class DonationForm(_Keyed):
         super().__init__(*args, **kwargs)
         self.fields["donor_text"].widget.attrs["autofocus"] = True
         self.fields["fund"].queryset = _open_funds()
+        self.fields["pledge"].queryset = _open_pledges(PledgeKind.DONATION)
 
     @classmethod
     def initial_data(cls) -> dict:
@@ -205,6 +246,9 @@ class PledgeFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("all")), *PledgeStatus.choices]
     )
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", _("all")), *PledgeKind.choices]
+    )
     fund = _all_funds_field()
 
 
@@ -218,7 +262,8 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
 
-class CashDepositForm(_Keyed):
+class CashDepositForm(_WithinCeiling, _Keyed):
+    ceiling_kind = DocumentKind.DEPOSIT
     fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
     amount = _amount_field()
     currency = forms.ChoiceField(
@@ -240,11 +285,14 @@ class CashDepositForm(_Keyed):
         }
 
 
-class AllocationForm(_Keyed):
-    """No receipt-type choice: an allocation always gets a settlement receipt."""
+class AllocationForm(_WithinCeiling, _Keyed):
+    """No receipt-type choice: an allocation always gets a settlement receipt. It may pay a
+    mandated-contribution pledge (帮扶资金); then the paying department is the pledge's donor
+    when left empty."""
 
+    ceiling_kind = DocumentKind.ALLOCATION
     kind = forms.ChoiceField(label=_("kind"), choices=AllocationKind.choices)
-    source_name = forms.CharField(label=_("paying department"), max_length=200)
+    source_name = forms.CharField(label=_("paying department"), max_length=200, required=False)
     source_credit_code = forms.CharField(label=_("credit code"), max_length=30, required=False)
     fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
     amount = _amount_field()
@@ -254,10 +302,24 @@ class AllocationForm(_Keyed):
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
     received_on = forms.DateField(label=_("date received"), widget=DateInput())
     document_no = forms.CharField(label=_("document number"), max_length=100, required=False)
+    pledge = PledgeChoiceField(
+        queryset=_open_pledges(PledgeKind.CONTRIBUTION),
+        label=_("pays pledge"),
+        required=False,
+        empty_label=_("no pledge"),
+        help_text=_("A mandated contribution pledged by a department."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = _open_funds()
+        self.fields["pledge"].queryset = _open_pledges(PledgeKind.CONTRIBUTION)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("source_name") or "").strip() and data.get("pledge") is None:
+            self.add_error("source_name", _("Name the department that pays."))
+        return data
 
     @classmethod
     def initial_data(cls) -> dict:

@@ -4,17 +4,26 @@ imports each by name so that Django registers them.
 
 Every recorded donation, allocation and deposit owns exactly one posted journal entry (a
 one-to-one link), written in the same transaction as the record itself, and a donation or an
-allocation owns exactly one receipt. What the database holds (see ``collection/dbguards.py``):
+allocation owns exactly one receipt. Income comes only with its document: the receipt is issued
+first, the entry names it (``JournalEntry.income_receipt``), the receipt then names the entry, and
+the donation or allocation row comes last. What the database holds (see ``collection/dbguards.py``):
 
 * a receipt takes the next number of its book: no gap, no reuse, never past the book's last
   number; a receipt is never deleted and its content never changes; it can only go from valid to
   void (with a reason and an approver), never back;
 * a donation receipt is never issued for an allocation, and a settlement receipt never for a
   donation (the receipt's type is checked against what it is for);
+* a receipt names, once, the posted entry that carries its income: an entry that names the
+  receipt back and credits exactly the receipt's amount to the income of the receipt's type, in
+  its fund and currency;
+* a donation's (an allocation's) amount, currency, fund and entry are its valid receipt's;
+* a pledge paid by a donation is a donation pledge of the same donor, fund and currency; one paid
+  by an allocation is a mandated-contribution pledge of the same fund and currency; a pledge's
+  kind, donor, fund and currency never change;
 * donations, allocations and deposits are never deleted.
 
 A pledge is *not* booked (non-profit accounting books it only when paid); its paid amount is the
-sum of the valid donations linked to it, and "overdue" is derived from its due date, so neither
+sum of the valid donations (for a mandated contribution: allocations) linked to it, and "overdue" is derived from its due date, so neither
 can drift from the records they come from.
 """
 
@@ -150,8 +159,15 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     check_code = models.CharField(_("check code"), max_length=16)
+    # The entry that carries the receipt's income. The receipt is issued first (the entry names
+    # it, ``JournalEntry.income_receipt``), so it is empty for that moment only: the recording
+    # service sets it once, in the same transaction, and the database refuses any other change.
     entry = models.OneToOneField(
-        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="receipt"
+        "ledger.JournalEntry",
+        on_delete=models.PROTECT,
+        related_name="receipt",
+        null=True,
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=5, choices=ReceiptStatus.choices, default=ReceiptStatus.VALID
@@ -258,7 +274,23 @@ class PledgeStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("written off")
 
 
+class PledgeKind(models.TextChoices):
+    """What a pledge promises: a voluntary donation (paid by donations, with donation receipts)
+    or a mandated contribution (帮扶资金 a department must pay: paid by allocations, with
+    settlement receipts; 财综〔2024〕1号 art. 8 forbids donation receipts for 摊派)."""
+
+    DONATION = "donation", _("donation")
+    CONTRIBUTION = "contribution", _("mandated contribution")
+
+
 class Pledge(models.Model):
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=PledgeKind.choices,
+        default=PledgeKind.DONATION,
+        db_default=PledgeKind.DONATION,
+    )
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
     fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="pledges")
     amount = MoneyField(
@@ -290,6 +322,9 @@ class Pledge(models.Model):
             models.CheckConstraint(
                 condition=Q(written_off=False) | ~Q(write_off_reason=""),
                 name="pledge_writeoff_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["donation", "contribution"]), name="pledge_kind_valid"
             ),
         ]
         permissions = [("write_off_pledge", _("Can write off a pledge"))]
@@ -357,6 +392,14 @@ class Allocation(models.Model):
     method = models.CharField(_("method"), max_length=6, choices=PaymentMethod.choices)
     received_on = models.DateField(_("date received"))
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    pledge = models.ForeignKey(
+        Pledge,
+        on_delete=models.PROTECT,
+        related_name="allocation_payments",
+        null=True,
+        blank=True,
+        help_text=_("The mandated-contribution pledge this pays, if any."),
+    )
     entry = models.OneToOneField(
         "ledger.JournalEntry", on_delete=models.PROTECT, related_name="allocation"
     )
@@ -440,6 +483,7 @@ __all__ = [
     "DonorKind",
     "PaymentMethod",
     "Pledge",
+    "PledgeKind",
     "PledgeStatus",
     "Receipt",
     "ReceiptBook",

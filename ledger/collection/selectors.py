@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Q, QuerySet, Sum, When
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
@@ -21,6 +21,7 @@ from .models import (
     Donor,
     PaymentMethod,
     Pledge,
+    PledgeKind,
     PledgeStatus,
     Receipt,
     ReceiptStatus,
@@ -91,11 +92,22 @@ def cash_deposits() -> QuerySet[CashDeposit]:
 
 
 def pledge_paid(pledge: Pledge) -> Money:
-    """What has arrived against the pledge: its donations whose receipts are still valid."""
-    total = pledge.payments.filter(receipt__status=ReceiptStatus.VALID).aggregate(t=Sum("amount"))[
-        "t"
-    ]
+    """What has arrived against the pledge: its donations (a mandated contribution: its
+    allocations) whose receipts are still valid."""
+    paid = pledge.payments if pledge.kind == PledgeKind.DONATION else pledge.allocation_payments
+    total = paid.filter(receipt__status=ReceiptStatus.VALID).aggregate(t=Sum("amount"))["t"]
     return Money(_q(total), pledge.amount.currency)
+
+
+def _paid_into(model) -> Subquery:
+    """What the valid records of ``model`` linked to the outer pledge add up to."""
+    return Subquery(
+        model.objects.filter(pledge=OuterRef("pk"), receipt__status=ReceiptStatus.VALID)
+        .order_by()
+        .values("pledge")
+        .annotate(t=Sum("amount"))
+        .values("t")[:1]
+    )
 
 
 def pledge_status(pledge: Pledge, *, today: date, paid: Money | None = None) -> str:
@@ -121,16 +133,29 @@ class PledgeRow:
 
 
 def pledge_rows(
-    *, today: date, status: str | None = None, fund: Fund | None = None
+    *,
+    today: date,
+    status: str | None = None,
+    fund: Fund | None = None,
+    kind: str | None = None,
 ) -> list[PledgeRow]:
     qs = Pledge.objects.select_related("donor", "fund").annotate(
-        paid_total=Sum("payments__amount", filter=Q(payments__receipt__status=ReceiptStatus.VALID))
+        paid_by_donations=_paid_into(Donation), paid_by_allocations=_paid_into(Allocation)
     )
     if fund is not None:
         qs = qs.filter(fund=fund)
+    if kind:
+        qs = qs.filter(kind=kind)
     rows = []
     for pledge in qs.order_by("due_date", "id"):
-        paid = Money(_q(pledge.paid_total), pledge.amount.currency)
+        paid = Money(
+            _q(
+                pledge.paid_by_donations
+                if pledge.kind == PledgeKind.DONATION
+                else pledge.paid_by_allocations
+            ),
+            pledge.amount.currency,
+        )
         state = pledge_status(pledge, today=today, paid=paid)
         if status and state != status:
             continue

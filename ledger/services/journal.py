@@ -37,12 +37,14 @@ def journal_post(
     approved_by=None,
     reason: str = "",
     income_receipt=None,
+    income_receipt_id: int | None = None,
 ) -> JournalEntry:
     """Post one balanced entry. The same key with the same content returns the first entry.
 
     A manual entry (``source="manual"``), and any entry naming two funds or more, needs
     ``made_by`` and a different ``approved_by`` (users) and a ``reason``: it comes from an
-    approved entry request. Income is credited only with its ``income_receipt``.
+    approved entry request. Income is credited only with the receipt that documents it
+    (``income_receipt``, or its id ``income_receipt_id``: the money-in flows).
     """
     require_perm(actor, "ledger.add_journalentry")
     spec = EntrySpec(
@@ -54,7 +56,9 @@ def journal_post(
         made_by_id=_pk(made_by),
         approved_by_id=_pk(approved_by),
         reason=reason or "",
-        income_receipt_id=_pk(income_receipt),
+        income_receipt_id=income_receipt_id
+        if income_receipt_id is not None
+        else _pk(income_receipt),
     )
     return posting.write(posting.prepare([spec]), actor)[0]
 

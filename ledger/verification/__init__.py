@@ -14,7 +14,17 @@ app registered in ``common.dbguards`` is installed, the posting function include
   the previous entry's ``hash``, each ``content_hash`` and ``hash`` recomputed from the stored data
   with ``ledger.hashing`` exactly as ``ledger.posting`` computes them, and the ``ChainHead`` at
   the last entry;
-* a reversal mirrors its original (same accounts, funds, currencies and amounts, opposite sides).
+* a reversal mirrors its original (same accounts, funds, currencies and amounts, opposite sides);
+* the sub-ledgers agree with the books (``documents``, ``subledgers``): every receipt's income
+  is booked and every income credit has its receipt (per line, and per fund and period), a void
+  receipt's entry is reversed and a valid one's is not, a receipt has its donation or
+  allocation and agrees with it; awards payable holds exactly the final unpaid awards and
+  unpaid entitlements, each credit an award or entitlement and each debit a payment made or a
+  cancellation; cash on hand leaves only by a deposit (or a void); a pledge is paid only by its
+  donor's donations into its fund. Each finding names the document (receipt code, case number,
+  payment, deposit), the entry, the fund and the period. Cases and payouts register what they
+  know (``register_claim_source``, ``register_balance_source``) from their ``AppConfig.ready``:
+  the ledger imports neither.
 
 It streams: entries and lines are read in index order with server-side cursors (``iterator``), and
 what it keeps in memory grows with the number of account x fund x currency keys and reversals,
@@ -24,7 +34,9 @@ not with the number of lines, so it runs over millions of lines. The report keep
 One module per check: ``guards`` (every registered guard set installed), ``chain`` (the hash
 chain, in seq order), ``entries`` (each entry's zero-sum and content hash), ``references`` (what
 lines and reversals point to), ``balances`` (running balances and stored balances), and
-``report`` (the report, its problem codes and the knobs of a pass). This package runs them in
+``report`` (the report, its problem codes and the knobs of a pass), ``documents`` (the
+collection's documents against each other) and ``subledgers`` (documents against the lines, and
+the registry the apps above fill). This package runs them in
 one snapshot and exports what callers use.
 """
 
@@ -37,36 +49,65 @@ from django.db import connection, transaction
 from ..models import Account, Fund
 from .balances import check_balances, check_running_balances
 from .chain import check_chain
+from .documents import check_documents
 from .entries import check_entries
 from .guards import check_guards
 from .report import (
+    AWARD_PAYABLE_MISSING,
+    AWARDS_PAYABLE_OUTSTANDING,
     BALANCE_DRIFT,
     BALANCE_LAST_LINE,
     BALANCE_LINE_COUNT,
     BALANCE_MISSING,
     BALANCE_ORPHAN,
+    CASH_CREDIT_WITHOUT_DEPOSIT,
+    CASH_DEPOSIT_PERIOD,
     CHAIN_HEAD,
     CHAIN_LINK,
     CHAIN_SEQ,
     CHUNK_SIZE,
+    DEPOSIT_CASH_MISSING,
+    ENTITLEMENT_PAYABLE_MISSING,
     ENTRY_CONTENT_HASH,
     ENTRY_DRAFT,
     ENTRY_HASH,
     ENTRY_TOO_FEW_LINES,
     ENTRY_UNBALANCED,
     GUARD_MISSING,
+    INCOME_DEBIT_WITHOUT_VOID,
+    INCOME_WITHOUT_RECEIPT,
     KEY_RUNNING_SUM,
     LINE_BALANCE_AFTER,
     LINE_ORPHAN,
     MAX_PROBLEMS,
+    PAYABLE_CREDIT_UNEXPLAINED,
+    PAYABLE_DEBIT_UNEXPLAINED,
+    PAYMENT_PAYABLE_MISSING,
+    PLEDGE_DONATION_MISMATCH,
     PROGRESS_EVERY,
+    RECEIPT_INCOME_MISSING,
+    RECEIPT_INCOME_PERIOD,
+    RECEIPT_RECORD_MISMATCH,
+    RECEIPT_VALID_BUT_REVERSED,
+    RECEIPT_VOID_NOT_REVERSED,
+    RECEIPT_WITHOUT_RECORD,
     REVERSAL_MISMATCH,
     REVERSAL_TARGET,
     LedgerReport,
     Problem,
 )
+from .subledgers import (
+    Claim,
+    check_subledgers,
+    register_balance_source,
+    register_claim_source,
+    unregister_balance_source,
+    unregister_claim_source,
+)
 
 __all__ = [
+    "AWARDS_PAYABLE_OUTSTANDING",
+    "AWARD_PAYABLE_MISSING",
     "BALANCE_DRIFT",
     "BALANCE_LAST_LINE",
     "BALANCE_LINE_COUNT",
@@ -75,22 +116,43 @@ __all__ = [
     "CHAIN_HEAD",
     "CHAIN_LINK",
     "CHAIN_SEQ",
+    "CASH_CREDIT_WITHOUT_DEPOSIT",
+    "CASH_DEPOSIT_PERIOD",
     "CHUNK_SIZE",
+    "DEPOSIT_CASH_MISSING",
+    "ENTITLEMENT_PAYABLE_MISSING",
     "ENTRY_CONTENT_HASH",
     "ENTRY_DRAFT",
     "ENTRY_HASH",
     "ENTRY_TOO_FEW_LINES",
     "ENTRY_UNBALANCED",
     "GUARD_MISSING",
+    "INCOME_DEBIT_WITHOUT_VOID",
+    "INCOME_WITHOUT_RECEIPT",
     "KEY_RUNNING_SUM",
     "LINE_BALANCE_AFTER",
     "LINE_ORPHAN",
     "MAX_PROBLEMS",
+    "PAYABLE_CREDIT_UNEXPLAINED",
+    "PAYABLE_DEBIT_UNEXPLAINED",
+    "PAYMENT_PAYABLE_MISSING",
+    "PLEDGE_DONATION_MISMATCH",
     "PROGRESS_EVERY",
+    "RECEIPT_INCOME_MISSING",
+    "RECEIPT_INCOME_PERIOD",
+    "RECEIPT_RECORD_MISMATCH",
+    "RECEIPT_VALID_BUT_REVERSED",
+    "RECEIPT_VOID_NOT_REVERSED",
+    "RECEIPT_WITHOUT_RECORD",
     "REVERSAL_MISMATCH",
     "REVERSAL_TARGET",
+    "Claim",
     "LedgerReport",
     "Problem",
+    "register_balance_source",
+    "register_claim_source",
+    "unregister_balance_source",
+    "unregister_claim_source",
     "verify_ledger",
 ]
 
@@ -126,3 +188,5 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
         report, accounts, funds, seq_of, chunk_size, progress, progress_every
     )
     check_balances(report, keys, accounts, funds)
+    check_documents(report, funds)
+    check_subledgers(report, funds)

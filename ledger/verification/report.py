@@ -36,6 +36,25 @@ BALANCE_MISSING = "balance_missing"
 BALANCE_ORPHAN = "balance_orphan"
 REVERSAL_MISMATCH = "reversal_mismatch"
 REVERSAL_TARGET = "reversal_target"
+# The sub-ledgers (``subledgers``, ``documents``): what the documents say against the books.
+INCOME_WITHOUT_RECEIPT = "income_without_receipt"
+INCOME_DEBIT_WITHOUT_VOID = "income_debit_without_void"
+RECEIPT_INCOME_MISSING = "receipt_income_missing"
+RECEIPT_VOID_NOT_REVERSED = "receipt_void_not_reversed"
+RECEIPT_VALID_BUT_REVERSED = "receipt_valid_but_reversed"
+RECEIPT_WITHOUT_RECORD = "receipt_without_record"
+RECEIPT_RECORD_MISMATCH = "receipt_record_mismatch"
+RECEIPT_INCOME_PERIOD = "receipt_income_period"
+PAYABLE_CREDIT_UNEXPLAINED = "payable_credit_unexplained"
+PAYABLE_DEBIT_UNEXPLAINED = "payable_debit_unexplained"
+AWARD_PAYABLE_MISSING = "award_payable_missing"
+ENTITLEMENT_PAYABLE_MISSING = "entitlement_payable_missing"
+PAYMENT_PAYABLE_MISSING = "payment_payable_missing"
+AWARDS_PAYABLE_OUTSTANDING = "awards_payable_outstanding"
+CASH_CREDIT_WITHOUT_DEPOSIT = "cash_credit_without_deposit"
+DEPOSIT_CASH_MISSING = "deposit_cash_missing"
+CASH_DEPOSIT_PERIOD = "cash_deposit_period"
+PLEDGE_DONATION_MISMATCH = "pledge_donation_mismatch"
 
 
 @dataclass
@@ -47,6 +66,8 @@ class Problem:
     account: str | None = None
     fund: str | None = None
     currency: str | None = None
+    period: str | None = None
+    document: str | None = None  # the sub-ledger object: "receipt X-00000001", "payment 12"...
 
 
 @dataclass

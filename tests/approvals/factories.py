@@ -124,9 +124,10 @@ def make_program(
 
 
 def fund_money(amount, fund: str = "RELIEF", day: date | None = None):
-    """Money into the fund's bank account: an approved manual entry by two test users (Dr 1002 /
-    Cr 3102 restricted net assets, or 3101 in an unrestricted fund). Income is booked only by
-    the money-in flows with a receipt."""
+    """Money at the fund's bank, as an opening balance: an approved manual entry by two test
+    users (Dr 1002 / Cr 3102 restricted net assets, or 3101 in an unrestricted fund). Income is
+    credited only with its receipt, through the donation service, which these tests of cases and
+    payouts do not need."""
     money = cny(amount)
     fund_obj = Fund.objects.get(code=fund)
     users = get_user_model().objects
@@ -143,7 +144,7 @@ def fund_money(amount, fund: str = "RELIEF", day: date | None = None):
                 money,
             ),
         ],
-        idempotency_key=f"test-donation:{next(_keys)}",
+        idempotency_key=f"test-opening:{next(_keys)}",
         actor=None,
         memo="money in",
         made_by=users.get_or_create(username="test-maker")[0],
@@ -162,7 +163,7 @@ def drain(amount, fund: str = "RELIEF", day: date | None = None):
 
     entry = (
         JournalEntry.objects.filter(
-            idempotency_key__startswith="test-donation:",
+            idempotency_key__startswith="test-opening:",
             lines__fund__code=fund,
             reversed_by__isnull=True,
         )

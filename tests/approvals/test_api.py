@@ -244,6 +244,7 @@ def test_programs_show_tiers_and_money_as_strings(people, program):
     body = detail.json()
     assert detail.status_code == 200
     assert (body["amount"], body["cap"], body["currency"]) == ("1000.00", None, "CNY")
+    assert body["charges_fund"] == "GENERAL"  # the fund that bears its bank charges
     assert (body["fund"], body["amount_rule"], body["notice_days"]) == (
         "RELIEF",
         "per_household",

@@ -2,6 +2,7 @@
 de-duplication (the refusal names the other case), held in the database too."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -214,3 +215,89 @@ def test_program_without_applicable_tier_is_refused_at_submit(people, world, hou
         services.case_submit(case=case, actor=people.worker)
     case.refresh_from_db()
     assert case.state == "draft"
+
+
+def test_an_award_above_the_ceiling_is_refused_and_the_ceiling_is_data(people, world, household):
+    """A program whose amount was mistyped (an account number in the amount) cannot make an
+    absurd award; the administrator's ceiling (AmountCeiling) is what decides."""
+    from ledger.exceptions import AmountTooLarge
+    from ledger.models import AmountCeiling, DocumentKind
+
+    program = make_program(code="BIG", amount_rule="requested", cap=cny("200000000"))
+    with pytest.raises(AmountTooLarge, match="ceiling of 100,000,000.00"):
+        services.case_file(
+            program=program,
+            household=household,
+            cycle="2026",
+            actor=people.worker,
+            requested_amount=cny("100000000.01"),
+        )
+    assert not household.cases.exists()
+    AmountCeiling.objects.create(kind=DocumentKind.AWARD, ceiling=Decimal("500"))
+    with pytest.raises(AmountTooLarge, match="ceiling of 500.00"):
+        services.case_file(
+            program=program,
+            household=household,
+            cycle="2026",
+            actor=people.worker,
+            requested_amount=cny("500.01"),
+        )
+    case = services.case_file(
+        program=program,
+        household=household,
+        cycle="2026",
+        actor=people.worker,
+        requested_amount=cny("500"),
+    )
+    assert case.amount == cny("500")
+
+
+def test_a_program_names_the_fund_that_pays_its_bank_charges(people):
+    # given the default books (GENERAL is the unrestricted fund)
+    reward_fund = Fund.objects.get(code="REWARD")
+    fields = {
+        "code": "RW",
+        "name_zh": "奖扶",
+        "name_en": "Reward",
+        "category": "annual_reward",
+        "fund": reward_fund,
+        "amount_rule": "per_person",
+        "amount": cny(960),
+    }
+    tiers = [TierSpec("县", "County", "county")]
+    # when a program is created without naming one, GENERAL bears its charges
+    program = services.program_create(actor=people.admin, tiers=tiers, **fields)
+    assert program.charges_fund.code == "GENERAL"
+
+    # when a reward program would pay its charges out of the award money, it is refused, by the
+    # service and by the model's clean (the admin)
+    fields.update(code="RW2", charges_fund=reward_fund)
+    with pytest.raises(ProgramMisconfigured, match="paid by finance"):
+        services.program_create(actor=people.admin, tiers=tiers, **fields)
+    with pytest.raises(ValidationError, match="paid by finance"):
+        Program(**fields).full_clean()
+    assert not Program.objects.filter(code="RW2").exists()
+
+    # and a fund that may not pay bank charges is refused for any program
+    Fund.objects.create(
+        code="BUILD",
+        name_zh="建",
+        name_en="Build",
+        restricted=True,
+        purposes=["building"],
+        currencies=["CNY"],
+    )
+    fields.update(
+        code="RW3",
+        category="one_off_relief",
+        fund=Fund.objects.get(code="RELIEF"),
+        amount_rule="per_household",
+        charges_fund=Fund.objects.get(code="BUILD"),
+    )
+    with pytest.raises(ProgramMisconfigured, match="may not pay bank charges"):
+        services.program_create(actor=people.admin, tiers=tiers, **fields)
+
+    # a relief program may let its own fund bear them, if the administrator so names it
+    fields.update(code="RW4", charges_fund=Fund.objects.get(code="RELIEF"))
+    own = services.program_create(actor=people.admin, tiers=tiers, **fields)
+    assert own.charges_fund.code == "RELIEF"

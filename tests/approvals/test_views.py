@@ -11,7 +11,7 @@ from django.urls import reverse
 from approvals import services
 from approvals.models import Attachment, Case, CaseState, Household, Objection, Person
 
-from .factories import id_number
+from .factories import cny, id_number, make_program
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +366,26 @@ def test_objection_dismiss_needs_reply_and_uphold_sends_back(client, people, new
     assert objection.status == "upheld"
     assert case.state == CaseState.OBJECTED and case.current_tier == 2
     assert Objection.objects.count() == 1
+
+
+def test_file_case_above_the_award_ceiling_says_so_next_to_the_amount(client, people, household):
+    # given a program that pays the amount requested, with a cap above the award ceiling
+    program = make_program(code="BIGREQ", amount_rule="requested", cap=cny("900000000"))
+    # when the worker types an account number into the requested amount
+    response = _as(client, people.worker).post(
+        reverse("approvals:household", args=[household.pk]),
+        {
+            "program": program.pk,
+            "cycle": "2026",
+            "members": list(household.people.values_list("pk", flat=True)),
+            "requested_amount": "622848001.23",
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    # then nothing is filed, and the amount field says why, in Chinese, keeping what was typed
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+    form = response.context["form"]
+    assert "requested_amount" in form.errors
+    page = response.content.decode()
+    assert "上限" in page and "622848001.23" in page

@@ -120,8 +120,10 @@ def make_households(people, world):
 
 @pytest.fixture
 def final_cases(relief, people, world, make_households):
-    """Three final relief awards of CNY 1,000 each; the RELIEF fund has CNY 10,000 at bank."""
+    """Three final relief awards of CNY 1,000 each; the RELIEF fund has CNY 10,000 at bank, and
+    GENERAL, which bears the program's bank charges, CNY 100."""
     fund_money(10000, "RELIEF")
+    fund_money(100, "GENERAL")
     return finalise(relief, make_households(3), people, world)
 
 

@@ -9,6 +9,7 @@ from disbursement import selectors, services
 from disbursement.exceptions import NothingToPay
 from disbursement.models import BatchStatus, Payment, PaymentStatus
 from ledger import chart
+from ledger.models import JournalEntry
 from ledger.verification import verify_ledger
 from tests.approvals.factories import fund_money
 
@@ -18,7 +19,9 @@ from .util import balance, bank, csv_bytes, payable, read_csv, read_xlsx, result
 def test_relief_awards_are_paid_in_full_with_a_failure_reissued(
     final_cases, people, relief, layout
 ):
-    # given three final awards of CNY 1,000 booked to awards payable, CNY 10,000 at bank
+    # given three final awards of CNY 1,000 booked to awards payable, CNY 10,000 at bank, and
+    # CNY 100 in the unrestricted fund, which bears the program's bank charges
+    assert relief.charges_fund.code == "GENERAL"
     assert payable("RELIEF") == Decimal("3000.00")
     assert bank("RELIEF") == Decimal("10000.00")
 
@@ -56,12 +59,21 @@ def test_relief_awards_are_paid_in_full_with_a_failure_reissued(
         batch=batch, layout=layout, content=content, filename="result1.csv", actor=people.officer
     )
 
-    # then the paid ones are booked against bank, the charge is the fund's expense, and the
-    # failed award stays owed
+    # then the paid ones are booked against bank, the charge is an expense of GENERAL (not of
+    # the relief money) in an entry of its own, and the failed award stays owed
     assert (imp.paid_count, imp.failed_count, imp.already_count) == (2, 1, 0)
     assert payable("RELIEF") == Decimal("1000.00")
-    assert bank("RELIEF") == Decimal("10000.00") - Decimal("2000.00") - Decimal("2.50")
-    assert balance(chart.BANK_CHARGES, "RELIEF") == Decimal("2.50")
+    assert bank("RELIEF") == Decimal("10000.00") - Decimal("2000.00")
+    assert balance(chart.BANK_CHARGES, "RELIEF") == Decimal("0.00")
+    assert balance(chart.BANK_CHARGES, "GENERAL") == Decimal("2.50")
+    assert bank("GENERAL") == Decimal("97.50")
+    charge = JournalEntry.objects.get(idempotency_key=f"charge:{payments[0].pk}")
+    assert {(line.account.code, line.fund.code, line.side) for line in charge.lines.all()} == {
+        (chart.BANK_CHARGES, "GENERAL", "D"),
+        (chart.BANK, "GENERAL", "C"),
+    }
+    pay_entry = JournalEntry.objects.get(idempotency_key=f"pay:{payments[0].pk}")
+    assert set(pay_entry.lines.values_list("fund__code", flat=True)) == {"RELIEF"}
     failed = Payment.objects.get(reference=failed_ref)
     assert failed.status == PaymentStatus.FAILED and failed.failure_reason == "账户已销户"
     assert failed.entry_id is None
@@ -115,9 +127,10 @@ def test_relief_awards_are_paid_in_full_with_a_failure_reissued(
     )
 
     # then every award is paid exactly once: payable back to zero, the bank down by exactly the
-    # awards plus the charge, the books verify
+    # awards, GENERAL by the charge, the books verify
     assert payable("RELIEF") == Decimal("0.00")
-    assert bank("RELIEF") == Decimal("10000.00") - Decimal("3000.00") - Decimal("2.50")
+    assert bank("RELIEF") == Decimal("10000.00") - Decimal("3000.00")
+    assert bank("GENERAL") == Decimal("97.50")
     for case in final_cases:
         assert Payment.objects.filter(case=case, status="paid").count() == 1
     assert selectors.batch_reconciliation(batch2).agrees
@@ -164,4 +177,50 @@ def test_a_generated_cycle_is_paid_through_a_batch(people, reward, layout, make_
     assert payable("REWARD") == Decimal("0.00")
     assert bank("REWARD") == Decimal("3000.00")
     assert selectors.batch_reconciliation(batch).agrees
+    assert verify_ledger().ok
+
+
+def test_bank_charges_on_reward_payments_are_paid_by_finance_not_the_award_money(
+    people, reward, layout, make_households
+):
+    # given a reward program (its charges borne by GENERAL, the default) with two entitlements
+    # generated, money in REWARD and in GENERAL
+    fund_money(5000, "REWARD")
+    fund_money(50, "GENERAL")
+    assert reward.charges_fund.code == "GENERAL"
+    for household in make_households(2, prefix="62170000"):
+        services.enrolment_create(
+            program=reward, person=household.people.get(is_head=True), actor=people.officer
+        )
+    cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
+    services.cycle_generate(cycle=cycle, actor=people.officer)
+    batch = services.batch_build(program=reward, cycle="2026", actor=people.officer)
+    services.batch_approve(batch=batch, actor=people.supervisor)
+    services.batch_export(batch=batch, layout=layout, fmt="csv", actor=people.officer)
+    paid, failed = list(Payment.objects.filter(batch=batch).order_by("id"))
+
+    # when the bank pays one with a charge of 1.20 and fails the other with a charge of 0.80
+    services.results_import(
+        batch=batch,
+        layout=layout,
+        content=csv_bytes(
+            result_rows(
+                [paid, failed],
+                failed={failed.reference},
+                charge={paid.reference: "1.20", failed.reference: "0.80"},
+            )
+        ),
+        filename="reward.csv",
+        actor=people.officer,
+    )
+
+    # then each award is paid in full out of REWARD and both charges are GENERAL's expense,
+    # each in an entry of one fund: nothing of the charges touches the award money
+    assert bank("REWARD") == Decimal("5000.00") - Decimal("1000.00")
+    assert balance(chart.BANK_CHARGES, "REWARD") == Decimal("0.00")
+    assert balance(chart.BANK_CHARGES, "GENERAL") == Decimal("2.00")
+    assert bank("GENERAL") == Decimal("48.00")
+    for payment in (paid, failed):
+        entry = JournalEntry.objects.get(idempotency_key=f"charge:{payment.pk}")
+        assert set(entry.lines.values_list("fund__code", flat=True)) == {"GENERAL"}
     assert verify_ledger().ok

@@ -1,5 +1,6 @@
 """load_demo: a whole demo county on an empty database, and nothing new the second time."""
 
+import json
 from decimal import Decimal
 from io import StringIO
 
@@ -75,31 +76,57 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     assert admin.is_staff and admin.is_superuser
     assert not User.objects.get(username="officer").is_staff
 
-    # and the postings went through the ledger: posted, keyed, chained, by the officer
-    entries = JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX)
-    assert entries.count() == 14
+    # and every yuan went through a flow: no entry was made by hand, each is posted and
+    # chained, by the officer, the supervisor (a void) or the system (awards, payouts)
+    entries = JournalEntry.objects.all()
+    assert not entries.filter(source="manual").exists()
+    assert set(entries.values_list("source", flat=True)) == {
+        "donation",
+        "allocation",
+        "deposit",
+        "approvals",
+        "disbursement",
+    }
     assert set(entries.values_list("status", flat=True)) == {EntryStatus.POSTED}
-    assert set(entries.values_list("posted_by__username", flat=True)) == {"officer"}
+    assert set(entries.exclude(posted_by=None).values_list("posted_by__username", flat=True)) == {
+        "officer",
+        "supervisor",
+    }
 
-    # and they show donations in cash and by bank into RELIEF and REWARD
+    # and they show donations in cash and by bank into RELIEF and REWARD, each with a receipt
     def lines(account, fund, side):
         return JournalLine.objects.filter(account__code=account, fund__code=fund, side=side)
 
     for fund in ("RELIEF", "REWARD"):
-        assert lines(chart.CASH, fund, "D").filter(entry__memo__contains="捐").exists()
-        assert lines(chart.BANK, fund, "D").filter(entry__memo__contains="捐").exists()
+        assert lines(chart.CASH, fund, "D").filter(entry__source="donation").exists()
+        assert lines(chart.BANK, fund, "D").filter(entry__source="donation").exists()
         assert lines(chart.DONATION_INCOME, fund, "C").exists()
-    # a cash deposit, awards accrued and paid
-    assert lines(chart.CASH, "RELIEF", "C").exists()
-    assert lines(chart.AWARDS_PAYABLE, "RELIEF", "C").exists()
-    assert lines(chart.AWARDS_PAYABLE, "RELIEF", "D").exists()
-    # one reversal, pointing to the entry it corrects
-    reversal = entries.get(reverses__isnull=False)
-    assert reversal.reverses.memo.endswith("(amount keyed wrong)")
+    # the seed's scene: county staff giving cash on the spot, each a donor with a receipt, and
+    # the cash deposited at the bank
+    from fundapp.demo.books import COUNTY_STAFF
+    from ledger.collection.models import CashDeposit, Donation
 
-    # and last month's period is closed, this month's is open
+    staff = Donation.objects.filter(project="县直机关干部现场捐款")
+    assert staff.count() == len(COUNTY_STAFF) and set(staff.values_list("method", flat=True)) == {
+        "cash"
+    }
+    assert {d.donor.kind for d in staff} == {"person"}
+    staff_total = sum(d.amount.amount for d in staff)
+    assert CashDeposit.objects.filter(amount=staff_total, fund__code="RELIEF").exists()
+    # awards accrued and paid, by the cases and payouts
+    assert lines(chart.CASH, "RELIEF", "C").exists()
+    assert lines(chart.AWARDS_PAYABLE, "RELIEF", "C").filter(entry__source="approvals").exists()
+    assert lines(chart.AWARDS_PAYABLE, "RELIEF", "D").filter(entry__source="disbursement").exists()
+    # a donation keyed wrong, voided with its receipt (asked by one, approved by another) and
+    # recorded again
+    typo = Donation.objects.get(idempotency_key=KEY_PREFIX + "firm-typo")
+    assert typo.is_void and typo.entry.reversed_by.posted_by.username == "supervisor"
+    assert Donation.objects.filter(idempotency_key=KEY_PREFIX + "firm", donor=typo.donor).exists()
+
+    # and last month's period is closed (the staff's cash, its deposit, the hospital's gift),
+    # this month's is open
     closed = Period.objects.get(status=PeriodStatus.CLOSED)
-    assert closed.entries.count() == 3
+    assert closed.entries.count() == len(COUNTY_STAFF) + 2
     assert closed.closed_by.username == "supervisor"
     assert Period.objects.filter(status=PeriodStatus.OPEN).count() == 1
     assert closed.end < Period.objects.get(status=PeriodStatus.OPEN).start
@@ -110,16 +137,17 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
         assert selectors.trial_balance(fund=fund).balanced
     # what is owed: two relief awards (a failed payment to a frozen account, and an award whose
     # household has no bank account) and two reward entitlements (a suspended beneficiary's,
-    # and the reissue waiting for export); the ledger's own awards were paid in full and the
-    # reversal undid the mistake
+    # and the reissue waiting for export)
     payable = Account.objects.get(code=chart.AWARDS_PAYABLE)
     owed = selectors.account_balance(account=payable)
     assert {cur: m.amount for cur, m in owed.items()} == {"CNY": Decimal("-5920.00")}
     relief_bank = Balance.objects.get(account__code=chart.BANK, fund__code="RELIEF", currency="CNY")
-    # 12,600 deposited + 30,000 + 800 donated - 6,000 paid - 12 fee (ledger postings)
-    # + 5,000 + 4,000 bank donations + 300 deposited + 8,000 allocation (money-in services)
-    # - 6,000 paid to three households - 2 bank fee (payouts)
-    assert str(relief_bank.balance) == "48686.00"
+    # 12,600 staff cash deposited + 30,000 + 800 + 5,000 + 4,000 bank donations + 300 deposited
+    # + 8,000 allocation - 6,000 paid to three households (the void nets to nothing)
+    assert str(relief_bank.balance) == "54700.00"
+    # the bank's fee on a relief payment is paid by the unrestricted fund, not the relief money
+    assert not lines(chart.BANK_CHARGES, "RELIEF", "D").exists()
+    assert lines(chart.BANK_CHARGES, "GENERAL", "D").filter(entry__source="disbursement").exists()
     assert "debits 140420.00 = credits 140420.00" in output
 
     # and money in shows every feature: receipts of both types, a voided one with its entry
@@ -127,10 +155,12 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     from ledger.collection.models import Receipt, ReceiptStatus
     from ledger.collection.selectors import cash_held, pledge_rows
 
-    assert Receipt.objects.filter(type="donation").count() == 6
-    assert Receipt.objects.filter(type="settlement").count() == 1
-    void = Receipt.objects.get(status=ReceiptStatus.VOID)
-    assert JournalEntry.objects.filter(reverses=void.entry).exists()
+    assert Receipt.objects.filter(type="donation").count() == 17
+    assert Receipt.objects.filter(type="settlement").count() == 2
+    voided = Receipt.objects.filter(status=ReceiptStatus.VOID)
+    assert voided.count() == 2
+    for void in voided:
+        assert JournalEntry.objects.filter(reverses=void.entry).exists()
     today = timezone.localdate()
     statuses = {row.status for row in pledge_rows(today=today)}
     assert "open" in statuses and ("overdue" in statuses or "partly_paid" in statuses)
@@ -211,6 +241,35 @@ def _assert_payouts(output: str) -> None:
     assert report.ok, report.problems
 
 
+def test_the_demos_thank_you_list_equals_its_donation_income_and_the_books_verify(debug):
+    # given the demo loaded
+    _load()
+    from ledger.collection.selectors import donation_income, thank_you_list
+    from ledger.verification import verify_ledger
+
+    # then for every period and fund (and all funds together), the public thank-you list adds up
+    # to the donation income in the books
+    periods = list(Period.objects.filter(entries__isnull=False).distinct())
+    assert len(periods) == 2
+    for period in periods:
+        for fund in [None, *Fund.objects.all()]:
+            public = thank_you_list(period=period, fund=fund).totals
+            booked = donation_income(start=period.start, end=period.end, fund=fund)
+            assert public == booked, (period.code, fund)
+    # and the list is not empty: the staff's cash on the spot and the other gifts are on it
+    total = sum(
+        (thank_you_list(period=p).totals.get("CNY").amount for p in periods), Decimal("0.00")
+    )
+    assert total == Decimal("76500.00")
+
+    # and verify_ledger, with its sub-ledger checks, finds nothing; the command says so too
+    report = verify_ledger()
+    assert report.ok, report.problems
+    out = StringIO()
+    call_command("verify_ledger", "--json", stdout=out)  # raises on any problem
+    assert json.loads(out.getvalue())["problems"] == []
+
+
 def test_load_demo_twice_creates_nothing_new(debug):
     # given the demo is loaded
     _load()
@@ -237,7 +296,7 @@ def test_load_demo_refuses_with_debug_off_unless_forced(settings):
 
     # when forced, it loads
     _load(force=True)
-    assert JournalEntry.objects.filter(idempotency_key__startswith=KEY_PREFIX).count() == 14
+    assert JournalEntry.objects.filter(idempotency_key__contains=KEY_PREFIX).count() == 21
 
 
 def test_load_demo_keeps_the_password_of_a_user_that_existed(debug, django_user_model):

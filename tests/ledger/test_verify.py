@@ -20,7 +20,7 @@ from django.utils import translation
 from ledger import dbguards, services, verification
 from ledger.models import ChainHead, JournalLine
 
-from .factories import four_eyes, transfer
+from .factories import explained, four_eyes, transfer
 from .test_guards import build_lines, draft_entry, post_underneath, raw
 
 DAY = date(2025, 3, 10)
@@ -98,7 +98,8 @@ def has(found: list[dict], kind: str, **where) -> bool:
 
 @pytest.fixture
 def books(db):
-    """Given a donation in cash, its deposit, an award accrued and paid, and a reversed mistake."""
+    """Given a donation in cash, its deposit, an award accrued and paid, and a reversed mistake
+    (posted by hand: their documents are stood in for by ``explained``)."""
     entries = {
         "donation": transfer("1001", "3101", "1000.00", day=DAY, key="donation"),  # seq 1
         "deposit": transfer("1002", "1001", "800.00", day=DAY, key="deposit"),  # seq 2
@@ -109,7 +110,8 @@ def books(db):
     entries["reversal"] = services.journal_reverse(
         **four_eyes(), entry=entries["mistake"], actor=None, date=DAY
     )  # seq 6
-    return entries
+    with explained(*entries.values()):
+        yield entries
 
 
 # --------------------------------------------------------------------------------------------

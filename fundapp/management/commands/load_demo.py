@@ -4,7 +4,7 @@ What it loads, and in what order, is ``fundapp.demo`` (one module per domain: us
 money in, cases, payouts); this command only guards the door and reports. It prints a summary,
 the trial balance and the demo logins.
 
-Run twice it changes nothing: it sees its own entries (idempotency keys ``demo:...``) and only
+Run twice it changes nothing: it sees its own donations (idempotency keys ``demo:...``) and only
 prints the logins again. The passwords are public, so it refuses to run with DEBUG off unless
 ``--force`` is given.
 """

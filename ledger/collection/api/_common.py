@@ -27,7 +27,8 @@ from common.permissions import RequiredPermissions
 ERROR_TEXT = {
     400: _(
         "The request is not valid. Code 'invalid' lists the errors of each field in detail; the "
-        "services' own refusals have their own code: invalid_amount, unknown_fund, "
+        "services' own refusals have their own code: invalid_amount, amount_too_large (above "
+        "the ceiling of that kind of document), unknown_fund, "
         "currency_not_held, invalid_donor, invalid_credit_code, wrong_receipt_type, "
         "collection_error, idempotency_key_required, idempotency_key_invalid."
     ),

@@ -77,6 +77,7 @@ class AllocationViewSet(
             source_credit_code=data["source_credit_code"],
             document_no=data["document_no"],
             receipt_type=data["receipt"]["type"],
+            pledge=data["pledge"],
         )
         return recorded(
             AllocationSerializer,

@@ -50,8 +50,11 @@ class DonationViewSet(
     @extend_schema(
         summary=_("Record a donation: post it and issue its donation receipt"),
         description=_(
-            "One transaction: the journal entry (bank or cash against donation income, in the "
-            "fund) and the receipt with the next number of the donation receipt book."
+            "One transaction: the receipt with the next number of the donation receipt book, "
+            "then the journal entry naming it (bank or cash against donation income, in the "
+            "fund). A pledge it pays must promise a donation: a mandated contribution is paid "
+            "by an allocation (400 wrong_receipt_type). An amount above the donation ceiling "
+            "is refused (400 amount_too_large)."
         ),
         parameters=[IDEMPOTENCY_KEY, REPLAYED],
         responses=recording_responses(DonationSerializer, _("Recorded; the receipt is issued.")),

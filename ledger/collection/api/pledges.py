@@ -71,7 +71,10 @@ class PledgeViewSet(mixins.RetrieveModelMixin, CollectionViewSet):
     def list(self, request, *args, **kwargs):
         query = validated_query(PledgeQuerySerializer, request)
         rows = selectors.pledge_rows(
-            today=local_today(), status=query.get("status"), fund=query.get("fund")
+            today=local_today(),
+            status=query.get("status"),
+            fund=query.get("fund"),
+            kind=query.get("kind"),
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(PledgeSerializer(page, many=True).data)
@@ -91,6 +94,7 @@ class PledgeViewSet(mixins.RetrieveModelMixin, CollectionViewSet):
             due_date=data["due_date"],
             actor=request.user,
             note=data["note"],
+            kind=data["kind"],
         )
         return Response(
             PledgeSerializer(selectors.pledge_row(pledge, today=local_today())).data,

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import AllocationKind, PaymentMethod, ReceiptType
+from ..models import AllocationKind, PaymentMethod, Pledge, ReceiptType
 from ._fields import (
     FundCodeField,
     MoneyAmountField,
@@ -16,7 +16,13 @@ from ._fields import (
 class AllocationSerializer(ReceiptLinkMixin):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=AllocationKind.choices)
-    source_name = serializers.CharField(max_length=200, help_text=_("The paying department."))
+    source_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The paying department (the pledge's donor when a pledge is given)."),
+    )
     source_credit_code = serializers.CharField(
         max_length=30, required=False, allow_blank=True, default=""
     )
@@ -36,6 +42,13 @@ class AllocationSerializer(ReceiptLinkMixin):
             "Always settlement: budget money never gets a donation receipt (asking for one is "
             "refused with code wrong_receipt_type)."
         ),
+    )
+    pledge = serializers.PrimaryKeyRelatedField(
+        queryset=Pledge.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Id of the mandated-contribution pledge this pays, if any."),
     )
     recorded_by = username_field("recorded_by")
     recorded_at = serializers.DateTimeField(read_only=True)

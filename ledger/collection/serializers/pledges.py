@@ -7,12 +7,20 @@ from rest_framework import serializers
 
 from ...models import Fund
 from ...serializers import CURRENCY_CHOICES, AmountField
-from ..models import Donor, PledgeStatus
+from ..models import Donor, PledgeKind, PledgeStatus
 from ._fields import FundCodeField, MoneyAmountField
 
 
 class PledgeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pledge.id")
+    kind = serializers.ChoiceField(
+        source="pledge.kind",
+        choices=PledgeKind.choices,
+        help_text=_(
+            "donation: paid by donations (donation receipts); contribution: a mandated "
+            "contribution, paid by allocations (settlement receipts)."
+        ),
+    )
     donor = serializers.IntegerField(source="pledge.donor_id")
     donor_name = serializers.CharField(source="pledge.donor.name")
     fund = FundCodeField(source="pledge.fund")
@@ -21,7 +29,11 @@ class PledgeSerializer(serializers.Serializer):
     pledged_on = serializers.DateField(source="pledge.pledged_on")
     due_date = serializers.DateField(source="pledge.due_date")
     note = serializers.CharField(source="pledge.note")
-    paid = MoneyAmountField(help_text=_("Valid donations linked to the pledge."))
+    paid = MoneyAmountField(
+        help_text=_(
+            "Valid donations (for a mandated contribution: allocations) linked to the pledge."
+        )
+    )
     outstanding = MoneyAmountField()
     status = serializers.ChoiceField(choices=PledgeStatus.choices)
     days_overdue = serializers.IntegerField()
@@ -29,6 +41,14 @@ class PledgeSerializer(serializers.Serializer):
 
 
 class PledgeCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=PledgeKind.choices,
+        default=PledgeKind.DONATION,
+        help_text=_(
+            "donation (the default) or contribution: a mandated contribution (帮扶资金), paid "
+            "by an allocation with a settlement receipt, never a donation receipt."
+        ),
+    )
     donor = serializers.PrimaryKeyRelatedField(
         queryset=Donor.objects.all(), help_text=_("Donor id.")
     )
@@ -43,6 +63,9 @@ class PledgeCreateSerializer(serializers.Serializer):
 class PledgeQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=PledgeStatus.choices, required=False, help_text=_("Only pledges in this state.")
+    )
+    kind = serializers.ChoiceField(
+        choices=PledgeKind.choices, required=False, help_text=_("Only pledges of this kind.")
     )
     fund = serializers.SlugRelatedField(
         slug_field="code",

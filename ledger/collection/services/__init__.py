@@ -4,18 +4,22 @@
 the modules behind it:
 
 * ``donors``: the donor register and the credit code check (``validate_credit_code``);
-* ``donations``: a donation posted with its donation receipt;
-* ``allocations``: budget money posted with its settlement receipt;
-* ``receipts``: receipt books, issuing the next number, voiding (maker-checker);
+* ``donations``: a donation's receipt issued, its entry posted naming it, the donation row;
+* ``allocations``: the same for budget money, with a settlement receipt (and the mandated
+  contributions that pay a pledge);
+* ``receipts``: receipt books, issuing the next number and posting the income it documents,
+  voiding (maker-checker: the receipt is marked void, then its entry reversed);
 * ``deposits``: cash on hand taken to the bank;
-* ``pledges``: promises, and writing them off;
+* ``pledges``: promises of a donation or of a mandated contribution, and writing them off;
 * ``imports``: bulk donations and donor lists from a file (rows checked in ``_import_rows``).
 
 Each service is ``<noun>_<verb>(*, ..., actor)``: one transaction, the permission checked first
 (``actor=None`` is the system itself), the books lock taken before anything that posts (the
 global lock order: chain head, then receipt book rows by pk), an audit event in the same
 transaction. What they need of the ledger comes through ``_books`` alone; their refusals are the
-typed errors of ``ledger.collection.exceptions``.
+typed errors of ``ledger.collection.exceptions`` (a refusal by one of the collection's database
+guards too: ``ledger.collection.dberrors`` translates it). Amounts are checked against the
+ceiling of their kind of document (``ledger.limits``) before anything is written.
 """
 
 from .allocations import allocation_record
@@ -28,6 +32,7 @@ from .receipts import (
     check_code_for,
     receipt_book_create,
     receipt_issue,
+    receipt_issue_and_post,
     receipt_void_approve,
     receipt_void_reject,
     receipt_void_request,
@@ -49,6 +54,7 @@ __all__ = [
     "pledge_write_off",
     "receipt_book_create",
     "receipt_issue",
+    "receipt_issue_and_post",
     "receipt_void_approve",
     "receipt_void_reject",
     "receipt_void_request",

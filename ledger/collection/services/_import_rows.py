@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from ...models import Fund
+from ...exceptions import AmountTooLarge
+from ...models import DocumentKind, Fund
 from ..exceptions import ImportRefused, InvalidCreditCode
 from ..models import DonorKind, PaymentMethod
+from ._books import check_ceiling
 from .donors import validate_credit_code
 
 # column -> accepted headers (English and Chinese); the first is the canonical name.
@@ -196,8 +198,10 @@ def parse_donation_row(
     mapping: dict[str, int],
     funds: dict[str, Fund],
     errors: list[RowError],
+    ceiling: Decimal | None = None,
 ) -> ParsedRow | None:
-    """The row checked and typed, or None with its problems added to ``errors``."""
+    """The row checked and typed, or None with its problems added to ``errors``. ``ceiling``:
+    the largest amount of one donation (``ledger.limits``), read once for the whole file."""
 
     def get(col):
         index = mapping.get(col)
@@ -253,6 +257,13 @@ def parse_donation_row(
             bad("amount", _("The amount must be more than zero."))
         elif value != value.quantize(Decimal("0.01")):
             bad("amount", _("The amount has more than two decimal places."))
+        elif ceiling is not None and value > ceiling:
+            try:  # the ledger's own message (only for a row above it: it reads the ceiling)
+                check_ceiling(DocumentKind.DONATION, value)
+            except AmountTooLarge as exc:
+                bad("amount", str(exc))
+            else:  # pragma: no cover - raised meanwhile by the administrator
+                amount = Money(value, currency)
         else:
             amount = Money(value, currency)
     except (InvalidOperation, ValueError):

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ... import chart
-from ...models import Account, Fund
+from ...models import Account, DocumentKind, Fund
 from ...selectors import account_balance
+from ..dberrors import refusals_translated
 from ..exceptions import CollectionError, InsufficientCash
 from ..models import CashDeposit
-from ._books import AuditAction, LineSpec, audit, journal_post, lock_head, require
+from ._books import AuditAction, LineSpec, audit, check_ceiling, journal_post, lock_head, require
 from ._common import fund_money, open_fund, same_or_conflict
 
 
@@ -31,6 +32,7 @@ def cash_deposit_record(
     require(actor, "ledger.add_cashdeposit")
     fund_obj = open_fund(fund)
     money = fund_money(amount, fund_obj, _("The deposit"))
+    check_ceiling(DocumentKind.DEPOSIT, money)
     if not idempotency_key:
         raise CollectionError(_("An idempotency key is required."))
     with transaction.atomic():
@@ -61,14 +63,15 @@ def cash_deposit_record(
             source="deposit",
             actor=actor,
         )
-        deposit = CashDeposit.objects.create(
-            fund=fund_obj,
-            amount=money,
-            deposited_on=deposited_on,
-            bank_slip=bank_slip,
-            entry=entry,
-            idempotency_key=idempotency_key,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
-        )
+        with refusals_translated(_("Cash deposit")):
+            deposit = CashDeposit.objects.create(
+                fund=fund_obj,
+                amount=money,
+                deposited_on=deposited_on,
+                bank_slip=bank_slip,
+                entry=entry,
+                idempotency_key=idempotency_key,
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            )
         audit(actor=actor, action=AuditAction.CASH_DEPOSIT, obj=deposit)
     return deposit

@@ -1,5 +1,6 @@
-"""Donations: post the gift (bank or cash against donation income, in the fund) and issue its
-donation receipt, in one transaction under the books lock.
+"""Donations: issue the donation receipt, post the gift naming it (bank or cash against donation
+income, in the fund), then write the donation row, in one transaction under the books lock (income
+only with its document; the database holds donation = receipt = income line).
 
 The lock is taken first (the global lock order: chain head, then receipt book rows by pk); the
 idempotency key is checked under it, so a double-submitted form or a retried API call with the
@@ -19,12 +20,13 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ... import chart
-from ...models import Fund
-from ..exceptions import CollectionError, PledgeError
-from ..models import Donation, Donor, DonorKind, Pledge, ReceiptType
-from ._books import AuditAction, LineSpec, audit, journal_post, lock_head, require
+from ...models import DocumentKind, Fund
+from ..dberrors import refusals_translated
+from ..exceptions import CollectionError, PledgeError, WrongReceiptType
+from ..models import Donation, Donor, DonorKind, Pledge, PledgeKind, ReceiptType
+from ._books import AuditAction, audit, check_ceiling, lock_head, require
 from ._common import debit_account, fund_money, open_fund, same_or_conflict
-from .receipts import receipt_issue
+from .receipts import receipt_issue_and_post
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class DonationInput:
 def _validate_donation(data: DonationInput) -> tuple[Fund, Money]:
     fund = open_fund(data.fund)
     amount = fund_money(data.amount, fund, _("The donation"))
+    check_ceiling(DocumentKind.DONATION, amount)
     debit_account(data.method)
     if not isinstance(data.received_on, date):
         raise CollectionError(_("The date received is required."))
@@ -50,6 +53,13 @@ def _validate_donation(data: DonationInput) -> tuple[Fund, Money]:
     if not data.idempotency_key:
         raise CollectionError(_("An idempotency key is required."))
     if data.pledge is not None:
+        if data.pledge.kind == PledgeKind.CONTRIBUTION:
+            raise WrongReceiptType(
+                _(
+                    "That pledge is a mandated contribution: it is paid by an allocation with a "
+                    "settlement receipt, never with a donation receipt. Record an allocation."
+                )
+            )
         if data.pledge.donor_id != data.donor.pk:
             raise PledgeError(_("That pledge was made by another donor."))
         if data.pledge.fund_id != fund.pk:
@@ -58,6 +68,10 @@ def _validate_donation(data: DonationInput) -> tuple[Fund, Money]:
             )
         if data.pledge.written_off:
             raise PledgeError(_("That pledge was written off; record the donation without it."))
+        if str(data.pledge.amount.currency) != str(amount.currency):
+            raise PledgeError(
+                _("That pledge is in %(cur)s.") % {"cur": data.pledge.amount.currency}
+            )
     return fund, amount
 
 
@@ -78,43 +92,37 @@ def donation_record_locked(data: DonationInput, fund: Fund, amount: Money, actor
             data.idempotency_key,
         )
     donor = data.donor
-    entry = journal_post(
-        date=data.received_on,
-        lines=[
-            LineSpec(debit_account(data.method), fund, "D", amount),
-            LineSpec(chart.DONATION_INCOME, fund, "C", amount),
-        ],
-        idempotency_key=f"donation:{data.idempotency_key}",
-        memo=_("Donation from %(donor)s") % {"donor": donor.name},
-        source="donation",
-        actor=actor,
-    )
-    receipt = receipt_issue(
+    receipt = receipt_issue_and_post(
         type=ReceiptType.DONATION,
-        entry=entry,
         fund=fund,
         amount=amount,
+        debit=debit_account(data.method),
+        income_account=chart.DONATION_INCOME,
         payer_name=donor.name,
         payer_credit_code=donor.credit_code,
         payer_is_person=donor.kind == DonorKind.PERSON,
         payer_anonymous=donor.anonymous,
         project=data.project or fund.name_zh,
         issued_on=data.received_on,
+        idempotency_key=f"donation:{data.idempotency_key}",
+        memo=_("Donation from %(donor)s") % {"donor": donor.name},
+        source="donation",
         actor=actor,
     )
-    return Donation.objects.create(
-        donor=donor,
-        fund=fund,
-        amount=amount,
-        method=data.method,
-        received_on=data.received_on,
-        project=data.project,
-        pledge=data.pledge,
-        entry=entry,
-        receipt=receipt,
-        idempotency_key=data.idempotency_key,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
-    )
+    with refusals_translated(_("Donation with receipt %(code)s") % {"code": receipt.code}):
+        return Donation.objects.create(
+            donor=donor,
+            fund=fund,
+            amount=amount,
+            method=data.method,
+            received_on=data.received_on,
+            project=data.project,
+            pledge=data.pledge,
+            entry=receipt.entry,
+            receipt=receipt,
+            idempotency_key=data.idempotency_key,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
 
 
 def donation_record(
@@ -129,8 +137,9 @@ def donation_record(
     project: str = "",
     pledge: Pledge | None = None,
 ) -> Donation:
-    """Record a donation: post it (bank or cash against donation income, in the fund) and issue
-    its donation receipt, in one transaction."""
+    """Record a donation: issue its donation receipt, post it naming the receipt (bank or cash
+    against donation income, in the fund), write the donation, in one transaction. A pledge it
+    pays must promise a donation (a mandated contribution is paid by ``allocation_record``)."""
     require(actor, "ledger.add_donation")
     data = DonationInput(donor, fund, amount, method, received_on, idempotency_key, project, pledge)
     fund_obj, money = _validate_donation(data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
@@ -61,13 +61,23 @@ def donor_create(
                     _("A donor with credit code %(code)s already exists: %(name)s.")
                     % {"code": credit_code, "name": twin.name}
                 )
-        donor = Donor.objects.create(
-            kind=kind,
-            name=name,
-            credit_code=credit_code,
-            anonymous=anonymous,
-            phone=phone,
-            address=address,
-        )
+        try:
+            with transaction.atomic():
+                donor = Donor.objects.create(
+                    kind=kind,
+                    name=name,
+                    credit_code=credit_code,
+                    anonymous=anonymous,
+                    phone=phone,
+                    address=address,
+                )
+        except IntegrityError as exc:
+            # Registered by someone else at the same moment (the unique credit code), or a row
+            # the checks above let through: the database's refusal, said in the person's words.
+            raise InvalidDonor(
+                _("A donor with credit code %(code)s already exists.") % {"code": credit_code}
+                if credit_code and Donor.objects.filter(credit_code=credit_code).exists()
+                else _("The donor could not be registered; check the kind, name and credit code.")
+            ) from exc
         audit(actor=actor, action=AuditAction.DONOR_CREATE, obj=donor)
     return donor

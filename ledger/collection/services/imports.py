@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from ...models import Fund
+from ...models import DocumentKind, Fund
 from ..exceptions import ImportRefused
 from ..models import Donation, DonationImport, Donor, ReceiptBook, ReceiptType
-from ._books import AuditAction, audit, lock_head, require
+from ._books import AuditAction, audit, ceiling_for, lock_head, require
 from ._import_rows import (
     DONOR_COLUMNS,
     DONOR_REQUIRED,
@@ -73,10 +73,11 @@ def donation_import(
         raise ImportRefused(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
     mapping = map_header(header)
     funds = {f.code: f for f in Fund.objects.filter(is_active=True)}
+    ceiling = ceiling_for(DocumentKind.DONATION)
     parsed = [
         p
         for number, values in rows
-        if (p := parse_donation_row(number, values, mapping, funds, result.errors))
+        if (p := parse_donation_row(number, values, mapping, funds, result.errors, ceiling))
     ]
     result.rows = len(rows)
     if not rows:

@@ -1,8 +1,12 @@
 """Receipts: their books, issuing the next number, and voiding (maker-checker).
 
-A receipt is issued only inside the recording of its money (``receipt_issue``, called under the
-books lock) and is voided only by a supervisor other than the asker, whose approval reverses the
-receipt's journal entry in the same transaction.
+A receipt is issued only inside the recording of its money, under the books lock: income comes
+only with its document, so ``receipt_issue_and_post`` issues the receipt first, posts the entry
+naming it (``income_receipt_id``), and the receipt then names that entry; the caller writes its
+donation or allocation row last, in the same transaction. A receipt is voided only by a
+supervisor other than the asker: the approval marks the receipt void first, then reverses its
+entry (the ledger allows a debit to income only in the reversal of an entry whose receipt is
+void), in one transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from djmoney.money import Money
 from ...exceptions import PermissionDenied
 from ...models import Fund
 from ..capitals import amount_in_capitals
+from ..dberrors import refusals_translated
 from ..exceptions import CollectionError, ReceiptBookExhausted, VoidNotAllowed
 from ..models import (
     Receipt,
@@ -29,7 +34,7 @@ from ..models import (
     ReceiptVoidRequest,
     VoidRequestStatus,
 )
-from ._books import AuditAction, audit, journal_reverse, lock_head, require
+from ._books import AuditAction, LineSpec, audit, journal_post, journal_reverse, lock_head, require
 
 
 def check_code_for(receipt_fields: str) -> str:
@@ -69,7 +74,6 @@ def receipt_book_create(
 def receipt_issue(
     *,
     type: str,
-    entry,
     fund: Fund,
     amount: Money,
     payer_name: str,
@@ -80,7 +84,8 @@ def receipt_issue(
     issued_on: date,
     actor,
 ) -> Receipt:
-    """Take the next number of the oldest book of this type that has numbers left.
+    """Take the next number of the oldest book of this type that has numbers left; the receipt
+    names no entry yet (``receipt_issue_and_post`` posts the entry that names it, then links it).
 
     Called with the posting lock held, so two officers cannot take the same number; the database
     refuses a gap or a reuse all the same (collection/dbguards.py).
@@ -93,27 +98,79 @@ def receipt_issue(
         if number > book.last_number:
             continue
         fields = f"{book.series}|{number}|{amount.amount:.2f}|{amount.currency}|{issued_on.isoformat()}|{payer_name}"
-        return Receipt.objects.create(
-            book=book,
-            number=number,
-            type=type,
-            payer_name=payer_name,
-            payer_credit_code=payer_credit_code,
-            payer_is_person=payer_is_person,
-            payer_anonymous=payer_anonymous,
-            fund=fund,
-            project=project,
-            amount=amount,
-            amount_in_words=amount_in_capitals(amount),
-            issued_on=issued_on,
-            issued_by=actor if getattr(actor, "pk", None) else None,
-            check_code=check_code_for(fields),
-            entry=entry,
-        )
+        with refusals_translated(_("Receipt %(code)s") % {"code": f"{book.series}-{number:08d}"}):
+            return Receipt.objects.create(
+                book=book,
+                number=number,
+                type=type,
+                payer_name=payer_name,
+                payer_credit_code=payer_credit_code,
+                payer_is_person=payer_is_person,
+                payer_anonymous=payer_anonymous,
+                fund=fund,
+                project=project,
+                amount=amount,
+                amount_in_words=amount_in_capitals(amount),
+                issued_on=issued_on,
+                issued_by=actor if getattr(actor, "pk", None) else None,
+                check_code=check_code_for(fields),
+            )
     raise ReceiptBookExhausted(
         _("Every %(type)s book is used up. Ask the administrator to add a new receipt book.")
         % {"type": ReceiptType(type).label}
     )
+
+
+def receipt_issue_and_post(
+    *,
+    type: str,
+    fund: Fund,
+    amount: Money,
+    debit: str,
+    income_account: str,
+    payer_name: str,
+    payer_credit_code: str,
+    payer_is_person: bool,
+    payer_anonymous: bool,
+    project: str,
+    issued_on: date,
+    idempotency_key: str,
+    memo: str,
+    source: str,
+    actor,
+) -> Receipt:
+    """Income with its document, in this order (the caller holds the books lock and is inside a
+    transaction): issue the receipt, post the entry naming it (``debit`` Dr / ``income_account``
+    Cr, the receipt's amount, in its fund), then the receipt names the entry (once; the database
+    checks that the entry names it back and credits exactly its amount to its income)."""
+    receipt = receipt_issue(
+        type=type,
+        fund=fund,
+        amount=amount,
+        payer_name=payer_name,
+        payer_credit_code=payer_credit_code,
+        payer_is_person=payer_is_person,
+        payer_anonymous=payer_anonymous,
+        project=project,
+        issued_on=issued_on,
+        actor=actor,
+    )
+    entry = journal_post(
+        date=issued_on,
+        lines=[
+            LineSpec(debit, fund, "D", amount),
+            LineSpec(income_account, fund, "C", amount),
+        ],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        source=source,
+        income_receipt_id=receipt.pk,
+        actor=actor,
+    )
+    with refusals_translated(_("Receipt %(code)s") % {"code": receipt.code}):
+        Receipt.objects.filter(pk=receipt.pk).update(entry=entry)
+    receipt.entry = entry
+    return receipt
 
 
 def receipt_void_request(*, receipt: Receipt, reason: str, actor) -> ReceiptVoidRequest:
@@ -141,7 +198,9 @@ def receipt_void_request(*, receipt: Receipt, reason: str, actor) -> ReceiptVoid
 
 
 def receipt_void_approve(*, request: ReceiptVoidRequest, actor, note: str = "") -> Receipt:
-    """A supervisor who did not ask approves: the entry is reversed and the receipt is void."""
+    """A supervisor who did not ask approves: the receipt is marked void, then its entry is
+    reversed (in that order: the ledger lets a reversal debit income only when the entry's
+    receipt is void), in one transaction."""
     require(actor, "ledger.approve_receipt_void")
     with transaction.atomic():
         lock_head()
@@ -151,7 +210,7 @@ def receipt_void_approve(*, request: ReceiptVoidRequest, actor, note: str = "") 
             .get(pk=request.pk)
         )
         receipt = (
-            Receipt.objects.select_for_update()
+            Receipt.objects.select_for_update(of=("self",))
             .select_related("entry__period", "book")
             .get(pk=request.receipt_id)
         )
@@ -163,22 +222,25 @@ def receipt_void_approve(*, request: ReceiptVoidRequest, actor, note: str = "") 
             raise PermissionDenied(
                 _("You asked for this void yourself; another supervisor must approve it.")
             )
-        # Reverse on the donation's own date while its period is open, so the period's books and
-        # its thank-you list lose it together; otherwise today, as a correction in the open period.
         original = receipt.entry
-        on = original.date if original.period.is_open else timezone.localdate()
-        journal_reverse(
-            entry=original,
-            date=on,
-            actor=actor,
-            memo=_("Void of receipt %(code)s: %(reason)s")
-            % {"code": receipt.code, "reason": request.reason},
-            idempotency_key=f"void:{receipt.pk}",
-        )
-        receipt.status = ReceiptStatus.VOID
-        receipt.void_reason = request.reason
-        receipt.voided_at = timezone.now()
-        receipt.save(update_fields=["status", "void_reason", "voided_at"])
+        with refusals_translated(_("Receipt %(code)s") % {"code": receipt.code}):
+            receipt.status = ReceiptStatus.VOID
+            receipt.void_reason = request.reason
+            receipt.voided_at = timezone.now()
+            receipt.save(update_fields=["status", "void_reason", "voided_at"])
+        if original is not None:
+            # Reverse on the donation's own date while its period is open, so the period's books
+            # and its thank-you list lose it together; otherwise today, as a correction in the
+            # open period.
+            on = original.date if original.period.is_open else timezone.localdate()
+            journal_reverse(
+                entry=original,
+                date=on,
+                actor=actor,
+                memo=_("Void of receipt %(code)s: %(reason)s")
+                % {"code": receipt.code, "reason": request.reason},
+                idempotency_key=f"void:{receipt.pk}",
+            )
         request.status = VoidRequestStatus.APPROVED
         request.decided_by = actor
         request.decided_at = timezone.now()

@@ -14,6 +14,7 @@ from common.permissions import permission_required
 
 from .. import selectors, services
 from ..forms import AllocationForm
+from ..models import AllocationKind, Pledge, PledgeKind
 from ._common import list_context, page_of
 
 
@@ -61,7 +62,19 @@ def allocations(request):
 def allocation_new(request):
     error = None
     if request.method == "GET":
-        form = AllocationForm(initial=AllocationForm.initial_data())
+        initial = AllocationForm.initial_data()
+        pledge = Pledge.objects.filter(
+            pk=request.GET.get("pledge") or 0, kind=PledgeKind.CONTRIBUTION
+        ).first()
+        if pledge is not None:  # "pay this pledge" from the pledge list
+            initial.update(
+                pledge=pledge.pk,
+                fund=pledge.fund_id,
+                kind=AllocationKind.DEPARTMENTAL,
+                source_name=pledge.donor.name,
+                source_credit_code=pledge.donor.credit_code,
+            )
+        form = AllocationForm(initial=initial)
     else:
         form = AllocationForm(request.POST)
         if form.is_valid():
@@ -76,6 +89,7 @@ def allocation_new(request):
                     method=data["method"],
                     received_on=data["received_on"],
                     document_no=data["document_no"],
+                    pledge=data["pledge"],
                     idempotency_key=data["idempotency_key"],
                     # The form offers no choice; a crafted request asking for another type
                     # gets the service's refusal, which says why.

@@ -14,7 +14,7 @@ from common.permissions import permission_required
 
 from .. import selectors, services
 from ..forms import DonationFilterForm, DonationForm
-from ..models import Donation, Donor
+from ..models import Donation, Donor, Pledge, PledgeKind
 from ._common import list_context, page_of
 
 FILTERS = ("date_from", "date_to", "fund", "method", "receipt_status")
@@ -30,6 +30,11 @@ def donation_new(request):
         donor = Donor.objects.filter(pk=request.GET.get("donor") or 0).first()
         if donor is not None:
             initial["donor"] = donor.pk
+        pledge = Pledge.objects.filter(
+            pk=request.GET.get("pledge") or 0, kind=PledgeKind.DONATION
+        ).first()
+        if pledge is not None:  # "pay this pledge" from the pledge list
+            initial.update(donor=pledge.donor_id, fund=pledge.fund_id, pledge=pledge.pk)
         form = DonationForm(initial=initial)
     else:
         form = DonationForm(request.POST)

@@ -24,12 +24,16 @@ def pledges(request):
     form = PledgeFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.pledge_rows(
-        today=timezone.localdate(), status=data.get("status") or None, fund=data.get("fund")
+        today=timezone.localdate(),
+        status=data.get("status") or None,
+        fund=data.get("fund"),
+        kind=data.get("kind") or None,
     )
     download = export_or_none(
         request,
         title=_("Pledges"),
         headers=[
+            _("Kind"),
             _("Donor"),
             _("Fund"),
             _("Pledged on"),
@@ -43,6 +47,7 @@ def pledges(request):
         ],
         rows=lambda: (
             [
+                r.pledge.get_kind_display(),
                 r.pledge.donor.name,
                 r.pledge.fund.code,
                 r.pledge.pledged_on,
@@ -67,6 +72,8 @@ def pledges(request):
             form,
             page_of(request, rows),
             can_write_off=request.user.has_perm("ledger.write_off_pledge"),
+            can_pay_donation=request.user.has_perm("ledger.add_donation"),
+            can_pay_allocation=request.user.has_perm("ledger.add_allocation"),
         ),
     )
 

@@ -93,6 +93,8 @@ class Command(BaseCommand):
                     (_("account"), p.account),
                     (_("fund"), p.fund),
                     (_("currency"), p.currency),
+                    (_("period"), p.period),
+                    (_("document"), p.document),
                 )
                 if value is not None
             )

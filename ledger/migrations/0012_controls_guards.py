@@ -21,7 +21,7 @@ still be voided (its reversal debits income, which needs the reversed entry's re
 Posted entries are frozen, so their guard is set aside for that one UPDATE (the column is not
 in the entry's hash).
 
-The SQL is frozen in sql/0011_controls_guards.*.sql; reversed, 0009's SQL (and 0004's posting
+The SQL is frozen in sql/0012_controls_guards.*.sql; reversed, 0009's SQL (and 0004's posting
 function) comes back.
 """
 
@@ -54,7 +54,7 @@ def receipts_onto_their_entries(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0010_controls_schema")]
+    dependencies = [("ledger", "0011_collection_controls")]
     operations = [
         migrations.RunPython(receipts_onto_their_entries, migrations.RunPython.noop),
         migrations.AddConstraint(
@@ -65,5 +65,5 @@ class Migration(migrations.Migration):
                 name="entry_income_receipt_once",
             ),
         ),
-        frozen_sql(SQL, "0011_controls_guards", "0011_controls_guards.reverse"),
+        frozen_sql(SQL, "0012_controls_guards", "0012_controls_guards.reverse"),
     ]

@@ -1,33 +1,32 @@
--- Migration ledger 0011_controls_guards: the entry, line and balance guards with the controls
--- of issue 10 (purposes, cash and bank never below zero, amount bounds, four eyes, income with
--- its receipt, rule tokens), and ledger_post_entry taking maker, approver, reason and receipt.
--- Frozen from ledger/dbguards/{journalentry,journalline,balance}.py and
--- ledger/dbfunctions/post_entry.pg.sql at this migration; never edit.
+-- Reverse of ledger 0012_controls_guards: the entry, line and balance guards and the posting
+-- function as 0009 (and 0004) left them. Never edit.
+-- end of statement
+DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, bigint, timestamptz, text, bigint[], bigint[], text[], numeric[], text[], text[], bigint, bigint, text, bigint)
 -- end of statement
 
 CREATE OR REPLACE FUNCTION ledger_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW.status IS DISTINCT FROM 'draft' THEN
-      RAISE EXCEPTION 'ledger[entry_draft]: entry % must be inserted as a draft and posted by an update', NEW.seq
+      RAISE EXCEPTION 'ledger: entry % must be inserted as a draft and posted by an update', NEW.seq
         USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
   END IF;
   IF OLD.status = 'posted' THEN
-    RAISE EXCEPTION 'ledger[entry_frozen]: posted entry % is never %d; post a reversing entry instead',
+    RAISE EXCEPTION 'ledger: posted entry % is never %d; post a reversing entry instead',
       OLD.seq, lower(TG_OP) USING ERRCODE = 'check_violation';
   END IF;
   -- Lines name their entry without a foreign key (see ledger_line_referenced): a draft keeps
   -- its id, and is deleted only once it has no lines.
   IF TG_OP = 'UPDATE' THEN
     IF NEW.id <> OLD.id THEN
-      RAISE EXCEPTION 'ledger[entry_id]: entry % never changes its id', OLD.seq USING ERRCODE = 'check_violation';
+      RAISE EXCEPTION 'ledger: entry % never changes its id', OLD.seq USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
   END IF;
   IF EXISTS (SELECT 1 FROM ledger_journalline l WHERE l.entry_id = OLD.id) THEN
-    RAISE EXCEPTION 'ledger[entry_lines]: draft entry % still has lines; delete them first', OLD.seq
+    RAISE EXCEPTION 'ledger: draft entry % still has lines; delete them first', OLD.seq
       USING ERRCODE = 'foreign_key_violation';
   END IF;
   RETURN OLD;
@@ -58,7 +57,6 @@ DECLARE
   span record;
   bad record;
   hits bigint;
-  fund_code text;
 BEGIN
   -- Only rows flipped from draft to posted by this statement are checked.
   SELECT min(n.id) AS lo, max(n.id) AS hi, count(*) AS n INTO span
@@ -70,30 +68,20 @@ BEGIN
 
   IF span.n < 200 THEN
   WITH p AS MATERIALIZED (
-    SELECT n.id, n.seq, n.date, n.period_id, n.prev_hash, n.source, n.reverses_id,
-           n.made_by_id, n.approved_by_id, n.reason, n.income_receipt_id
+    SELECT n.id, n.seq, n.date, n.period_id, n.prev_hash
       FROM new_entries n JOIN old_entries o ON o.id = n.id
      WHERE o.status = 'draft' AND n.status = 'posted'
   ), sums AS MATERIALIZED (
-    -- Per entry, fund and currency: the lines, debits minus credits, and the income credited
-    -- (donation, allocation) or debited, read in the same pass (the income accounts are a
-    -- handful of rows, hashed once).
     SELECT l.entry_id, l.fund_id, l.amount_currency, count(*) AS n,
-           sum(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS diff,
-           coalesce(sum(l.amount) FILTER (WHERE l.side = 'C' AND a.role = 'donation_income'), 0) AS don,
-           coalesce(sum(l.amount) FILTER (WHERE l.side = 'C' AND a.role = 'allocation_income'), 0) AS alo,
-           coalesce(sum(l.amount) FILTER (WHERE l.side = 'D' AND a.id IS NOT NULL), 0) AS inc_dr
+           sum(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS diff
       FROM ledger_journalline l
-      LEFT JOIN (SELECT id, role FROM ledger_account WHERE role IN ('donation_income', 'allocation_income')) a
-        ON a.id = l.account_id
      WHERE l.entry_id BETWEEN span.lo AND span.hi AND l.entry_id IN (SELECT id FROM p)
      GROUP BY l.entry_id, l.fund_id, l.amount_currency
-  ), c AS (
-    SELECT entry_id, sum(n) AS n, count(DISTINCT fund_id) AS funds FROM sums GROUP BY entry_id
   ), problems AS (
     SELECT 1 AS rule, p.seq, NULL::bigint AS fund_id, NULL::text AS currency,
            NULL::numeric AS diff, NULL::text AS code, NULL::text AS status
-      FROM p LEFT JOIN c ON c.entry_id = p.id
+      FROM p LEFT JOIN (SELECT entry_id, sum(n) AS n FROM sums GROUP BY entry_id) c
+        ON c.entry_id = p.id
      WHERE coalesce(c.n, 0) < 2
     UNION ALL
     SELECT 2, p.seq, s.fund_id, s.amount_currency, s.diff, NULL, NULL
@@ -113,63 +101,25 @@ BEGIN
                         WHERE ne.seq = p.seq - 1 AND ne.hash = p.prev_hash)
        AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
                         WHERE e.seq = p.seq - 1 AND e.hash = p.prev_hash)
-    UNION ALL
-    -- Four eyes: a manual entry, and an entry naming two funds or more (a reclassification),
-    -- carries its maker, a different approver and a reason.
-    SELECT 5, p.seq, NULL, NULL, NULL, p.source, c.funds::text
-      FROM p JOIN c ON c.entry_id = p.id
-     WHERE (p.source = 'manual' OR c.funds > 1)
-       AND (p.made_by_id IS NULL OR p.approved_by_id IS NULL
-            OR p.made_by_id = p.approved_by_id OR btrim(p.reason) = '')
-    UNION ALL
-    -- Income is credited only with its receipt: valid, of the income's type, in the fund,
-    -- for exactly the income credited there.
-    SELECT 6, p.seq, s.fund_id, s.amount_currency, s.don + s.alo,
-           CASE WHEN s.don > 0 THEN 'donation' ELSE 'settlement' END, r.status
-      FROM sums s JOIN p ON p.id = s.entry_id
-      LEFT JOIN ledger_receipt r ON r.id = p.income_receipt_id
-     WHERE (s.don > 0 OR s.alo > 0)
-       AND (r.id IS NULL OR r.status <> 'valid' OR (s.don > 0 AND s.alo > 0)
-            OR r.type <> CASE WHEN s.don > 0 THEN 'donation' ELSE 'settlement' END
-            OR r.fund_id <> s.fund_id OR r.amount_currency <> s.amount_currency
-            OR r.amount <> s.don + s.alo)
-    UNION ALL
-    -- Income is debited only by the reversal of an entry whose receipt is void.
-    SELECT 7, p.seq, s.fund_id, s.amount_currency, s.inc_dr, NULL, NULL
-      FROM sums s JOIN p ON p.id = s.entry_id
-     WHERE s.inc_dr > 0
-       AND NOT EXISTS (SELECT 1 FROM ledger_journalentry o
-                         JOIN ledger_receipt r ON r.id = o.income_receipt_id
-                        WHERE o.id = p.reverses_id AND r.status = 'void')
   )
   SELECT * FROM problems ORDER BY rule LIMIT 1
   INTO bad;
   ELSE
   EXECUTE $q$  WITH p AS MATERIALIZED (
-    SELECT n.id, n.seq, n.date, n.period_id, n.prev_hash, n.source, n.reverses_id,
-           n.made_by_id, n.approved_by_id, n.reason, n.income_receipt_id
+    SELECT n.id, n.seq, n.date, n.period_id, n.prev_hash
       FROM new_entries n JOIN old_entries o ON o.id = n.id
      WHERE o.status = 'draft' AND n.status = 'posted'
   ), sums AS MATERIALIZED (
-    -- Per entry, fund and currency: the lines, debits minus credits, and the income credited
-    -- (donation, allocation) or debited, read in the same pass (the income accounts are a
-    -- handful of rows, hashed once).
     SELECT l.entry_id, l.fund_id, l.amount_currency, count(*) AS n,
-           sum(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS diff,
-           coalesce(sum(l.amount) FILTER (WHERE l.side = 'C' AND a.role = 'donation_income'), 0) AS don,
-           coalesce(sum(l.amount) FILTER (WHERE l.side = 'C' AND a.role = 'allocation_income'), 0) AS alo,
-           coalesce(sum(l.amount) FILTER (WHERE l.side = 'D' AND a.id IS NOT NULL), 0) AS inc_dr
+           sum(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END) AS diff
       FROM ledger_journalline l
-      LEFT JOIN (SELECT id, role FROM ledger_account WHERE role IN ('donation_income', 'allocation_income')) a
-        ON a.id = l.account_id
      WHERE l.entry_id BETWEEN $1 AND $2 AND l.entry_id IN (SELECT id FROM p)
      GROUP BY l.entry_id, l.fund_id, l.amount_currency
-  ), c AS (
-    SELECT entry_id, sum(n) AS n, count(DISTINCT fund_id) AS funds FROM sums GROUP BY entry_id
   ), problems AS (
     SELECT 1 AS rule, p.seq, NULL::bigint AS fund_id, NULL::text AS currency,
            NULL::numeric AS diff, NULL::text AS code, NULL::text AS status
-      FROM p LEFT JOIN c ON c.entry_id = p.id
+      FROM p LEFT JOIN (SELECT entry_id, sum(n) AS n FROM sums GROUP BY entry_id) c
+        ON c.entry_id = p.id
      WHERE coalesce(c.n, 0) < 2
     UNION ALL
     SELECT 2, p.seq, s.fund_id, s.amount_currency, s.diff, NULL, NULL
@@ -189,34 +139,6 @@ BEGIN
                         WHERE ne.seq = p.seq - 1 AND ne.hash = p.prev_hash)
        AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
                         WHERE e.seq = p.seq - 1 AND e.hash = p.prev_hash)
-    UNION ALL
-    -- Four eyes: a manual entry, and an entry naming two funds or more (a reclassification),
-    -- carries its maker, a different approver and a reason.
-    SELECT 5, p.seq, NULL, NULL, NULL, p.source, c.funds::text
-      FROM p JOIN c ON c.entry_id = p.id
-     WHERE (p.source = 'manual' OR c.funds > 1)
-       AND (p.made_by_id IS NULL OR p.approved_by_id IS NULL
-            OR p.made_by_id = p.approved_by_id OR btrim(p.reason) = '')
-    UNION ALL
-    -- Income is credited only with its receipt: valid, of the income's type, in the fund,
-    -- for exactly the income credited there.
-    SELECT 6, p.seq, s.fund_id, s.amount_currency, s.don + s.alo,
-           CASE WHEN s.don > 0 THEN 'donation' ELSE 'settlement' END, r.status
-      FROM sums s JOIN p ON p.id = s.entry_id
-      LEFT JOIN ledger_receipt r ON r.id = p.income_receipt_id
-     WHERE (s.don > 0 OR s.alo > 0)
-       AND (r.id IS NULL OR r.status <> 'valid' OR (s.don > 0 AND s.alo > 0)
-            OR r.type <> CASE WHEN s.don > 0 THEN 'donation' ELSE 'settlement' END
-            OR r.fund_id <> s.fund_id OR r.amount_currency <> s.amount_currency
-            OR r.amount <> s.don + s.alo)
-    UNION ALL
-    -- Income is debited only by the reversal of an entry whose receipt is void.
-    SELECT 7, p.seq, s.fund_id, s.amount_currency, s.inc_dr, NULL, NULL
-      FROM sums s JOIN p ON p.id = s.entry_id
-     WHERE s.inc_dr > 0
-       AND NOT EXISTS (SELECT 1 FROM ledger_journalentry o
-                         JOIN ledger_receipt r ON r.id = o.income_receipt_id
-                        WHERE o.id = p.reverses_id AND r.status = 'void')
   )
   SELECT * FROM problems ORDER BY rule LIMIT 1$q$
   INTO bad USING span.lo, span.hi;
@@ -225,38 +147,17 @@ BEGIN
 
   IF hits = 0 THEN
     RETURN NULL;
-  END IF;
-  -- The fund is named by its code; DETAIL carries the figures for the application's message
-  -- (ledger.posting.refusals), the rule token in brackets says which rule.
-  SELECT code INTO fund_code FROM ledger_fund WHERE id = bad.fund_id;
-  IF bad.rule = 1 THEN
-    RAISE EXCEPTION 'ledger[two_lines]: entry % needs at least two lines', bad.seq
-      USING ERRCODE = 'check_violation', DETAIL = 'seq=' || bad.seq;
+  ELSIF bad.rule = 1 THEN
+    RAISE EXCEPTION 'ledger: entry % needs at least two lines', bad.seq USING ERRCODE = 'check_violation';
   ELSIF bad.rule = 2 THEN
-    RAISE EXCEPTION 'ledger[balanced]: entry % does not balance for fund % in %: debits minus credits = %',
-      bad.seq, fund_code, bad.currency, bad.diff USING ERRCODE = 'check_violation',
-      DETAIL = 'seq=' || bad.seq || ';fund=' || fund_code || ';currency=' || bad.currency
-               || ';amount=' || bad.diff;
+    RAISE EXCEPTION 'ledger: entry % does not balance for fund % in %: debits minus credits = %',
+      bad.seq, bad.fund_id, bad.currency, bad.diff USING ERRCODE = 'check_violation';
   ELSIF bad.rule = 3 THEN
-    RAISE EXCEPTION 'ledger[open_period]: entry % is dated outside an open period (period %: %)',
-      bad.seq, bad.code, bad.status USING ERRCODE = 'check_violation',
-      DETAIL = 'seq=' || bad.seq || ';period=' || coalesce(bad.code, '');
-  ELSIF bad.rule = 4 THEN
-    RAISE EXCEPTION 'ledger[chain]: entry % does not link to the hash of entry %', bad.seq, bad.seq - 1
-      USING ERRCODE = 'check_violation', DETAIL = 'seq=' || bad.seq;
-  ELSIF bad.rule = 5 THEN
-    RAISE EXCEPTION 'ledger[four_eyes]: entry % (source %, % funds) needs its maker, a different approver and a reason',
-      bad.seq, bad.code, bad.status USING ERRCODE = 'check_violation', DETAIL = 'seq=' || bad.seq;
-  ELSIF bad.rule = 6 THEN
-    RAISE EXCEPTION 'ledger[income_receipt]: entry % credits % % of income in fund % without its valid % receipt for that amount in that fund',
-      bad.seq, bad.diff, bad.currency, fund_code, bad.code USING ERRCODE = 'check_violation',
-      DETAIL = 'seq=' || bad.seq || ';fund=' || fund_code || ';currency=' || bad.currency
-               || ';amount=' || bad.diff || ';type=' || bad.code;
+    RAISE EXCEPTION 'ledger: entry % is dated outside an open period (period %: %)',
+      bad.seq, bad.code, bad.status USING ERRCODE = 'check_violation';
   ELSE
-    RAISE EXCEPTION 'ledger[income_debit]: entry % debits income in fund %, which only the reversal of an entry with a void receipt may do',
-      bad.seq, fund_code USING ERRCODE = 'check_violation',
-      DETAIL = 'seq=' || bad.seq || ';fund=' || fund_code || ';currency=' || bad.currency
-               || ';amount=' || bad.diff;
+    RAISE EXCEPTION 'ledger: entry % does not link to the hash of entry %', bad.seq, bad.seq - 1
+      USING ERRCODE = 'check_violation';
   END IF;
 END $$;
 
@@ -271,11 +172,11 @@ CREATE TRIGGER ledger_entry_post_check AFTER UPDATE ON ledger_journalentry
 CREATE OR REPLACE FUNCTION ledger_line_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
-    RAISE EXCEPTION 'ledger[line_frozen]: journal line % is never updated; post a reversing entry instead', OLD.id
+    RAISE EXCEPTION 'ledger: journal line % is never updated; post a reversing entry instead', OLD.id
       USING ERRCODE = 'check_violation';
   END IF;
   IF EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = OLD.entry_id AND e.status = 'posted') THEN
-    RAISE EXCEPTION 'ledger[line_frozen]: journal line % belongs to a posted entry and is never deleted', OLD.id
+    RAISE EXCEPTION 'ledger: journal line % belongs to a posted entry and is never deleted', OLD.id
       USING ERRCODE = 'check_violation';
   END IF;
   RETURN OLD;
@@ -294,9 +195,6 @@ DECLARE
   n bigint;
   bad record;
   hits bigint;
-  account_code text;
-  account_purpose text;
-  fund_code text;
 BEGIN
   SELECT count(*) INTO n FROM new_lines;
   IF n < 200 THEN
@@ -335,55 +233,22 @@ BEGIN
              AND l.amount_currency = k.amount_currency AND l.id >= k.first_id) <> k.n
     UNION ALL
     SELECT 4, id, NULL, NULL, NULL, balance_after, expected FROM run WHERE balance_after <> expected
-    UNION ALL
-    SELECT c.rule, c.id, NULL, c.account_id, c.fund_id, c.balance_after, c.amount
-      FROM (SELECT CASE WHEN nl.amount > 999999999999.99 OR abs(nl.balance_after) > 9999999999999.99 THEN 5
-                WHEN a.purpose <> '' AND f.id IS NOT NULL
-                     AND NOT (f.purposes @> jsonb_build_array(a.purpose)) THEN 6
-                ELSE 7 END AS rule,
-           nl.id, nl.account_id, nl.fund_id, nl.balance_after, nl.amount
-      FROM new_lines nl
-      LEFT JOIN (SELECT id, purpose, role FROM ledger_account
-                  WHERE purpose <> '' OR role IN ('cash', 'bank')) a ON a.id = nl.account_id
-      LEFT JOIN (SELECT id, purposes FROM ledger_fund WHERE restricted) f ON f.id = nl.fund_id
-     WHERE nl.amount > 999999999999.99 OR abs(nl.balance_after) > 9999999999999.99
-        OR (a.purpose <> '' AND f.id IS NOT NULL
-            AND NOT (f.purposes @> jsonb_build_array(a.purpose)))
-        OR (nl.balance_after < 0 AND a.role IN ('cash', 'bank')
-            AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
-                             WHERE e.id = nl.entry_id AND e.reverses_id IS NOT NULL))) c
-  ) p ORDER BY rule, id LIMIT 1
+  ) p ORDER BY rule LIMIT 1
     INTO bad;
     IF NOT FOUND THEN
       RETURN NULL;
     ELSIF bad.rule = 1 THEN
-      RAISE EXCEPTION 'ledger[line_draft]: line % must be added to a draft entry (entry % is posted or missing)',
+      RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
       bad.id, bad.seq USING ERRCODE = 'check_violation';
     ELSIF bad.rule = 2 THEN
-      RAISE EXCEPTION 'ledger[line_refs]: line % names account % and fund %, and one of them does not exist',
+      RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
       bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';
     ELSIF bad.rule = 3 THEN
-      RAISE EXCEPTION 'ledger[line_appended]: lines of account % must be appended after its existing lines',
+      RAISE EXCEPTION 'ledger: lines of account % must be appended after its existing lines',
       bad.account_id USING ERRCODE = 'check_violation';
-    ELSIF bad.rule = 4 THEN
-      RAISE EXCEPTION 'ledger[line_running]: line % says balance after % but the lines give %',
-      bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';
-    END IF;
-    SELECT a.code, a.purpose, f.code INTO account_code, account_purpose, fund_code
-      FROM (SELECT 1) one LEFT JOIN ledger_account a ON a.id = bad.account_id
-      LEFT JOIN ledger_fund f ON f.id = bad.fund_id;
-    IF bad.rule = 5 THEN
-      RAISE EXCEPTION 'ledger[amount_bounds]: line % of account % in fund %: amount % or balance after % is beyond what the books hold (a line up to 999999999999.99, a balance up to 9999999999999.99)',
-      bad.id, account_code, fund_code, bad.expected, bad.balance_after USING ERRCODE = 'check_violation',
-      DETAIL = 'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '') || ';amount=' || bad.expected || ';balance=' || bad.balance_after;
-    ELSIF bad.rule = 6 THEN
-      RAISE EXCEPTION 'ledger[purpose]: line % of account % pays purpose %, which restricted fund % does not allow',
-      bad.id, account_code, account_purpose, fund_code USING ERRCODE = 'check_violation',
-      DETAIL = 'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '') || ';purpose=' || account_purpose;
     ELSE
-      RAISE EXCEPTION 'ledger[below_zero]: line % leaves account % of fund % at %, below zero',
-      bad.id, account_code, fund_code, bad.balance_after USING ERRCODE = 'check_violation',
-      DETAIL = 'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '') || ';balance=' || bad.balance_after;
+      RAISE EXCEPTION 'ledger: line % says balance after % but the lines give %',
+      bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';
     END IF;
   END IF;
   EXECUTE $q$  SELECT nl.id, e.seq FROM (SELECT entry_id, min(id) AS id FROM new_lines GROUP BY entry_id) nl
@@ -392,7 +257,7 @@ BEGIN
   INTO bad;
   GET DIAGNOSTICS hits = ROW_COUNT;
   IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger[line_draft]: line % must be added to a draft entry (entry % is posted or missing)',
+    RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
       bad.id, bad.seq USING ERRCODE = 'check_violation';
   END IF;
   EXECUTE $q$  WITH k AS (
@@ -405,7 +270,7 @@ BEGIN
   INTO bad;
   GET DIAGNOSTICS hits = ROW_COUNT;
   IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger[line_refs]: line % names account % and fund %, and one of them does not exist',
+    RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
       bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';
   END IF;
   EXECUTE $q$  WITH k AS (
@@ -418,7 +283,7 @@ BEGIN
   INTO bad;
   GET DIAGNOSTICS hits = ROW_COUNT;
   IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger[line_appended]: lines of account % must be appended after its existing lines',
+    RAISE EXCEPTION 'ledger: lines of account % must be appended after its existing lines',
       bad.account_id USING ERRCODE = 'check_violation';
   END IF;
   EXECUTE $q$  WITH k AS (
@@ -443,43 +308,8 @@ BEGIN
   INTO bad;
   GET DIAGNOSTICS hits = ROW_COUNT;
   IF hits > 0 THEN
-    RAISE EXCEPTION 'ledger[line_running]: line % says balance after % but the lines give %',
+    RAISE EXCEPTION 'ledger: line % says balance after % but the lines give %',
       bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';
-  END IF;
-  EXECUTE $q$  SELECT * FROM (SELECT CASE WHEN nl.amount > 999999999999.99 OR abs(nl.balance_after) > 9999999999999.99 THEN 5
-                WHEN a.purpose <> '' AND f.id IS NOT NULL
-                     AND NOT (f.purposes @> jsonb_build_array(a.purpose)) THEN 6
-                ELSE 7 END AS rule,
-           nl.id, nl.account_id, nl.fund_id, nl.balance_after, nl.amount
-      FROM new_lines nl
-      LEFT JOIN (SELECT id, purpose, role FROM ledger_account
-                  WHERE purpose <> '' OR role IN ('cash', 'bank')) a ON a.id = nl.account_id
-      LEFT JOIN (SELECT id, purposes FROM ledger_fund WHERE restricted) f ON f.id = nl.fund_id
-     WHERE nl.amount > 999999999999.99 OR abs(nl.balance_after) > 9999999999999.99
-        OR (a.purpose <> '' AND f.id IS NOT NULL
-            AND NOT (f.purposes @> jsonb_build_array(a.purpose)))
-        OR (nl.balance_after < 0 AND a.role IN ('cash', 'bank')
-            AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
-                             WHERE e.id = nl.entry_id AND e.reverses_id IS NOT NULL))) c ORDER BY rule, id LIMIT 1$q$
-  INTO bad;
-  GET DIAGNOSTICS hits = ROW_COUNT;
-  IF hits > 0 THEN
-    SELECT a.code, a.purpose, f.code INTO account_code, account_purpose, fund_code
-      FROM (SELECT 1) one LEFT JOIN ledger_account a ON a.id = bad.account_id
-      LEFT JOIN ledger_fund f ON f.id = bad.fund_id;
-    IF bad.rule = 5 THEN
-      RAISE EXCEPTION 'ledger[amount_bounds]: line % of account % in fund %: amount % or balance after % is beyond what the books hold (a line up to 999999999999.99, a balance up to 9999999999999.99)',
-      bad.id, account_code, fund_code, bad.expected, bad.balance_after USING ERRCODE = 'check_violation',
-      DETAIL = 'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '') || ';amount=' || bad.expected || ';balance=' || bad.balance_after;
-    ELSIF bad.rule = 6 THEN
-      RAISE EXCEPTION 'ledger[purpose]: line % of account % pays purpose %, which restricted fund % does not allow',
-      bad.id, account_code, account_purpose, fund_code USING ERRCODE = 'check_violation',
-      DETAIL = 'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '') || ';purpose=' || account_purpose;
-    ELSE
-      RAISE EXCEPTION 'ledger[below_zero]: line % leaves account % of fund % at %, below zero',
-      bad.id, account_code, fund_code, bad.balance_after USING ERRCODE = 'check_violation',
-      DETAIL = 'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '') || ';balance=' || bad.balance_after;
-    END IF;
   END IF;
   RETURN NULL;
 END $$;
@@ -501,7 +331,7 @@ DECLARE
   added bigint;
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    RAISE EXCEPTION 'ledger[balance]: stored balance % is never deleted', OLD.id USING ERRCODE = 'check_violation';
+    RAISE EXCEPTION 'ledger: stored balance % is never deleted', OLD.id USING ERRCODE = 'check_violation';
   END IF;
   IF TG_OP = 'INSERT' THEN
     IF EXISTS (SELECT 1 FROM ledger_balance b
@@ -512,7 +342,7 @@ BEGIN
   ELSE
     IF (NEW.account_id, NEW.fund_id, NEW.currency) IS DISTINCT FROM
        (OLD.account_id, OLD.fund_id, OLD.currency) THEN
-      RAISE EXCEPTION 'ledger[balance]: stored balance % never changes its account, fund or currency',
+      RAISE EXCEPTION 'ledger: stored balance % never changes its account, fund or currency',
         OLD.id USING ERRCODE = 'check_violation';
     END IF;
     counted := OLD.line_count;
@@ -531,15 +361,15 @@ BEGIN
              AND l.amount_currency = NEW.currency AND l.id > since AND l.id <= NEW.last_line_id)
     INTO matches, newest, added;
   IF NOT matches THEN
-    RAISE EXCEPTION 'ledger[balance]: stored balance % % must equal the balance after line %',
+    RAISE EXCEPTION 'ledger: stored balance % % must equal the balance after line %',
       NEW.balance, NEW.currency, NEW.last_line_id USING ERRCODE = 'check_violation';
   END IF;
   IF newest > NEW.last_line_id THEN
-    RAISE EXCEPTION 'ledger[balance]: stored balance must follow the latest line of account %, fund %',
+    RAISE EXCEPTION 'ledger: stored balance must follow the latest line of account %, fund %',
       NEW.account_id, NEW.fund_id USING ERRCODE = 'check_violation';
   END IF;
   IF NEW.line_count IS DISTINCT FROM counted + added THEN
-    RAISE EXCEPTION 'ledger[balance]: stored balance of account %, fund % says % lines but its lines do not',
+    RAISE EXCEPTION 'ledger: stored balance of account %, fund % says % lines but its lines do not',
       NEW.account_id, NEW.fund_id, NEW.line_count USING ERRCODE = 'check_violation';
   END IF;
   RETURN NEW;
@@ -557,18 +387,11 @@ DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, 
 
 -- end of statement
 
-DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, bigint,
-  timestamptz, text, bigint[], bigint[], text[], numeric[], text[], text[],
-  bigint, bigint, text, bigint);
-
--- end of statement
-
 CREATE FUNCTION ledger_post_entry(
   p_key text, p_content_hash text, p_date date, p_memo text, p_source text,
   p_reverses_id bigint, p_actor_id bigint, p_posted_at timestamptz, p_posted_at_token text,
   p_accounts bigint[], p_funds bigint[], p_sides text[], p_amounts numeric[],
-  p_currencies text[], p_memos text[],
-  p_made_by_id bigint, p_approved_by_id bigint, p_reason text, p_income_receipt_id bigint)
+  p_currencies text[], p_memos text[])
 RETURNS TABLE (o_outcome text, o_entry_id bigint, o_seq bigint, o_prev_hash text, o_hash text,
                o_period_id bigint, o_period_code text, o_period_start date, o_period_end date,
                o_period_status text, o_period_closed_at timestamptz, o_period_closed_by_id bigint)
@@ -619,11 +442,9 @@ BEGIN
       || p_content_hash || '|' || coalesce(p_actor_id::text, '') || '|' || p_posted_at_token,
       'UTF8')), 'hex');
   INSERT INTO ledger_journalentry (seq, date, period_id, memo, source, status, idempotency_key,
-                                   content_hash, prev_hash, hash, reverses_id, posted_by_id, posted_at,
-                                   made_by_id, approved_by_id, reason, income_receipt_id)
+                                   content_hash, prev_hash, hash, reverses_id, posted_by_id, posted_at)
   VALUES (v_seq, p_date, per.id, p_memo, p_source, 'draft', p_key, p_content_hash, v_prev, v_hash,
-          p_reverses_id, p_actor_id, p_posted_at,
-          p_made_by_id, p_approved_by_id, coalesce(p_reason, ''), p_income_receipt_id)
+          p_reverses_id, p_actor_id, p_posted_at)
   RETURNING id INTO v_id;
 
   -- Lines in order (ids ascend with line_no), each with the balance after it.
