@@ -278,6 +278,7 @@ def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
                 % {"label": _label(index, many)}
             )
         lines = []
+        touches_income = False
         sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for line_no, ls in enumerate(spec.lines, start=1):
             account = accounts.get(ls.account) if isinstance(ls.account, str) else ls.account
@@ -318,6 +319,8 @@ def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
                     _("%(where)s: the line memo is longer than 200 characters.")
                     % {"where": _where(index, many, line_no)}
                 )
+            if account.role in INCOME_ROLES:
+                touches_income = True
             if account.purpose and fund.restricted and account.purpose not in fund.purposes:
                 raise PurposeNotAllowed(
                     _(
@@ -366,9 +369,13 @@ def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
                 )
         if spec.reverses is None:
             _check_cash_leaves_only_for_the_bank(lines, index, many)
-        if spec.source == MANUAL or len({fund_code for fund_code, _cur in sums}) > 1:
+        # (sums has one key per fund and currency: one key is one fund, the usual entry)
+        if spec.source == MANUAL or (
+            len(sums) > 1 and len({fund_code for fund_code, _cur in sums}) > 1
+        ):
             _check_four_eyes(spec, sums, index, many)
-        _check_income(spec, lines, index, many)
+        if touches_income:
+            _check_income(spec, lines, index, many)
         content = hashing.content_hash(
             entry_date=spec.date,
             memo=spec.memo,
