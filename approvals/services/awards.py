@@ -62,8 +62,8 @@ def release_reservation(case: Case, reason: str) -> Reservation | None:
 
 def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
     """on_notice -> final once its notice is over with no open objection: the award is booked
-    (expense Dr / awards payable Cr in the program's fund) and the reservation released, in one
-    transaction. Called by ``close_notices`` (the system: ``actor=None``)."""
+    (expense Dr / awards payable Cr in the program's fund) after the reservation is released, in
+    one transaction. Called by ``close_notices`` (the system: ``actor=None``)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         lock_head()  # global lock order: the ledger's chain head first, then the case
@@ -95,6 +95,10 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
         # already has one (an entitlement of the cycle), held by the claims' unique constraint.
         claims_take_for_case(case)
         program = case.program
+        # The reservation is released first: the award's money moves from reserved to owed
+        # (awards payable), and the ledger's available-money check (bank + cash - payable -
+        # reservations) must not count it twice.
+        released = release_reservation(case, "final")
         entry = journal_post(
             date=today,
             lines=[
@@ -109,7 +113,6 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
         )
         case.finalise(entry)
         save_case(case)
-        released = release_reservation(case, "final")
         record(
             case,
             actor=actor,
