@@ -17,7 +17,6 @@ from common.admin import ReadOnlyMixin
 from ledger.audit import AuditAction, audit
 
 from .exceptions import ApprovalsError
-from .models.calendar import day_problem
 from .models import (
     Case,
     CaseHistory,
@@ -33,6 +32,7 @@ from .models import (
     Region,
     StaffProfile,
 )
+from .models.calendar import day_problem
 
 
 @admin.register(Region)

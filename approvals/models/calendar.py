@@ -89,7 +89,9 @@ class HolidayScheduleDay(models.Model):
         return f"{self.date.isoformat()} {self.get_kind_display()}"
 
     def clean(self):
-        problem = day_problem(self.date, self.kind, self.schedule.year if self.schedule_id else None)
+        problem = day_problem(
+            self.date, self.kind, self.schedule.year if self.schedule_id else None
+        )
         if problem:
             raise ValidationError({"date": problem})
 

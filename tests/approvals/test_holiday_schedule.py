@@ -97,7 +97,10 @@ def test_the_administrator_s_days_go_before_the_package(people):
 
 
 def test_a_notice_in_working_days_into_2027_is_published_once_2027_is_entered(
-    people, world, household, on_day  # noqa: F811
+    people,
+    world,
+    household,
+    on_day,  # noqa: F811
 ):
     program = make_program(code="WORK", notice_day_count="working")
     fund_money(5000)
@@ -268,4 +271,3 @@ def test_the_refusal_names_where_to_enter_the_year_in_chinese():
         deadline(date(2026, 12, 28), 7)
     assert "2027 年" in str(refused.value) and "节假日安排" in str(refused.value)
     assert "自然日" in str(refused.value)
-
