@@ -83,6 +83,14 @@ def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dic
             moments[line.value_date] = paid_moment(line.value_date)
         return moments[line.value_date]
 
+    texts: dict[date, str] = {}
+
+    def paid_text(line: ResultLine) -> str:
+        # One text per value date, not one per line of a 100,000-line file.
+        if line.value_date not in texts:
+            texts[line.value_date] = paid_at(line).isoformat()
+        return texts[line.value_date]
+
     if connection.vendor == "postgresql":
         # The chunk's results go in by COPY into a temporary table (dropped at commit) and the
         # payments are updated from it in one statement: passing seven 5,000-element arrays as
@@ -92,7 +100,7 @@ def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dic
             f"{copy_text(d.reason) if d.outcome == FAILED else ''}\t{d.amount}\t"
             f"{NULL if d.charge is None else d.charge}\t"
             f"{entry_ids.get(d.payment_id, NULL)}\t"
-            f"{paid_at(d).isoformat() if d.outcome == PAID else NULL}\n"
+            f"{paid_text(d) if d.outcome == PAID else NULL}\n"
             for d in done
         )
         with connection.cursor() as cursor:
