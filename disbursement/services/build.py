@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from approvals.models import Person, Program, Region, region_covers
+from approvals.models import AwardClaim, ClaimStatus, Person, Program, Region, region_covers
 from approvals.selectors import staff_region
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
@@ -51,6 +51,17 @@ def _unchanged_account(source: str):
     )
 
 
+def _duplicate(source: str):
+    """The source was found, when the one-award rule came in, to be a second award of the same
+    beneficiary, program and cycle (``ClaimStatus.DUPLICATE``): it is never paid beside the
+    first."""
+    return Exists(
+        AwardClaim.objects.filter(
+            source=source, source_id=OuterRef("pk"), status=ClaimStatus.DUPLICATE
+        )
+    )
+
+
 def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
     """(payable cases, payable entitlements, left out [(kind, label, reason)], left-out count)."""
     filters = dict(
@@ -74,9 +85,17 @@ def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
         "(or build with “retry unchanged accounts” if the bank's failure was temporary)"
     )
     suspended = _("the beneficiary's enrolment is suspended")
+    duplicate = _(
+        "a second award of the same beneficiary in this program and cycle (found when the "
+        "one-award rule came in): cancel one of the two"
+    )
+    leave_out(cases.filter(_duplicate("case")), "case", "number", duplicate)
+    cases = cases.exclude(_duplicate("case"))
     leave_out(cases.filter(household__bank_account_enc=""), "case", "number", no_account)
     cases = cases.exclude(household__bank_account_enc="")
     ents_label = "enrolment__person__name"
+    leave_out(ents.filter(_duplicate("entitlement")), "entitlement", ents_label, duplicate)
+    ents = ents.exclude(_duplicate("entitlement"))
     leave_out(ents.filter(household__bank_account_enc=""), "entitlement", ents_label, no_account)
     ents = ents.exclude(household__bank_account_enc="")
     leave_out(

@@ -124,7 +124,9 @@ def test_a_recurring_program_shows_the_cycles_paid(client, reward, people, world
     household = make_household(
         people.worker, world.village_a1, head_name="王小红", bank_account="6217000000000000777"
     )
-    (case,) = finalise(reward, [household], people, world)
+    # the case's award is for 2025; the person is then enrolled and owed each later cycle (one
+    # award per person, program and cycle: the case's own cycle is not generated again)
+    (case,) = finalise(reward, [household], people, world, cycle="2025")
     person = Person.objects.get(household=household, is_head=True)
     enrolment = services.enrolment_create(program=reward, person=person, actor=people.officer)
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
