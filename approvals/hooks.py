@@ -11,6 +11,12 @@ must be asked before approvals changes something registers a function here from 
   a message saying why not and what to do instead; the first message refuses the cancellation
   (``approvals.exceptions.AwardInPayment``, 409) and nothing is written. Disbursement uses it
   so an award cannot be cancelled while money for it may be on its way, or has been paid.
+* **Public status facts.** The public status page (``selectors.case_status_public``) shows the
+  end of a case once it is paid. Approvals does not know payments: each registered source is
+  asked for a case's public facts — a list of ``{"label", "text", "paid_on"}`` rows, worded in
+  the active language and holding only what the page may show (dates, amounts, an account's
+  last four digits, masked names). Disbursement registers the payment of the award and, for a
+  recurring program, the cycles paid to the case's beneficiaries.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ if TYPE_CHECKING:
     from .models import Case
 
 CancelVeto = Callable[["Case"], "str | None"]
+StatusSource = Callable[["Case"], "list[dict]"]
 
 _cancel_vetoes: list[CancelVeto] = []
+_status_sources: list[StatusSource] = []
 
 
 def register_cancel_veto(veto: CancelVeto) -> None:
@@ -46,4 +54,26 @@ def cancel_refusal(case: Case) -> str | None:
     return None
 
 
-__all__ = ["CancelVeto", "cancel_refusal", "register_cancel_veto", "unregister_cancel_veto"]
+def register_status_source(source: StatusSource) -> None:
+    """Ask ``source(case)`` for the public facts of a case on the status page (once)."""
+    if source not in _status_sources:
+        _status_sources.append(source)
+
+
+def public_status_facts(case: Case) -> list[dict]:
+    """Every registered source's public facts about ``case``, in registration order."""
+    facts: list[dict] = []
+    for source in tuple(_status_sources):
+        facts.extend(source(case) or [])
+    return facts
+
+
+__all__ = [
+    "CancelVeto",
+    "StatusSource",
+    "cancel_refusal",
+    "public_status_facts",
+    "register_cancel_veto",
+    "register_status_source",
+    "unregister_cancel_veto",
+]

@@ -14,7 +14,7 @@ class DisbursementConfig(AppConfig):
         for guard_set in dbguards.GUARD_SETS:
             register(guard_set)
 
-        from approvals.hooks import register_cancel_veto
+        from approvals.hooks import register_cancel_veto, register_status_source
         from ledger import periods_open_items
         from ledger.corrections import register_correction
 
@@ -22,6 +22,11 @@ class DisbursementConfig(AppConfig):
 
         # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
         register_cancel_veto(award_payment_veto)
+
+        from .selectors.public import case_payment_facts
+
+        # The public status page says when the award (or a cycle) was paid.
+        register_status_source(case_payment_facts)
 
         from ledger import chart
         from ledger.verification import register_balance_source, register_claim_source
