@@ -1,0 +1,2 @@
+-- ledger 0013 reversed: the flip check's function as migration 0012 installed it (its span read through a plan cached for the first statement's size). SQLite: nothing.
+-- end of statement

@@ -1,0 +1,2 @@
+-- ledger 0013: the flip check reads which entries a statement flipped through a plan sized for the statement (EXECUTE from 200 rows on), as its other checks do, and no rule joins two of its CTEs (planned as nested loops, quadratic on a batch). SQLite: nothing.
+-- end of statement
