@@ -11,6 +11,10 @@ must be asked before approvals changes something registers a function here from 
   a message saying why not and what to do instead; the first message refuses the cancellation
   (``approvals.exceptions.AwardInPayment``, 409) and nothing is written. Disbursement uses it
   so an award cannot be cancelled while money for it may be on its way, or has been paid.
+* **Accounts in use.** Before a bank account (a person's own, or a household's default) is
+  changed, every registered counter is asked how many payments to that account are pending or
+  sent (``account_payments_in_flight``). When any is, the change needs a second person's
+  approval (``approvals.services.bank_account_change``). Disbursement counts its payments.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Case
+    from .models import Case, Household, Person
 
 CancelVeto = Callable[["Case"], "str | None"]
+AccountUse = Callable[["Household", "Person | None"], int]
+
+_account_uses: list[AccountUse] = []
 
 _cancel_vetoes: list[CancelVeto] = []
 
@@ -46,4 +53,30 @@ def cancel_refusal(case: Case) -> str | None:
     return None
 
 
-__all__ = ["CancelVeto", "cancel_refusal", "register_cancel_veto", "unregister_cancel_veto"]
+def register_account_use(counter: AccountUse) -> None:
+    """Ask ``counter(household, person)`` how many payments to the account of ``person`` (or,
+    when ``None``, to the household's default account) are pending or sent."""
+    if counter not in _account_uses:
+        _account_uses.append(counter)
+
+
+def unregister_account_use(counter: AccountUse) -> None:
+    if counter in _account_uses:
+        _account_uses.remove(counter)
+
+
+def account_payments_in_flight(household: Household, person: Person | None) -> int:
+    """The payments pending or sent to the account, as the registered counters count them."""
+    return sum(int(counter(household, person) or 0) for counter in tuple(_account_uses))
+
+
+__all__ = [
+    "AccountUse",
+    "account_payments_in_flight",
+    "register_account_use",
+    "unregister_account_use",
+    "CancelVeto",
+    "cancel_refusal",
+    "register_cancel_veto",
+    "unregister_cancel_veto",
+]

@@ -35,6 +35,7 @@ approvals).
 """
 
 from .attachments import ATTACHMENT_TYPES, Attachment
+from .bankaccounts import PERM_APPROVE_ACCOUNT_CHANGE, AccountChangeStatus, BankAccountChange
 from .cases import (
     BEFORE_FINAL,
     CLOSED_STATES,
@@ -73,6 +74,7 @@ from .programs import (
 from .registry import (
     LEVEL_PREFIX,
     PARENT_LEVEL,
+    BankAccountMixin,
     Household,
     Person,
     Region,
@@ -85,6 +87,9 @@ from .registry import (
 
 __all__ = [
     "ATTACHMENT_TYPES",
+    "PERM_APPROVE_ACCOUNT_CHANGE",
+    "AccountChangeStatus",
+    "BankAccountChange",
     "Attachment",
     "BEFORE_FINAL",
     "CATEGORY_PURPOSE",
@@ -102,6 +107,7 @@ __all__ = [
     "PUBLIC_ITEM_FIELDS",
     "REVIEW_STATES",
     "AmountRule",
+    "BankAccountMixin",
     "Case",
     "CaseApproval",
     "CaseHistory",

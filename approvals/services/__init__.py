@@ -11,6 +11,13 @@ cancelled and reversed), ``notices`` (publish with reservations, objections, clo
 
 from ..idnumbers import ParsedId, id_number_parse
 from .awards import case_cancel, case_finalise
+from .bankaccounts import (
+    bank_account_change,
+    bank_account_change_approve,
+    bank_account_change_reject,
+    clean_account_number,
+    reveal_person_bank_account,
+)
 from .cases import (
     case_amount,
     case_file,
@@ -47,6 +54,11 @@ from .review import (
 )
 
 __all__ = [
+    "bank_account_change",
+    "bank_account_change_approve",
+    "bank_account_change_reject",
+    "clean_account_number",
+    "reveal_person_bank_account",
     "CloseReport",
     "ParsedId",
     "PersonSpec",
