@@ -198,13 +198,16 @@ def test_the_database_refuses_decider_equal_to_maker(people, reward, family, rew
             status="approved", decided_by=people.worker, decided_at=change.requested_at
         )
     table = BankAccountChange._meta.db_table
-    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET status = 'approved', decided_by_id = requested_by_id, "  # noqa: S608
-                "decided_at = requested_at WHERE id = %s",
-                [change.pk],
-            )
+    with (
+        pytest.raises((IntegrityError, DatabaseError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            f"UPDATE {table} SET status = 'approved', decided_by_id = requested_by_id, "  # noqa: S608
+            "decided_at = requested_at WHERE id = %s",
+            [change.pk],
+        )
     change.refresh_from_db()
     assert change.status == "pending" and change.decided_by_id is None
 
@@ -218,12 +221,15 @@ def test_a_payment_keeps_its_payee_raw_sql(people, reward, family, reward_cycle)
         ("payee_id_enc", head.id_number_enc),
         ("account_owner", "person"),
     ):
-        with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE disbursement_payment SET {column} = %s WHERE id = %s",  # noqa: S608
-                    [value, payment.pk],
-                )
+        with (
+            pytest.raises((IntegrityError, DatabaseError)),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                f"UPDATE disbursement_payment SET {column} = %s WHERE id = %s",  # noqa: S608
+                [value, payment.pk],
+            )
     payment.refresh_from_db()
     assert payment.payee_id == child.pk and payment.account_owner == "household"
 
