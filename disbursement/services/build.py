@@ -29,7 +29,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from approvals.models import Household, Person, Program, Region, region_covers
+from approvals.models import (
+    AccountChangeStatus,
+    BankAccountChange,
+    Household,
+    Person,
+    Program,
+    Region,
+    region_covers,
+)
 from approvals.selectors import staff_region
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
@@ -67,7 +75,9 @@ def _with_payee_account(qs, kind: str):
     """The source with where its money would go: the payee's own account, else the household's
     default (``to_hash`` empty: neither has one)."""
     qs = qs.annotate(
-        payee_enc=_payee(kind, "bank_account_enc"), payee_hash=_payee(kind, "bank_account_hash")
+        payee_ref=_payee(kind, "id"),
+        payee_enc=_payee(kind, "bank_account_enc"),
+        payee_hash=_payee(kind, "bank_account_hash"),
     )
     return qs.annotate(
         to_hash=DbCase(
@@ -86,6 +96,15 @@ def _unchanged_account(source: str):
             status=PaymentStatus.FAILED,
             account_hash=OuterRef("to_hash"),
         )
+    )
+
+
+def _account_change_waiting():
+    """A change of the payee's own account, or of the household's default, awaits a second
+    person's approval: the account on file may be the one being replaced."""
+    waiting = BankAccountChange.objects.filter(status=AccountChangeStatus.PENDING)
+    return Exists(waiting.filter(person_id=OuterRef("payee_ref"))) | Exists(
+        waiting.filter(person__isnull=True, household_id=OuterRef("household_id"))
     )
 
 
@@ -115,11 +134,19 @@ def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
         "(or build with “retry unchanged accounts” if the bank's failure was temporary)"
     )
     suspended = _("the beneficiary's enrolment is suspended")
+    waiting = _(
+        "a change of the payee's or the household's bank account awaits a second person's "
+        "approval; build again once it is decided"
+    )
     leave_out(cases.filter(to_hash=""), "case", "number", no_account)
     cases = cases.exclude(to_hash="")
     ents_label = "enrolment__person__name"
     leave_out(ents.filter(to_hash=""), "entitlement", ents_label, no_account)
     ents = ents.exclude(to_hash="")
+    leave_out(cases.filter(_account_change_waiting()), "case", "number", waiting)
+    cases = cases.exclude(_account_change_waiting())
+    leave_out(ents.filter(_account_change_waiting()), "entitlement", ents_label, waiting)
+    ents = ents.exclude(_account_change_waiting())
     leave_out(
         ents.filter(enrolment__status=EnrolmentStatus.SUSPENDED),
         "entitlement",
@@ -180,7 +207,7 @@ def _insert_payments(batch: PayoutBatch, kind: str, qs, since_field: str, first:
         hh=F("household_id"),
         amt=F("amount"),
         cur=F("amount_currency"),
-        payee_pk=_payee(kind, "id"),
+        payee_pk=F("payee_ref"),
         since=F(since_field),
     )
     sub_sql, sub_params = source.query.get_compiler(using=source.db).as_sql()
@@ -243,7 +270,8 @@ def batch_build(
 
     Each payment pays its payee (an entitlement its beneficiary, a case its household's head)
     into the payee's own account, else the household's default. Left out, and listed on the
-    batch: payees with neither account, suspended
+    batch: payees with neither account, payees whose account (or household's default) has a
+    change awaiting approval, suspended
     beneficiaries, and (unless ``retry_unchanged``) sources whose last payment failed to the
     account the household still has. A failed payment's source goes into the new batch with
     ``reissue_of`` pointing to it; the failed payment is marked reissued when the batch is

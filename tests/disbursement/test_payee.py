@@ -375,3 +375,41 @@ def test_no_whole_id_or_account_in_any_page_or_api_answer(
         for secret in secrets:
             assert secret not in body, url
     assert child.id_number_masked in api(people.officer).get(apis[2][1]).content.decode()
+
+
+def test_a_payee_whose_account_change_waits_is_left_out_until_decided(
+    people, reward, family, reward_cycle
+):
+    household, head, child = family
+    change = _pending_change(people, reward, family)
+    batch = Payment.objects.get(entitlement__isnull=False).batch
+    services.batch_discard(batch=batch, reason="账户待变更", actor=people.officer)
+    from disbursement.exceptions import NothingToPay
+
+    with pytest.raises(NothingToPay, match="1 left out"):
+        services.batch_build(program=reward, actor=people.officer)
+    approvals.bank_account_change_approve(change=change, actor=people.village_rev)
+    batch = services.batch_build(program=reward, actor=people.officer)
+    payment = Payment.objects.get(batch=batch)
+    assert payment.account_last4 == "7890" and payment.account_owner == AccountOwner.HOUSEHOLD
+
+
+def test_reveal_a_persons_own_account_is_audited(people, family):
+    household, head, child = family
+    approvals.bank_account_change(
+        household=household,
+        person=child,
+        bank_name="农村信用社",
+        account=OWN,
+        reason="本人",
+        actor=people.worker,
+    )
+    url = reverse("approvals-api:household-reveal", kwargs={"pk": household.pk})
+    answer = api(people.worker).post(
+        url, {"what": "bank_account", "person": child.pk, "reason": "核对存折"}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["value"] == OWN
+    assert answer["Cache-Control"] == "no-store"
+    assert AuditEvent.objects.filter(
+        action="person.reveal_bank_account", object_id=str(child.pk)
+    ).exists()
