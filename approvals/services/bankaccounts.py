@@ -152,20 +152,20 @@ def bank_account_change(
             change.save()
             if not in_flight:
                 _apply(holder, change)
-            audit(
-                actor=actor,
-                action=AuditAction.BANK_ACCOUNT_CHANGE_REQUEST
-                if in_flight
-                else AuditAction.BANK_ACCOUNT_CHANGE,
+            what_changed = dict(
                 obj=change,
                 household=household.pk,
                 person=person.pk if person is not None else None,
-                previous=holder.bank_account_masked if in_flight else change.previous_masked,
+                previous=change.previous_masked,
                 new=change.bank_account_masked,
                 bank=bank_name,
                 reason=reason,
                 payments_in_flight=in_flight,
             )
+            if in_flight:
+                audit(actor=actor, action=AuditAction.BANK_ACCOUNT_CHANGE_REQUEST, **what_changed)
+            else:
+                audit(actor=actor, action=AuditAction.BANK_ACCOUNT_CHANGE, **what_changed)
     except IntegrityError as exc:
         # Two clerks asking at once: the unique pending request decides.
         raise AccountChangePending(
