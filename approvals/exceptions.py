@@ -39,6 +39,14 @@ class DuplicateBeneficiary(ApprovalsError):
     default_message = _("This person is already in an open case.")
 
 
+class DuplicateAward(ApprovalsError):
+    """One beneficiary, one award per program and cycle, whatever its source (a relief case or
+    a recurring program's entitlement): the message names the award the person already has."""
+
+    code = "duplicate_award"
+    default_message = _("This person already has an award in this program and cycle.")
+
+
 class DuplicatePerson(ApprovalsError):
     code = "duplicate_person"
     default_message = _("This person is already registered in a household.")

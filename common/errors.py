@@ -35,13 +35,16 @@ CATALOGUE: dict[str, int] = {
     "corrected_by_flow": 409,  # a flow's entry is corrected through its flow, not by hand
     "currency_not_held": 400,  # the fund does not hold that currency
     "disbursement_error": 400,  # base of the payout refusals
+    "duplicate_award": 409,  # the person has an award in the program and cycle already
     "duplicate_beneficiary": 409,  # the person is in an open case already
     "duplicate_person": 409,  # the person belongs to another household
     "error": 400,  # the base itself (never raised as such)
     "export_file_altered": 409,  # a bank file no longer matches its logged hash
     "export_file_unavailable": 404,  # a bank file is gone from the export folder
+    "four_eyes_required": 400,  # a manual entry or reclassification without maker, approver, reason
     "idempotency_conflict": 409,  # the key was used for other content
     "import_refused": 400,  # a bulk import with bad rows (each listed)
+    "income_without_receipt": 400,  # income booked without its valid receipt
     "insufficient_cash": 409,  # less cash on hand than the deposit
     "insufficient_funds": 409,  # less money available than asked
     "invalid_amount": 400,  # not a positive amount with at most two decimals
@@ -66,6 +69,7 @@ CATALOGUE: dict[str, int] = {
     "permission_denied": 403,  # the user's role lacks the permission
     "pledge_error": 409,  # a pledge not in a state for this
     "program_misconfigured": 400,  # a program whose configuration cannot work
+    "purpose_not_allowed": 400,  # a restricted fund paying a purpose it does not allow
     "receipt_book_exhausted": 409,  # no receipt number left in the book
     "request_decided": 409,  # an entry request already approved, rejected or withdrawn
     "unbalanced": 400,  # debits and credits differ

@@ -67,6 +67,8 @@ def generate_cycle_task(job_id: int, cycle_id: int, actor_id: int | None = None)
             "created": report.created,
             "total": str(report.total.amount),
             "already": report.already,
+            "held": report.held,
+            "held_count": report.held_count,
         }
 
     return _run(job_id, work)

@@ -43,6 +43,31 @@ class CurrencyNotHeld(InvalidEntry):
     code = "currency_not_held"
 
 
+class PurposeNotAllowed(InvalidEntry):
+    """A line paying a purpose its restricted fund does not allow (不得挪用)."""
+
+    code = "purpose_not_allowed"
+
+
+class FourEyesRequired(InvalidEntry):
+    """A manual entry or a reclassification without its maker, a different approver, a reason."""
+
+    code = "four_eyes_required"
+
+
+class IncomeWithoutReceipt(InvalidEntry):
+    """Donation or allocation income without its valid receipt (or debited outside a void)."""
+
+    code = "income_without_receipt"
+
+
+class InsufficientFunds(LedgerError):
+    """A posting that would leave a fund's money below zero (bank, cash, or available)."""
+
+    code = "insufficient_funds"
+    default_message = _("The fund does not have that much money.")
+
+
 class AmountTooLarge(InvalidAmount):
     """An amount above the ceiling for its kind of document (``ledger.limits``)."""
 

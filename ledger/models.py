@@ -352,6 +352,13 @@ class JournalEntry(models.Model):
             models.CheckConstraint(condition=~Q(idempotency_key=""), name="entry_key_not_blank"),
             models.UniqueConstraint(fields=["idempotency_key"], name="entry_key_unique"),
             models.UniqueConstraint(fields=["hash"], name="entry_hash_unique"),
+            # One receipt documents one entry (its income); only entries with a receipt are
+            # in the index, so postings without one pay nothing for it.
+            models.UniqueConstraint(
+                fields=["income_receipt"],
+                condition=Q(income_receipt__isnull=False),
+                name="entry_income_receipt_once",
+            ),
         ]
         indexes = [models.Index(fields=["date", "seq"], name="entry_date_seq")]
 

@@ -48,6 +48,15 @@ def register_reservation_source(source: Callable[[Fund], dict[str, Decimal]]) ->
         _reservation_sources.append(source)
 
 
+def reserved_in(fund: Fund) -> dict[str, Decimal]:
+    """Money reserved in ``fund`` per currency, as the registered sources report it."""
+    reserved: dict[str, Decimal] = defaultdict(Decimal)
+    for source in _reservation_sources:
+        for currency, value in source(fund).items():
+            reserved[currency] += value
+    return reserved
+
+
 def _q(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
@@ -267,8 +276,9 @@ class FundPosition:
 
     @property
     def available(self) -> Decimal:
-        """Money the fund may still commit: bank less what it owes and has reserved."""
-        return self.cash_at_bank - self.awards_payable - self.reserved
+        """Money the fund may still commit: bank and cash less what it owes and has reserved
+        (no posting takes it below zero: ``ledger.posting.controls``)."""
+        return self.cash_at_bank + self.cash_on_hand - self.awards_payable - self.reserved
 
 
 def fund_position(*, fund: Fund) -> list[FundPosition]:
@@ -279,10 +289,7 @@ def fund_position(*, fund: Fund) -> list[FundPosition]:
         fund=fund, account__code__in=codes
     ).values_list("account__code", "currency", "balance"):
         figures[currency][codes[code]] += balance
-    reserved: dict[str, Decimal] = defaultdict(Decimal)
-    for source in _reservation_sources:
-        for currency, value in source(fund).items():
-            reserved[currency] += value
+    reserved = reserved_in(fund)
     currencies = set(figures) | set(reserved) | set(fund.currencies or [])
     return [
         FundPosition(

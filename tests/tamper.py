@@ -2,23 +2,36 @@
 
 ``underneath()`` opens a transaction in which no database guard fires: on PostgreSQL the
 triggers are disabled (``session_replication_role = replica``, as a restore would), on SQLite
-every registered guard trigger is dropped. Everything done inside, the guards included, is
+every registered guard trigger is dropped; the ledger's own checks in Python that stand before
+those guards (four eyes, income with its receipt, available money) are off too, so the posting
+service can write what only damage could. Everything done inside, the guards included, is
 rolled back at the end, so each test sees its own damage only while it runs ``verify``.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from unittest import mock
 
 from django.db import connection, transaction
 
 from common.dbguards import GUARD, all_guard_sets
 from ledger.verification import verify_ledger
 
+# The Python checks of ledger.posting that the database guards repeat (issue 10).
+_PYTHON_CHECKS = [
+    ("ledger.posting.prepare._check_four_eyes", None),
+    ("ledger.posting.prepare._check_income", None),
+    ("ledger.posting.batch.check_available", None),
+    ("ledger.posting.controls.lowered", {}),
+]
+
 
 @contextmanager
 def underneath():
-    with transaction.atomic():
+    with ExitStack() as stack, transaction.atomic():
+        for target, answer in _PYTHON_CHECKS:
+            stack.enter_context(mock.patch(target, lambda *a, _answer=answer, **k: _answer))
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL session_replication_role = replica")

@@ -29,6 +29,10 @@ Design
 * **Notices and objections.** ``Notice`` (program, region, cycle, version) with ``NoticeItem``
   snapshots of exactly what the public may see, and ``Objection`` rows from the public.
 
+* **Award claims.** ``AwardClaim``: one live claim per person, program and cycle, written in the
+  transaction that books an award (a final case here, an entitlement in ``disbursement``), so one
+  beneficiary receives one award per program and cycle whatever its source (``claims.py``).
+
 Database-held invariants: constraints on each model, plus triggers in ``approvals/dbguards.py``
 (region hierarchy, case members copying their case's program and cycle, append-only history and
 approvals).
@@ -55,6 +59,7 @@ from .cases import (
     CaseState,
     Reservation,
 )
+from .claims import AwardClaim, ClaimSource, ClaimStatus
 from .notices import (
     PUBLIC_ITEM_FIELDS,
     Notice,
@@ -107,12 +112,15 @@ __all__ = [
     "PUBLIC_ITEM_FIELDS",
     "REVIEW_STATES",
     "AmountRule",
+    "AwardClaim",
     "BankAccountMixin",
     "Case",
     "CaseApproval",
     "CaseHistory",
     "CaseMember",
     "CaseState",
+    "ClaimSource",
+    "ClaimStatus",
     "Household",
     "NameMasking",
     "Notice",

@@ -28,6 +28,7 @@ from ..hooks import cancel_refusal
 from ..models import (
     Case,
     CaseState,
+    ClaimSource,
     NoticeItem,
     NoticeStatus,
     Objection,
@@ -43,6 +44,7 @@ from ._common import (
     require_region,
     required_text,
 )
+from .claims import claims_release, claims_take_for_case
 from .steps import close_membership, save_case
 
 
@@ -60,8 +62,8 @@ def release_reservation(case: Case, reason: str) -> Reservation | None:
 
 def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
     """on_notice -> final once its notice is over with no open objection: the award is booked
-    (expense Dr / awards payable Cr in the program's fund) and the reservation released, in one
-    transaction. Called by ``close_notices`` (the system: ``actor=None``)."""
+    (expense Dr / awards payable Cr in the program's fund) after the reservation is released, in
+    one transaction. Called by ``close_notices`` (the system: ``actor=None``)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         lock_head()  # global lock order: the ledger's chain head first, then the case
@@ -89,7 +91,14 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
                 )
                 % {"number": case.number, "code": open_objection.tracking_code}
             )
+        # One beneficiary, one award per program and cycle: refused here when one of the people
+        # already has one (an entitlement of the cycle), held by the claims' unique constraint.
+        claims_take_for_case(case)
         program = case.program
+        # The reservation is released first: the award's money moves from reserved to owed
+        # (awards payable), and the ledger's available-money check (bank + cash - payable -
+        # reservations) must not count it twice.
+        released = release_reservation(case, "final")
         entry = journal_post(
             date=today,
             lines=[
@@ -104,7 +113,6 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
         )
         case.finalise(entry)
         save_case(case)
-        released = release_reservation(case, "final")
         record(
             case,
             actor=actor,
@@ -157,6 +165,7 @@ def case_cancel(*, case: Case, actor, reason: str, today: date | None = None) ->
         case.cancel(reason, reversal)
         save_case(case)
         close_membership(case)
+        claims_release(source=ClaimSource.CASE, source_ids=[case.pk])
         record(
             case,
             actor=actor,

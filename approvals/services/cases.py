@@ -58,6 +58,7 @@ from ._common import (
     required_text,
 )
 from .awards import release_reservation
+from .claims import claims_check
 from .review import next_tier_order
 from .steps import close_membership, save_case
 
@@ -235,6 +236,7 @@ def case_file(
                 .order_by("pk")
             )
             _check_duplicates(program=program, cycle=cycle, members=people)
+            claims_check(program=program, cycle=cycle, person_ids=[p.pk for p in people])
             case = Case.objects.create(
                 number=f"tmp-{uuid.uuid4().hex[:16]}",
                 program=program,

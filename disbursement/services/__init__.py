@@ -19,6 +19,7 @@ from .entitlements import (
     enrolment_exit,
     enrolment_reinstate,
     enrolment_suspend,
+    held_text,
 )
 from .results import results_import
 
@@ -40,6 +41,7 @@ __all__ = [
     "enrolment_reinstate",
     "enrolment_suspend",
     "export_file",
+    "held_text",
     "job_finish",
     "results_import",
 ]

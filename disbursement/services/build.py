@@ -31,7 +31,9 @@ from djmoney.money import Money
 
 from approvals.models import (
     AccountChangeStatus,
+    AwardClaim,
     BankAccountChange,
+    ClaimStatus,
     Household,
     Person,
     Program,
@@ -99,6 +101,17 @@ def _unchanged_account(source: str):
     )
 
 
+def _duplicate(source: str):
+    """The source was found, when the one-award rule came in, to be a second award of the same
+    beneficiary, program and cycle (``ClaimStatus.DUPLICATE``): it is never paid beside the
+    first."""
+    return Exists(
+        AwardClaim.objects.filter(
+            source=source, source_id=OuterRef("pk"), status=ClaimStatus.DUPLICATE
+        )
+    )
+
+
 def _account_change_waiting():
     """A change of the payee's own account, or of the household's default, awaits a second
     person's approval: the account on file may be the one being replaced."""
@@ -134,13 +147,21 @@ def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
         "(or build with “retry unchanged accounts” if the bank's failure was temporary)"
     )
     suspended = _("the beneficiary's enrolment is suspended")
+    duplicate = _(
+        "a second award of the same beneficiary in this program and cycle (found when the "
+        "one-award rule came in): cancel one of the two"
+    )
     waiting = _(
         "a change of the payee's or the household's bank account awaits a second person's "
         "approval; build again once it is decided"
     )
+    leave_out(cases.filter(_duplicate("case")), "case", "number", duplicate)
+    cases = cases.exclude(_duplicate("case"))
     leave_out(cases.filter(to_hash=""), "case", "number", no_account)
     cases = cases.exclude(to_hash="")
     ents_label = "enrolment__person__name"
+    leave_out(ents.filter(_duplicate("entitlement")), "entitlement", ents_label, duplicate)
+    ents = ents.exclude(_duplicate("entitlement"))
     leave_out(ents.filter(to_hash=""), "entitlement", ents_label, no_account)
     ents = ents.exclude(to_hash="")
     leave_out(cases.filter(_account_change_waiting()), "case", "number", waiting)

@@ -3,18 +3,29 @@ generate each cycle's entitlements (booked to awards payable in the same transac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 from djmoney.money import Money
 
-from approvals.models import AmountRule, Household, Person, Program, RegionLevel
+from approvals.models import (
+    AmountRule,
+    AwardClaim,
+    ClaimSource,
+    ClaimStatus,
+    Household,
+    Person,
+    Program,
+    RegionLevel,
+)
 from approvals.selectors import staff_region
+from approvals.services.claims import claim_source_text, duplicate_award_error
 from ledger import chart
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
@@ -36,6 +47,7 @@ from ._common import NO_PROGRESS, ZERO, Progress, available, money_text, require
 PERM_ENROL = "disbursement.manage_enrolment"
 PERM_GENERATE = "disbursement.generate_cycle"
 POST_CHUNK = 5000
+HELD_LISTED = 200
 
 
 def _recurring_program(program: Program) -> Money:
@@ -208,6 +220,22 @@ class GenerationReport:
     created: int
     total: Money
     already: int  # entitlements this cycle had before
+    # Active beneficiaries left out because they already have an award in the program and
+    # cycle (a final relief case): [{"name", "source", "label"}], at most HELD_LISTED of them.
+    held: list[dict] = field(default_factory=list)
+    held_count: int = 0
+
+    def held_text(self) -> list[str]:
+        return [held_text(h) for h in self.held]
+
+
+def held_text(held: dict) -> str:
+    """One beneficiary left out of a cycle, in a sentence naming the award they already have."""
+    claim = AwardClaim(source=held["source"], label=held["label"])
+    return _("%(name)s: already awarded through %(source)s") % {
+        "name": held["name"],
+        "source": claim_source_text(claim),
+    }
 
 
 def cycle_generate(
@@ -238,11 +266,23 @@ def cycle_generate(
                 % {"code": cycle.code}
             )
         already = Entitlement.objects.filter(cycle=cycle).count()
+        due = Enrolment.objects.filter(
+            program=program, status=EnrolmentStatus.ACTIVE, enrolled_on__lte=today
+        ).exclude(entitlements__cycle=cycle)
+        # One beneficiary, one award per program and cycle: a person already awarded in this
+        # cycle (a final relief case of the program) is left out and listed, not booked twice.
+        # Read after the ledger's lock, which every award booking takes first.
+        awarded = AwardClaim.objects.filter(
+            program=program, cycle=cycle.code, status=ClaimStatus.LIVE
+        )
+        held_qs = awarded.filter(person_id__in=due.values("person_id"))
+        held_count = held_qs.count()
+        held = [
+            {"name": c.person.name, "source": c.source, "label": c.label}
+            for c in held_qs.select_related("person").order_by("person_id")[:HELD_LISTED]
+        ]
         todo = list(
-            Enrolment.objects.filter(
-                program=program, status=EnrolmentStatus.ACTIVE, enrolled_on__lte=today
-            )
-            .exclude(entitlements__cycle=cycle)
+            due.exclude(Exists(awarded.filter(person_id=OuterRef("person_id"))))
             .order_by("id")
             .values_list("id", "household_id")
         )
@@ -307,6 +347,7 @@ def cycle_generate(
                 )
                 done += len(chunk)
                 progress.step(done)
+            _take_claims(cycle)
         cycle.generated_at = timezone.now()
         cycle.save(update_fields=["generated_at"])
         audit(
@@ -316,10 +357,62 @@ def cycle_generate(
             created=len(todo),
             total=str(total),
             already=already,
+            held=held_count,
         )
     return GenerationReport(
-        cycle=cycle, created=len(todo), total=Money(total or ZERO, currency), already=already
+        cycle=cycle,
+        created=len(todo),
+        total=Money(total or ZERO, currency),
+        already=already,
+        held=held,
+        held_count=held_count,
     )
+
+
+def _take_claims(cycle: Cycle) -> None:
+    """The cycle's new entitlements claim their beneficiaries' one award of the program and
+    cycle, in one ``INSERT ... SELECT``. The unique constraint on live claims refuses a second
+    award that got past the reading above (it cannot under the ledger's lock, but a path that
+    does not read would): the whole generation is then refused, naming the first award."""
+    claim = AwardClaim._meta.db_table
+    sql = f"""
+        INSERT INTO {claim} (person_id, program_id, cycle, source, source_id, label, status,
+                             created_at)
+        SELECT en.person_id, e.program_id, %s, %s, e.id, %s, %s, %s
+        FROM {Entitlement._meta.db_table} e
+        JOIN {Enrolment._meta.db_table} en ON en.id = e.enrolment_id
+        WHERE e.cycle_id = %s AND NOT EXISTS (
+            SELECT 1 FROM {claim} c WHERE c.source = %s AND c.source_id = e.id
+        )
+    """  # noqa: S608 - table names are ours; every value is a parameter
+    params = [
+        cycle.code,
+        ClaimSource.ENTITLEMENT.value,
+        cycle.code,
+        ClaimStatus.LIVE.value,
+        timezone.now(),
+        cycle.pk,
+        ClaimSource.ENTITLEMENT.value,
+    ]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except IntegrityError as exc:
+        person_ids = Enrolment.objects.filter(entitlements__cycle=cycle).values("person_id")
+        first = (
+            AwardClaim.objects.filter(
+                program=cycle.program,
+                cycle=cycle.code,
+                status=ClaimStatus.LIVE,
+                person_id__in=person_ids,
+            )
+            .exclude(source=ClaimSource.ENTITLEMENT)
+            .select_related("person", "program")
+            .first()
+        )
+        if first is None:  # pragma: no cover - an integrity error of another kind
+            raise
+        raise duplicate_award_error(first) from exc
 
 
 def cycle_close(*, cycle: Cycle, actor) -> Cycle:
@@ -335,6 +428,7 @@ def cycle_close(*, cycle: Cycle, actor) -> Cycle:
 
 __all__ = [
     "GenerationReport",
+    "held_text",
     "cycle_close",
     "cycle_generate",
     "cycle_open",

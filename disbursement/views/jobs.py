@@ -25,8 +25,11 @@ from common.permissions import permission_required
 
 from .. import selectors
 from ..models import JobProgress, JobStatus
+from ..services import held_text
 from ..tasks import job_submit
 from .common import VIEW_ANY_JOB, VIEW_JOB
+
+HELD_SHOWN = 10  # beneficiaries named in the message after a cycle's generation
 
 JOB_LABELS = {
     "build_batch": gettext_lazy("Building a payout batch"),
@@ -102,10 +105,21 @@ def job_done_message(job: JobProgress) -> str:
             "already": result.get("already"),
         }
     if job.kind == "generate_cycle":
-        return _("%(n)s entitlements generated (%(already)s were there before).") % {
+        done = _("%(n)s entitlements generated (%(already)s were there before).") % {
             "n": result.get("created"),
             "already": result.get("already"),
         }
+        if result.get("held_count"):
+            shown = result.get("held") or []
+            done += " " + _(
+                "%(n)s beneficiaries left out, each already awarded in this program and cycle "
+                "(one award per person): %(list)s."
+            ) % {
+                "n": result["held_count"],
+                "list": "; ".join(held_text(h) for h in shown[:HELD_SHOWN])
+                + ("; …" if result["held_count"] > min(len(shown), HELD_SHOWN) else ""),
+            }
+        return done
     return _("Done.")
 
 

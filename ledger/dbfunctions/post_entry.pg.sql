@@ -4,7 +4,9 @@
 -- balances, flip it to posted, upsert the balances, move the head), run inside the server so
 -- a single posting costs one round trip instead of a dozen. Every guard trigger still fires
 -- on every statement. The entry hash is ledger.hashing.entry_hash spelt in SQL; the
--- timestamp token and content hash come from Python. A refusal raises 'ledger_post_entry
+-- timestamp token and content hash come from Python. The maker, approver, reason and income
+-- receipt (four eyes, income with its document) are written as given: the guards judge them.
+-- A refusal raises 'ledger_post_entry
 -- refused' with the reason in DETAIL, so nothing of the posting remains.
 -- Statements in order, each ending at a line '-- end of statement' (common.dbguards).
 -- end of statement
@@ -14,11 +16,18 @@ DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, 
 
 -- end of statement
 
+DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, bigint,
+  timestamptz, text, bigint[], bigint[], text[], numeric[], text[], text[],
+  bigint, bigint, text, bigint);
+
+-- end of statement
+
 CREATE FUNCTION ledger_post_entry(
   p_key text, p_content_hash text, p_date date, p_memo text, p_source text,
   p_reverses_id bigint, p_actor_id bigint, p_posted_at timestamptz, p_posted_at_token text,
   p_accounts bigint[], p_funds bigint[], p_sides text[], p_amounts numeric[],
-  p_currencies text[], p_memos text[])
+  p_currencies text[], p_memos text[],
+  p_made_by_id bigint, p_approved_by_id bigint, p_reason text, p_income_receipt_id bigint)
 RETURNS TABLE (o_outcome text, o_entry_id bigint, o_seq bigint, o_prev_hash text, o_hash text,
                o_period_id bigint, o_period_code text, o_period_start date, o_period_end date,
                o_period_status text, o_period_closed_at timestamptz, o_period_closed_by_id bigint)
@@ -69,9 +78,11 @@ BEGIN
       || p_content_hash || '|' || coalesce(p_actor_id::text, '') || '|' || p_posted_at_token,
       'UTF8')), 'hex');
   INSERT INTO ledger_journalentry (seq, date, period_id, memo, source, status, idempotency_key,
-                                   content_hash, prev_hash, hash, reverses_id, posted_by_id, posted_at)
+                                   content_hash, prev_hash, hash, reverses_id, posted_by_id, posted_at,
+                                   made_by_id, approved_by_id, reason, income_receipt_id)
   VALUES (v_seq, p_date, per.id, p_memo, p_source, 'draft', p_key, p_content_hash, v_prev, v_hash,
-          p_reverses_id, p_actor_id, p_posted_at)
+          p_reverses_id, p_actor_id, p_posted_at,
+          p_made_by_id, p_approved_by_id, coalesce(p_reason, ''), p_income_receipt_id)
   RETURNING id INTO v_id;
 
   -- Lines in order (ids ascend with line_no), each with the balance after it.

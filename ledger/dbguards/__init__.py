@@ -7,11 +7,16 @@ rule), each a :class:`common.dbguards.GuardSet` of the same name on both engines
 
 * ``journalentry``: entries are inserted as drafts; flipping one to *posted* checks that it has
   two or more lines, balances for each fund and currency, lies in an open period, and links to
-  its predecessor in the hash chain; a posted entry is never updated or deleted;
+  its predecessor in the hash chain; that a manual entry, or one naming two funds, has its
+  maker, a different approver and a reason; that income is credited only with its valid
+  receipt of that type, fund and amount and debited only by the reversal of an entry whose
+  receipt is void; a posted entry is never updated or deleted;
 * ``journalline``: lines go only into draft entries, are never updated, and are deleted only
   with a draft; each line's ``balance_after`` must follow from the line before it for the same
   account, fund and currency (lines are appended in id order); a line names an existing entry,
-  account and fund;
+  account and fund; its amount and balance stay within what every engine stores exactly; a
+  line on an account paying a purpose goes into a restricted fund only if the fund allows the
+  purpose; cash at bank and on hand never go below zero except in a reversal;
 * ``references``: what a line names is never deleted and never changes its id (held here rather
   than by foreign keys, which PostgreSQL checks row by row at commit: they were a fifth of a
   large batch);
@@ -24,7 +29,9 @@ rule), each a :class:`common.dbguards.GuardSet` of the same name on both engines
 
 PostgreSQL checks the flip and line inserts once per *statement* (transition tables), so a batch
 of 100,000 entries is checked in a few set-based queries; SQLite has only row triggers and checks
-row by row. Tests assert the same refusals on both.
+row by row. Tests assert the same refusals on both. Every message of the entry, line and balance
+guards starts with a rule token, ``ledger[<rule>]: ...`` (on PostgreSQL with the figures in
+DETAIL), which ``ledger.posting.refusals`` turns into the translated error of that rule.
 
 The SQL is hand-written because no maintained library enforces double-entry rules in the
 database for both engines (django-hordak's triggers are PostgreSQL/MySQL only). The money-in

@@ -47,6 +47,29 @@ _APPENDED_BROKEN = """(SELECT count(*) FROM ledger_journalline l
 # 4: each line's balance after follows from the line before it
 _RUNNING_BROKEN = "run WHERE balance_after <> expected"
 
+# 5-7, in one pass over the statement's lines (the accounts and funds with a rule to hold are
+# a handful of rows): 5 an amount within the bounds every engine stores exactly (15
+# significant digits: SQLite keeps a number as REAL, exact to 15); 6 a line on an account
+# that pays a purpose, in a restricted fund, only for a purpose of that fund; 7 cash at bank
+# and on hand never below zero, except in a reversal (it restores an earlier state).
+MAX_LINE_AMOUNT = "999999999999.99"
+MAX_BALANCE = "9999999999999.99"
+_CONTROLS = f"""SELECT CASE WHEN nl.amount > {MAX_LINE_AMOUNT} OR abs(nl.balance_after) > {MAX_BALANCE} THEN 5
+                WHEN a.purpose <> '' AND f.id IS NOT NULL
+                     AND NOT (f.purposes @> jsonb_build_array(a.purpose)) THEN 6
+                ELSE 7 END AS rule,
+           nl.id, nl.account_id, nl.fund_id, nl.balance_after, nl.amount
+      FROM new_lines nl
+      LEFT JOIN (SELECT id, purpose, role FROM ledger_account
+                  WHERE purpose <> '' OR role IN ('cash', 'bank')) a ON a.id = nl.account_id
+      LEFT JOIN (SELECT id, purposes FROM ledger_fund WHERE restricted) f ON f.id = nl.fund_id
+     WHERE nl.amount > {MAX_LINE_AMOUNT} OR abs(nl.balance_after) > {MAX_BALANCE}
+        OR (a.purpose <> '' AND f.id IS NOT NULL
+            AND NOT (f.purposes @> jsonb_build_array(a.purpose)))
+        OR (nl.balance_after < 0 AND a.role IN ('cash', 'bank')
+            AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
+                             WHERE e.id = nl.entry_id AND e.reverses_id IS NOT NULL))"""
+
 _LINE_DRAFT = f"  SELECT nl.id, e.seq FROM {_DRAFT_BROKEN} LIMIT 1"
 _LINE_REFS = f"  WITH {_KEYS}\n  SELECT k.first_id AS id, k.account_id, k.fund_id FROM {_REFS_BROKEN} LIMIT 1"
 _LINE_APPENDED = f"  WITH {_KEYS}\n  SELECT k.account_id FROM k WHERE {_APPENDED_BROKEN} LIMIT 1"
@@ -54,6 +77,7 @@ _LINE_RUNNING = (
     f"  WITH {_KEYS}, {_OPENING_RUN}\n"
     f"  SELECT id, balance_after, expected FROM {_RUNNING_BROKEN} LIMIT 1"
 )
+_LINE_CONTROLS = f"  SELECT * FROM ({_CONTROLS}) c ORDER BY rule, id LIMIT 1"
 _LINE_SMALL = f"""
   WITH {_KEYS}, {_OPENING_RUN}
   SELECT * FROM (
@@ -66,17 +90,34 @@ _LINE_SMALL = f"""
     SELECT 3, NULL, NULL, k.account_id, NULL, NULL, NULL FROM k WHERE {_APPENDED_BROKEN}
     UNION ALL
     SELECT 4, id, NULL, NULL, NULL, balance_after, expected FROM {_RUNNING_BROKEN}
-  ) p ORDER BY rule LIMIT 1"""
+    UNION ALL
+    SELECT c.rule, c.id, NULL, c.account_id, c.fund_id, c.balance_after, c.amount
+      FROM ({_CONTROLS}) c
+  ) p ORDER BY rule, id LIMIT 1"""
+_DETAIL = "'line=' || bad.id || ';account=' || coalesce(account_code, '') || ';fund=' || coalesce(fund_code, '')"
 _LINE_REFUSALS = {
-    1: """RAISE EXCEPTION 'ledger: line % must be added to a draft entry (entry % is posted or missing)',
+    1: """RAISE EXCEPTION 'ledger[line_draft]: line % must be added to a draft entry (entry % is posted or missing)',
       bad.id, bad.seq USING ERRCODE = 'check_violation';""",
-    2: """RAISE EXCEPTION 'ledger: line % names account % and fund %, and one of them does not exist',
+    2: """RAISE EXCEPTION 'ledger[line_refs]: line % names account % and fund %, and one of them does not exist',
       bad.id, bad.account_id, bad.fund_id USING ERRCODE = 'foreign_key_violation';""",
-    3: """RAISE EXCEPTION 'ledger: lines of account % must be appended after its existing lines',
+    3: """RAISE EXCEPTION 'ledger[line_appended]: lines of account % must be appended after its existing lines',
       bad.account_id USING ERRCODE = 'check_violation';""",
-    4: """RAISE EXCEPTION 'ledger: line % says balance after % but the lines give %',
+    4: """RAISE EXCEPTION 'ledger[line_running]: line % says balance after % but the lines give %',
       bad.id, bad.balance_after, bad.expected USING ERRCODE = 'check_violation';""",
+    5: f"""RAISE EXCEPTION 'ledger[amount_bounds]: line % of account % in fund %: amount % or balance after % is beyond what the books hold (a line up to {MAX_LINE_AMOUNT}, a balance up to {MAX_BALANCE})',
+      bad.id, account_code, fund_code, bad.expected, bad.balance_after USING ERRCODE = 'check_violation',
+      DETAIL = {_DETAIL} || ';amount=' || bad.expected || ';balance=' || bad.balance_after;""",
+    6: f"""RAISE EXCEPTION 'ledger[purpose]: line % of account % pays purpose %, which restricted fund % does not allow',
+      bad.id, account_code, account_purpose, fund_code USING ERRCODE = 'check_violation',
+      DETAIL = {_DETAIL} || ';purpose=' || account_purpose;""",
+    7: f"""RAISE EXCEPTION 'ledger[below_zero]: line % leaves account % of fund % at %, below zero',
+      bad.id, account_code, fund_code, bad.balance_after USING ERRCODE = 'check_violation',
+      DETAIL = {_DETAIL} || ';balance=' || bad.balance_after;""",
 }
+# The codes a message names, read once a rule is broken.
+_NAMES = """SELECT a.code, a.purpose, f.code INTO account_code, account_purpose, fund_code
+      FROM (SELECT 1) one LEFT JOIN ledger_account a ON a.id = bad.account_id
+      LEFT JOIN ledger_fund f ON f.id = bad.fund_id;"""
 
 PG = [
     # ---- lines: never updated; deleted only with a draft --------------------------------------
@@ -84,11 +125,11 @@ PG = [
 CREATE OR REPLACE FUNCTION ledger_line_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
-    RAISE EXCEPTION 'ledger: journal line % is never updated; post a reversing entry instead', OLD.id
+    RAISE EXCEPTION 'ledger[line_frozen]: journal line % is never updated; post a reversing entry instead', OLD.id
       USING ERRCODE = 'check_violation';
   END IF;
   IF EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.id = OLD.entry_id AND e.status = 'posted') THEN
-    RAISE EXCEPTION 'ledger: journal line % belongs to a posted entry and is never deleted', OLD.id
+    RAISE EXCEPTION 'ledger[line_frozen]: journal line % belongs to a posted entry and is never deleted', OLD.id
       USING ERRCODE = 'check_violation';
   END IF;
   RETURN OLD;
@@ -108,6 +149,9 @@ DECLARE
   n bigint;
   bad record;
   hits bigint;
+  account_code text;
+  account_purpose text;
+  fund_code text;
 BEGIN
   SELECT count(*) INTO n FROM new_lines;
   IF n < """
@@ -125,8 +169,16 @@ BEGIN
       {_LINE_REFUSALS[2]}
     ELSIF bad.rule = 3 THEN
       {_LINE_REFUSALS[3]}
-    ELSE
+    ELSIF bad.rule = 4 THEN
       {_LINE_REFUSALS[4]}
+    END IF;
+    {_NAMES}
+    IF bad.rule = 5 THEN
+      {_LINE_REFUSALS[5]}
+    ELSIF bad.rule = 6 THEN
+      {_LINE_REFUSALS[6]}
+    ELSE
+      {_LINE_REFUSALS[7]}
     END IF;
   END IF;
 """
@@ -136,6 +188,18 @@ BEGIN
             (_LINE_DRAFT, _LINE_REFS, _LINE_APPENDED, _LINE_RUNNING), start=1
         )
     )
+    + executed(_LINE_CONTROLS, "bad")
+    + f"""  IF hits > 0 THEN
+    {_NAMES}
+    IF bad.rule = 5 THEN
+      {_LINE_REFUSALS[5]}
+    ELSIF bad.rule = 6 THEN
+      {_LINE_REFUSALS[6]}
+    ELSE
+      {_LINE_REFUSALS[7]}
+    END IF;
+  END IF;
+"""
     + """  RETURN NULL;
 END $$;
 """,
@@ -148,25 +212,35 @@ END $$;
 SQLITE = {
     "ledger_line_no_update": """
 CREATE TRIGGER ledger_line_no_update BEFORE UPDATE ON ledger_journalline
-BEGIN SELECT RAISE(ABORT, 'ledger: a journal line is never updated; post a reversing entry instead'); END;""",
+BEGIN SELECT RAISE(ABORT, 'ledger[line_frozen]: a journal line is never updated; post a reversing entry instead'); END;""",
     "ledger_line_no_delete": """
 CREATE TRIGGER ledger_line_no_delete BEFORE DELETE ON ledger_journalline
 WHEN (SELECT status FROM ledger_journalentry WHERE id = OLD.entry_id) = 'posted'
-BEGIN SELECT RAISE(ABORT, 'ledger: a line of a posted entry is never deleted'); END;""",
+BEGIN SELECT RAISE(ABORT, 'ledger[line_frozen]: a line of a posted entry is never deleted'); END;""",
     "ledger_line_insert_check": f"""
 CREATE TRIGGER ledger_line_insert_check AFTER INSERT ON ledger_journalline
 BEGIN
-  SELECT RAISE(ABORT, 'ledger: lines are added only to a draft entry')
+  SELECT RAISE(ABORT, 'ledger[line_draft]: lines are added only to a draft entry')
    WHERE coalesce((SELECT status FROM ledger_journalentry WHERE id = NEW.entry_id), 'missing') <> 'draft';
-  SELECT RAISE(ABORT, 'ledger: a line must name an existing account and fund')
+  SELECT RAISE(ABORT, 'ledger[line_refs]: a line must name an existing account and fund')
    WHERE NOT EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = NEW.account_id)
       OR NOT EXISTS (SELECT 1 FROM ledger_fund f WHERE f.id = NEW.fund_id);
-  SELECT RAISE(ABORT, 'ledger: lines must be appended after the existing lines of their account')
+  SELECT RAISE(ABORT, 'ledger[line_appended]: lines must be appended after the existing lines of their account')
    WHERE EXISTS (SELECT 1 FROM ledger_journalline l WHERE {LINE_KEY.format(cur="amount_currency")} AND l.id > NEW.id);
-  SELECT RAISE(ABORT, 'ledger: balance after the line does not follow from the line before it')
+  SELECT RAISE(ABORT, 'ledger[line_running]: balance after the line does not follow from the line before it')
    WHERE round(NEW.balance_after - (coalesce((SELECT l.balance_after FROM ledger_journalline l
                 WHERE {LINE_KEY.format(cur="amount_currency")} AND l.id < NEW.id ORDER BY l.id DESC LIMIT 1), 0)
               + CASE NEW.side WHEN 'D' THEN NEW.amount ELSE -NEW.amount END), 2) <> 0;
+  SELECT RAISE(ABORT, 'ledger[amount_bounds]: a line amount or balance after is beyond what the books hold (a line up to {MAX_LINE_AMOUNT}, a balance up to {MAX_BALANCE})')
+   WHERE NEW.amount > {MAX_LINE_AMOUNT} OR abs(NEW.balance_after) > {MAX_BALANCE};
+  SELECT RAISE(ABORT, 'ledger[purpose]: the line pays a purpose its restricted fund does not allow')
+   WHERE EXISTS (SELECT 1 FROM ledger_account a JOIN ledger_fund f ON f.id = NEW.fund_id
+                  WHERE a.id = NEW.account_id AND a.purpose <> '' AND f.restricted
+                    AND NOT EXISTS (SELECT 1 FROM json_each(f.purposes) j WHERE j.value = a.purpose));
+  SELECT RAISE(ABORT, 'ledger[below_zero]: the line leaves cash at bank or on hand of its fund below zero')
+   WHERE NEW.balance_after < 0
+     AND (SELECT role FROM ledger_account WHERE id = NEW.account_id) IN ('cash', 'bank')
+     AND (SELECT reverses_id FROM ledger_journalentry WHERE id = NEW.entry_id) IS NULL;
 END;""",
 }
 

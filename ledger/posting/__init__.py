@@ -5,9 +5,11 @@ Every posting, whichever service asks for it, goes the same way:
 1. ``prepare`` validates every entry in Python first (clear, translated errors; nothing written
    yet) and computes its content hash (``posting.prepare``);
 2. ``write`` takes the single books lock (``ledger.locks``), answers retries by idempotency key,
-   inserts the entries as drafts with their lines and running balances, flips them to posted in
-   one UPDATE (the database re-checks everything, ``ledger.dbguards``), upserts the stored
-   balances and moves the chain head (``posting.batch``).
+   checks that no fund's available money goes below zero (``posting.controls``), inserts the
+   entries as drafts with their lines and running balances, flips them to posted in one UPDATE
+   (the database re-checks everything, ``ledger.dbguards``), upserts the stored balances and
+   moves the chain head (``posting.batch``). A database refusal becomes the typed error of its
+   rule (``posting.refusals``).
 
 The rows are written by one of two engines, chosen here and nowhere else:
 
@@ -26,11 +28,10 @@ import gc
 from contextlib import contextmanager
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils.translation import gettext as _
 
-from ..exceptions import LedgerIntegrityError
+from ..locks import lock_head
 from ..models import JournalEntry
-from . import batch, orm, pg
+from . import batch, controls, orm, pg, refusals
 from .prepare import EntrySpec, LineSpec, PreparedEntry, PreparedLine, check_amount, prepare
 
 GC_PAUSE_FROM = 1000  # entries from which a batch pauses the cyclic garbage collector
@@ -39,25 +40,31 @@ GC_PAUSE_FROM = 1000  # entries from which a batch pauses the cyclic garbage col
 def write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
     """Post prepared entries, all or none; the entries (or the first ones, for retries) in order.
 
-    A refusal by the database (a guard, a constraint) raises ``LedgerIntegrityError``.
+    Entries that lower a fund's available money are checked under the books lock first
+    (``posting.controls``). A refusal by the database (a guard, a constraint) raises the typed
+    error of its rule, translated (``posting.refusals.from_database``).
     """
     on_postgresql = connection.vendor == "postgresql"
     try:
-        if on_postgresql and len(prepared) == 1 and pg.fits_post_one(prepared[0]):
-            return [pg.post_one(prepared[0], actor)]
+        if on_postgresql and len(prepared) == 1:
+            if not controls.lowered(prepared):
+                return [pg.post_one(prepared[0], actor)]
+            # Spending: the available check and the write under one lock (the function takes
+            # the same lock again, which it already holds). A retry is answered, not checked.
+            with transaction.atomic():
+                lock_head()
+                if not JournalEntry.objects.filter(idempotency_key=prepared[0].key).exists():
+                    controls.check_available(prepared)
+                return [pg.post_one(prepared[0], actor)]
         with transaction.atomic():
             return batch.post(prepared, actor, pg.write_rows if on_postgresql else orm.write_rows)
     except IntegrityError as exc:
         # A retry that raced us past the lock cannot happen (the key is read under the lock), so
-        # an integrity error here means the data underneath disagrees with its guards.
-        raise LedgerIntegrityError(
-            _("The database refused the posting: %(reason)s") % {"reason": str(exc).strip()}
-        ) from exc
+        # an integrity error here is a rule of the database: its typed error.
+        raise refusals.from_database(exc) from exc
     except DatabaseError as exc:
-        if "ledger:" in str(exc):
-            raise LedgerIntegrityError(
-                _("The database refused the posting: %(reason)s") % {"reason": str(exc).strip()}
-            ) from exc
+        if "ledger[" in str(exc) or "ledger:" in str(exc):
+            raise refusals.from_database(exc) from exc
         raise
 
 

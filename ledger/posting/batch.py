@@ -6,7 +6,8 @@
    chain needs anyway, and means there is exactly one lock to take, so postings cannot deadlock;
 3. answers retries: an idempotency key already used with the same content returns the first
    entry, with different content raises ``IdempotencyConflict`` (so does one key twice in the
-   batch with different content);
+   batch with different content); checks that the new entries leave every fund's available
+   money at zero or more (``posting.controls``);
 4. finds each date's period (opening the month's period where none exists; a closed one
    refuses), reads the opening balances of every account x fund x currency touched, has the
    engine's row writer (``posting.orm`` or ``posting.pg``) insert the entries as drafts with
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from ..exceptions import IdempotencyConflict
 from ..locks import lock_head
 from ..models import Balance, ChainHead, JournalEntry, JournalLine, Period, PeriodStatus
+from .controls import check_available
 from .prepare import PreparedEntry
 from .refusals import key_conflict, period_closed
 
@@ -134,6 +136,7 @@ def post(prepared: list[PreparedEntry], actor, write_rows: RowWriter) -> list[Jo
 
     created: dict[str, JournalEntry] = {}
     if to_post:
+        check_available(to_post)
         periods = _periods_for({p.spec.date for p in to_post})
         now = timezone.now()
 

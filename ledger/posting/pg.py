@@ -197,16 +197,10 @@ def write_rows(
 
 _POST_ENTRY_SQL = (
     "SELECT * FROM ledger_post_entry(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    "%s::bigint[], %s::bigint[], %s::text[], %s::numeric[], %s::text[], %s::text[])"
+    "%s::bigint[], %s::bigint[], %s::text[], %s::numeric[], %s::text[], %s::text[], "
+    "%s, %s, %s, %s)"
 )
 _REFUSED = "ledger_post_entry refused"
-
-
-def fits_post_one(p: PreparedEntry) -> bool:
-    """Whether ``ledger_post_entry`` can write this entry: it takes no maker, approver, reason
-    or receipt yet, so an entry with any of them goes the batch path (the same rows)."""
-    spec = p.spec
-    return not (spec.made_by_id or spec.approved_by_id or spec.reason or spec.income_receipt_id)
 
 
 def post_one(p: PreparedEntry, actor) -> JournalEntry:
@@ -231,6 +225,10 @@ def post_one(p: PreparedEntry, actor) -> JournalEntry:
         [line.amount for line in lines],
         [line.currency for line in lines],
         [line.memo for line in lines],
+        spec.made_by_id,
+        spec.approved_by_id,
+        spec.reason,
+        spec.income_receipt_id,
     )
     try:
         if connection.get_autocommit():
@@ -280,9 +278,13 @@ def post_one(p: PreparedEntry, actor) -> JournalEntry:
         reverses=spec.reverses,
         posted_by_id=actor_id,
         posted_at=now,
+        made_by_id=spec.made_by_id,
+        approved_by_id=spec.approved_by_id,
+        reason=spec.reason,
+        income_receipt_id=spec.income_receipt_id,
     )
     entry._state.adding, entry._state.db = False, connection.alias
     return entry
 
 
-__all__ = ["fits_post_one", "post_one", "write_rows"]
+__all__ = ["post_one", "write_rows"]

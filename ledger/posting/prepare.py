@@ -4,8 +4,11 @@
 raises the first refusal as a typed, translated ``LedgerError`` naming the entry and line ("Entry
 3, line 2: ..."), with nothing written yet. What it checks: a date, at least two lines, memo and
 key lengths; each line's account and fund exist and are open, the side is D or C, the amount is
-money (positive, two decimal places, not too large) in a currency the fund holds; each entry
-balances per fund and currency; cash on hand leaves only for the bank. The database checks all
+money (positive, two decimal places, not too large) in a currency the fund holds, on an account
+whose purpose (if any) a restricted fund allows; each entry balances per fund and currency;
+cash on hand leaves only for the bank; a manual entry or one naming two funds carries its maker,
+a different approver and a reason; income is credited only with its receipt and debited only in
+a reversal. The database checks all
 of it again when the entry is flipped to posted (``ledger.dbguards``); these checks are here so
 that the refusal a person reads is clear.
 
@@ -34,16 +37,25 @@ from .. import chart, hashing
 from ..exceptions import (
     CashPayoutRefused,
     CurrencyNotHeld,
+    FourEyesRequired,
+    IncomeWithoutReceipt,
     InvalidAmount,
     InvalidEntry,
+    PurposeNotAllowed,
     UnbalancedEntry,
     UnknownAccount,
     UnknownFund,
 )
-from ..models import Account, Fund, JournalEntry, Side
+from ..models import Account, Fund, JournalEntry, Purpose, Side
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("9999999999999999.99")
+# The largest line the database stores (ledger/dbguards/journalline.py, both engines: 15
+# significant digits, exact even in SQLite's REAL); a running balance stays within
+# MAX_BALANCE. Documents have lower ceilings of their own (ledger.limits).
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_BALANCE = Decimal("9999999999999.99")
+MANUAL = "manual"
+INCOME_ROLES = {"donation_income", "allocation_income"}
 # Plain strings for the hot loops (an enum member look-up per line shows in a large batch).
 DEBIT, CREDIT = Side.DEBIT.value, Side.CREDIT.value
 
@@ -179,6 +191,67 @@ def _check_cash_leaves_only_for_the_bank(lines: list[PreparedLine], index: int, 
         )
 
 
+def _check_four_eyes(spec: EntrySpec, sums, index: int, many: bool) -> None:
+    """A manual entry, or one naming two funds or more (a reclassification), posts only with
+    the person who made it, a different person who approved it, and a reason."""
+    funds = sorted({fund_code for fund_code, _cur in sums})
+    what = (
+        _("moves money between funds %(funds)s") % {"funds": ", ".join(funds)}
+        if len(funds) > 1
+        else _("is a manual entry")
+    )
+    if not spec.made_by_id or not spec.approved_by_id:
+        raise FourEyesRequired(
+            _(
+                "%(label)s %(what)s: it is posted only as a request made by one person and "
+                "approved by another. Submit it as an entry request."
+            )
+            % {"label": _label(index, many), "what": what}
+        )
+    if spec.made_by_id == spec.approved_by_id:
+        raise FourEyesRequired(
+            _("%(label)s %(what)s: the person who approves it must not be the person who made it.")
+            % {"label": _label(index, many), "what": what}
+        )
+    if not spec.reason.strip():
+        raise FourEyesRequired(
+            _("%(label)s %(what)s: write the reason for it.")
+            % {"label": _label(index, many), "what": what}
+        )
+
+
+def _check_income(spec: EntrySpec, lines: list[PreparedLine], index: int, many: bool) -> None:
+    """Donation and allocation income is credited only with its receipt (the database checks
+    the receipt's type, fund and amount) and debited only by the reversal of such an entry."""
+    for line in lines:
+        if line.account.role not in INCOME_ROLES:
+            continue
+        if line.side == CREDIT and spec.income_receipt_id is None and spec.reverses is None:
+            raise IncomeWithoutReceipt(
+                _(
+                    "%(label)s credits %(account)s in fund %(fund)s without a receipt. Income "
+                    "is recorded only as a donation or an allocation, which issues its receipt."
+                )
+                % {
+                    "label": _label(index, many),
+                    "account": line.account.code,
+                    "fund": line.fund.code,
+                }
+            )
+        if line.side == DEBIT and spec.reverses is None:
+            raise IncomeWithoutReceipt(
+                _(
+                    "%(label)s debits %(account)s in fund %(fund)s. Income is taken back only by "
+                    "voiding its receipt."
+                )
+                % {
+                    "label": _label(index, many),
+                    "account": line.account.code,
+                    "fund": line.fund.code,
+                }
+            )
+
+
 def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
     """Check every entry and line of ``specs``; the first refusal raises, nothing is written."""
     # Error labels ("Entry 3, line 2") are translated only when an error is raised: building
@@ -205,6 +278,7 @@ def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
                 % {"label": _label(index, many)}
             )
         lines = []
+        touches_income = False
         sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for line_no, ls in enumerate(spec.lines, start=1):
             account = accounts.get(ls.account) if isinstance(ls.account, str) else ls.account
@@ -245,6 +319,25 @@ def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
                     _("%(where)s: the line memo is longer than 200 characters.")
                     % {"where": _where(index, many, line_no)}
                 )
+            if account.role in INCOME_ROLES:
+                touches_income = True
+            if account.purpose and fund.restricted and account.purpose not in fund.purposes:
+                raise PurposeNotAllowed(
+                    _(
+                        "%(where)s: account %(account)s pays %(purpose)s, which fund %(fund)s "
+                        "may not pay (its money is restricted to: %(allowed)s). Book it in a "
+                        "fund that allows it, or ask for a reclassification."
+                    )
+                    % {
+                        "where": _where(index, many, line_no),
+                        "account": account.code,
+                        "purpose": Purpose(account.purpose).label
+                        if account.purpose in Purpose.values
+                        else account.purpose,
+                        "fund": fund.code,
+                        "allowed": ", ".join(fund.purposes) or "-",
+                    }
+                )
             sums[(fund.code, currency)] += value if ls.side == DEBIT else -value
             lines.append(PreparedLine(account, fund, ls.side, value, currency, ls.memo))
         for (fund_code, currency), diff in sums.items():
@@ -276,6 +369,13 @@ def prepare(specs: Sequence[EntrySpec]) -> list[PreparedEntry]:
                 )
         if spec.reverses is None:
             _check_cash_leaves_only_for_the_bank(lines, index, many)
+        # (sums has one key per fund and currency: one key is one fund, the usual entry)
+        if spec.source == MANUAL or (
+            len(sums) > 1 and len({fund_code for fund_code, _cur in sums}) > 1
+        ):
+            _check_four_eyes(spec, sums, index, many)
+        if touches_income:
+            _check_income(spec, lines, index, many)
         content = hashing.content_hash(
             entry_date=spec.date,
             memo=spec.memo,
@@ -293,7 +393,10 @@ __all__ = [
     "CENT",
     "CREDIT",
     "DEBIT",
+    "INCOME_ROLES",
+    "MANUAL",
     "MAX_AMOUNT",
+    "MAX_BALANCE",
     "EntrySpec",
     "LineSpec",
     "PreparedEntry",

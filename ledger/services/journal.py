@@ -34,16 +34,23 @@ def journal_post(
     actor,
     memo: str = "",
     source: str = "manual",
+    made_by=None,
+    approved_by=None,
+    reason: str = "",
+    income_receipt=None,
     income_receipt_id: int | None = None,
     made_by_id: int | None = None,
     approved_by_id: int | None = None,
-    reason: str = "",
 ) -> JournalEntry:
     """Post one balanced entry. The same key with the same content returns the first entry.
 
-    ``income_receipt_id``: the receipt that documents the entry's income (money-in flows).
-    A manual entry (``source="manual"``) is posted only by the approval of an entry request
-    (``ledger.services.requests``), which names its maker, its approver and the reason."""
+    A manual entry (``source="manual"``), and any entry naming two funds or more, needs
+    ``made_by`` and a different ``approved_by`` (users) and a ``reason``: it comes from an
+    approved entry request. Income is credited only with the receipt that documents it
+    (``income_receipt``, or its id ``income_receipt_id``: the money-in flows). Users may be
+    given as objects (``made_by``) or ids (``made_by_id``); a manual entry is posted only by the
+    approval of an entry request (``ledger.services.requests``).
+    """
     require_perm(actor, "ledger.add_journalentry")
     spec = EntrySpec(
         date=date,
@@ -51,12 +58,21 @@ def journal_post(
         idempotency_key=idempotency_key,
         memo=memo,
         source=source,
-        income_receipt_id=income_receipt_id,
-        made_by_id=made_by_id,
-        approved_by_id=approved_by_id,
-        reason=reason,
+        made_by_id=made_by_id if made_by_id is not None else _pk(made_by),
+        approved_by_id=approved_by_id if approved_by_id is not None else _pk(approved_by),
+        reason=reason or "",
+        income_receipt_id=income_receipt_id
+        if income_receipt_id is not None
+        else _pk(income_receipt),
     )
     return posting.write(posting.prepare([spec]), actor)[0]
+
+
+def _pk(obj) -> int | None:
+    """The primary key of a model instance, or the id itself (None stays None)."""
+    if obj is None or isinstance(obj, int):
+        return obj
+    return obj.pk
 
 
 def journal_post_many(*, entries: Sequence[EntrySpec], actor) -> list[JournalEntry]:
@@ -91,9 +107,11 @@ def journal_reverse(
     date: date | None = None,
     memo: str = "",
     idempotency_key: str = "",
+    made_by=None,
+    approved_by=None,
+    reason: str = "",
     made_by_id: int | None = None,
     approved_by_id: int | None = None,
-    reason: str = "",
 ) -> JournalEntry:
     """Post the mirror image of ``entry``, pointing to it. An entry is reversed at most once;
     asking again (a double click, a retry) returns the same reversal.
@@ -104,8 +122,11 @@ def journal_reverse(
     reversal request approved by a second person (``ledger.services.requests``), which passes
     ``made_by_id``, ``approved_by_id`` (different) and ``reason``; without them a hand-made
     entry (``ledger.corrections.HAND_SOURCES``) is refused here. The reversal keeps the
-    source of the entry it reverses."""
+    source of the entry it reverses. Users may be given as objects or ids; the reversal of a
+    manual entry or a reclassification needs its maker, a different approver and a reason."""
     require_perm(actor, "ledger.reverse_journalentry")
+    made_by_id = made_by_id if made_by_id is not None else _pk(made_by)
+    approved_by_id = approved_by_id if approved_by_id is not None else _pk(approved_by)
     with transaction.atomic():
         lock_head()
         entry = JournalEntry.objects.select_related("period").get(pk=entry.pk)
@@ -155,7 +176,7 @@ def journal_reverse(
             reverses=entry,
             made_by_id=made_by_id,
             approved_by_id=approved_by_id,
-            reason=reason,
+            reason=reason or "",
         )
         reversal = posting.write(posting.prepare([spec]), actor)[0]
         audit(actor=actor, action=AuditAction.JOURNAL_REVERSE, obj=entry, reversal_seq=reversal.seq)

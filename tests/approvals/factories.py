@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from djmoney.money import Money
 from stdnum.cn import ric
@@ -123,21 +124,67 @@ def make_program(
 
 
 def fund_money(amount, fund: str = "RELIEF", day: date | None = None):
-    """Money at the fund's bank, as an opening balance (Dr 1002 / Cr 3102 restricted or 3101
-    unrestricted net assets): income is credited only with its receipt, through the donation
-    service, which these tests of cases and payouts do not need."""
+    """Money at the fund's bank, as an opening balance: an approved manual entry by two test
+    users (Dr 1002 / Cr 3102 restricted net assets, or 3101 in an unrestricted fund). Income is
+    credited only with its receipt, through the donation service, which these tests of cases and
+    payouts do not need."""
     money = cny(amount)
-    net_assets = chart.UNRESTRICTED_NET_ASSETS if fund == "GENERAL" else chart.RESTRICTED_NET_ASSETS
+    fund_obj = Fund.objects.get(code=fund)
+    users = get_user_model().objects
     return journal_post(
         date=day or date.today(),
         lines=[
             LineSpec(chart.BANK, fund, "D", money),
-            LineSpec(net_assets, fund, "C", money),
+            LineSpec(
+                chart.RESTRICTED_NET_ASSETS
+                if fund_obj.restricted
+                else chart.UNRESTRICTED_NET_ASSETS,
+                fund,
+                "C",
+                money,
+            ),
         ],
         idempotency_key=f"test-opening:{next(_keys)}",
         actor=None,
-        memo="opening balance",
+        memo="money in",
+        made_by=users.get_or_create(username="test-maker")[0],
+        approved_by=users.get_or_create(username="test-approver")[0],
+        reason="test money into the fund, approved",
     )
+
+
+def drain(amount, fund: str = "RELIEF", day: date | None = None):
+    """Money leaves the fund's bank outside the payout path, whatever the fund has promised:
+    the latest ``fund_money`` entry of the fund is found mistaken and reversed (reversals
+    restore an earlier state, so no available-money check applies), and the rest of it is put
+    back. A plain spending entry could not do it: no posting takes available money below zero."""
+    from ledger.models import JournalEntry
+    from ledger.services import journal_reverse
+
+    entry = (
+        JournalEntry.objects.filter(
+            idempotency_key__startswith="test-opening:",
+            lines__fund__code=fund,
+            reversed_by__isnull=True,
+        )
+        .order_by("-seq")
+        .distinct()
+        .first()
+    )
+    held = entry.lines.get(side="D").amount.amount
+    users = get_user_model().objects
+    journal_reverse(
+        entry=entry,
+        actor=None,
+        date=day or date.today(),
+        memo="mistaken money in",
+        made_by=users.get_or_create(username="test-maker")[0],
+        approved_by=users.get_or_create(username="test-approver")[0],
+        reason="test: the money left the bank",
+    )
+    rest = held - Decimal(str(amount))
+    if rest > 0:
+        fund_money(rest, fund, day)
 
 
 def make_household(actor, village: Region, *, members: int = 1, head_name: str = "张小明", **kw):

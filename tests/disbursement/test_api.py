@@ -346,7 +346,13 @@ def test_open_a_cycle_once_and_generate_it_as_a_job(enrolled, reward, people, st
     assert response.json()["kind"] == "generate_cycle"
     polled = api(people.officer).get(f"{API}/jobs/{job.pk}/").json()
     assert polled["status"] == "done" and polled["percent"] == 100
-    assert polled["result"] == {"created": 2, "total": "2000.00", "already": 0}
+    assert polled["result"] == {
+        "created": 2,
+        "total": "2000.00",
+        "already": 0,
+        "held": [],
+        "held_count": 0,
+    }
     detail = api(people.officer).get(f"{API}/cycles/{cycle['id']}/").json()
     assert detail["entitlement_count"] == 2 and detail["entitlement_total"] == "2000.00"
     assert payable("REWARD") == Decimal("2000.00")

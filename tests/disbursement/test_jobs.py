@@ -165,7 +165,13 @@ def test_a_real_worker_generates_a_cycle_through_redis(people, reward, make_hous
         client.close()
 
     # then the worker generated the entitlements and its progress row says so
-    assert answer == {"created": 2, "total": "2000.00", "already": 0}
+    assert answer == {
+        "created": 2,
+        "total": "2000.00",
+        "already": 0,
+        "held": [],
+        "held_count": 0,
+    }
     job.refresh_from_db()
     assert (job.status, job.current, job.total) == ("done", 2, 2)
     assert Entitlement.objects.filter(cycle=cycle).count() == 2

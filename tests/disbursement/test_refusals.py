@@ -18,9 +18,7 @@ from disbursement.exceptions import (
     NothingToPay,
 )
 from disbursement.models import BatchStatus, Payment, PayoutBatch
-from ledger import chart
-from ledger.services import LineSpec, journal_post
-from tests.approvals.factories import fund_money
+from tests.approvals.factories import drain, fund_money
 
 from .conftest import finalise
 from .util import HEADER, audit_count, bank, csv_bytes, payable, result_rows, snapshot
@@ -186,16 +184,8 @@ def test_exporting_an_unapproved_batch_is_refused(final_cases, people, relief, l
 
 
 def _drain(amount, day, key):
-    """Money leaves the bank around the payout path (here: a bank charge)."""
-    journal_post(
-        date=day,
-        lines=[
-            LineSpec(chart.BANK_CHARGES, "RELIEF", "D", Money(amount, "CNY")),
-            LineSpec(chart.BANK, "RELIEF", "C", Money(amount, "CNY")),
-        ],
-        idempotency_key=key,
-        actor=None,
-    )
+    """Money leaves the bank around the payout path (``tests.approvals.factories.drain``)."""
+    drain(amount, "RELIEF", day)
 
 
 def test_a_batch_exceeding_the_funds_money_is_refused(people, relief, world, make_households):

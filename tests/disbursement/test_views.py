@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from djmoney.money import Money
 
 from approvals.models import Case
 from disbursement import services, tasks
@@ -32,10 +31,8 @@ from disbursement.models import (
     PayoutBatch,
 )
 from disbursement.views import jobs as payout_views
-from ledger import chart
 from ledger.models import AuditEvent
-from ledger.services import LineSpec, journal_post
-from tests.approvals.factories import fund_money, make_staff
+from tests.approvals.factories import drain, fund_money, make_staff
 
 from .util import csv_bytes, read_csv, read_xlsx, result_rows, snapshot
 
@@ -104,16 +101,8 @@ def sent(approved, people, layout):
 
 
 def _drain(amount, day):
-    """Money leaves the bank around the payout path (a bank charge)."""
-    journal_post(
-        date=day,
-        lines=[
-            LineSpec(chart.BANK_CHARGES, "RELIEF", "D", Money(amount, "CNY")),
-            LineSpec(chart.BANK, "RELIEF", "C", Money(amount, "CNY")),
-        ],
-        idempotency_key=f"test:drain:{amount}",
-        actor=None,
-    )
+    """Money leaves the bank around the payout path (``tests.approvals.factories.drain``)."""
+    drain(amount, "RELIEF", day)
 
 
 # --------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_logout_is_a_post(client, officer):
 
 def test_home_shows_each_fund_position_per_currency(client, officer, db):
     # given money received and deposited, and an award owed, in the relief fund
-    transfer("1001", "4101", "1500.00", fund="RELIEF")
+    transfer("1001", "3101", "1500.00", fund="RELIEF")
     transfer("1002", "1001", "1234.50", fund="RELIEF")
     transfer("5101", "2201", "234.50", fund="RELIEF")
     client.force_login(officer)
@@ -96,8 +96,8 @@ def test_home_shows_each_fund_position_per_currency(client, officer, db):
         Decimal("265.50"),
         Decimal("234.50"),
     )
-    assert relief.available == Decimal("1000.00")
-    for figure in ["CNY 1,234.50", "CNY 265.50", "CNY 234.50", "CNY 1,000.00"]:
+    assert relief.available == Decimal("1265.50")  # bank + cash - payable
+    for figure in ["CNY 1,234.50", "CNY 265.50", "CNY 234.50", "CNY 1,265.50"]:
         assert figure in html
 
 
@@ -141,7 +141,7 @@ def test_service_errors_are_shown_in_chinese(client, officer):
     from ledger.models import Account, Fund
 
     client.force_login(officer)
-    bank, income = Account.objects.get(code="1002"), Account.objects.get(code="4101")
+    bank, income = Account.objects.get(code="1002"), Account.objects.get(code="3101")
     relief = Fund.objects.get(code="RELIEF")
     data = {
         "date": "2025-05-05",
@@ -282,7 +282,7 @@ def test_admin_ledger_records_are_read_only_even_for_superusers(client, root, mo
     # given a posted entry (which also makes lines, a balance and a period)
     from ledger.audit import AuditAction, audit
 
-    entry = transfer("1002", "4101", "10.00")
+    entry = transfer("1002", "3101", "10.00")
     audit(actor=root, action=AuditAction.JOURNAL_REVERSE, obj=entry)
     client.force_login(root)
 

@@ -45,6 +45,30 @@ def cny(amount) -> Money:
 _keys = itertools.count(1)
 
 
+def four_eyes() -> dict:
+    """A maker and a different approver (two test users) and a reason: what a manual entry or a
+    reclassification needs to post (an approved entry request, in the real flow)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    maker = users.get_or_create(username="test-maker")[0]
+    approver = users.get_or_create(username="test-approver")[0]
+    return {"made_by": maker, "approved_by": approver, "reason": "test entry, approved"}
+
+
+# Income accounts are credited only by the money-in flows, with a receipt. A test that needs money
+# in a fund gets it as an approved manual entry to net assets instead: unrestricted (3101) in an
+# unrestricted fund, restricted (3102) in a restricted one.
+INCOME = {"4101", "4201"}
+
+
+def net_assets(code: str, fund) -> str:
+    if code not in INCOME:
+        return code
+    fund_obj = fund if isinstance(fund, Fund) else Fund.objects.get(code=fund)
+    return "3102" if fund_obj.restricted else "3101"
+
+
 def transfer(
     debit: str,
     credit: str,
@@ -56,16 +80,34 @@ def transfer(
     actor=None,
     memo="",
     currency="CNY",
+    source="manual",
 ):
-    """Post a two-line entry: debit one account, credit another, in one fund."""
+    """Post a two-line entry: debit one account, credit another, in one fund. A manual one (the
+    default) is made and approved by two test users; another ``source`` stands for a flow's
+    entry. Income (4101, 4201) becomes net assets (``net_assets``)."""
     money = Money(Decimal(str(amount)), currency)
     return services.journal_post(
         date=day or date.today(),
-        lines=[LineSpec(debit, fund, "D", money), LineSpec(credit, fund, "C", money)],
+        lines=[
+            LineSpec(net_assets(debit, fund), fund, "D", money),
+            LineSpec(net_assets(credit, fund), fund, "C", money),
+        ],
         idempotency_key=key or f"test:{next(_keys)}",
         actor=actor,
         memo=memo,
+        source=source,
+        **(four_eyes() if source == "manual" else {}),
     )
+
+
+def four_eyes_ids() -> dict:
+    """``four_eyes()`` as the ids an ``EntrySpec`` takes."""
+    found = four_eyes()
+    return {
+        "made_by_id": found["made_by"].pk,
+        "approved_by_id": found["approved_by"].pk,
+        "reason": found["reason"],
+    }
 
 
 @contextmanager

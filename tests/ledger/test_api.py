@@ -21,7 +21,7 @@ _keys = itertools.count(1)
 
 @pytest.fixture
 def client():
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -65,13 +65,13 @@ def fresh_key() -> str:
 # --------------------------------------------------------------------------------------------
 def test_accounts_show_balances_per_fund_and_currency(as_officer):
     # given 100 donated into the relief fund and 40 into the general fund
-    transfer("1002", "4101", "100.00", fund="RELIEF")
-    transfer("1002", "4101", "40.00", fund="GENERAL")
+    transfer("1002", "3101", "100.00", fund="RELIEF")
+    transfer("1002", "3101", "40.00", fund="GENERAL")
 
     # when the chart is read as a list and one account in detail
     listing = as_officer.get(f"{API}/accounts/")
     detail = as_officer.get(f"{API}/accounts/1002/")
-    income = as_officer.get(f"{API}/accounts/4101/")
+    income = as_officer.get(f"{API}/accounts/3101/")
 
     # then each account lists its balance per fund as 2-decimal strings on its normal side
     assert listing.status_code == 200
@@ -104,7 +104,7 @@ def test_unknown_account_is_404_json(as_officer):
 
 def test_funds_show_their_position(as_officer):
     # given 500 received in cash, 300 of it deposited, and an award of 120 accrued
-    transfer("1001", "4101", "500.00")
+    transfer("1001", "3101", "500.00")
     transfer("1002", "1001", "300.00")
     transfer("5101", "2201", "120.00")
 
@@ -121,7 +121,7 @@ def test_funds_show_their_position(as_officer):
             "cash_on_hand": "200.00",
             "awards_payable": "120.00",
             "reserved": "0.00",
-            "available": "180.00",
+            "available": "380.00",
         }
     ]
     assert listing.status_code == 200
@@ -131,8 +131,8 @@ def test_funds_show_their_position(as_officer):
 def test_entry_list_filters(as_officer):
     # given three entries on different days, accounts, funds and memos
     today = date.today()
-    first = transfer("1002", "4101", "10.00", day=today - timedelta(days=2), memo="rice donation")
-    second = transfer("1001", "4201", "20.00", day=today - timedelta(days=1), fund="GENERAL")
+    first = transfer("1002", "3101", "100.00", day=today - timedelta(days=2), memo="rice donation")
+    second = transfer("1001", "3102", "20.00", day=today - timedelta(days=1), fund="GENERAL")
     third = transfer("5101", "2201", "30.00", day=today, memo="award for Zhang")
 
     def seqs(**params):
@@ -162,7 +162,7 @@ def test_entry_list_rejects_unknown_filter_values(as_officer):
 
 def test_entry_detail_has_lines_and_totals(as_officer):
     # given an entry
-    entry = transfer("1002", "4101", "88.80", memo="gift")
+    entry = transfer("1002", "3101", "88.80", memo="gift")
 
     # when it is read by its number
     response = as_officer.get(f"{API}/entries/{entry.seq}/")
@@ -175,7 +175,7 @@ def test_entry_detail_has_lines_and_totals(as_officer):
     assert body["totals"] == [{"currency": "CNY", "amount": "88.80"}]
     assert [(ln["line_no"], ln["account"], ln["side"], ln["amount"]) for ln in body["lines"]] == [
         (1, "1002", "D", "88.80"),
-        (2, "4101", "C", "88.80"),
+        (2, "3101", "C", "88.80"),
     ]
     assert body["lines"][0]["currency"] == "CNY"
     assert body["lines"][0]["balance_after"] == "88.80"
@@ -351,7 +351,7 @@ def test_reversal_is_asked_once_and_posted_by_a_second_person(as_officer, superv
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
     # and when a supervisor approves it, balances are back to zero
-    checker = APIClient()
+    checker = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     checker.force_login(supervisor)
     approved = checker.post(f"{API}/requests/{first.json()['id']}/approve/", {}, format="json")
     assert approved.status_code == 200, approved.content
@@ -397,8 +397,8 @@ def test_reversing_a_reversal_or_a_missing_entry_is_refused(as_officer):
 def test_balance_of_an_account_by_fund_and_date(as_officer):
     # given 100 into RELIEF two days ago and 50 into GENERAL today
     today = date.today()
-    transfer("1002", "4101", "100.00", day=today - timedelta(days=2))
-    transfer("1002", "4101", "50.00", fund="GENERAL", day=today)
+    transfer("1002", "3101", "100.00", day=today - timedelta(days=2))
+    transfer("1002", "3101", "50.00", fund="GENERAL", day=today)
 
     def balance(**params):
         response = as_officer.get(f"{API}/balances/", {"account": "1002", **params})
@@ -411,7 +411,7 @@ def test_balance_of_an_account_by_fund_and_date(as_officer):
     as_of = balance(as_of=(today - timedelta(days=1)).isoformat())
     assert as_of["balances"] == [{"currency": "CNY", "amount": "100.00"}]
     assert as_of["fund"] is None
-    income = as_officer.get(f"{API}/balances/", {"account": "4101"}).json()
+    income = as_officer.get(f"{API}/balances/", {"account": "3101"}).json()
     assert income["balances"] == [{"currency": "CNY", "amount": "150.00"}]  # normal side
 
 
@@ -427,11 +427,11 @@ def test_balance_needs_a_known_account(as_officer):
 
 def test_trial_balance_totals_are_equal(as_officer):
     # given a whole small story: cash donation, deposit, award accrued and paid
-    transfer("1001", "4101", "1000.00")
+    transfer("1001", "3101", "1000.00")
     transfer("1002", "1001", "1000.00")
     transfer("5101", "2201", "300.00")
     transfer("2201", "1002", "300.00")
-    transfer("1002", "4201", "80.00", fund="GENERAL")
+    transfer("1002", "3102", "80.00", fund="GENERAL")
 
     # when the trial balance is read for all funds and for one
     everything = as_officer.get(f"{API}/trial-balance/").json()
@@ -445,7 +445,7 @@ def test_trial_balance_totals_are_equal(as_officer):
     rows = {(r["account"], r["currency"]): (r["debit"], r["credit"]) for r in relief["rows"]}
     assert rows == {
         ("1002", "CNY"): ("700.00", "0.00"),
-        ("4101", "CNY"): ("0.00", "1000.00"),
+        ("3101", "CNY"): ("0.00", "1000.00"),
         ("5101", "CNY"): ("300.00", "0.00"),
     }
     assert relief["fund"] == "RELIEF"
@@ -454,8 +454,8 @@ def test_trial_balance_totals_are_equal(as_officer):
 
 def test_statement_has_running_balances_and_pages(as_officer):
     # given three movements on the bank account
-    transfer("1002", "4101", "100.00", memo="first")
-    transfer("1002", "4101", "50.00", memo="second")
+    transfer("1002", "3101", "100.00", memo="first")
+    transfer("1002", "3101", "50.00", memo="second")
     transfer("5101", "1002", "30.00", memo="third")
 
     # when the statement is read, whole and two to a page

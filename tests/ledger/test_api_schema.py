@@ -173,7 +173,7 @@ def test_api_conforms_to_its_schema(settings, officer, make_user, wsgi_app, tmp_
     # and approves (never their own)
     settings.ALLOWED_HOSTS = ["localhost", "testserver", "127.0.0.1"]
     settings.MEDIA_ROOT = tmp_path
-    entry = transfer("1002", "4101", "100.00", day=date.today())
+    entry = transfer("1002", "3102", "100.00", day=date.today())
     transfer("5101", "1002", "25.00", fund="RELIEF")
     clerk = make_user("finance_officer", "finance_supervisor", username="clerk")
     to_approve, to_reject = _asked(officer, "s-1"), _asked(officer, "s-2")

@@ -21,7 +21,7 @@ DAY = date(2025, 3, 10)
 @pytest.fixture
 def used(db):
     """Given a donation in cash to RELIEF: accounts 1001 and 4101 and fund RELIEF have lines."""
-    transfer("1001", "4101", "100.00", day=DAY, key="donation")
+    transfer("1001", "3101", "100.00", day=DAY, key="donation")
     return {"account": Account.objects.get(code="1001"), "fund": Fund.objects.get(code="RELIEF")}
 
 

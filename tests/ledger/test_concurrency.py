@@ -20,9 +20,8 @@ from ledger import exceptions, services, verification
 from ledger.books import ensure_default_books
 from ledger.models import Account, Balance, ChainHead, Fund, JournalEntry, JournalLine
 from ledger.services import LineSpec
-from tests.ledger.four_eyes import four_eyes
 
-from .factories import explained
+from .factories import explained, four_eyes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +62,7 @@ def run_threads(target, count: int) -> tuple[list, list[BaseException]]:
 
 def lines(amount: str):
     money = Money(Decimal(amount), "CNY")
-    return [LineSpec("1002", "RELIEF", "D", money), LineSpec("4101", "RELIEF", "C", money)]
+    return [LineSpec("1002", "RELIEF", "D", money), LineSpec("3101", "RELIEF", "C", money)]
 
 
 def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books):
@@ -71,7 +70,11 @@ def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books
     def post_all(n):
         return [
             services.journal_post(
-                date=DAY, lines=lines(f"{n + 1}.01"), idempotency_key=f"t{n}:{i}", actor=None
+                **four_eyes(),
+                date=DAY,
+                lines=lines(f"{n + 1}.01"),
+                idempotency_key=f"t{n}:{i}",
+                actor=None,
             ).seq
             for i in range(PER_THREAD)
         ]
@@ -86,7 +89,7 @@ def test_many_threads_posting_to_the_same_accounts_end_with_exact_balances(books
     # and the balances are exact
     expected = sum(Decimal(f"{n + 1}.01") * PER_THREAD for n in range(THREADS))
     bank = Balance.objects.get(account__code="1002", fund__code="RELIEF", currency="CNY")
-    income = Balance.objects.get(account__code="4101", fund__code="RELIEF", currency="CNY")
+    income = Balance.objects.get(account__code="3101", fund__code="RELIEF", currency="CNY")
     assert (bank.balance, income.balance) == (expected, -expected)
     # and each line's balance after follows the one before it, in posting order
     running = Decimal("0.00")
@@ -103,7 +106,7 @@ def test_two_posts_with_the_same_key_at_once_create_one_entry(books):
     # when two requests carrying the same idempotency key arrive together
     def post(_n):
         return services.journal_post(
-            date=DAY, lines=lines("300.00"), idempotency_key="same-key", actor=None
+            **four_eyes(), date=DAY, lines=lines("300.00"), idempotency_key="same-key", actor=None
         ).pk
 
     results, errors = run_threads(post, 2)
@@ -123,7 +126,7 @@ def test_many_retries_at_once_with_one_conflicting_request(books):
         amount = "1.00" if n < 6 else "2.00"
         try:
             return services.journal_post(
-                date=DAY, lines=lines(amount), idempotency_key="k", actor=None
+                **four_eyes(), date=DAY, lines=lines(amount), idempotency_key="k", actor=None
             ).pk
         except exceptions.IdempotencyConflict:
             return "conflict"
@@ -142,11 +145,13 @@ def test_many_retries_at_once_with_one_conflicting_request(books):
 
 def test_a_reversal_requested_twice_at_once_creates_one_reversal(books):
     # given a posted entry
-    entry = services.journal_post(date=DAY, lines=lines("45.00"), idempotency_key="e", actor=None)
+    entry = services.journal_post(
+        **four_eyes(), date=DAY, lines=lines("45.00"), idempotency_key="e", actor=None
+    )
 
     # when two people reverse it at the same moment
     def reverse(_n):
-        return services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes()).pk
+        return services.journal_reverse(**four_eyes(), entry=entry, actor=None, date=DAY).pk
 
     results, errors = run_threads(reverse, 2)
 
@@ -163,7 +168,9 @@ def test_the_tables_were_emptied_between_transactional_tests(books):
     # pytest-django's TRUNCATE after each test above left no entries behind (and hit no guard)
     assert JournalEntry.objects.count() == 0
     assert Balance.objects.count() == 0
-    services.journal_post(date=DAY, lines=lines("1.00"), idempotency_key="fresh", actor=None)
+    services.journal_post(
+        **four_eyes(), date=DAY, lines=lines("1.00"), idempotency_key="fresh", actor=None
+    )
     assert JournalEntry.objects.get().seq == 1
 
 
@@ -184,7 +191,7 @@ def test_deleting_an_account_waits_for_a_posting_to_it_and_is_then_refused(books
     def poster():
         try:
             with transaction.atomic():
-                transfer("1002", "4101", "5.00", day=DAY)  # money in, so the bank can pay
+                transfer("1002", "3101", "5.00", day=DAY)  # money in, so the bank can pay
                 transfer("5999", "1002", "5.00", day=DAY)
                 posted.set()
                 assert release.wait(30)
@@ -215,5 +222,47 @@ def test_deleting_an_account_waits_for_a_posting_to_it_and_is_then_refused(books
     assert "journal lines" in outcome.get("refused", ""), outcome
     assert Account.objects.filter(pk=account.pk).exists()
     assert JournalLine.objects.filter(account=account).count() == 1
+    with explained(*JournalEntry.objects.all()):  # posted by hand: no receipt behind them
+        assert verification.verify_ledger().ok
+
+
+def test_two_officers_spending_the_last_of_a_fund_at_once(books):
+    # given RELIEF holds 100.00 at bank, and two officers each pay a 70.00 bank charge from it
+    # at the same moment, on their own connections
+    money = Money("100.00", "CNY")
+    services.journal_post(
+        **four_eyes(),
+        date=DAY,
+        lines=[LineSpec("1002", "RELIEF", "D", money), LineSpec("3102", "RELIEF", "C", money)],
+        idempotency_key="money-in",
+        actor=None,
+    )
+
+    def pay(n):
+        charge = Money("70.00", "CNY")
+        try:
+            return services.journal_post(
+                date=DAY,
+                lines=[
+                    LineSpec("5201", "RELIEF", "D", charge),
+                    LineSpec("1002", "RELIEF", "C", charge),
+                ],
+                idempotency_key=f"charge-{n}",
+                actor=None,
+                source="fee",
+            ).pk
+        except exceptions.InsufficientFunds:
+            return "refused"
+
+    results, errors = run_threads(pay, 2)
+
+    # then exactly one is paid, the other refused, and the fund never went below zero
+    assert errors == []
+    assert Counter(isinstance(r, int) for r in results) == Counter({True: 1, False: 1})
+    assert Balance.objects.get(account__code="1002", fund__code="RELIEF").balance == Decimal(
+        "30.00"
+    )
+    balances = JournalLine.objects.filter(account__code="1002", fund__code="RELIEF")
+    assert min(line.balance_after for line in balances) >= 0
     with explained(*JournalEntry.objects.all()):  # posted by hand: no receipt behind them
         assert verification.verify_ledger().ok

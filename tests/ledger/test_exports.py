@@ -91,7 +91,7 @@ def test_unknown_format_is_refused():
 # --------------------------------------------------------------------------------------------
 @pytest.fixture
 def books(db):
-    transfer("1001", "4101", "1000.00", memo="cash donation", day=date(2025, 4, 1))
+    transfer("1001", "3102", "1000.00", memo="cash donation", day=date(2025, 4, 1))
     transfer("1002", "1001", "600.00", memo="deposit", day=date(2025, 4, 2))
     transfer("5101", "2201", "250.50", memo="award accrued", day=date(2025, 4, 3), fund="RELIEF")
 
@@ -114,7 +114,7 @@ def test_chart_xlsx(english, books):
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["1001"][1:4] == ("Cash on hand", "asset", "debit")
     assert rows["1001"][5] == pytest.approx(400) and rows["1001"][6] == "CNY"
-    assert rows["4101"][5] == pytest.approx(1000)  # income: credit balance shown positive
+    assert rows["3102"][5] == pytest.approx(1000)  # income: credit balance shown positive
     assert rows["2201"][5] == pytest.approx(250.5)
     assert rows["3101"][5] is None and rows["3101"][6] is None  # no balance yet
 
@@ -156,7 +156,7 @@ def test_trial_balance_xlsx_with_totals(english, books):
     sheet = _sheet(response)
     assert [c.value for c in sheet[1]] == ["Code", "Account", "Debit", "Credit", "Currency"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows[:-1]] == ["1001", "1002", "2201", "4101", "5101"]
+    assert [r[0] for r in rows[:-1]] == ["1001", "1002", "2201", "3102", "5101"]
     total = rows[-1]
     assert total[1] == "Total" and total[4] == "CNY"
     assert total[2] == pytest.approx(1250.5) and total[3] == pytest.approx(1250.5)

@@ -19,14 +19,23 @@ from hypothesis import strategies as st
 from ledger import chart, selectors, services, verification
 from ledger.models import Balance, Fund, JournalEntry, JournalLine
 from ledger.services import LineSpec
-from tests.ledger.four_eyes import four_eyes
 
-from .factories import explained
+from .factories import explained, four_eyes
 
-ACCOUNTS = [code for code, *_ in chart.ACCOUNTS]
-# Cash on hand is credited only by a deposit (the no-spending-from-cash rule, tested in
-# test_services); the random entries here debit it freely and credit every other account.
-CREDITABLE = [code for code in ACCOUNTS if code != chart.CASH]
+# The random entries keep to what any fund may do at any time: they debit cash, bank, awards
+# payable, net assets and bank charges (a purpose every fund here allows) and credit only net
+# assets and bank charges. Income needs its receipt, money never leaves a fund below zero and
+# cash on hand only goes to the bank (each rule tested on its own in test_services and
+# test_controls); reversals restore any earlier state and may credit anything back.
+ACCOUNTS = [
+    chart.CASH,
+    chart.BANK,
+    chart.AWARDS_PAYABLE,
+    chart.UNRESTRICTED_NET_ASSETS,
+    chart.RESTRICTED_NET_ASSETS,
+    chart.BANK_CHARGES,
+]
+CREDITABLE = [chart.UNRESTRICTED_NET_ASSETS, chart.RESTRICTED_NET_ASSETS, chart.BANK_CHARGES]
 # (fund, currency) pairs an entry may touch; GENERAL also holds US dollars in these tests.
 FUND_CURRENCIES = [("RELIEF", "CNY"), ("REWARD", "CNY"), ("GENERAL", "CNY"), ("GENERAL", "USD")]
 DAY = date(2025, 7, 1)
@@ -118,7 +127,7 @@ def run(ops) -> None:
     for n, (kind, arg) in enumerate(ops):
         if kind == "post":
             entry = services.journal_post(
-                date=DAY, lines=arg, idempotency_key=f"prop:{n}", actor=None
+                **four_eyes(), date=DAY, lines=arg, idempotency_key=f"prop:{n}", actor=None
             )
             posted.append(entry)
             continue
@@ -126,7 +135,7 @@ def run(ops) -> None:
             continue
         original = posted.pop(arg % len(posted))
         before = stored()
-        services.journal_reverse(entry=original, actor=None, date=DAY, **four_eyes())
+        services.journal_reverse(**four_eyes(), entry=original, actor=None, date=DAY)
         # the reversal takes back exactly the original's effect, key by key
         expected = defaultdict(Decimal, before)
         for key, value in effect(original).items():
@@ -162,8 +171,10 @@ def test_reversing_the_latest_entry_restores_every_balance(db, ops, last):
         run(ops)
         before = stored()
         # when one more entry is posted and then reversed
-        entry = services.journal_post(date=DAY, lines=last, idempotency_key="last", actor=None)
-        services.journal_reverse(entry=entry, actor=None, date=DAY, **four_eyes())
+        entry = services.journal_post(
+            **four_eyes(), date=DAY, lines=last, idempotency_key="last", actor=None
+        )
+        services.journal_reverse(**four_eyes(), entry=entry, actor=None, date=DAY)
         # then every balance is exactly what it was before that entry
         assert stored() == before
         assert_sound()

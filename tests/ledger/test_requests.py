@@ -565,7 +565,7 @@ def test_documents_download_only_with_the_permission(client, officer, auditor, m
 # API
 # --------------------------------------------------------------------------------------------
 def _api(user):
-    api = APIClient()
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_authenticate(user)
     return api
 

@@ -11,7 +11,7 @@ from ledger import selectors, services
 from ledger.models import Account, Fund
 from ledger.services import LineSpec
 
-from .factories import cny, transfer
+from .factories import cny, four_eyes, transfer
 
 D = Decimal
 MAR, APR, MAY = date(2025, 3, 15), date(2025, 4, 15), date(2025, 5, 15)
@@ -29,11 +29,11 @@ def fund(code: str) -> Fund:
 def books(db):
     """Given, over three months, donations to RELIEF and GENERAL banked, and an award paid."""
     Fund.objects.filter(code="GENERAL").update(currencies=["CNY", "USD"])
-    transfer("1002", "4101", "1000.00", day=MAR, memo="donation from the county office")  # 1
-    transfer("1002", "4101", "250.00", fund="GENERAL", day=MAR)  # 2
+    transfer("1002", "3102", "1000.00", day=MAR, memo="donation from the county office")  # 1
+    transfer("1002", "3102", "250.00", fund="GENERAL", day=MAR)  # 2
     transfer("5101", "2201", "400.00", day=APR, memo="award")  # 3
     transfer("2201", "1002", "400.00", day=MAY, memo="payment")  # 4
-    transfer("1002", "4101", "80.00", fund="GENERAL", currency="USD", day=MAY)  # 5
+    transfer("1002", "3102", "80.00", fund="GENERAL", currency="USD", day=MAY)  # 5
 
 
 def test_account_balance_per_fund_all_funds_and_currency(books):
@@ -64,10 +64,10 @@ def test_account_balance_as_of_a_date(books):
 
 
 def test_account_balance_normal_shows_credit_accounts_positive(books):
-    assert selectors.account_balance(account=acc("4101"), fund=fund("RELIEF")) == {
+    assert selectors.account_balance(account=acc("3102"), fund=fund("RELIEF")) == {
         "CNY": cny("-1000.00")
     }
-    assert selectors.account_balance_normal(account=acc("4101"), fund=fund("RELIEF")) == {
+    assert selectors.account_balance_normal(account=acc("3102"), fund=fund("RELIEF")) == {
         "CNY": cny("1000.00")
     }
 
@@ -80,8 +80,8 @@ def test_trial_balance_totals_are_equal_per_currency(books):
     assert rows == {
         ("1002", "CNY"): (D("850.00"), 0),
         ("1002", "USD"): (D("80.00"), 0),
-        ("4101", "CNY"): (0, D("1250.00")),
-        ("4101", "USD"): (0, D("80.00")),
+        ("3102", "CNY"): (0, D("1250.00")),
+        ("3102", "USD"): (0, D("80.00")),
         ("5101", "CNY"): (D("400.00"), 0),
     }
     # accounts that net to zero (2201 after the payment) are left out
@@ -120,8 +120,8 @@ def test_statement_across_funds_runs_from_the_stored_balance(books):
 def test_statement_pages_and_credit_accounts(db):
     # given 25 donations of 1.00 .. 25.00
     for n in range(1, 26):
-        transfer("1002", "4101", f"{n}.00", day=MAR)
-    income = acc("4101")
+        transfer("1002", "3102", f"{n}.00", day=MAR)
+    income = acc("3102")
     first = selectors.account_statement(account=income, currency="CNY", page_size=10)
     last = selectors.account_statement(account=income, currency="CNY", page=3, page_size=10)
     # then page 1 holds the newest ten, on the income account's (credit) side
@@ -142,16 +142,16 @@ def test_fund_position_with_reservations_from_a_higher_app(books, monkeypatch):
         lambda f: {"CNY": D("150.00")} if f.code == "RELIEF" else {}
     )
     transfer("5101", "2201", "100.00", day=MAY)
-    transfer("1001", "4101", "30.00", day=MAY)
+    transfer("1001", "3102", "30.00", day=MAY)
     (relief,) = selectors.fund_position(fund=fund("RELIEF"))
-    # then available = bank - payable - reserved
+    # then available = bank + cash - payable - reserved
     assert (
         relief.cash_at_bank,
         relief.cash_on_hand,
         relief.awards_payable,
         relief.reserved,
         relief.available,
-    ) == (D("600.00"), D("30.00"), D("100.00"), D("150.00"), D("350.00"))
+    ) == (D("600.00"), D("30.00"), D("100.00"), D("150.00"), D("380.00"))
     general = {p.currency: p for p in selectors.fund_position(fund=fund("GENERAL"))}
     assert set(general) == {"CNY", "USD"}
     assert general["USD"].available == D("80.00")
@@ -164,7 +164,7 @@ def test_fund_position_with_reservations_from_a_higher_app(books, monkeypatch):
 def test_chart_with_balances_lists_every_account(books):
     rows = {r["account"].code: r["balances"] for r in selectors.chart_with_balances()}
     assert len(rows) == Account.objects.count()
-    assert rows["4101"] == {"CNY": cny("1250.00"), "USD": Money("80.00", "USD")}
+    assert rows["3102"] == {"CNY": cny("1250.00"), "USD": Money("80.00", "USD")}
     assert rows["3101"] == {}
     relief = {
         r["account"].code: r["balances"] for r in selectors.chart_with_balances(fund=fund("RELIEF"))
@@ -180,14 +180,15 @@ def test_entries_filters_and_totals(books):
     assert [e.seq for e in selectors.entries(text="county")] == [1]
     assert [e.seq for e in selectors.entries(source="import")] == []
     entry = services.journal_post(
+        **four_eyes(),
         date=MAY,
         idempotency_key="two-currencies",
         actor=None,
         lines=[
             LineSpec("1002", "GENERAL", "D", cny("5.00")),
-            LineSpec("4101", "GENERAL", "C", cny("5.00")),
+            LineSpec("3102", "GENERAL", "C", cny("5.00")),
             LineSpec("1002", "GENERAL", "D", Money("2.50", "USD")),
-            LineSpec("4101", "GENERAL", "C", Money("2.50", "USD")),
+            LineSpec("3102", "GENERAL", "C", Money("2.50", "USD")),
         ],
     )
     assert selectors.entry_totals(entry) == {"CNY": cny("5.00"), "USD": Money("2.50", "USD")}

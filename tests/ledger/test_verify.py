@@ -20,8 +20,7 @@ from django.utils import translation
 from ledger import dbguards, services, verification
 from ledger.models import ChainHead, JournalLine
 
-from .factories import explained, transfer
-from .four_eyes import four_eyes
+from .factories import explained, four_eyes, transfer
 from .test_guards import build_lines, draft_entry, post_underneath, raw
 
 DAY = date(2025, 3, 10)
@@ -102,14 +101,14 @@ def books(db):
     """Given a donation in cash, its deposit, an award accrued and paid, and a reversed mistake
     (posted by hand: their documents are stood in for by ``explained``)."""
     entries = {
-        "donation": transfer("1001", "4101", "1000.00", day=DAY, key="donation"),  # seq 1
+        "donation": transfer("1001", "3101", "1000.00", day=DAY, key="donation"),  # seq 1
         "deposit": transfer("1002", "1001", "800.00", day=DAY, key="deposit"),  # seq 2
         "award": transfer("5101", "2201", "300.00", day=DAY, key="award"),  # seq 3
         "paid": transfer("2201", "1002", "300.00", day=DAY, key="paid"),  # seq 4
         "mistake": transfer("5101", "1002", "12.34", day=DAY, key="mistake"),  # seq 5
     }
     entries["reversal"] = services.journal_reverse(
-        entry=entries["mistake"], actor=None, date=DAY, **four_eyes()
+        **four_eyes(), entry=entries["mistake"], actor=None, date=DAY
     )  # seq 6
     with explained(*entries.values()):
         yield entries
@@ -297,7 +296,7 @@ def test_an_unbalanced_entry_inserted_underneath_is_detected(books):
         JournalLine.objects.bulk_create(
             build_lines(
                 entry,
-                [("1002", "RELIEF", "D", "50.00", "CNY"), ("4101", "GENERAL", "C", "50.00", "CNY")],
+                [("1002", "RELIEF", "D", "50.00", "CNY"), ("3101", "GENERAL", "C", "50.00", "CNY")],
             )
         )
         post_underneath(entry)
@@ -306,7 +305,7 @@ def test_an_unbalanced_entry_inserted_underneath_is_detected(books):
     assert has(found, "entry_unbalanced", seq=7, fund="GENERAL", currency="CNY")
     # its lines never reached the stored balances or the chain head either
     assert has(found, "balance_last_line", account="1002")
-    assert has(found, "balance_missing", account="4101", fund="GENERAL")
+    assert has(found, "balance_missing", account="3101", fund="GENERAL")
     assert has(found, "chain_head")
 
 
@@ -326,7 +325,7 @@ def test_a_reversal_that_does_not_mirror_its_original_is_detected(books):
     JournalLine.objects.bulk_create(
         build_lines(
             entry,
-            [("4101", "RELIEF", "D", "999.00", "CNY"), ("1001", "RELIEF", "C", "999.00", "CNY")],
+            [("3101", "RELIEF", "D", "999.00", "CNY"), ("1001", "RELIEF", "C", "999.00", "CNY")],
         )
     )
     with tampered():
@@ -349,12 +348,12 @@ def test_the_text_report_names_the_problem_and_where(books):
     with tampered("balance_update"):
         raw(
             "UPDATE ledger_balance SET balance = 1"
-            " WHERE account_id = (SELECT id FROM ledger_account WHERE code = '4101')"
+            " WHERE account_id = (SELECT id FROM ledger_account WHERE code = '3101')"
         )
         status, out, err = verify()
     assert status == 1
     assert "DRIFT" in out
-    assert "[balance_drift] account 4101, fund RELIEF, currency CNY" in out
+    assert "[balance_drift] account 3101, fund RELIEF, currency CNY" in out
     assert "the lines add up to -1000.00" in out
     assert "problem(s)" in err
 

@@ -36,3 +36,5 @@ class Command(BaseCommand):
             f"cycle {cycle.code}: {report.created} new entitlements for {report.total} "
             f"({report.already} existed before)"
         )
+        for line in report.held_text():
+            self.stdout.write(f"left out: {line}")

@@ -9,6 +9,7 @@ finding; the damage is rolled back after it."""
 from datetime import date
 
 import pytest
+from django.utils import translation
 from djmoney.money import Money
 
 from ledger import chart, services
@@ -22,6 +23,13 @@ from tests.tamper import findings, has, raw, underneath
 from .factories import book, donate, key, person, unit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The findings are compared with their English text (the documents' names)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

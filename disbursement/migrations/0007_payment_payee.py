@@ -6,10 +6,10 @@ Existing payments are filled from their beneficiary: an entitlement's enrolled p
 household head (whom a case pays). Their account holder name stays as it was sent to the bank,
 and their account stays the household's (that is where they were sent).
 
-The payment guards are re-installed whole from sql/0006_payment_payee.*.sql (as
+The payment guards are re-installed whole from sql/0007_payment_payee.*.sql (as
 disbursement/dbguards.py installs them now: payee, ID number and whose account never change):
 on SQLite, adding the columns rebuilt the payment table and dropped its triggers. Reversed, the
-guards of 0003 come back (sql/0006_payment_payee.reverse.*.sql), last. The frozen files also
+guards of 0003 come back (sql/0007_payment_payee.reverse.*.sql), last. The frozen files also
 re-install the award cancel guard of 0004 unchanged: on SQLite it is set aside while the payment
 table is rebuilt (SQLite refuses to rebuild a table another table's trigger reads)."""
 
@@ -60,13 +60,13 @@ def set_cancel_guard_aside(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disbursement", "0005_view_any_job_permission"),
-        ("approvals", "0006_person_bank_accounts"),
+        ("disbursement", "0006_award_claims_fill"),
+        ("approvals", "0007_person_bank_accounts"),
     ]
 
     operations = [
         # Reversed last: the guards as they were, after the columns are gone again.
-        migrations.RunPython(set_cancel_guard_aside, run_sql_file(SQL, "0006_payment_payee.reverse")),
+        migrations.RunPython(set_cancel_guard_aside, run_sql_file(SQL, "0007_payment_payee.reverse")),
         migrations.AddField(
             model_name="payment",
             name="payee",
@@ -130,5 +130,5 @@ class Migration(migrations.Migration):
                 verbose_name="fields in the file",
             ),
         ),
-        migrations.RunPython(run_sql_file(SQL, "0006_payment_payee"), set_cancel_guard_aside),
+        migrations.RunPython(run_sql_file(SQL, "0007_payment_payee"), set_cancel_guard_aside),
     ]

@@ -1,4 +1,4 @@
--- disbursement 0006, reversed: the payment guards as disbursement/dbguards.py installed them at 3236369 (before payees were kept on payments), and the award cancel guard that reads payments.
+-- disbursement 0007, reversed: the payment guards as disbursement/dbguards.py installed them at 3236369 (before payees were kept on payments), and the award cancel guard that reads payments.
 -- end of statement
 DROP TRIGGER IF EXISTS disbursement_payment_ins_batch
 -- end of statement

@@ -1,4 +1,4 @@
--- disbursement 0006: the payment guards as disbursement/dbguards.py installs them with payees kept on payments (payee, ID number and whose account never change). Re-installed whole: on SQLite adding the columns rebuilt the table, which dropped its triggers (and the award cancel guard, which reads payments, was set aside meanwhile).
+-- disbursement 0007, reversed: the payment guards as disbursement/dbguards.py installed them at 3236369 (before payees were kept on payments), and the award cancel guard that reads payments.
 -- end of statement
 
 CREATE OR REPLACE FUNCTION disbursement_payment_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -63,9 +63,7 @@ BEGIN
     OR COALESCE(n.entitlement_id, -1) <> COALESCE(o.entitlement_id, -1)
     OR n.amount <> o.amount OR n.amount_currency <> o.amount_currency
     OR n.reference <> o.reference OR n.payee_name <> o.payee_name
-    OR n.account_enc <> o.account_enc OR n.account_hash <> o.account_hash
-    OR n.payee_id <> o.payee_id OR n.payee_id_enc <> o.payee_id_enc
-    OR n.account_owner <> o.account_owner)), false),
+    OR n.account_enc <> o.account_enc OR n.account_hash <> o.account_hash)), false),
            COALESCE(bool_or(NOT (n.status = o.status
     OR o.status = 'pending' AND n.status = 'sent'
     OR o.status = 'sent' AND n.status IN ('paid', 'failed')

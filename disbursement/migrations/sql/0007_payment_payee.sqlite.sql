@@ -1,4 +1,4 @@
--- disbursement 0006: the payment guards as disbursement/dbguards.py installs them with payees kept on payments (payee, ID number and whose account never change). Re-installed whole: on SQLite adding the columns rebuilt the table, which dropped its triggers (and the award cancel guard, which reads payments, was set aside meanwhile).
+-- disbursement 0007: the payment guards as disbursement/dbguards.py installs them with payees kept on payments (payee, ID number and whose account never change). Re-installed whole: on SQLite adding the columns rebuilt the table, which dropped its triggers (and the award cancel guard, which reads payments, was set aside meanwhile).
 -- end of statement
 DROP TRIGGER IF EXISTS disbursement_payment_ins_batch
 -- end of statement
