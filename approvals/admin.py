@@ -3,15 +3,26 @@ Households, people and cases are shown read-only, with ID and bank numbers maske
 numbers are shown only through the audited reveal services). Case changes go through the
 services, never through the admin."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import workdays
 from common.admin import ReadOnlyMixin
+from ledger.audit import AuditAction, audit
 
+from .exceptions import ApprovalsError
 from .models import (
     BankAccountChange,
     Case,
     CaseHistory,
+    HolidayScheduleDay,
+    HolidayScheduleYear,
     Household,
     Notice,
     NoticeItem,
@@ -22,6 +33,7 @@ from .models import (
     Region,
     StaffProfile,
 )
+from .models.calendar import day_problem
 
 
 @admin.register(Region)
@@ -168,3 +180,154 @@ class BankAccountChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("previous account"))
     def masked_previous(self, obj):
         return obj.previous_masked
+
+
+class HolidayDaysFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        year = getattr(self.instance, "year", None)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            problem = day_problem(data.get("date"), data.get("kind", ""), year)
+            if problem:
+                form.add_error("date", problem)
+
+
+class HolidayScheduleDayInline(admin.TabularInline):
+    model = HolidayScheduleDay
+    formset = HolidayDaysFormSet
+    extra = 3
+    fields = ("date", "kind", "note")
+
+
+class HolidayImportForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    file = forms.FileField(
+        label=_("schedule file (CSV)"),
+        help_text=_(
+            "A header line, then one line per day: date (YYYY-MM-DD), kind (holiday or "
+            "workday, also 休 / 班), note. The file replaces the days of that year."
+        ),
+    )
+    source = forms.CharField(
+        label=_("source"), max_length=200, required=False, help_text=_("e.g. 国办发明电〔2026〕N号")
+    )
+    complete = forms.BooleanField(
+        label=_("the file is the year's whole schedule"), required=False, initial=True
+    )
+
+
+@admin.register(HolidayScheduleYear)
+class HolidayScheduleYearAdmin(admin.ModelAdmin):
+    """The official holidays and make-up workdays of a year, for working-day counts when the
+    calendar package does not know the year yet (or to correct it); ``complete`` makes the
+    year count. Every change is audited."""
+
+    list_display = ("year", "complete", "day_count", "source", "changed_by", "changed_at")
+    fields = ("year", "complete", "source", "known_by_package")
+    readonly_fields = ("known_by_package",)
+    inlines = [HolidayScheduleDayInline]
+    change_list_template = "admin/approvals/holidayscheduleyear/change_list.html"
+
+    @admin.display(description=_("days entered"))
+    def day_count(self, obj):
+        return obj.days.count()
+
+    @admin.display(description=_("known by the calendar package"), boolean=True)
+    def known_by_package(self, obj):
+        first, last = workdays.covered_years()
+        return obj.year is not None and first <= obj.year <= last
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        audit(
+            actor=request.user,
+            action=AuditAction.HOLIDAY_SCHEDULE_CHANGE,
+            obj=obj,
+            year=obj.year,
+            complete=obj.complete,
+            days=obj.days.count(),
+            changed=sorted(
+                {*form.changed_data, *(f"days.{n}" for fs in formsets for n in _changed(fs))}
+            ),
+        )
+
+    def delete_model(self, request, obj):
+        audit(
+            actor=request.user,
+            action=AuditAction.HOLIDAY_SCHEDULE_CHANGE,
+            obj=obj,
+            year=obj.year,
+            deleted=True,
+        )
+        super().delete_model(request, obj)
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="approvals_holidayscheduleyear_import",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        if not request.user.has_perm("approvals.import_holidayscheduleyear"):
+            raise PermissionDenied
+        from .services import holiday_schedule_import
+
+        form = HolidayImportForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"year": timezone.localdate().year + 1},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                schedule = holiday_schedule_import(
+                    year=form.cleaned_data["year"],
+                    content=form.cleaned_data["file"].read(),
+                    complete=form.cleaned_data["complete"],
+                    source=form.cleaned_data["source"],
+                    actor=request.user,
+                )
+            except ApprovalsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    _("The holiday schedule of %(year)s now holds %(n)s days.")
+                    % {"year": schedule.year, "n": schedule.days.count()},
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:approvals_holidayscheduleyear_change", args=[schedule.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import a year's holiday schedule"),
+            "form": form,
+        }
+        return TemplateResponse(
+            request,
+            "admin/approvals/holidayscheduleyear/import.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+
+
+def _changed(formset) -> list[str]:
+    rows = [
+        *(str(o.date) for o in getattr(formset, "new_objects", [])),
+        *(str(o.date) for o, _f in getattr(formset, "changed_objects", [])),
+        *(str(o.date) for o in getattr(formset, "deleted_objects", [])),
+    ]
+    return rows

@@ -38,3 +38,25 @@ class ApprovalsConfig(AppConfig):
 
         # An award's entry is corrected by cancelling the award, never reversed by hand.
         register_correction("approvals", award_correction)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from common import workdays
+
+        from .models import HolidayScheduleDay, HolidayScheduleYear
+        from .services.calendar import year_schedule
+
+        # Working days: the administrator's holiday schedule first, then the package.
+        workdays.register_schedule_source(year_schedule)
+        for model in (HolidayScheduleYear, HolidayScheduleDay):
+            post_save.connect(_schedule_changed, sender=model, dispatch_uid=f"workdays-{model}")
+            post_delete.connect(_schedule_changed, sender=model, dispatch_uid=f"workdays-d-{model}")
+
+
+def _schedule_changed(**kwargs):
+    from django.db import transaction
+
+    from common import workdays
+
+    workdays.clear_schedule_cache()
+    transaction.on_commit(workdays.clear_schedule_cache)

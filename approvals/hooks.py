@@ -15,6 +15,12 @@ must be asked before approvals changes something registers a function here from 
   changed, every registered counter is asked how many payments to that account are pending or
   sent (``account_payments_in_flight``). When any is, the change needs a second person's
   approval (``approvals.services.bank_account_change``). Disbursement counts its payments.
+* **Public status facts.** The public status page (``selectors.case_status_public``) shows the
+  end of a case once it is paid. Approvals does not know payments: each registered source is
+  asked for a case's public facts — a list of ``{"label", "text", "paid_on"}`` rows, worded in
+  the active language and holding only what the page may show (dates, amounts, an account's
+  last four digits, masked names). Disbursement registers the payment of the award and, for a
+  recurring program, the cycles paid to the case's beneficiaries.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ if TYPE_CHECKING:
 
 CancelVeto = Callable[["Case"], "str | None"]
 AccountUse = Callable[["Household", "Person | None"], int]
+StatusSource = Callable[["Case"], "list[dict]"]
 
 _account_uses: list[AccountUse] = []
 
 _cancel_vetoes: list[CancelVeto] = []
+_status_sources: list[StatusSource] = []
 
 
 def register_cancel_veto(veto: CancelVeto) -> None:
@@ -70,13 +78,30 @@ def account_payments_in_flight(household: Household, person: Person | None) -> i
     return sum(int(counter(household, person) or 0) for counter in tuple(_account_uses))
 
 
+def register_status_source(source: StatusSource) -> None:
+    """Ask ``source(case)`` for the public facts of a case on the status page (once)."""
+    if source not in _status_sources:
+        _status_sources.append(source)
+
+
+def public_status_facts(case: Case) -> list[dict]:
+    """Every registered source's public facts about ``case``, in registration order."""
+    facts: list[dict] = []
+    for source in tuple(_status_sources):
+        facts.extend(source(case) or [])
+    return facts
+
+
 __all__ = [
     "AccountUse",
+    "CancelVeto",
+    "StatusSource",
     "account_payments_in_flight",
     "register_account_use",
     "unregister_account_use",
-    "CancelVeto",
     "cancel_refusal",
+    "public_status_facts",
     "register_cancel_veto",
+    "register_status_source",
     "unregister_cancel_veto",
 ]

@@ -7,7 +7,8 @@
 * reviewers approve, return and reject at their tier, publish notices, handle objections,
   cancel final awards (the service narrows cancelling to the deciding tier) and approve a bank
   account change another user asked while a payment to the account is pending;
-* the administrator configures regions, staff regions, programs and tiers;
+* the administrator configures regions, staff regions, programs and tiers, and enters the
+  official holiday schedule of each year;
 * the auditor reads everything and may see whole numbers (audited).
 """
 
@@ -23,6 +24,8 @@ _READ = [
     "approvals.view_noticeitem",
     "approvals.view_objection",
     "approvals.view_bankaccountchange",
+    "approvals.view_holidayscheduleyear",
+    "approvals.view_holidayscheduleday",
 ]
 
 APPROVALS_ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -57,6 +60,15 @@ APPROVALS_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "approvals.add_programtier",
         "approvals.change_programtier",
         "approvals.delete_programtier",
+        # the official holiday schedule (working days for notices and deadlines)
+        "approvals.view_holidayscheduleyear",
+        "approvals.add_holidayscheduleyear",
+        "approvals.change_holidayscheduleyear",
+        "approvals.import_holidayscheduleyear",
+        "approvals.view_holidayscheduleday",
+        "approvals.add_holidayscheduleday",
+        "approvals.change_holidayscheduleday",
+        "approvals.delete_holidayscheduleday",
     ],
     "auditor": [
         *_READ,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from common import workdays
 from ledger.models import Fund
 
+from .hooks import public_status_facts
 from .models import (
     REVIEW_STATES,
     Attachment,
@@ -430,10 +431,16 @@ NEXT_STEP = {
 }
 
 
+PAID_STEP = _("Paid: nothing more to do. Check the payment in your account.")
+
+
 def case_status_public(number: str, id_last6: str) -> dict | None:
     """The status and next step of a case, for someone who knows its number and the last six
     characters of the ID number of the household's head or of a beneficiary. ``None`` for any
-    mismatch (the caller must not tell an unknown number from a wrong ID)."""
+    mismatch (the caller must not tell an unknown number from a wrong ID).
+
+    ``facts``: what the apps above say of the case's end (``hooks.public_status_facts``): the
+    day the award was paid, and for a recurring program the cycles paid, masked."""
     number = (number or "").strip().upper()
     id_last6 = (id_last6 or "").strip().upper()
     case = (
@@ -453,11 +460,14 @@ def case_status_public(number: str, id_last6: str) -> dict | None:
     if not matched:
         return None
     state = CaseState(case.state)
+    facts = public_status_facts(case)
+    paid = state == CaseState.FINAL and any(f.get("paid_on") for f in facts if f.get("award"))
     return {
         "number": case.number,
         "status": state.value,
         "status_label": str(state.label),
-        "next_step": str(NEXT_STEP[state]),
+        "next_step": str(PAID_STEP if paid else NEXT_STEP[state]),
+        "facts": facts,
     }
 
 

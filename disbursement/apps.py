@@ -14,7 +14,11 @@ class DisbursementConfig(AppConfig):
         for guard_set in dbguards.GUARD_SETS:
             register(guard_set)
 
-        from approvals.hooks import register_account_use, register_cancel_veto
+        from approvals.hooks import (
+            register_account_use,
+            register_cancel_veto,
+            register_status_source,
+        )
         from ledger import periods_open_items
         from ledger.corrections import register_correction
 
@@ -29,6 +33,11 @@ class DisbursementConfig(AppConfig):
         register_cancel_veto(award_payment_veto)
         # A bank account with payments pending or sent is changed only with a second person.
         register_account_use(account_payments_in_flight)
+
+        from .selectors.public import case_payment_facts
+
+        # The public status page says when the award (or a cycle) was paid.
+        register_status_source(case_payment_facts)
 
         from ledger import chart
         from ledger.verification import register_balance_source, register_claim_source

@@ -171,6 +171,15 @@ class ResultImportForm(forms.Form):
         label=_("bank result file (.csv or .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+    value_date = forms.DateField(
+        label=_("value date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "The day the bank paid, when its file has no value-date column (default: today). "
+            "It is the payments' date in the books and in the timeliness figures."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

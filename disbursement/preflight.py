@@ -13,7 +13,9 @@ lines is then handed to ``results_import`` itself, which records the refusal and
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .bankfiles import read_result_file
@@ -37,15 +39,22 @@ def check_export(*, batch: PayoutBatch, layout: BankLayout) -> None:
 
 
 def result_file_problems(
-    *, batch: PayoutBatch, layout: BankLayout, content: bytes, filename: str
+    *,
+    batch: PayoutBatch,
+    layout: BankLayout,
+    content: bytes,
+    filename: str,
+    value_date: date | None = None,
 ) -> list[dict]:
     """Every bad line of a bank result file, as ``results_import`` would list them (empty: the
     file would be accepted, or it was already imported for this batch and changes nothing).
 
     Raises, like the service, for a misconfigured layout, a file already imported for another
-    batch, and a batch not yet sent to the bank.
+    batch, a batch not yet sent to the bank, and a value date stated for the whole file that
+    the bank cannot have paid on.
     """
     from .services.result_check import validate_result_rows
+    from .services.results import refuse_file_value_date
 
     _layout_ready(layout)
     digest = hashlib.sha256(content).hexdigest()
@@ -64,10 +73,19 @@ def result_file_problems(
             _("Batch PB%(batch)s has not been sent to the bank yet: export it first.")
             % {"batch": batch.pk}
         )
+    today = timezone.localdate()
+    if value_date is not None:
+        refuse_file_value_date(batch, value_date, today)
     parsed = read_result_file(layout, content, filename)
     problems = list(parsed.problems)
     if not problems:
         validate_result_rows(
-            batch, layout, parsed.rows, problems, existing.pk if existing else None
+            batch,
+            layout,
+            parsed.rows,
+            problems,
+            existing.pk if existing else None,
+            value_date=value_date,
+            today=today,
         )
     return problems

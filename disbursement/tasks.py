@@ -127,6 +127,7 @@ def import_results_task(
     content_b64: str,
     filename: str,
     actor_id: int | None,
+    value_date: str | None = None,
 ) -> dict:
     def work(progress):
         imp = results_import(
@@ -135,6 +136,7 @@ def import_results_task(
             content=base64.b64decode(content_b64),
             filename=filename,
             actor=_actor(actor_id),
+            value_date=date.fromisoformat(value_date) if value_date else None,
             progress=progress,
         )
         return {

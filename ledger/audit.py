@@ -87,6 +87,10 @@ class AuditAction(models.TextChoices):
     NOTICE_CLOSE = "notice.close"
     OBJECTION_UPHOLD = "objection.uphold"
 
+    # approvals: the official holiday schedule, for working-day counts
+    HOLIDAY_SCHEDULE_IMPORT = "holiday_schedule.import"
+    HOLIDAY_SCHEDULE_CHANGE = "holiday_schedule.change"
+
     # disbursement: enrolments ("enrolment.<transition>") and entitlement cycles
     ENROLMENT_CREATE = "enrolment.create"
     ENROLMENT_SUSPEND = "enrolment.suspend"

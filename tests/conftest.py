@@ -25,6 +25,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_holiday_schedule():
+    """The administrator's holiday schedule is cached per process (common.workdays): a test's
+    rolled-back schedule must not count in the next test."""
+    from common import workdays
+
+    workdays.clear_schedule_cache()
+    yield
+    workdays.clear_schedule_cache()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     """make_user("finance_officer", username="amy") -> a user in that role group."""

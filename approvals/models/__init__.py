@@ -26,6 +26,9 @@ Design
 * **Money.** Putting a case on notice creates an active ``Reservation`` in the program's fund;
   it stays through a re-investigation and is released when the case is rejected, withdrawn or
   becomes final (when the award is booked to the ledger in the same transaction).
+* **Holiday schedule.** ``HolidayScheduleYear`` / ``HolidayScheduleDay``: the official holidays
+  and make-up workdays the administrator enters (or imports) for a year, consulted by
+  ``common.workdays`` before the calendar package (``approvals/calendar.py``).
 * **Notices and objections.** ``Notice`` (program, region, cycle, version) with ``NoticeItem``
   snapshots of exactly what the public may see, and ``Objection`` rows from the public.
 
@@ -40,6 +43,7 @@ approvals).
 
 from .attachments import ATTACHMENT_TYPES, Attachment
 from .bankaccounts import PERM_APPROVE_ACCOUNT_CHANGE, AccountChangeStatus, BankAccountChange
+from .calendar import HolidayKind, HolidayScheduleDay, HolidayScheduleYear
 from .cases import (
     BEFORE_FINAL,
     CLOSED_STATES,
@@ -121,6 +125,9 @@ __all__ = [
     "CaseState",
     "ClaimSource",
     "ClaimStatus",
+    "HolidayKind",
+    "HolidayScheduleDay",
+    "HolidayScheduleYear",
     "Household",
     "NameMasking",
     "Notice",

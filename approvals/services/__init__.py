@@ -6,7 +6,7 @@
 By concern: ``registry`` (regions, households, people, staff regions), ``programs``,
 ``cases`` (the applicant's side: file, submit, resubmit, withdraw), ``review`` (approve, return,
 reject at a tier), ``awards`` (the money: reservation released, award booked when final,
-cancelled and reversed), ``notices`` (publish with reservations, objections, closing),
+cancelled and reversed), ``calendar`` (the official holiday schedule), ``notices`` (publish with reservations, objections, closing),
 ``attachments``. This package is their public face: import services from here."""
 
 from ..idnumbers import ParsedId, id_number_parse
@@ -18,6 +18,7 @@ from .bankaccounts import (
     clean_account_number,
     reveal_person_bank_account,
 )
+from .calendar import holiday_schedule_import
 from .cases import (
     case_amount,
     case_file,
@@ -70,6 +71,7 @@ __all__ = [
     "case_file",
     "case_finalise",
     "case_reject",
+    "holiday_schedule_import",
     "case_resubmit",
     "case_return",
     "case_submit",

@@ -240,15 +240,21 @@ class ResultImportViewSet(
         idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(ResultImportCreateSerializer, request)
         batch, layout, upload = data["batch"], data["layout"], data["file"]
+        value_date = data.get("value_date")
         content, filename = upload.read(), upload.name
         problems = preflight.result_file_problems(
-            batch=batch, layout=layout, content=content, filename=filename
+            batch=batch, layout=layout, content=content, filename=filename, value_date=value_date
         )
         if problems:
             # The service itself refuses the file (and records the refusal): BankFileRejected
             # with every bad line, mapped to 400 with detail.problems.
             imported = services.results_import(
-                batch=batch, layout=layout, content=content, filename=filename, actor=request.user
+                batch=batch,
+                layout=layout,
+                content=content,
+                filename=filename,
+                value_date=value_date,
+                actor=request.user,
             )
             body = ResultImportSerializer(self.get_queryset().get(pk=imported.pk)).data
             return Response(body, status=status.HTTP_201_CREATED)
@@ -259,5 +265,6 @@ class ResultImportViewSet(
             layout_id=layout.pk,
             content_b64=base64.b64encode(content).decode("ascii"),
             filename=filename,
+            value_date=value_date.isoformat() if value_date else None,
         )
         return started(job)

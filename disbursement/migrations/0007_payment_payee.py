@@ -61,7 +61,7 @@ def set_cancel_guard_aside(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("disbursement", "0006_award_claims_fill"),
-        ("approvals", "0007_person_bank_accounts"),
+        ("approvals", "0008_person_bank_accounts"),
     ]
 
     operations = [

@@ -31,6 +31,7 @@ RESULT_FIELDS = {
     "amount": _("amount"),
     "failure_reason": _("failure reason"),
     "charge": _("bank charge"),
+    "value_date": _("value date"),
 }
 REQUIRED_EXPORT_FIELDS = ("account", "holder", "amount", "reference")
 REQUIRED_RESULT_FIELDS = ("reference", "status", "amount", "bank_txn_id")
@@ -40,8 +41,9 @@ class BankLayout(models.Model):
     """How one agent bank wants its payment file and writes its result file.
 
     ``export_columns``: ``[[field, header], ...]`` in file order (fields from ``EXPORT_FIELDS``).
-    ``result_columns``: ``{field: header}`` (fields from ``RESULT_FIELDS``; ``charge`` and
-    ``failure_reason`` optional). ``paid_values`` / ``failed_values``: the status texts that mean
+    ``result_columns``: ``{field: header}`` (fields from ``RESULT_FIELDS``; ``charge``,
+    ``failure_reason`` and ``value_date`` optional: without a value-date column the importer
+    states the day the bank paid for the whole file). ``paid_values`` / ``failed_values``: the status texts that mean
     paid or failed; any other status in a result file is refused.
     """
 

@@ -1,6 +1,10 @@
 """How long awards wait for their money: days from final approval to payment, a batch's or a
 program's timeliness, and the awards still unpaid past ``PAYOUT_LATE_DAYS`` (the late report
-and the home page's count)."""
+and the home page's count).
+
+A payment is paid on the bank's value date (``paid_at`` is that day's first moment): the days
+it took are counted in calendar dates, from the local day the award became owed to the value
+date, so an award final at 17:00 and paid by the bank the next day took one day."""
 
 from __future__ import annotations
 
@@ -26,11 +30,17 @@ class Timeliness:
     late_days: int
 
 
+def days_between(owed_since: datetime, paid_at: datetime) -> int:
+    """Calendar days from the local day an award became owed to the day it was paid."""
+    return (timezone.localdate(paid_at) - timezone.localdate(owed_since)).days
+
+
 def payment_days(payment: Payment) -> int | None:
-    """Days from final approval (or the entitlement's creation) to payment; None while unpaid."""
+    """Days from final approval (or the entitlement's creation) to the bank's value date; None
+    while unpaid."""
     if payment.paid_at is None:
         return None
-    return (payment.paid_at - payment.owed_since).days
+    return days_between(payment.owed_since, payment.paid_at)
 
 
 def payment_timeliness(
@@ -45,7 +55,7 @@ def payment_timeliness(
         qs = qs.filter(batch=batch)
     if program is not None:
         qs = qs.filter(batch__program=program)
-    days = [(paid - owed).days for owed, paid in qs.values_list("owed_since", "paid_at")]
+    days = [days_between(owed, paid) for owed, paid in qs.values_list("owed_since", "paid_at")]
     if not days:
         return Timeliness(0, None, None, 0, late_days)
     return Timeliness(

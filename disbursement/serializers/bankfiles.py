@@ -131,6 +131,15 @@ class ResultImportCreateSerializer(serializers.Serializer):
         allow_empty_file=False,
         help_text=_("The bank's result file, CSV or Excel (.xlsx), as the bank wrote it."),
     )
+    value_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The day the bank paid (YYYY-MM-DD), for a layout whose file has no value-date "
+            "column; default: today. Never after today, before the batch was sent, or in a "
+            "closed period."
+        ),
+    )
 
     def validate_file(self, upload):
         if upload.size > MAX_RESULT_FILE_BYTES:

@@ -8,14 +8,23 @@ is queued).
   line is bad the whole file is refused (``BankFileRejected`` lists every problem) and nothing
   is written but an audit event: a bank file is one statement of fact, and booking part of it
   would leave the officer to work out which half went in.
+* **Value date.** The day the bank paid (its value date, 起息日/交易日期) is the payment's date:
+  the layout's ``value_date`` column on each line, or, for a layout without one, the value date
+  the importer states for the whole file (by default the day of the import). A paid line needs
+  one; a value date after today, before the batch was sent to the bank, or in a closed period
+  is refused with the line (``check_value_date`` says why).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from ledger.models import Period, PeriodStatus
 
 from ..models import Payment, PaymentStatus
 from ._common import CENT
@@ -37,6 +46,47 @@ class ResultLine:
     currency: str
     charge: Decimal | None
     reason: str
+    value_date: date
+
+
+VALUE_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S")
+
+
+def parse_value_date(text: str) -> date | None:
+    """A value date as banks write it (2026-12-01, 20261201, 2026/12/01; an Excel date cell
+    reads as 2026-12-01 00:00:00), or None."""
+    text = (text or "").strip()
+    for fmt in VALUE_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time zone
+        except ValueError:
+            continue
+    return None
+
+
+def check_value_date(batch, day: date, today: date) -> str:
+    """Why the bank cannot have paid on ``day`` ("" when it can): after today, before the
+    batch's file was first sent to the bank, or in a closed period of the books."""
+    if day > today:
+        return _(
+            "the value date %(day)s lies in the future (today is %(today)s): a bank reports "
+            "what it has paid."
+        ) % {"day": day.isoformat(), "today": today.isoformat()}
+    sent = timezone.localdate(batch.exported_at) if batch.exported_at else None
+    if sent is not None and day < sent:
+        return _(
+            "the value date %(day)s is before batch %(batch)s was sent to the bank on "
+            "%(sent)s: check the date with the bank."
+        ) % {"day": day.isoformat(), "batch": f"PB{batch.pk}", "sent": sent.isoformat()}
+    period = Period.objects.filter(start__lte=day, end__gte=day).first()
+    if period is not None and period.status != PeriodStatus.OPEN:
+        return _(
+            "the value date %(day)s lies in period %(period)s, which is closed for good: a "
+            "payment is booked on its value date, so ask the bank to confirm it; if it is "
+            "right, the payment cannot be booked in the closed period (record it with the "
+            "finance supervisor)."
+        ) % {"day": day.isoformat(), "period": period.code}
+    return ""
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -47,8 +97,31 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def validate_result_rows(batch, layout, rows, problems: list[dict], import_id: int | None):
-    """The lines to book, and how many repeat what earlier files recorded. Appends problems."""
+def validate_result_rows(
+    batch,
+    layout,
+    rows,
+    problems: list[dict],
+    import_id: int | None,
+    *,
+    value_date: date | None = None,
+    today: date | None = None,
+):
+    """The lines to book, and how many repeat what earlier files recorded. Appends problems.
+    ``value_date``: the file's value date for lines without one (default ``today``)."""
+    today = today or timezone.localdate()
+    file_value_date = value_date or today
+    with_column = "value_date" in (layout.result_columns or {})
+    date_problems: dict[date, str] = {}
+
+    def date_problem(day: date) -> str:
+        # A file holds one or a few value dates: each checked once.
+        try:
+            return date_problems[day]
+        except KeyError:
+            found = date_problems[day] = check_value_date(batch, day, today)
+            return found
+
     payments = {
         ref: (pk, amount, cur, status, txn, imp)
         for pk, ref, amount, cur, status, txn, imp in Payment.objects.filter(batch=batch)
@@ -180,6 +253,39 @@ def validate_result_rows(batch, layout, rows, problems: list[dict], import_id: i
                 )
                 continue
             charge = charge_cents or None
+        day = file_value_date
+        raw_day = row.get("value_date", "") if with_column else ""
+        if raw_day:
+            day = parse_value_date(raw_day)
+            if day is None:
+                bad(
+                    line_no,
+                    "bad_value_date",
+                    ref,
+                    _(
+                        "Line %(line)s: the value date “%(value)s” is not a date (write it as "
+                        "2026-12-01 or 20261201)."
+                    )
+                    % {**where, "value": raw_day},
+                )
+                continue
+        elif with_column and outcome == PAID:
+            bad(
+                line_no,
+                "missing_value_date",
+                ref,
+                _("Line %(line)s: %(ref)s is reported paid without a value date.") % where,
+            )
+            continue
+        why = date_problem(day)
+        if why:
+            bad(
+                line_no,
+                "bad_value_date",
+                ref,
+                _("Line %(line)s: %(ref)s: %(why)s") % {**where, "why": why},
+            )
+            continue
         if status == PaymentStatus.PENDING:
             bad(
                 line_no,
@@ -224,6 +330,7 @@ def validate_result_rows(batch, layout, rows, problems: list[dict], import_id: i
                 currency=cur,
                 charge=charge,
                 reason=row.get("failure_reason", "")[:200],
+                value_date=day,
             )
         )
     return todo, already

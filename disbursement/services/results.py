@@ -12,6 +12,10 @@
   batch path (``journal_post_many``), payments updated. A crash loses at most the chunk in
   flight (rolled back); importing the same file again resumes where it stopped. Progress is
   visible between chunks.
+* **Value date.** The day the bank paid (``result_check``: the line's value date, or the file's)
+  is the payment's date: the entry is dated on it, ``paid_at`` is its first moment (local
+  time), and the timeliness measures count to it. A value date after today, before the batch
+  was sent, or in a closed period refuses the file.
 * **Money.** Paid: awards payable Dr / bank Cr in the batch's fund, for exactly the payment's
   amount (idempotency key ``pay:<payment id>``). A bank charge, on a paid or a failed payment:
   bank charges (5201) Dr / bank Cr in the fund the program names to bear its charges
@@ -24,7 +28,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -52,7 +56,7 @@ from ..models import (
     PayoutBatch,
 )
 from ._common import NO_PROGRESS, ZERO, Progress, require_perm, without_jit
-from .result_check import FAILED, PAID, ResultLine, validate_result_rows
+from .result_check import FAILED, PAID, ResultLine, check_value_date, validate_result_rows
 
 PERM_IMPORT = "disbursement.import_bankresults"
 
@@ -61,9 +65,32 @@ def _chunk_size() -> int:
     return int(getattr(settings, "PAYOUT_IMPORT_CHUNK", 5000))
 
 
-def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dict[int, int], now):
-    """Set status, bank data and booking of the chunk's payments in one statement (PostgreSQL)
-    or a bulk update (SQLite)."""
+def paid_moment(value_date: date) -> datetime:
+    """``paid_at`` of a payment the bank paid on ``value_date``: that day's first moment in the
+    site's time zone (a bank reports the day, not the hour)."""
+    return timezone.make_aware(datetime.combine(value_date, time.min))
+
+
+def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dict[int, int]):
+    """Set status, bank data, value date and booking of the chunk's payments in one statement
+    (PostgreSQL) or a bulk update (SQLite)."""
+    moments: dict[date, datetime] = {}
+
+    def paid_at(line: ResultLine) -> datetime | None:
+        if line.outcome != PAID:
+            return None
+        if line.value_date not in moments:
+            moments[line.value_date] = paid_moment(line.value_date)
+        return moments[line.value_date]
+
+    texts: dict[date, str] = {}
+
+    def paid_text(line: ResultLine) -> str:
+        # One text per value date, not one per line of a 100,000-line file.
+        if line.value_date not in texts:
+            texts[line.value_date] = paid_at(line).isoformat()
+        return texts[line.value_date]
+
     if connection.vendor == "postgresql":
         # The chunk's results go in by COPY into a temporary table (dropped at commit) and the
         # payments are updated from it in one statement: passing seven 5,000-element arrays as
@@ -72,13 +99,15 @@ def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dic
             f"{d.payment_id}\t{d.outcome}\t{copy_text(d.txn)}\t"
             f"{copy_text(d.reason) if d.outcome == FAILED else ''}\t{d.amount}\t"
             f"{NULL if d.charge is None else d.charge}\t"
-            f"{entry_ids.get(d.payment_id, NULL)}\n"
+            f"{entry_ids.get(d.payment_id, NULL)}\t"
+            f"{paid_text(d) if d.outcome == PAID else NULL}\n"
             for d in done
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE disbursement_results_chunk (id bigint, status text, "
-                "txn text, reason text, amount numeric, charge numeric, entry bigint) "
+                "txn text, reason text, amount numeric, charge numeric, entry bigint, "
+                "paid_at timestamptz) "
                 "ON COMMIT DROP"
             )
             with cursor.copy("COPY disbursement_results_chunk FROM STDIN") as copy:
@@ -88,12 +117,11 @@ def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dic
                 UPDATE {Payment._meta.db_table} AS p SET
                     status = v.status, bank_txn_id = v.txn, failure_reason = v.reason,
                     reported_amount = v.amount, charge = v.charge, result_import_id = %s,
-                    paid_at = CASE WHEN v.status = %s THEN %s::timestamptz END,
-                    entry_id = v.entry
+                    paid_at = v.paid_at, entry_id = v.entry
                 FROM disbursement_results_chunk AS v
                 WHERE p.id = v.id
                 """,  # noqa: S608 - our table name; every value is a parameter or COPY data
-                [imp.pk, PAID, now],
+                [imp.pk],
             )
             cursor.execute("DROP TABLE disbursement_results_chunk")
         return
@@ -107,7 +135,7 @@ def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dic
                 reported_amount=d.amount,
                 charge=d.charge,
                 result_import_id=imp.pk,
-                paid_at=now if d.outcome == PAID else None,
+                paid_at=paid_at(d),
                 entry_id=entry_ids.get(d.payment_id),
             )
             for d in done
@@ -146,9 +174,7 @@ def _lock_sent(ids: list[int]) -> set[int]:
     )
 
 
-def _apply_chunk(
-    imp: BankResultImport, batch: PayoutBatch, lines: list[ResultLine], accounts, today
-):
+def _apply_chunk(imp: BankResultImport, batch: PayoutBatch, lines: list[ResultLine], accounts):
     """Book one chunk in one transaction; lines whose payment is no longer ``sent`` are skipped
     (a concurrent import of another file got there first)."""
     payable, bank, charges = accounts
@@ -183,7 +209,7 @@ def _apply_chunk(
             if line.outcome == PAID:
                 specs.append(
                     EntrySpec(
-                        date=today,
+                        date=line.value_date,
                         lines=list(pair(payable, fund, line.amount, line.currency)),
                         idempotency_key=f"pay:{line.payment_id}",
                         memo=memo_paid % {"ref": line.reference},
@@ -196,7 +222,7 @@ def _apply_chunk(
                 memo = memo_charge if line.outcome == PAID else memo_charge_failed
                 specs.append(
                     EntrySpec(
-                        date=today,
+                        date=line.value_date,
                         lines=list(pair(charges, charges_fund, line.charge, line.currency)),
                         idempotency_key=f"charge:{line.payment_id}",
                         memo=memo % {"ref": line.reference},
@@ -206,8 +232,17 @@ def _apply_chunk(
                 keys.append((line.payment_id, False))
         entries = journal_post_many(entries=specs, actor=None) if specs else []
         entry_ids = {pid: e.pk for (pid, is_pay), e in zip(keys, entries, strict=True) if is_pay}
-        _write_results(imp, done, entry_ids, timezone.now())
+        _write_results(imp, done, entry_ids)
     return len(done)
+
+
+def refuse_file_value_date(batch: PayoutBatch, value_date: date, today: date) -> None:
+    """Refuse at once a value date stated for the whole file that the bank cannot have paid on."""
+    why = check_value_date(batch, value_date, today)
+    if why:
+        raise InvalidInput(
+            _("The result file cannot be imported: %(why)s") % {"why": why}, field="value_date"
+        )
 
 
 def results_import(
@@ -218,11 +253,16 @@ def results_import(
     filename: str,
     actor,
     today: date | None = None,
+    value_date: date | None = None,
     progress: Progress = NO_PROGRESS,
     chunk_size: int | None = None,
 ) -> BankResultImport:
-    """Import a bank result file for an exported batch (see the module docstring)."""
+    """Import a bank result file for an exported batch (see the module docstring).
+
+    ``value_date``: the day the bank paid, for a layout whose file has no value-date column
+    (and for its lines that leave it empty); by default ``today``, the day of the import."""
     require_perm(actor, PERM_IMPORT)
+    today = today or timezone.localdate()
     problems_cfg = layout.configuration_errors()
     if problems_cfg:
         raise LayoutMisconfigured(" ".join(problems_cfg))
@@ -241,13 +281,21 @@ def results_import(
             _("Batch PB%(batch)s has not been sent to the bank yet: export it first.")
             % {"batch": batch.pk}
         )
+    if value_date is not None:
+        refuse_file_value_date(batch, value_date, today)
     progress.start(0, _("Checking every line"))
     parsed = read_result_file(layout, content, filename)
     problems = list(parsed.problems)
     todo, already = [], 0
     if not problems:
         todo, already = validate_result_rows(
-            batch, layout, parsed.rows, problems, existing.pk if existing else None
+            batch,
+            layout,
+            parsed.rows,
+            problems,
+            existing.pk if existing else None,
+            value_date=value_date,
+            today=today,
         )
     if problems:
         with transaction.atomic():
@@ -295,7 +343,6 @@ def results_import(
             return BankResultImport.objects.get(sha256=digest)
     else:
         imp = existing
-    today = today or timezone.localdate()
     accounts = Account.objects.in_bulk(
         [chart.AWARDS_PAYABLE, chart.BANK, chart.BANK_CHARGES], field_name="code"
     )
@@ -303,7 +350,7 @@ def results_import(
     size = max(1, chunk_size or _chunk_size())
     progress.start(len(todo), _("Booking the bank's results"))
     for start in range(0, len(todo), size):
-        _apply_chunk(imp, batch, todo[start : start + size], accounts, today)
+        _apply_chunk(imp, batch, todo[start : start + size], accounts)
         progress.step(min(start + size, len(todo)))
     with transaction.atomic():
         batch = PayoutBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)

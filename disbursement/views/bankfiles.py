@@ -60,6 +60,7 @@ def batch_import(request, pk: int):
     if not form.is_valid():
         return detail_page(request, batch, status=400, import_form=form)
     upload = form.cleaned_data["file"]
+    value_date = form.cleaned_data["value_date"]
     job = start_job(
         request,
         "import_results",
@@ -67,6 +68,7 @@ def batch_import(request, pk: int):
         layout_id=form.cleaned_data["layout"].pk,
         content_b64=base64.b64encode(upload.read()).decode("ascii"),
         filename=upload.name[:200],
+        value_date=value_date.isoformat() if value_date else None,
     )
     return after_job(
         request,

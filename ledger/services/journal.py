@@ -140,23 +140,11 @@ def journal_reverse(
                 )
                 % {"seq": entry.seq}
             )
-        if entry.status != EntryStatus.POSTED:
-            raise NotReversible(
-                _("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq}
-            )
-        if entry.reverses_id is not None:
-            raise NotReversible(
-                _("Entry %(seq)s is itself a reversal; post a new entry instead of reversing it.")
-                % {"seq": entry.seq}
-            )
-        already = JournalEntry.objects.filter(reverses=entry).first()
+        already = existing_reversal(entry)
         if already is not None:
             if not idempotency_key or already.idempotency_key == idempotency_key:
                 return already
-            raise AlreadyReversed(
-                _("Entry %(seq)s was already reversed by entry %(rev)s.")
-                % {"seq": entry.seq, "rev": already.seq}
-            )
+            raise _already_reversed(entry, already)
         lines = [
             LineSpec(
                 account=line.account,
@@ -183,4 +171,40 @@ def journal_reverse(
         return reversal
 
 
-__all__ = ["journal_post", "journal_post_many", "journal_reverse"]
+def existing_reversal(entry: JournalEntry) -> JournalEntry | None:
+    """The reversal ``entry`` already has, if any; refuses an entry that cannot be reversed at
+    all (not posted, or itself a reversal). Shared by ``journal_reverse`` and the reversal
+    requests, so both refuse alike."""
+    if entry.status != EntryStatus.POSTED:
+        raise NotReversible(
+            _("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq}
+        )
+    if entry.reverses_id is not None:
+        raise NotReversible(
+            _("Entry %(seq)s is itself a reversal; post a new entry instead of reversing it.")
+            % {"seq": entry.seq}
+        )
+    return JournalEntry.objects.filter(reverses=entry).first()
+
+
+def _already_reversed(entry: JournalEntry, already: JournalEntry) -> AlreadyReversed:
+    return AlreadyReversed(
+        _("Entry %(seq)s was already reversed by entry %(rev)s.")
+        % {"seq": entry.seq, "rev": already.seq}
+    )
+
+
+def reversal_refusal_if_reversed(entry: JournalEntry) -> None:
+    """Refuse ``entry`` when it cannot be reversed or already has been (a new request for it)."""
+    already = existing_reversal(entry)
+    if already is not None:
+        raise _already_reversed(entry, already)
+
+
+__all__ = [
+    "existing_reversal",
+    "journal_post",
+    "journal_post_many",
+    "journal_reverse",
+    "reversal_refusal_if_reversed",
+]

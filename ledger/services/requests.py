@@ -43,7 +43,6 @@ from .. import posting
 from ..audit import AuditAction, audit
 from ..corrections import flow_refusal
 from ..exceptions import (
-    AlreadyReversed,
     FourEyes,
     IdempotencyConflict,
     InvalidInput,
@@ -57,7 +56,6 @@ from ..models import (
     DocumentKind,
     EntryRequest,
     EntryRequestAttachment,
-    EntryStatus,
     JournalEntry,
     Period,
     PeriodStatus,
@@ -67,7 +65,7 @@ from ..models import (
 from ..posting import EntrySpec, LineSpec
 from ..posting.refusals import period_closed
 from ._common import require_perm
-from .journal import journal_post, journal_reverse
+from .journal import journal_post, journal_reverse, reversal_refusal_if_reversed
 
 PERM_SUBMIT = "ledger.add_entryrequest"
 PERM_APPROVE = "ledger.approve_entryrequest"
@@ -529,21 +527,7 @@ def _require_second_person(request: EntryRequest, actor) -> None:
 
 
 def _check_reversible(entry: JournalEntry) -> None:
-    if entry.status != EntryStatus.POSTED:
-        raise NotReversible(
-            _("Entry %(seq)s is not posted and cannot be reversed.") % {"seq": entry.seq}
-        )
-    if entry.reverses_id is not None:
-        raise NotReversible(
-            _("Entry %(seq)s is itself a reversal; post a new entry instead of reversing it.")
-            % {"seq": entry.seq}
-        )
-    already = JournalEntry.objects.filter(reverses=entry).first()
-    if already is not None:
-        raise AlreadyReversed(
-            _("Entry %(seq)s was already reversed by entry %(rev)s.")
-            % {"seq": entry.seq, "rev": already.seq}
-        )
+    reversal_refusal_if_reversed(entry)
 
 
 __all__ = [

@@ -143,7 +143,8 @@ def test_case_status_public(people, new_case, drive):
     last6 = head.id_number_plain()[-6:]
     status = selectors.case_status_public(case.number.lower(), last6.lower())
     # status and next step only
-    assert set(status) == {"number", "status", "status_label", "next_step"}
+    assert set(status) == {"number", "status", "status_label", "next_step", "facts"}
+    assert status["facts"] == []  # nothing paid, nothing to say of money
     assert status["status"] == "in_review" and "reviewed" in status["next_step"]
     # a wrong ID and an unknown number look the same
     assert selectors.case_status_public(case.number, "000000") is None

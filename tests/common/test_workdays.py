@@ -16,6 +16,9 @@ from common.workdays import (
     period_end,
 )
 
+# The administrator's holiday schedule (approvals) is consulted first: it lives in the database.
+pytestmark = pytest.mark.django_db
+
 
 def test_a_period_of_n_calendar_days_ends_on_start_plus_n_minus_one():
     assert period_end(date(2026, 3, 2), 7, "calendar") == date(2026, 3, 8)

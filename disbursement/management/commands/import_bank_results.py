@@ -1,6 +1,7 @@
 """``manage.py import_bank_results BATCH_ID LAYOUT FILE --user OFFICER``: import the bank's
 result file, printing a progress line. Run it again after an interruption: it resumes."""
 
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the result file (CSV or Excel)")
         parser.add_argument("--user", required=True, help="the finance officer importing it")
         parser.add_argument("--chunk-size", type=int, default=None)
+        parser.add_argument(
+            "--value-date",
+            type=date.fromisoformat,
+            default=None,
+            help="the day the bank paid (YYYY-MM-DD) when the file has no value-date column",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -34,6 +41,7 @@ class Command(BaseCommand):
                 actor=user(options["user"]),
                 progress=Progress(callback=printer(self, "import_bank_results")),
                 chunk_size=options["chunk_size"],
+                value_date=options["value_date"],
             )
         except (PayoutBatch.DoesNotExist, BankLayout.DoesNotExist, OSError) as exc:
             raise CommandError(str(exc)) from exc

@@ -16,7 +16,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0006_award_claims'),
+        ('approvals', '0007_holiday_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
