@@ -18,6 +18,7 @@ from ledger.audit import AuditAction, audit
 
 from .exceptions import ApprovalsError
 from .models import (
+    BankAccountChange,
     Case,
     CaseHistory,
     HolidayScheduleDay,
@@ -86,12 +87,16 @@ class ProgramAdmin(admin.ModelAdmin):
 class PersonInline(ReadOnlyMixin, admin.TabularInline):
     model = Person
     extra = 0
-    fields = ("name", "relation", "is_head", "masked_id", "birth_date", "sex")
+    fields = ("name", "relation", "is_head", "masked_id", "birth_date", "sex", "masked_bank")
     readonly_fields = fields
 
     @admin.display(description=_("ID number"))
     def masked_id(self, obj):
         return obj.id_number_masked
+
+    @admin.display(description=_("own bank account"))
+    def masked_bank(self, obj):
+        return f"{obj.bank_name} {obj.bank_account_masked}".strip()
 
 
 @admin.register(Household)
@@ -143,6 +148,38 @@ class ObjectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("tracking_code", "case", "status", "created_at")
     list_filter = ("status",)
     exclude = ("ip_hash",)
+
+
+@admin.register(BankAccountChange)
+class BankAccountChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only, numbers masked: changes are made and decided on the staff screens."""
+
+    list_display = ("__str__", "household", "person", "masked_new", "status", "requested_by")
+    list_filter = ("status",)
+    fields = (
+        "household",
+        "person",
+        "bank_name",
+        "masked_previous",
+        "masked_new",
+        "reason",
+        "pending_payments",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("new account"))
+    def masked_new(self, obj):
+        return obj.bank_account_masked
+
+    @admin.display(description=_("previous account"))
+    def masked_previous(self, obj):
+        return obj.previous_masked
 
 
 class HolidayDaysFormSet(forms.BaseInlineFormSet):

@@ -87,3 +87,17 @@ class InsufficientFunds(ApprovalsError):
 class NotFound(ApprovalsError):
     code = "not_found"
     default_message = _("Not found.")
+
+
+class AccountChangePending(ApprovalsError):
+    """A change of the same bank account already waits for a second person's decision."""
+
+    code = "account_change_pending"
+    default_message = _("A change of this bank account already awaits approval.")
+
+
+class ChangeDecided(ApprovalsError):
+    """A bank account change that was already applied, approved or rejected."""
+
+    code = "request_decided"
+    default_message = _("This change was already decided.")

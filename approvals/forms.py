@@ -157,3 +157,44 @@ class UpholdForm(forms.Form):
 
 class DismissForm(forms.Form):
     reply = forms.CharField(label=_("Written reply to the objector"), widget=forms.Textarea)
+
+
+class NoEchoInput(forms.TextInput):
+    """A text box that never sends back what was typed: a whole account number is not
+    written into a page, not even the form shown again with its errors."""
+
+    def format_value(self, value):
+        return None
+
+
+class BankAccountForm(forms.Form):
+    """Set or change a bank account: a member's own, or the household's default (empty)."""
+
+    person = forms.ModelChoiceField(
+        label=_("Whose account"),
+        queryset=None,
+        required=False,
+        empty_label=_("The household's default account"),
+    )
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    account = forms.CharField(
+        label=_("Bank account number"),
+        max_length=40,
+        required=False,
+        help_text=_("8 to 30 digits; leave empty to remove the account."),
+        widget=NoEchoInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    reason = forms.CharField(label=_("Why it changes"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: (
+            f"{p.name} ({p.get_relation_display()})"
+        )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

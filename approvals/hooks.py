@@ -11,6 +11,10 @@ must be asked before approvals changes something registers a function here from 
   a message saying why not and what to do instead; the first message refuses the cancellation
   (``approvals.exceptions.AwardInPayment``, 409) and nothing is written. Disbursement uses it
   so an award cannot be cancelled while money for it may be on its way, or has been paid.
+* **Accounts in use.** Before a bank account (a person's own, or a household's default) is
+  changed, every registered counter is asked how many payments to that account are pending or
+  sent (``account_payments_in_flight``). When any is, the change needs a second person's
+  approval (``approvals.services.bank_account_change``). Disbursement counts its payments.
 * **Public status facts.** The public status page (``selectors.case_status_public``) shows the
   end of a case once it is paid. Approvals does not know payments: each registered source is
   asked for a case's public facts — a list of ``{"label", "text", "paid_on"}`` rows, worded in
@@ -25,10 +29,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Case
+    from .models import Case, Household, Person
 
 CancelVeto = Callable[["Case"], "str | None"]
+AccountUse = Callable[["Household", "Person | None"], int]
 StatusSource = Callable[["Case"], "list[dict]"]
+
+_account_uses: list[AccountUse] = []
 
 _cancel_vetoes: list[CancelVeto] = []
 _status_sources: list[StatusSource] = []
@@ -54,6 +61,23 @@ def cancel_refusal(case: Case) -> str | None:
     return None
 
 
+def register_account_use(counter: AccountUse) -> None:
+    """Ask ``counter(household, person)`` how many payments to the account of ``person`` (or,
+    when ``None``, to the household's default account) are pending or sent."""
+    if counter not in _account_uses:
+        _account_uses.append(counter)
+
+
+def unregister_account_use(counter: AccountUse) -> None:
+    if counter in _account_uses:
+        _account_uses.remove(counter)
+
+
+def account_payments_in_flight(household: Household, person: Person | None) -> int:
+    """The payments pending or sent to the account, as the registered counters count them."""
+    return sum(int(counter(household, person) or 0) for counter in tuple(_account_uses))
+
+
 def register_status_source(source: StatusSource) -> None:
     """Ask ``source(case)`` for the public facts of a case on the status page (once)."""
     if source not in _status_sources:
@@ -69,8 +93,12 @@ def public_status_facts(case: Case) -> list[dict]:
 
 
 __all__ = [
+    "AccountUse",
     "CancelVeto",
     "StatusSource",
+    "account_payments_in_flight",
+    "register_account_use",
+    "unregister_account_use",
     "cancel_refusal",
     "public_status_facts",
     "register_cancel_veto",

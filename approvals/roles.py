@@ -1,10 +1,12 @@
 """The approvals permissions each staff role needs (merge into ``fundapp/roles.py``
 ``ROLE_PERMISSIONS``; the project's roles module owns the groups).
 
-* case workers register households and file, submit, resubmit and withdraw cases, and may see a
-  whole ID or bank number (audited) to check it against the documents;
-* reviewers approve, return and reject at their tier, publish notices, handle objections and
-  cancel final awards (the service narrows cancelling to the deciding tier);
+* case workers register households and file, submit, resubmit and withdraw cases, set or change
+  a person's or household's bank account, and may see a whole ID or bank number (audited) to
+  check it against the documents;
+* reviewers approve, return and reject at their tier, publish notices, handle objections,
+  cancel final awards (the service narrows cancelling to the deciding tier) and approve a bank
+  account change another user asked while a payment to the account is pending;
 * the administrator configures regions, staff regions, programs and tiers, and enters the
   official holiday schedule of each year;
 * the auditor reads everything and may see whole numbers (audited).
@@ -21,6 +23,7 @@ _READ = [
     "approvals.view_notice",
     "approvals.view_noticeitem",
     "approvals.view_objection",
+    "approvals.view_bankaccountchange",
     "approvals.view_holidayscheduleyear",
     "approvals.view_holidayscheduleday",
 ]
@@ -31,6 +34,7 @@ APPROVALS_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "approvals.add_household",
         "approvals.change_household",
         "approvals.add_person",
+        "approvals.change_person",
         "approvals.file_case",
         "approvals.withdraw_case",
         "approvals.reveal_personal_numbers",
@@ -42,6 +46,7 @@ APPROVALS_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "approvals.handle_objection",
         "approvals.cancel_case",
         "approvals.view_reservation",
+        "approvals.approve_bankaccountchange",
     ],
     "administrator": [
         *_READ,

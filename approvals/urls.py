@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import bankaccount_views, views
 
 app_name = "approvals"
 
@@ -19,6 +19,21 @@ urlpatterns = [
     path("households/", views.households, name="households"),
     path("households/new/", views.household_new, name="household-new"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path(
+        "households/<int:pk>/bank-account/",
+        bankaccount_views.bank_account_edit,
+        name="household-bank-account",
+    ),
+    path(
+        "bank-account-changes/",
+        bankaccount_views.bank_account_changes,
+        name="bank-account-changes",
+    ),
+    path(
+        "bank-account-changes/<int:pk>/<slug:decision>/",
+        bankaccount_views.bank_account_decide,
+        name="bank-account-decide",
+    ),
     path("notices/publish/", views.notice_publish, name="notice-publish"),
     path("objections/", views.objections, name="objections"),
     path("objections/<int:pk>/", views.objection_detail, name="objection"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 # code -> HTTP status. Sorted by code; add a new code here before the class that raises it.
 CATALOGUE: dict[str, int] = {
+    "account_change_pending": 409,  # a change of that bank account already awaits approval
     "already_reversed": 409,  # the entry was reversed already
     "amount_mismatch": 400,  # a payment's amount is not its award's
     "amount_too_large": 400,  # above the ceiling for that kind of document

@@ -53,10 +53,18 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "payee_name", "account_masked", "amount", "status", "paid_at"]
+    list_display = [
+        "reference",
+        "payee_name",
+        "payee_id_masked",
+        "account_masked",
+        "amount",
+        "status",
+        "paid_at",
+    ]
     list_filter = ["status"]
     search_fields = ["reference", "bank_txn_id"]
-    exclude = ["account_enc", "account_hash"]
+    exclude = ["account_enc", "account_hash", "payee_id_enc"]
 
 
 @admin.register(ExportLog)

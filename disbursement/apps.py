@@ -14,14 +14,25 @@ class DisbursementConfig(AppConfig):
         for guard_set in dbguards.GUARD_SETS:
             register(guard_set)
 
-        from approvals.hooks import register_cancel_veto, register_status_source
+        from approvals.hooks import (
+            register_account_use,
+            register_cancel_veto,
+            register_status_source,
+        )
         from ledger import periods_open_items
         from ledger.corrections import register_correction
 
-        from .hooks import award_payment_veto, draft_batches, payout_correction
+        from .hooks import (
+            account_payments_in_flight,
+            award_payment_veto,
+            draft_batches,
+            payout_correction,
+        )
 
         # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
         register_cancel_veto(award_payment_veto)
+        # A bank account with payments pending or sent is changed only with a second person.
+        register_account_use(account_payments_in_flight)
 
         from .selectors.public import case_payment_facts
 

@@ -4,7 +4,8 @@ PostgreSQL (the same refusals on both; tests go around the ORM to prove them):
 * a payment is added to or removed from a batch only while the batch is a draft (nothing is
   added to or removed from an approved batch), and a new payment is ``pending``;
 * a payment is for exactly its source's amount and currency, and a case is paid only once final;
-* the batch, source, payee, account, reference and amount never change; its status
+* the batch, source, payee (person, name, ID number), account (and whose it is), reference and
+  amount never change; its status
   moves only forward: pending -> sent (only in an approved batch) -> paid | failed, and
   failed -> reissued; a paid payment's booking (entry, bank transaction, date) never changes;
 * a batch never goes back to draft, and its approver, once set, never changes;
@@ -53,7 +54,9 @@ _FIXED_CHANGED = """({new}.batch_id <> {old}.batch_id OR {new}.household_id <> {
     OR COALESCE({new}.entitlement_id, -1) <> COALESCE({old}.entitlement_id, -1)
     OR {new}.amount <> {old}.amount OR {new}.amount_currency <> {old}.amount_currency
     OR {new}.reference <> {old}.reference OR {new}.payee_name <> {old}.payee_name
-    OR {new}.account_enc <> {old}.account_enc OR {new}.account_hash <> {old}.account_hash)"""
+    OR {new}.account_enc <> {old}.account_enc OR {new}.account_hash <> {old}.account_hash
+    OR {new}.payee_id <> {old}.payee_id OR {new}.payee_id_enc <> {old}.payee_id_enc
+    OR {new}.account_owner <> {old}.account_owner)"""
 _STATUS_OK = """({new}.status = {old}.status
     OR {old}.status = 'pending' AND {new}.status = 'sent'
     OR {old}.status = 'sent' AND {new}.status IN ('paid', 'failed')

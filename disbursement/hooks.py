@@ -22,6 +22,9 @@
   API send the user to the payment's batch, or the entitlement's cycle, instead of reversing.
 * **Closing a period** (``ledger.periods_open_items``): payout batches still in draft are listed
   on the closing page.
+* **Changing a bank account** (``approvals.services.bank_account_change``): the payments pending
+  or sent to it are counted (``account_payments_in_flight``); any, and the change waits for a
+  second person.
 """
 
 from __future__ import annotations
@@ -33,7 +36,35 @@ from django.utils.translation import gettext as _
 from ledger.corrections import Correction
 from ledger.periods_open_items import OpenItem
 
-from .models import LIVE_STATUSES, BatchStatus, Entitlement, Payment, PaymentStatus, PayoutBatch
+from .models import (
+    IN_FLIGHT_STATUSES,
+    LIVE_STATUSES,
+    AccountOwner,
+    BatchStatus,
+    Entitlement,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+)
+
+
+def account_payments_in_flight(household, person) -> int:
+    """Payments pending or sent to the account of ``person`` (their own), or to the default
+    account of ``household`` when ``person`` is ``None``: the account each was built with, as
+    long as the holder still has it."""
+    if person is not None:
+        payments = Payment.objects.filter(
+            payee_id=person.pk,
+            account_owner=AccountOwner.PERSON,
+            account_hash=person.bank_account_hash,
+        )
+    else:
+        payments = Payment.objects.filter(
+            household_id=household.pk,
+            account_owner=AccountOwner.HOUSEHOLD,
+            account_hash=household.bank_account_hash,
+        )
+    return payments.filter(status__in=IN_FLIGHT_STATUSES).count()
 
 
 def award_payment_veto(case) -> str | None:

@@ -75,7 +75,12 @@ NAV: list[NavItem] = [
         "approvals:households",
         _("Households"),
         ("approvals.view_household",),
-        ("approvals:household", "approvals:household-new"),
+        ("approvals:household", "approvals:household-new", "approvals:household-bank-account"),
+    ),
+    NavItem(
+        "approvals:bank-account-changes",
+        _("Bank account changes"),
+        ("approvals.approve_bankaccountchange",),
     ),
     NavItem("approvals:notice-publish", _("Publish notice"), ("approvals.publish_notice",)),
     NavItem(

@@ -57,6 +57,11 @@ class AuditAction(models.TextChoices):
     HOUSEHOLD_REVEAL_BANK_ACCOUNT = "household.reveal_bank_account"
     PERSON_ADD = "person.add"
     PERSON_REVEAL_ID_NUMBER = "person.reveal_id_number"
+    PERSON_REVEAL_BANK_ACCOUNT = "person.reveal_bank_account"
+    BANK_ACCOUNT_CHANGE = "bank_account.change"
+    BANK_ACCOUNT_CHANGE_REQUEST = "bank_account.change_request"
+    BANK_ACCOUNT_CHANGE_APPROVE = "bank_account.change_approve"
+    BANK_ACCOUNT_CHANGE_REJECT = "bank_account.change_reject"
     PROGRAM_CREATE = "program.create"
 
     # approvals: a case's steps, "case.<decision>" (the decision also kept in CaseHistory)

@@ -35,6 +35,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from .bankaccounts import BankAccountChangeViewSet
 from .base import HasStaffRegion
 from .cases import CaseViewSet, QueueViewSet
 from .households import HouseholdViewSet
@@ -48,6 +49,7 @@ router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("households", HouseholdViewSet, basename="household")
+router.register("bank-account-changes", BankAccountChangeViewSet, basename="bank-account-change")
 router.register("cases", CaseViewSet, basename="case")
 router.register("queue", QueueViewSet, basename="queue")
 router.register("notices", NoticeViewSet, basename="notice")

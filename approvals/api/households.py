@@ -18,6 +18,8 @@ from .. import services
 from ..api_filters import HouseholdFilter, households_in_scope
 from ..models import Household, Person
 from ..serializers.households import (
+    BankAccountChangeSerializer,
+    BankAccountSetSerializer,
     HouseholdCreateSerializer,
     HouseholdDetailSerializer,
     HouseholdSerializer,
@@ -48,6 +50,7 @@ class HouseholdViewSet(
         READ: ("approvals.view_household", "approvals.view_person"),
         "create": ("approvals.add_household", "approvals.add_person"),
         "reveal": ("approvals.view_household", "approvals.reveal_personal_numbers"),
+        "bank_account": ("approvals.view_household", "approvals.view_person"),
     }
     filterset_class = HouseholdFilter
     queryset = Household.objects.none()  # the schema's model; requests use get_queryset
@@ -118,7 +121,14 @@ class HouseholdViewSet(
         household = self.get_object()
         data = validated_body(RevealSerializer, request)
         person = None
-        if data["what"] == "id_number":
+        if data["what"] == "bank_account" and data.get("person"):
+            person = Person.objects.filter(household=household, pk=data["person"]).first()
+            if person is None:
+                raise ValidationError({"person": [_("Not a member of this household.")]})
+            value = services.reveal_person_bank_account(
+                person=person, actor=request.user, reason=data["reason"]
+            )
+        elif data["what"] == "id_number":
             person = Person.objects.filter(household=household, pk=data["person"]).first()
             if person is None:
                 raise ValidationError({"person": [_("Not a member of this household.")]})
@@ -136,3 +146,40 @@ class HouseholdViewSet(
             "value": value,
         }
         return Response(RevealedSerializer(body).data, headers={"Cache-Control": "no-store"})
+
+    @extend_schema(
+        summary=_("Set or change a bank account (a member's own, or the household's default)"),
+        description=_(
+            "Audited. Applied at once (status applied) when no payment to the account it "
+            "replaces is pending or sent; otherwise a request (status pending) that another "
+            "user holding approvals.approve_bankaccountchange approves or rejects "
+            "(bank-account-changes/). The answer shows the numbers masked. Needs "
+            "approvals.change_person for a member's account, approvals.change_household for "
+            "the household's."
+        ),
+        request=BankAccountSetSerializer,
+        responses={
+            200: BankAccountChangeSerializer,
+            202: BankAccountChangeSerializer,
+            **errors.ACTION,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="bank-account")
+    def bank_account(self, request, *args, **kwargs):
+        household = self.get_object()
+        data = validated_body(BankAccountSetSerializer, request)
+        person = None
+        if data["person"]:
+            person = Person.objects.filter(household=household, pk=data["person"]).first()
+            if person is None:
+                raise ValidationError({"person": [_("Not a member of this household.")]})
+        change = services.bank_account_change(
+            household=household,
+            person=person,
+            bank_name=data["bank_name"],
+            account=data["account"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+        code = status.HTTP_202_ACCEPTED if change.status == "pending" else status.HTTP_200_OK
+        return Response(BankAccountChangeSerializer(change).data, status=code)

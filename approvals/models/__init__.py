@@ -42,6 +42,7 @@ approvals).
 """
 
 from .attachments import ATTACHMENT_TYPES, Attachment
+from .bankaccounts import PERM_APPROVE_ACCOUNT_CHANGE, AccountChangeStatus, BankAccountChange
 from .calendar import HolidayKind, HolidayScheduleDay, HolidayScheduleYear
 from .cases import (
     BEFORE_FINAL,
@@ -82,6 +83,7 @@ from .programs import (
 from .registry import (
     LEVEL_PREFIX,
     PARENT_LEVEL,
+    BankAccountMixin,
     Household,
     Person,
     Region,
@@ -94,6 +96,9 @@ from .registry import (
 
 __all__ = [
     "ATTACHMENT_TYPES",
+    "PERM_APPROVE_ACCOUNT_CHANGE",
+    "AccountChangeStatus",
+    "BankAccountChange",
     "Attachment",
     "BEFORE_FINAL",
     "CATEGORY_PURPOSE",
@@ -112,6 +117,7 @@ __all__ = [
     "REVIEW_STATES",
     "AmountRule",
     "AwardClaim",
+    "BankAccountMixin",
     "Case",
     "CaseApproval",
     "CaseHistory",

@@ -134,9 +134,52 @@ class StaffProfile(models.Model):
         return f"{self.user} @ {self.region}"
 
 
-class Household(models.Model):
-    """A family applying for relief. The bank account is stored encrypted (``crypto``) with a
-    keyed hash beside it for look-up, and its last four digits for masked display."""
+class BankAccountMixin:
+    """The bank account fields' behaviour, shared by a person (their own account) and a household
+    (the default, used for a member who has none): stored encrypted (``crypto``) with a keyed hash
+    beside it for look-up, and its last four digits for masked display."""
+
+    bank_name: str
+    bank_account_enc: str
+    bank_account_hash: str
+    bank_account_last4: str
+
+    @property
+    def bank_account_masked(self) -> str:
+        return crypto.mask_bank_account(self.bank_account_last4)
+
+    @property
+    def has_bank_account(self) -> bool:
+        return bool(self.bank_account_enc)
+
+    def set_bank_account(self, plain: str) -> None:
+        plain = "".join(plain.split())
+        if not plain:
+            self.bank_account_enc = self.bank_account_hash = self.bank_account_last4 = ""
+            return
+        self.bank_account_enc = crypto.encrypt(plain)
+        self.bank_account_hash = crypto.lookup_hash("bank", plain)
+        self.bank_account_last4 = plain[-4:].rjust(4, "*")
+
+    def bank_account_plain(self) -> str:
+        """The whole number: only for the payment file and ``reveal_bank_account`` (audited)."""
+        return crypto.decrypt(self.bank_account_enc) if self.bank_account_enc else ""
+
+
+def bank_account_complete(prefix: str) -> models.CheckConstraint:
+    """The three stored parts of an account are all there or all empty."""
+    return models.CheckConstraint(
+        condition=Q(bank_account_enc="", bank_account_hash="", bank_account_last4="")
+        | ~Q(bank_account_enc="")
+        & Exact(Length("bank_account_hash"), 64)
+        & Exact(Length("bank_account_last4"), 4),
+        name=f"{prefix}_bank_account_complete",
+    )
+
+
+class Household(BankAccountMixin, models.Model):
+    """A family applying for relief. Its bank account is the household's default: a payment to a
+    member who has no account of their own goes to it (``Person`` has its own)."""
 
     region = models.ForeignKey(
         Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="households"
@@ -158,15 +201,7 @@ class Household(models.Model):
         ordering = ["region", "id"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(bank_account_enc="", bank_account_hash="", bank_account_last4="")
-                | ~Q(bank_account_enc="")
-                & Exact(Length("bank_account_hash"), 64)
-                & Exact(Length("bank_account_last4"), 4),
-                name="household_bank_account_complete",
-            ),
-        ]
+        constraints = [bank_account_complete("household")]
 
     def __str__(self) -> str:
         head = self.head
@@ -175,23 +210,6 @@ class Household(models.Model):
     @property
     def head(self) -> Person | None:
         return next((p for p in self.people.all() if p.is_head), None)
-
-    @property
-    def bank_account_masked(self) -> str:
-        return crypto.mask_bank_account(self.bank_account_last4)
-
-    def set_bank_account(self, plain: str) -> None:
-        plain = "".join(plain.split())
-        if not plain:
-            self.bank_account_enc = self.bank_account_hash = self.bank_account_last4 = ""
-            return
-        self.bank_account_enc = crypto.encrypt(plain)
-        self.bank_account_hash = crypto.lookup_hash("bank", plain)
-        self.bank_account_last4 = plain[-4:].rjust(4, "*")
-
-    def bank_account_plain(self) -> str:
-        """The whole number: only for the payment file and ``reveal_bank_account`` (audited)."""
-        return crypto.decrypt(self.bank_account_enc) if self.bank_account_enc else ""
 
 
 class Relation(models.TextChoices):
@@ -207,10 +225,12 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("female")
 
 
-class Person(models.Model):
+class Person(BankAccountMixin, models.Model):
     """A member of a household. The ID number is encrypted with a keyed hash beside it (a person
     is registered once: the hash is unique); birth date and sex, read from the number, are kept
-    in clear because eligibility needs them."""
+    in clear because eligibility needs them. A person may have a bank account of their own
+    (encrypted like the household's); a payment to them goes there, else to the household's
+    default account (``payout_account``)."""
 
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="people"
@@ -222,6 +242,12 @@ class Person(models.Model):
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_enc = models.TextField(_("bank account (encrypted)"), blank=True, editable=False)
+    bank_account_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    bank_account_last4 = models.CharField(
+        _("bank account, last 4"), max_length=4, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["household", "-is_head", "id"]
@@ -240,6 +266,7 @@ class Person(models.Model):
                 condition=Exact(Length("id_number_hash"), 64) & ~Q(id_number_enc=""),
                 name="person_id_number_present",
             ),
+            bank_account_complete("person"),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +279,15 @@ class Person(models.Model):
     @property
     def id_number_masked(self) -> str:
         return crypto.mask_id_number(self.id_number_plain())
+
+    def payout_account(self) -> BankAccountMixin | None:
+        """Where a payment to this person goes: their own account, else the household's default,
+        else nowhere (``None``)."""
+        if self.bank_account_enc:
+            return self
+        if self.household.bank_account_enc:
+            return self.household
+        return None
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..api_filters import regions_in_scope
-from ..models import Household, Person, Relation, Sex
+from ..models import AccountChangeStatus, BankAccountChange, Household, Person, Relation, Sex
 from .fields import ScopedCodeField, enum
 
 
@@ -18,10 +18,27 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("Region and last four characters only; the whole number: POST reveal/."),
     )
+    bank_account_masked = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The person's own account, last four digits only; empty: paid into the household's "
+            "default account."
+        ),
+    )
 
     class Meta:
         model = Person
-        fields = ["id", "name", "relation", "is_head", "id_number_masked", "birth_date", "sex"]
+        fields = [
+            "id",
+            "name",
+            "relation",
+            "is_head",
+            "id_number_masked",
+            "birth_date",
+            "sex",
+            "bank_name",
+            "bank_account_masked",
+        ]
         read_only_fields = fields
 
 
@@ -109,7 +126,10 @@ class RevealSerializer(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=2**53,
-        help_text=_("Id of the household member; required for what=id_number."),
+        help_text=_(
+            "Id of the household member; required for what=id_number; with what=bank_account, "
+            "the member's own account instead of the household's."
+        ),
     )
     reason = serializers.CharField(
         max_length=500, help_text=_("Why the whole number is needed; written to the audit log.")
@@ -128,3 +148,68 @@ class RevealedSerializer(serializers.Serializer):
     household = serializers.IntegerField()
     person = serializers.IntegerField(allow_null=True)
     value = serializers.CharField(help_text=_("The whole number. Do not store it."))
+
+
+class BankAccountSetSerializer(serializers.Serializer):
+    person = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**53,
+        help_text=_("Id of the member whose own account this is; empty: the household's default."),
+    )
+    bank_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    account = serializers.CharField(
+        max_length=40,
+        allow_blank=True,
+        write_only=True,
+        help_text=_("8 to 30 digits, or empty to remove the account; stored encrypted."),
+    )
+    reason = serializers.CharField(
+        max_length=1000, help_text=_("Why the account is set or changed; kept with the change.")
+    )
+
+
+class BankAccountChangeSerializer(serializers.ModelSerializer):
+    status = enum(AccountChangeStatus.choices, read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default="")
+    bank_account_masked = serializers.CharField(
+        read_only=True, help_text=_("The new account's last four digits only.")
+    )
+    previous_masked = serializers.CharField(read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = BankAccountChange
+        fields = [
+            "id",
+            "household",
+            "person",
+            "person_name",
+            "bank_name",
+            "bank_account_masked",
+            "previous_masked",
+            "reason",
+            "pending_payments",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class BankAccountDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required to reject: why."),
+    )

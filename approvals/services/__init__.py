@@ -11,6 +11,13 @@ cancelled and reversed), ``calendar`` (the official holiday schedule), ``notices
 
 from ..idnumbers import ParsedId, id_number_parse
 from .awards import case_cancel, case_finalise
+from .bankaccounts import (
+    bank_account_change,
+    bank_account_change_approve,
+    bank_account_change_reject,
+    clean_account_number,
+    reveal_person_bank_account,
+)
 from .calendar import holiday_schedule_import
 from .cases import (
     case_amount,
@@ -48,6 +55,11 @@ from .review import (
 )
 
 __all__ = [
+    "bank_account_change",
+    "bank_account_change_approve",
+    "bank_account_change_reject",
+    "clean_account_number",
+    "reveal_person_bank_account",
     "CloseReport",
     "ParsedId",
     "PersonSpec",

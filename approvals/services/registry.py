@@ -16,6 +16,7 @@ from ..exceptions import DuplicatePerson, InvalidInput
 from ..idnumbers import compact, id_number_parse
 from ..models import PERM_REVEAL, Household, Person, Region, RegionLevel, Relation, StaffProfile
 from ._common import require_perm, require_region, required_text
+from .bankaccounts import clean_account_number
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,7 @@ def household_register(
     numbers = [compact(p.id_number) for p in people]
     if len(set(numbers)) != len(numbers):
         raise InvalidInput(_("The same ID number is listed twice."))
-    account = "".join((bank_account or "").split())
-    if account and (not account.isdigit() or not 8 <= len(account) <= 30):
-        raise InvalidInput(_("A bank account number has 8 to 30 digits."))
+    account = clean_account_number(bank_account)
     try:
         with transaction.atomic():
             household = Household(

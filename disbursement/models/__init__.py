@@ -44,7 +44,15 @@ from .bankfiles import (
     ExportLog,
     ImportStatus,
 )
-from .batches import LIVE_STATUSES, BatchStatus, Payment, PaymentStatus, PayoutBatch
+from .batches import (
+    IN_FLIGHT_STATUSES,
+    LIVE_STATUSES,
+    AccountOwner,
+    BatchStatus,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+)
 from .entitlements import (
     RECURRING_CATEGORIES,
     Cycle,
@@ -58,7 +66,9 @@ from .jobs import JobProgress, JobStatus
 
 __all__ = [
     "EXPORT_FIELDS",
+    "IN_FLIGHT_STATUSES",
     "LIVE_STATUSES",
+    "AccountOwner",
     "RECURRING_CATEGORIES",
     "REQUIRED_EXPORT_FIELDS",
     "REQUIRED_RESULT_FIELDS",

@@ -17,6 +17,7 @@ from .fields import money_field, user_fk
 EXPORT_FIELDS = {
     "account": _("account number"),
     "holder": _("account holder"),
+    "id_number": _("account holder's ID number"),
     "amount": _("amount"),
     "reference": _("reference"),
     "currency": _("currency"),
@@ -107,8 +108,9 @@ class ExportFormat(models.TextChoices):
 
 
 class ExportLog(models.Model):
-    """One bank payment file written: who, when, which batch and layout, and its sha256 (the
-    file itself holds whole account numbers and is not kept in the database)."""
+    """One bank payment file written: who, when, which batch and layout, the fields it holds, and
+    its sha256 over the whole file, ID numbers included when the layout asks for them (the file
+    itself holds whole account and ID numbers and is not kept in the database)."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="exports")
     layout = models.ForeignKey(BankLayout, on_delete=models.PROTECT, related_name="+")
@@ -117,6 +119,12 @@ class ExportLog(models.Model):
     rows = models.PositiveIntegerField(_("rows"))
     total = money_field(verbose_name=_("total in the file"))
     filename = models.CharField(_("file name"), max_length=200)
+    columns = models.JSONField(
+        _("fields in the file"),
+        default=list,
+        blank=True,
+        help_text=_("The layout's fields the file was written with, in order (e.g. id_number)."),
+    )
     file_path = models.CharField(_("stored at"), max_length=500, blank=True)
     exported_by = user_fk(verbose_name=_("exported by"), null=True, blank=True)
     exported_at = models.DateTimeField(_("exported at"), auto_now_add=True)

@@ -19,7 +19,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from approvals.models import Case, Household, Program, Region
+from approvals import crypto
+from approvals.models import Case, Household, Person, Program, Region
 from ledger.models import Fund, JournalEntry
 
 from .entitlements import Entitlement
@@ -128,6 +129,12 @@ class PaymentStatus(models.TextChoices):
 
 
 LIVE_STATUSES = ("pending", "sent", "paid")  # at most one per source
+IN_FLIGHT_STATUSES = ("pending", "sent")  # money that may still go to the account copied
+
+
+class AccountOwner(models.TextChoices):
+    PERSON = "person", _("the payee's own account")
+    HOUSEHOLD = "household", _("the household's default account")
 
 
 class Payment(models.Model):
@@ -153,9 +160,23 @@ class Payment(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
     )
+    # Who is paid: a per-person entitlement pays its beneficiary, a case its household's head
+    # (the applicant). Name and ID number are copied at build time (the ID encrypted, decrypted
+    # only into a bank file whose layout asks for it).
+    payee = models.ForeignKey(
+        Person, verbose_name=_("payee"), on_delete=models.PROTECT, related_name="payments"
+    )
     payee_name = models.CharField(_("account holder"), max_length=50)
-    # A copy of the household's encrypted account at build time: the approved batch pays the
-    # accounts the supervisor saw. Decrypted only into the bank file.
+    payee_id_enc = models.TextField(_("payee's ID number (encrypted)"), editable=False)
+    # A copy of the payee's own encrypted account, or of the household's default when the payee
+    # has none, at build time: the approved batch pays the accounts the supervisor saw.
+    # Decrypted only into the bank file.
+    account_owner = models.CharField(
+        _("account of"),
+        max_length=9,
+        choices=AccountOwner.choices,
+        default=AccountOwner.HOUSEHOLD,
+    )
     account_enc = models.TextField(editable=False)
     account_hash = models.CharField(max_length=64, editable=False)
     account_last4 = models.CharField(_("account, last 4"), max_length=4, editable=False)
@@ -219,6 +240,11 @@ class Payment(models.Model):
                 condition=Q(charge__isnull=True) | Q(charge__gte=0),
                 name="payment_charge_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(account_owner__in=[a.value for a in AccountOwner])
+                & ~Q(payee_id_enc=""),
+                name="payment_payee_complete",
+            ),
             models.UniqueConstraint(
                 fields=["case"],
                 condition=Q(status__in=LIVE_STATUSES, case__isnull=False),
@@ -238,3 +264,8 @@ class Payment(models.Model):
     @property
     def account_masked(self) -> str:
         return f"**** {self.account_last4}" if self.account_last4 else ""
+
+    @property
+    def payee_id_masked(self) -> str:
+        """Region and last four characters of the payee's ID number (decrypted to mask it)."""
+        return crypto.mask_id_number(crypto.decrypt(self.payee_id_enc)) if self.payee_id_enc else ""

@@ -63,6 +63,7 @@ class ExportLogSerializer(serializers.ModelSerializer):
             "format",
             "filename",
             "sha256",
+            "columns",
             "rows",
             "total",
             "currency",

@@ -13,7 +13,7 @@ from approvals.serializers import ScopedCodeField, enum, money_amount
 from ledger.serializers import money_field
 
 from .. import selectors
-from ..models import BatchStatus, Payment, PaymentStatus, PayoutBatch
+from ..models import AccountOwner, BatchStatus, Payment, PaymentStatus, PayoutBatch
 from .common import REASON_MAX, program_field, username_field
 
 
@@ -187,6 +187,11 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_('Last four digits only ("**** 1234").'),
     )
+    payee_id_masked = serializers.CharField(
+        read_only=True,
+        help_text=_("The payee's ID number: region and last four characters only."),
+    )
+    account_owner = enum(AccountOwner.choices, read_only=True)
     amount = money_amount("amount")
     currency = serializers.CharField(source="amount_currency", read_only=True)
     status = enum(PaymentStatus.choices, read_only=True)
@@ -220,8 +225,11 @@ class PaymentSerializer(serializers.ModelSerializer):
             "case_number",
             "entitlement",
             "household",
+            "payee",
             "payee_name",
+            "payee_id_masked",
             "account",
+            "account_owner",
             "bank_name",
             "amount",
             "currency",

@@ -190,8 +190,8 @@ def batch_export(
 ) -> ExportResult:
     """The bank payment file of an approved batch in the bank's layout (CSV or Excel).
 
-    Whole account numbers are decrypted only into the file's bytes, which are returned and not
-    kept; the export is logged (who, when, batch, layout, sha256, rows, total) and the batch's
+    Whole account numbers (and the payees' ID numbers, when the layout has an ``id_number``
+    column) are decrypted only into the file's bytes, which are returned and not kept; the export is logged (who, when, batch, layout, sha256, rows, total) and the batch's
     payments are marked sent. Exporting again (a lost file) is allowed until the bank's results
     are imported, and is logged again.
     """
@@ -206,6 +206,8 @@ def batch_export(
     # The payments of an approved batch cannot change (database guards), so the file is written
     # outside the transaction and the progress is visible while it is.
     memo = batch.program.code
+    columns = [field for field, _header in layout.export_columns]
+    with_id = "id_number" in columns  # decrypted only when the layout asks for it
     progress.start(batch.count, _("Writing the bank file"))
     total = ZERO
 
@@ -221,8 +223,9 @@ def batch_export(
             "amount",
             "amount_currency",
             "bank_name",
+            "payee_id_enc" if with_id else "reference",
         )
-        for i, (ref, name, enc, amount, cur, bank) in enumerate(
+        for i, (ref, name, enc, amount, cur, bank, id_enc) in enumerate(
             qs.values_list(*fields).iterator(chunk_size=INSERT_CHUNK), start=1
         ):
             total += amount
@@ -231,6 +234,7 @@ def batch_export(
             yield {
                 "reference": ref,
                 "holder": name,
+                "id_number": crypto.decrypt(id_enc) if with_id else "",
                 "account": crypto.decrypt(enc),
                 "amount": f"{amount:.2f}",
                 "currency": cur,
@@ -258,6 +262,7 @@ def batch_export(
             rows=count,
             total=Money(total, batch.total.currency),
             filename=filename,
+            columns=columns,
             exported_by=actor if getattr(actor, "pk", None) else None,
         )
         audit(
@@ -270,6 +275,7 @@ def batch_export(
             total=str(total),
             format=fmt,
             layout=layout.name,
+            columns=columns,
             marked_sent=sent,
         )
     progress.step(count)

@@ -12,17 +12,40 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery, Sum
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from approvals.models import AwardClaim, ClaimStatus, Person, Program, Region, region_covers
+from approvals.models import (
+    AccountChangeStatus,
+    AwardClaim,
+    BankAccountChange,
+    ClaimStatus,
+    Household,
+    Person,
+    Program,
+    Region,
+    region_covers,
+)
 from approvals.selectors import staff_region
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
 
 from ..exceptions import InvalidInput, InvalidState, NotAllowed, NothingToPay
-from ..models import EnrolmentStatus, Payment, PaymentStatus, PayoutBatch
+from ..models import AccountOwner, EnrolmentStatus, Payment, PaymentStatus, PayoutBatch
 from ..selectors import unpaid_cases, unpaid_entitlements
 from ._common import NO_PROGRESS, ZERO, Progress, check_payout_cover, require_perm, without_jit
 from .batches import PERM_BUILD, batch_label, save_batch
@@ -30,23 +53,50 @@ from .batches import PERM_BUILD, batch_label, save_batch
 SKIPPED_LISTED = 200
 
 
-def _head_name():
+def _head(field: str):
     # No ordering: a household has one head (a unique constraint), and Person's default ordering
     # joined household and region for every payment of the batch.
     return Subquery(
         Person.objects.filter(household=OuterRef("household_id"), is_head=True)
         .order_by()
-        .values("name")[:1]
+        .values(field)[:1]
+    )
+
+
+def _payee(kind: str, field: str):
+    """A field of whom a source pays: a case its household's head (the applicant, as always),
+    an entitlement its own beneficiary (the enrolled person, not the head)."""
+    if kind == "case":
+        if field == "id":
+            return _head(field)
+        return Coalesce(_head(field), Value(""), output_field=TextField())
+    return F(f"enrolment__person__{field}")
+
+
+def _with_payee_account(qs, kind: str):
+    """The source with where its money would go: the payee's own account, else the household's
+    default (``to_hash`` empty: neither has one)."""
+    qs = qs.annotate(
+        payee_ref=_payee(kind, "id"),
+        payee_enc=_payee(kind, "bank_account_enc"),
+        payee_hash=_payee(kind, "bank_account_hash"),
+    )
+    return qs.annotate(
+        to_hash=DbCase(
+            When(~Q(payee_enc=""), then=F("payee_hash")),
+            default=F("household__bank_account_hash"),
+            output_field=TextField(),
+        )
     )
 
 
 def _unchanged_account(source: str):
-    """A failed payment of the source went to the account the household still has."""
+    """A failed payment of the source went to the account its payee would be paid to again."""
     return Exists(
         Payment.objects.filter(
             **{source: OuterRef("pk")},
             status=PaymentStatus.FAILED,
-            account_hash=OuterRef("household__bank_account_hash"),
+            account_hash=OuterRef("to_hash"),
         )
     )
 
@@ -62,13 +112,22 @@ def _duplicate(source: str):
     )
 
 
+def _account_change_waiting():
+    """A change of the payee's own account, or of the household's default, awaits a second
+    person's approval: the account on file may be the one being replaced."""
+    waiting = BankAccountChange.objects.filter(status=AccountChangeStatus.PENDING)
+    return Exists(waiting.filter(person_id=OuterRef("payee_ref"))) | Exists(
+        waiting.filter(person__isnull=True, household_id=OuterRef("household_id"))
+    )
+
+
 def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
     """(payable cases, payable entitlements, left out [(kind, label, reason)], left-out count)."""
     filters = dict(
         program=program, cycle=cycle, region=region, final_from=final_from, final_to=final_to
     )
-    cases = unpaid_cases(**filters)
-    ents = unpaid_entitlements(**filters)
+    cases = _with_payee_account(unpaid_cases(**filters), "case")
+    ents = _with_payee_account(unpaid_entitlements(**filters), "entitlement")
     skipped: list[dict] = []
     skipped_count = 0
 
@@ -79,9 +138,12 @@ def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
         for value in qs.values_list(label, flat=True)[: max(0, SKIPPED_LISTED - len(skipped))]:
             skipped.append({"kind": kind, "label": str(value), "reason": reason})
 
-    no_account = _("the household has no bank account on file")
+    no_account = _(
+        "neither the payee nor the household has a bank account on file; set one on the "
+        "person's or the household's page"
+    )
     unchanged = _(
-        "an earlier payment to the same account failed; correct the household's bank account "
+        "an earlier payment to the same account failed; correct the payee's bank account "
         "(or build with “retry unchanged accounts” if the bank's failure was temporary)"
     )
     suspended = _("the beneficiary's enrolment is suspended")
@@ -89,15 +151,23 @@ def _sources(program, cycle, region, final_from, final_to, retry_unchanged):
         "a second award of the same beneficiary in this program and cycle (found when the "
         "one-award rule came in): cancel one of the two"
     )
+    waiting = _(
+        "a change of the payee's or the household's bank account awaits a second person's "
+        "approval; build again once it is decided"
+    )
     leave_out(cases.filter(_duplicate("case")), "case", "number", duplicate)
     cases = cases.exclude(_duplicate("case"))
-    leave_out(cases.filter(household__bank_account_enc=""), "case", "number", no_account)
-    cases = cases.exclude(household__bank_account_enc="")
+    leave_out(cases.filter(to_hash=""), "case", "number", no_account)
+    cases = cases.exclude(to_hash="")
     ents_label = "enrolment__person__name"
     leave_out(ents.filter(_duplicate("entitlement")), "entitlement", ents_label, duplicate)
     ents = ents.exclude(_duplicate("entitlement"))
-    leave_out(ents.filter(household__bank_account_enc=""), "entitlement", ents_label, no_account)
-    ents = ents.exclude(household__bank_account_enc="")
+    leave_out(ents.filter(to_hash=""), "entitlement", ents_label, no_account)
+    ents = ents.exclude(to_hash="")
+    leave_out(cases.filter(_account_change_waiting()), "case", "number", waiting)
+    cases = cases.exclude(_account_change_waiting())
+    leave_out(ents.filter(_account_change_waiting()), "entitlement", ents_label, waiting)
+    ents = ents.exclude(_account_change_waiting())
     leave_out(
         ents.filter(enrolment__status=EnrolmentStatus.SUSPENDED),
         "entitlement",
@@ -120,7 +190,10 @@ _PAYMENT_COLUMNS = (
     "case_id",
     "entitlement_id",
     "household_id",
+    "payee_id",
     "payee_name",
+    "payee_id_enc",
+    "account_owner",
     "account_enc",
     "account_hash",
     "account_last4",
@@ -145,29 +218,39 @@ def _insert_payments(batch: PayoutBatch, kind: str, qs, since_field: str, first:
     order. A source whose earlier payment in this program failed is reissued: the new payment
     points to the latest failed one (``reissue_of``), which the approval marks reissued. The
     database guards check the statement as they check any other insert.
+
+    The payee (a case's household head, an entitlement's beneficiary) is joined once: their
+    name and encrypted ID number are copied, and their own account when they have one, else
+    the household's default (``account_owner`` says which).
     """
     source = qs.order_by().values(
         src=F("id"),
         hh=F("household_id"),
         amt=F("amount"),
         cur=F("amount_currency"),
-        enc=F("household__bank_account_enc"),
-        ahash=F("household__bank_account_hash"),
-        last4=F("household__bank_account_last4"),
-        bank=F("household__bank_name"),
-        head=_head_name(),
+        payee_pk=F("payee_ref"),
         since=F(since_field),
     )
     sub_sql, sub_params = source.query.get_compiler(using=source.db).as_sql()
     payment = Payment._meta.db_table
+    person, household = Person._meta.db_table, Household._meta.db_table
+    own = "pp.bank_account_enc <> ''"
     case_id, entitlement_id = ("s.src", "NULL") if kind == "case" else ("NULL", "s.src")
     sql = f"""
         INSERT INTO {payment} ({", ".join(_PAYMENT_COLUMNS)})
         SELECT %s, CAST({case_id} AS BIGINT), CAST({entitlement_id} AS BIGINT), s.hh,
-               SUBSTR(COALESCE(s.head, ''), 1, 50), s.enc, s.ahash, s.last4, s.bank, s.amt, s.cur,
+               pp.id, SUBSTR(pp.name, 1, 50), pp.id_number_enc,
+               CASE WHEN {own} THEN %s ELSE %s END,
+               CASE WHEN {own} THEN pp.bank_account_enc ELSE h.bank_account_enc END,
+               CASE WHEN {own} THEN pp.bank_account_hash ELSE h.bank_account_hash END,
+               CASE WHEN {own} THEN pp.bank_account_last4 ELSE h.bank_account_last4 END,
+               CASE WHEN {own} THEN pp.bank_name ELSE h.bank_name END,
+               s.amt, s.cur,
                %s || CAST(%s + ROW_NUMBER() OVER (ORDER BY s.src) AS VARCHAR(20)), s.since,
                %s, '', '', f.failed_id
         FROM ({sub_sql}) s
+        JOIN {person} pp ON pp.id = s.payee_pk
+        JOIN {household} h ON h.id = s.hh
         LEFT JOIN (
             SELECT p.{kind}_id AS src, MAX(p.id) AS failed_id
             FROM {payment} p JOIN {PayoutBatch._meta.db_table} b ON b.id = p.batch_id
@@ -178,6 +261,8 @@ def _insert_payments(batch: PayoutBatch, kind: str, qs, since_field: str, first:
     """  # noqa: S608 - table and column names are ours; every value is a parameter
     params = [
         batch.pk,
+        AccountOwner.PERSON.value,
+        AccountOwner.HOUSEHOLD.value,
         f"{batch_label(batch)}-",
         first,
         PaymentStatus.PENDING.value,
@@ -204,7 +289,10 @@ def batch_build(
     """A draft batch of every final award and entitlement of ``program`` still owed, filtered by
     cycle, region (and below) and the date the award became final.
 
-    Left out, and listed on the batch: households without a bank account, suspended
+    Each payment pays its payee (an entitlement its beneficiary, a case its household's head)
+    into the payee's own account, else the household's default. Left out, and listed on the
+    batch: payees with neither account, payees whose account (or household's default) has a
+    change awaiting approval, suspended
     beneficiaries, and (unless ``retry_unchanged``) sources whose last payment failed to the
     account the household still has. A failed payment's source goes into the new batch with
     ``reissue_of`` pointing to it; the failed payment is marked reissued when the batch is

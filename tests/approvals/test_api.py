@@ -1152,6 +1152,15 @@ def test_read_endpoints_conform_to_the_schema(settings, objs, people, wsgi_app):
         "/api/approvals/cases/{id}/": {"id": objs["on_notice"]},
         "/api/approvals/notices/{id}/": {"id": objs["notice"]},
         "/api/approvals/objections/{id}/": {"id": objs["objection"]},
+        "/api/approvals/bank-account-changes/{id}/": {
+            "id": services.bank_account_change(
+                household=Household.objects.get(pk=objs["household"]),
+                bank_name="农业银行",
+                account="6228480099990000",
+                reason="换卡",
+                actor=people.worker,
+            ).pk
+        },
     }
     statuses: dict[str, set[int]] = {}
 
@@ -1182,6 +1191,6 @@ def test_read_endpoints_conform_to_the_schema(settings, objs, people, wsgi_app):
             exercise(operation.as_strategy(query={}), 1)
 
     # then every read was exercised and each reached a success
-    assert len(statuses) == 12, statuses
+    assert len(statuses) == 14, statuses
     for path, codes in statuses.items():
         assert 200 in codes, (path, codes)
