@@ -93,6 +93,38 @@ def test_journal_post_writes_a_posted_chained_entry_with_running_balances(office
     assert stored.last_line == bank_lines.last()
 
 
+def test_line_memos_and_the_returned_entry_are_stored_exactly_as_given(db):
+    # Line memos travel to PostgreSQL as an array literal written by hand (ledger.posting.pg):
+    # commas, braces, quotes, backslashes, spaces and Chinese must come back as given.
+    memos = ['a, "b" {c}', 'back\\slash \\" end', "  捐赠 NULL  "]
+    money = Money(Decimal("3.00"), "CNY")
+    entry = services.journal_post(
+        **four_eyes(),
+        date=DAY,
+        lines=[
+            LineSpec("1002", "RELIEF", "D", money, memos[0]),
+            LineSpec("3102", "RELIEF", "C", Money(Decimal("1.00"), "CNY"), memos[1]),
+            LineSpec("3102", "RELIEF", "C", Money(Decimal("2.00"), "CNY"), memos[2]),
+        ],
+        idempotency_key="memos",
+        actor=None,
+        memo="entry, {memo}",
+    )
+    stored = JournalEntry.objects.get(pk=entry.pk)
+    assert [line.memo for line in stored.lines.order_by("line_no")] == memos
+    assert [line.amount.amount for line in stored.lines.order_by("line_no")] == [
+        Decimal("3.00"),
+        Decimal("1.00"),
+        Decimal("2.00"),
+    ]
+    # and the instance returned is the stored row, field by field, with its period
+    for field in JournalEntry._meta.concrete_fields:
+        assert getattr(entry, field.attname) == getattr(stored, field.attname), field.name
+    assert entry.period == stored.period
+    assert entry.period.code == "2025-05" and entry.period.start == date(2025, 5, 1)
+    assert entry._state.adding is False
+
+
 def test_content_hash_covers_what_was_asked(db):
     entry = services.journal_post(
         **four_eyes(), date=DAY, lines=pair("1.00"), idempotency_key="k", actor=None
