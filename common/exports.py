@@ -10,7 +10,12 @@ rows into an ``HttpResponse`` to download. What it guarantees:
   site's time zone;
 * CSV is UTF-8 with a byte-order mark, so Excel opens Chinese headers correctly;
 * the file name is built from the title and today's date, and survives Chinese titles
-  (RFC 6266 ``filename*``) with an ASCII fallback.
+  (RFC 6266 ``filename*``) with an ASCII fallback;
+* no text becomes a formula (CSV/formula injection, OWASP): text that a spreadsheet would run
+  (starting with ``=``, ``+``, ``-`` or ``@``, also after leading spaces, tabs or line breaks,
+  or starting with a tab or carriage return) is written with a leading apostrophe, and xlsx
+  text cells are typed as strings. Every file a person opens in Excel or WPS goes through
+  ``neutralise``: these lists, the public lists and the bank payment file.
 
 Headers are whatever the caller passes, already translated (gettext) for the user's language.
 """
@@ -28,6 +33,7 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -41,6 +47,40 @@ CENT = Decimal("0.01")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+# What makes Excel, WPS and LibreOffice read a cell as a formula (OWASP "CSV injection"): one
+# of these first, possibly after blanks; a tab or carriage return first is treated alike.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_LEADING_BLANKS = " \t\r\n"
+
+
+def starts_like_formula(text: str) -> bool:
+    """Would a spreadsheet read ``text`` as a formula (or a command it may run)?"""
+    if not text:
+        return False
+    return text[0] in "\t\r" or text.lstrip(_LEADING_BLANKS).startswith(FORMULA_PREFIXES)
+
+
+def neutralise(value):
+    """``value`` made safe for a spreadsheet cell: text that would run as a formula gets a
+    leading apostrophe (shown, never run); numbers, dates and other text are unchanged.
+    Written by hand: the OWASP rule is four lines, and no maintained library does only it."""
+    if isinstance(value, str) and starts_like_formula(value):
+        return "'" + value
+    return value
+
+
+def formula_name_error(text: str, label) -> str | None:
+    """The refusal for a name (a donor, a person, a paying department) that a spreadsheet would
+    run as a formula, or None. Names never begin so; free text is neutralised on the way out
+    instead (a memo may well begin with "-")."""
+    if starts_like_formula(text or ""):
+        return _(
+            "%(field)s must not begin with =, +, - or @ (a spreadsheet would run it as a "
+            "formula); write the name as it is."
+        ) % {"field": label}
+    return None
 
 
 def requested_format(request) -> str | None:
@@ -59,9 +99,11 @@ def _plain(value):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         return value.replace(tzinfo=None)
-    if value is None or isinstance(value, bool | int | float | date | str):
+    if isinstance(value, str):
+        return neutralise(value)
+    if value is None or isinstance(value, bool | int | float | date):
         return value
-    return str(value)  # lazy translations, model instances, choices
+    return neutralise(str(value))  # lazy translations, model instances, choices
 
 
 def _filename(title: str, extension: str) -> tuple[str, str]:
@@ -79,7 +121,7 @@ def _disposition(title: str, extension: str) -> str:
 def csv_response(*, title: str, headers: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(h) for h in headers])
+    writer.writerow([neutralise(str(h)) for h in headers])
     for row in rows:
         out = []
         for value in row:
@@ -109,7 +151,7 @@ def xlsx_response(*, title: str, headers: Sequence, rows: Iterable[Sequence]) ->
     sheet = workbook.active
     sheet.title = _sheet_title(title)
     workbook.properties.title = str(title)
-    sheet.append([str(h) for h in headers])
+    sheet.append([neutralise(str(h)) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [max(8, len(str(h)) * 2) for h in headers]
@@ -118,7 +160,9 @@ def xlsx_response(*, title: str, headers: Sequence, rows: Iterable[Sequence]) ->
         sheet.append(values)
         for index, value in enumerate(values):
             cell = sheet.cell(row=sheet.max_row, column=index + 1)
-            if isinstance(value, Decimal):
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula (openpyxl reads "=..." as one)
+            elif isinstance(value, Decimal):
                 cell.number_format = MONEY_FORMAT
             elif isinstance(value, datetime):
                 cell.number_format = DATETIME_FORMAT

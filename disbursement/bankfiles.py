@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from common.exports import neutralise
+
 from .models import RESULT_FIELDS, BankLayout, ExportFormat
 
 
@@ -34,22 +36,31 @@ def write_payment_file(
     if fmt == ExportFormat.CSV:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=layout.delimiter or ",", lineterminator="\r\n")
-        writer.writerow([h for _f, h in columns])
+        writer.writerow([neutralise(h) for _f, h in columns])
         count = 0
         for row in rows:
-            writer.writerow([row.get(f, "") for f, _h in columns])
+            # Names and memos come from people: none may run as a formula next to account
+            # numbers (issue 13); amounts and account numbers are digits, left as they are.
+            writer.writerow([neutralise(row.get(f, "")) for f, _h in columns])
             count += 1
         return buffer.getvalue().encode(_csv_encoding(layout)), count
     if fmt == ExportFormat.XLSX:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         # Write-only mode streams rows to the file: a 100,000-row batch stays small in memory.
         book = Workbook(write_only=True)
         sheet = book.create_sheet(title="payments")
-        sheet.append([h for _f, h in columns])
+
+        def text_cell(value):
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.data_type = "s"  # every bank-file cell is text, never a formula
+            return cell
+
+        sheet.append([text_cell(h) for _f, h in columns])
         count = 0
         for row in rows:
-            sheet.append([row.get(f, "") for f, _h in columns])
+            sheet.append([text_cell(row.get(f, "")) for f, _h in columns])
             count += 1
         out = io.BytesIO()
         book.save(out)

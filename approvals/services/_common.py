@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from common import permissions
+from common.exports import formula_name_error
 from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput, InvalidTransition, NotAllowed
@@ -41,6 +42,15 @@ def required_text(value, field: str) -> str:
     text = (value or "").strip()
     if not text:
         raise InvalidInput(_("%(field)s is required: write it out.") % {"field": field})
+    return text
+
+
+def name_text(value, field: str) -> str:
+    """A required name that no spreadsheet will run as a formula (exports, bank files)."""
+    text = required_text(value, field)
+    problem = formula_name_error(text, field)
+    if problem:
+        raise InvalidInput(problem)
     return text
 
 

@@ -45,6 +45,7 @@ from ..models import (
 from ._common import (
     check_transition,
     lock_case,
+    name_text,
     record,
     require_perm,
     require_region,
@@ -321,6 +322,8 @@ def objection_file(
     contact = required_text(contact, _("A way to contact you"))
     text = required_text(text, _("The objection"))
     name = (name or "").strip()
+    if name:
+        name = name_text(name, _("Your name"))
     if len(contact) > 100 or len(name) > 50 or len(text) > 5000:
         raise InvalidInput(_("The contact, name or text is too long."))
     with transaction.atomic():

@@ -15,7 +15,7 @@ from .. import crypto
 from ..exceptions import DuplicatePerson, InvalidInput
 from ..idnumbers import compact, id_number_parse
 from ..models import PERM_REVEAL, Household, Person, Region, RegionLevel, Relation, StaffProfile
-from ._common import require_perm, require_region, required_text
+from ._common import name_text, require_perm, require_region, required_text
 from .bankaccounts import clean_account_number
 
 
@@ -82,7 +82,7 @@ def _person(household: Household, spec: PersonSpec) -> Person:
         )
     return Person(
         household=household,
-        name=required_text(spec.name, _("The name")),
+        name=name_text(spec.name, _("The name")),
         relation=relation,
         is_head=is_head,
         id_number_enc=crypto.encrypt(parsed.number),

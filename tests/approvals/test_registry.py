@@ -158,3 +158,16 @@ def test_masking_helpers():
     assert crypto.mask_name("欧阳晓明", "mask") == "欧**明"
     assert crypto.mask_name("张晓明", "surname") == "张**"
     assert crypto.mask_name("张晓明", "hide") == ""
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "-2+3", "\t@A1", " +1"])
+def test_a_persons_name_that_would_run_as_a_formula_is_refused(name, people, world):
+    # issue 13: names reach the bank file and every export; none begins like a formula
+    with pytest.raises(InvalidInput, match="formula"):
+        services.household_register(
+            region=world.village_a1,
+            address="一号",
+            people=[PersonSpec(name, id_number())],
+            actor=people.worker,
+        )
+    assert Person.objects.count() == 0

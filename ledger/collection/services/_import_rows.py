@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
+
+from common.exports import starts_like_formula
 
 from ...exceptions import AmountTooLarge
 from ...models import DocumentKind, Fund
@@ -99,14 +102,32 @@ class DonorRow(NamedTuple):
     address: str
 
 
-def _is_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(("=", "+", "@")) and len(value) > 1
+# Columns read as numbers or dates: "-5" there is a negative amount (refused as such, with
+# its own message), not text that a spreadsheet would run.
+_NUMERIC_COLUMNS = frozenset({"amount", "date"})
+# A telephone number may start with "+" (+86 ...): digits, blanks and - ( ) only is a number,
+# which no spreadsheet can turn into a command (exports still write it with the apostrophe).
+_PHONE = re.compile(r"\+?[\d\s()\-]+")
 
 
-def _holds_formula(value) -> bool:
-    """An .xlsx formula cell (marked by ``read_file``) or CSV text that Excel would run."""
+def _is_formula(value, col: str = "") -> bool:
+    if not isinstance(value, str):
+        return False
+    if col == "phone" and _PHONE.fullmatch(value.strip()):
+        return False
+    if col in _NUMERIC_COLUMNS:
+        return value.lstrip(" \t\r\n").startswith(("=", "+", "@")) and len(value.strip()) > 1
+    # A lone "-" (a spreadsheet's "none") runs nothing.
+    return starts_like_formula(value) and len(value.strip()) > 1
+
+
+def _holds_formula(value, col: str = "") -> bool:
+    """An .xlsx formula cell (marked by ``read_file``) or CSV text that Excel would run
+    (``=``, ``+``, ``-``, ``@`` first, also after blanks, or a tab or carriage return first);
+    checked on the cell as read, before any blank is stripped."""
     return bool(
-        (isinstance(value, tuple) and value and value[0] == "__formula__") or _is_formula(value)
+        (isinstance(value, tuple) and value and value[0] == "__formula__")
+        or _is_formula(value, col)
     )
 
 
@@ -213,7 +234,7 @@ def parse_donation_row(
         row_errors.append(RowError(number, col, message))
 
     for col in mapping:
-        if _holds_formula(get(col)):
+        if _holds_formula(get(col), col):
             bad(col, _("The cell holds a formula; type the value itself."))
     if row_errors:
         errors.extend(row_errors)
@@ -318,7 +339,7 @@ def parse_donor_row(
 
     row_errors: list[RowError] = []
     for col in mapping:
-        if _holds_formula(get(col)):
+        if _holds_formula(get(col), col):
             row_errors.append(
                 RowError(number, col, _("The cell holds a formula; type the value itself."))
             )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common.exports import formula_name_error
+
 from ... import chart
 from ...models import DocumentKind, Fund
 from ..dberrors import refusals_translated
@@ -73,6 +75,9 @@ def allocation_record(
         source_credit_code = source_credit_code or pledge.donor.credit_code
     if not (source_name or "").strip():
         raise CollectionError(_("Name the department that pays."))
+    problem = formula_name_error(source_name.strip(), _("The paying department"))
+    if problem:
+        raise CollectionError(problem)
     if source_credit_code:
         source_credit_code = validate_credit_code(source_credit_code)
     fund_obj = open_fund(fund)

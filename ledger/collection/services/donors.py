@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
+from common.exports import formula_name_error
+
 from ..exceptions import InvalidCreditCode, InvalidDonor
 from ..models import Donor, DonorKind
 from ._books import AuditAction, audit, require
@@ -43,6 +45,9 @@ def donor_create(
     name = (name or "").strip()
     if not name:
         raise InvalidDonor(_("A donor needs a name."))
+    problem = formula_name_error(name, _("The donor's name"))
+    if problem:
+        raise InvalidDonor(problem)
     if kind not in DonorKind.values:
         raise InvalidDonor(_("A donor is a unit or a person."))
     if kind == DonorKind.UNIT:

@@ -1094,3 +1094,13 @@ def test_read_endpoints_conform_to_the_schema(settings, officer, some_of_everyth
     assert set(statuses) == READ_PATHS
     for path, codes in statuses.items():
         assert 200 in codes, (path, codes)
+
+
+def test_a_donor_name_that_would_run_as_a_formula_is_refused(as_officer):
+    # issue 13: "=", "+", "-", "@" first (also after blanks) is refused with a clear message
+    for name in ["=HYPERLINK(1)", "-2+3+cmd|' /C calc'!A0", " @SUM(1)"]:
+        answer = post(as_officer, "donors/", {"kind": "person", "name": name})
+        assert answer.status_code == 400, answer.json()
+        assert "formula" in str(answer.json())
+    assert not Donor.objects.exists()
+    assert post(as_officer, "donors/", {"kind": "person", "name": "张-明"}).status_code == 201

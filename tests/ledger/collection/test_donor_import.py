@@ -83,3 +83,27 @@ def test_the_import_screen_reports_rows(client, officer, make_user):
     assert page.status_code == 200 and "2 donors added" in page.content.decode()
     client.force_login(make_user("case_worker"))
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["-2+3+cmd|' /C calc'!A0", "\t=1+1", " =HYPERLINK(1)", "\r@SUM(1)", "+1+1", "@A1"],
+)
+def test_every_formula_prefix_in_a_name_is_refused_even_after_blanks(name):
+    # issue 13: the guard missed "-", a leading tab or CR, and ran after strip()
+    result = donor_import(
+        content=csv_bytes([[name, "个人", "", "否", "", ""]]), filename="d.csv", actor=None
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2, "donor_name")]
+    assert "formula" in result.errors[0].message
+    assert Donor.objects.count() == 0
+
+
+def test_a_telephone_number_with_a_plus_is_a_number_not_a_formula():
+    rows = [["王小红", "个人", "", "否", "+86 138-0000-0000", "-A1+B1"]]
+    result = donor_import(content=csv_bytes(rows), filename="d.csv", actor=None)
+    # the address is text a spreadsheet would run: refused; the phone number is not
+    assert [(e.row, e.column) for e in result.errors] == [(2, "address")]
+    rows[0][5] = "-"  # a lone dash, a spreadsheet's "none", runs nothing
+    result = donor_import(content=csv_bytes(rows), filename="d.csv", actor=None)
+    assert result.ok and Donor.objects.get().phone == "+86 138-0000-0000"

@@ -169,3 +169,12 @@ def test_other_file_types_are_refused():
         donation_import(content=b"x", filename="d.pdf", actor=None)
     with pytest.raises(ImportRefused, match="Excel"):
         donation_import(content=b"not a zip", filename="d.xlsx", actor=None)
+
+
+def test_a_negative_amount_is_named_as_such_not_as_a_formula():
+    rows = rows_ok()
+    rows[0][5] = "-5.00"
+    result = donation_import(content=csv_bytes(rows), filename="d.csv", actor=None)
+    [error] = result.errors
+    assert error.column == "amount" and "formula" not in error.message
+    assert Donation.objects.count() == 0
