@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from common.api import (
     AUTHENTICATION,
+    CONCURRENT_RETRY_TEXT,
     KEY_MAX_LENGTH,
     KEY_REGEX,
     REPLAYED_HEADER,
@@ -59,6 +60,9 @@ IDEMPOTENCY_KEY_REQUIRED = OpenApiParameter(
         ),
         n=KEY_MAX_LENGTH,
     ),
+)
+IDEMPOTENCY_KEY_REQUIRED.description = format_lazy(
+    "{} {}", IDEMPOTENCY_KEY_REQUIRED.description, CONCURRENT_RETRY_TEXT
 )
 REPLAYED = OpenApiParameter(
     REPLAYED_HEADER,
