@@ -40,6 +40,14 @@ KEY_REGEX = f"^[!-~]{{1,{KEY_MAX_LENGTH}}}$"  # visible ASCII (0x21-0x7e), no sp
 KEY_PATTERN = re.compile(KEY_REGEX)
 REPLAYED_HEADER = "Idempotent-Replayed"
 
+# What a stored Idempotency-Key promises for retries sent at the same moment (common.replay: the
+# service decides under its lock, so a retry waits for the first and replays it).
+CONCURRENT_RETRY_TEXT = _(
+    "Retries sent at the same moment as the first request wait for it and get the same answer: "
+    "exactly one response says the record was made, every other one is the 200 replay with "
+    "Idempotent-Replayed: true and the same body."
+)
+
 # The 401 text every app's schema shows (each app words its other statuses with its own codes).
 NOT_AUTHENTICATED_TEXT = _(
     "Not authenticated (not_authenticated, authentication_failed): log in for a session "

@@ -44,6 +44,7 @@ CATALOGUE: dict[str, int] = {
     "four_eyes_required": 400,  # a manual entry or reclassification without maker, approver, reason
     "idempotency_conflict": 409,  # the key was used for other content
     "import_refused": 400,  # a bulk import with bad rows (each listed)
+    "import_unfinished": 409,  # another bank result file of the batch is still being applied
     "income_without_receipt": 400,  # income booked without its valid receipt
     "insufficient_cash": 409,  # less cash on hand than the deposit
     "insufficient_funds": 409,  # less money available than asked

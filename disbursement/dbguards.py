@@ -8,6 +8,9 @@ PostgreSQL (the same refusals on both; tests go around the ORM to prove them):
   amount never change; its status
   moves only forward: pending -> sent (only in an approved batch) -> paid | failed, and
   failed -> reissued; a paid payment's booking (entry, bank transaction, date) never changes;
+* a payment is paid or failed by exactly one bank result import: the one of its batch being
+  applied (one at a time per batch), named on the payment and never changed after (a reissue
+  keeps it);
 * a batch never goes back to draft, and its approver, once set, never changes;
 * an entitlement is for exactly its program's amount, in a cycle and enrolment of that program,
   and is never changed or deleted; enrolment history is append-only.
@@ -39,6 +42,10 @@ MSG_FIXED = _P + "the batch, source, payee, account, reference and amount never 
 MSG_STATUS = _P + "payment status moves only pending > sent > paid or failed > reissued"
 MSG_SENT = _P + "only payments of an approved batch are sent to the bank"
 MSG_PAID = _P + "the booking of a paid payment never changes"
+MSG_SETTLED = (
+    _P + "a payment is paid or failed by one result import of its batch being applied, "
+    "and that import never changes"
+)
 MSG_BATCH = _P + "an approved batch never returns to draft and keeps its approver"
 MSG_ENTITLEMENT = _P + "an entitlement is for the amount of its program and is never changed"
 MSG_APPEND = _P + "enrolment history rows are never changed or deleted"
@@ -63,6 +70,15 @@ _STATUS_OK = """({new}.status = {old}.status
     OR {old}.status = 'failed' AND {new}.status = 'reissued')"""
 _PAID_CHANGED = """({old}.status = 'paid' AND (COALESCE({new}.entry_id, -1) <> COALESCE({old}.entry_id, -1)
     OR {new}.bank_txn_id <> {old}.bank_txn_id OR {new}.paid_at <> {old}.paid_at))"""
+# Settled by exactly one import: a sent payment becomes paid or failed only naming an import of
+# its own batch that is being applied (one at a time per batch: a partial unique index), and a
+# settled payment (paid, failed, reissued) keeps the import that settled it.
+_SETTLED_BY = """({old}.status = 'sent' AND {new}.status IN ('paid', 'failed')
+    AND NOT EXISTS (SELECT 1 FROM disbursement_bankresultimport i
+        WHERE i.id = {new}.result_import_id AND i.batch_id = {new}.batch_id
+          AND i.status = 'applying')
+    OR {old}.status IN ('paid', 'failed', 'reissued')
+    AND COALESCE({new}.result_import_id, -1) <> COALESCE({old}.result_import_id, -1))"""
 _BATCH_BACK = """(OLD.status <> 'draft' AND NEW.status = 'draft'
     OR OLD.approved_by_id IS NOT NULL
        AND COALESCE(NEW.approved_by_id, -1) <> OLD.approved_by_id)"""
@@ -140,6 +156,7 @@ DECLARE
   v_status boolean;
   v_sent boolean;
   v_paid boolean;
+  v_settled boolean;
 BEGIN
   -- Each new row beside its old one, paired by the reference (unique, and never changed: a
   -- row whose reference changed finds no old row, and that is refused as a change).
@@ -149,15 +166,17 @@ BEGIN
            COALESCE(bool_or(NOT {_STATUS_OK.format(**_SETS)}), false),
            COALESCE(bool_or(o.status = 'pending' AND n.status = 'sent'
                             AND b.status NOT IN ('approved', 'exported')), false),
-           COALESCE(bool_or({_PAID_CHANGED.format(**_SETS)}), false)
+           COALESCE(bool_or({_PAID_CHANGED.format(**_SETS)}), false),
+           COALESCE(bool_or({_SETTLED_BY.format(**_SETS)}), false)
     FROM new_payments n
     LEFT JOIN old_payments o ON o.reference = n.reference
     LEFT JOIN disbursement_payoutbatch b ON b.id = n.batch_id
-  $q$ INTO v_fixed, v_status, v_sent, v_paid;
+  $q$ INTO v_fixed, v_status, v_sent, v_paid, v_settled;
   IF v_fixed THEN {_raise_pg(MSG_FIXED)} END IF;
   IF v_status THEN {_raise_pg(MSG_STATUS)} END IF;
   IF v_sent THEN {_raise_pg(MSG_SENT)} END IF;
   IF v_paid THEN {_raise_pg(MSG_PAID)} END IF;
+  IF v_settled THEN {_raise_pg(MSG_SETTLED)} END IF;
   RETURN NULL;
 END $$;""",  # noqa: S608 - constant SQL, no user input
     "DROP TRIGGER IF EXISTS disbursement_payment_update_guard ON disbursement_payment;",
@@ -304,6 +323,13 @@ PAYMENT_SQLITE = dict(
         ),
         _sqlite(
             "disbursement_payment_upd_paid", "UPDATE", _PAY, _PAID_CHANGED.format(**_ROWS), MSG_PAID
+        ),
+        _sqlite(
+            "disbursement_payment_upd_settled",
+            "UPDATE",
+            _PAY,
+            _SETTLED_BY.format(**_ROWS),
+            MSG_SETTLED,
         ),
     ]
 )

@@ -61,6 +61,16 @@ class BankFileRejected(DisbursementError):
         self.problems = list(problems or [])
 
 
+class ImportUnfinished(DisbursementError):
+    """Another result file of the batch is being applied, or its import was interrupted: a
+    batch's payments are settled by one file at a time (nothing was booked)."""
+
+    code = "import_unfinished"
+    default_message = _(
+        "Another result file of this batch is still being applied; nothing was booked."
+    )
+
+
 class ExportFileUnavailable(DisbursementError):
     """The bank file of an export is not kept here (made without a job, or removed)."""
 

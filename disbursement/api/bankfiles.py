@@ -8,6 +8,7 @@ import base64
 import io
 
 from django.http import FileResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -217,13 +218,24 @@ class ResultImportViewSet(
 
     @extend_schema(
         summary=_("Upload the bank's result file for an exported batch (a job)"),
-        description=_(
-            "Every line is checked first: a wrong or missing column, an unknown reference, an "
-            "amount other than the payment's, a duplicate line, a status the layout does not "
-            "define... If any line is bad the whole file is refused at once (400 "
-            "bank_file_rejected, detail.problems lists every bad line) and nothing is booked. "
-            "A good file is booked by a job: paid payments against the bank, failed ones stay "
-            "owed for a reissue; when done its result names the import (import_id)."
+        description=format_lazy(
+            "{} {}",
+            _(
+                "Every line is checked first: a wrong or missing column, an unknown reference, an "
+                "amount other than the payment's, a duplicate line, a status the layout does not "
+                "define... If any line is bad the whole file is refused at once (400 "
+                "bank_file_rejected, detail.problems lists every bad line) and nothing is booked. "
+                "A good file is booked by a job: paid payments against the bank, failed ones stay "
+                "owed for a reissue; when done its result names the import (import_id)."
+            ),
+            _(
+                "A batch's files are applied one at a time and a payment is settled by one file "
+                "only: a file imported while another of the batch is being applied waits for it "
+                "and is then checked against what it recorded (a contradiction is refused with "
+                "bank_file_rejected, problem code conflict), or is refused with 409 "
+                "import_unfinished where the database cannot wait (SQLite). The same file sent "
+                "twice at the same moment gives both jobs the one import, once it is done."
+            ),
         ),
         parameters=[idempotency_key_param(_("the same file again changes nothing.")), JOB_LOCATION],
         request={"multipart/form-data": ResultImportCreateSerializer},

@@ -6,6 +6,7 @@ and region, paging, JSON bodies)."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -53,6 +54,16 @@ ERROR_TEXT = {
         "insufficient_funds (giving the money available), period_closed."
     ),
 }
+
+# A result import's own refusal (issue 12): one file of a batch at a time.
+ERROR_TEXT[409] = format_lazy(
+    "{} {}",
+    ERROR_TEXT[409],
+    _(
+        "import_unfinished: another result file of the batch is still being applied, or its "
+        "import was interrupted (import that file again to finish it)."
+    ),
+)
 
 
 errors = ErrorDocs(ERROR_TEXT)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
+from common.replay import was_replayed
 
 from .. import services
 from ..api_filters import CycleFilter, cycles_in_scope
@@ -76,11 +77,12 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsView
         idempotency_key(request, required=False)  # its form only: not stored
         require_county(request.user)
         data = validated_body(CycleOpenSerializer, request)
-        existed = Cycle.objects.filter(program=data["program"], code=data["code"].strip()).exists()
         cycle = services.cycle_open(program=data["program"], code=data["code"], actor=request.user)
         location = reverse("payouts-api:cycle-detail", kwargs={"pk": cycle.pk})
         return self._answer(
-            cycle, status.HTTP_200_OK if existed else status.HTTP_201_CREATED, Location=location
+            cycle,
+            status.HTTP_200_OK if was_replayed(cycle) else status.HTTP_201_CREATED,
+            Location=location,
         )
 
     @extend_schema(

@@ -145,7 +145,11 @@ class ImportStatus(models.TextChoices):
 
 class BankResultImport(models.Model):
     """One bank result file, accepted after every line was validated. Applied in chunks (each
-    its own transaction); an interrupted import is finished by importing the same file again."""
+    its own transaction); an interrupted import is finished by importing the same file again.
+
+    At most one import of a batch is ``applying`` at a time (a partial unique index), and only
+    that import may settle the batch's payments (the payment guard, ``disbursement.dbguards``):
+    two files can never both settle one payment, whatever runs at the same moment."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="imports")
     layout = models.ForeignKey(BankLayout, on_delete=models.PROTECT, related_name="+")
@@ -172,6 +176,14 @@ class BankResultImport(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["applying", "done"]), name="import_status_valid"
+            ),
+            # A batch's payments are settled by one file at a time: a second file waits for the
+            # first (PostgreSQL) or is refused until it is done (``results_import``), and the
+            # payment guard accepts an outcome only from the batch's import being applied.
+            models.UniqueConstraint(
+                fields=["batch"],
+                condition=Q(status="applying"),
+                name="import_one_applying_per_batch",
             ),
         ]
 

@@ -10,6 +10,10 @@
   ``reissued`` (``reissue_of`` links them). Status moves only forward (trigger):
   pending -> sent (batch approved) -> paid | failed, failed -> reissued. A paid payment names its
   ledger entry (awards payable Dr / bank Cr, idempotency key ``pay:<payment id>``).
+* **Settled once.** A payment paid or failed names the one bank result import that settled it
+  (CHECK: settled iff it names an import); the trigger accepts the outcome only from an import
+  of the payment's batch that is being applied, and the import named never changes after, so
+  two result files can never both settle one payment.
 """
 
 from __future__ import annotations
@@ -130,6 +134,7 @@ class PaymentStatus(models.TextChoices):
 
 LIVE_STATUSES = ("pending", "sent", "paid")  # at most one per source
 IN_FLIGHT_STATUSES = ("pending", "sent")  # money that may still go to the account copied
+SETTLED_STATUSES = ("paid", "failed", "reissued")  # the bank's result recorded, by one import
 
 
 class AccountOwner(models.TextChoices):
@@ -235,6 +240,13 @@ class Payment(models.Model):
                 condition=~Q(status="paid")
                 | Q(entry__isnull=False, paid_at__isnull=False) & ~Q(bank_txn_id=""),
                 name="payment_paid_is_booked",
+            ),
+            # Settled (paid, failed, and so reissued) by exactly one result import, named; a
+            # payment not yet settled names none. Which import never changes (trigger).
+            models.CheckConstraint(
+                condition=Q(status__in=IN_FLIGHT_STATUSES, result_import__isnull=True)
+                | Q(status__in=SETTLED_STATUSES, result_import__isnull=False),
+                name="payment_settled_by_an_import",
             ),
             models.CheckConstraint(
                 condition=Q(charge__isnull=True) | Q(charge__gte=0),

@@ -26,6 +26,7 @@ from approvals.models import (
 )
 from approvals.selectors import staff_region
 from approvals.services.claims import claim_source_text, duplicate_award_error
+from common.replay import mark_replayed
 from ledger import chart
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
@@ -211,7 +212,9 @@ def cycle_open(*, program: Program, code: str, actor) -> Cycle:
                 program=program.code,
                 code=code,
             )
-    return cycle
+    # Decided by the unique (program, code) under the transaction, so a concurrent repeat is a
+    # replay too (common.replay: the API answers 200, not 201).
+    return cycle if created else mark_replayed(cycle)
 
 
 @dataclass

@@ -47,6 +47,7 @@ class ResultLine:
     charge: Decimal | None
     reason: str
     value_date: date
+    said: str = ""  # the status as the file wrote it (quoted by a conflict found later)
 
 
 VALUE_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S")
@@ -87,6 +88,35 @@ def check_value_date(batch, day: date, today: date) -> str:
             "finance supervisor)."
         ) % {"day": day.isoformat(), "period": period.code}
     return ""
+
+
+def repeats_recorded(status: str, txn_before: str, outcome: str, txn: str) -> bool:
+    """A line about a payment already settled says what was recorded (the same bank
+    transaction paid, or failed): counted, not booked again. Anything else is a conflict."""
+    return (status == PaymentStatus.PAID and outcome == PAID and txn == txn_before) or (
+        status in (PaymentStatus.FAILED, PaymentStatus.REISSUED) and outcome == FAILED
+    )
+
+
+def conflict_problem(line_no: int, ref: str, status: str, txn_before: str, said: str) -> dict:
+    """The problem of a line contradicting what is recorded for its payment: the one conflict
+    rule, whether the payment was settled before the file was checked or while it was applied."""
+    return {
+        "line": line_no,
+        "code": "conflict",
+        "reference": ref,
+        "message": _(
+            "Line %(line)s: %(ref)s is already recorded as %(before)s%(txn)s; the file "
+            "says %(now)s. Ask the bank which is right before importing."
+        )
+        % {
+            "line": line_no,
+            "ref": ref,
+            "before": PaymentStatus(status).label,
+            "txn": f" ({txn_before})" if txn_before else "",
+            "now": said,
+        },
+    }
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -297,27 +327,11 @@ def validate_result_rows(
         if status != PaymentStatus.SENT:
             if import_id is not None and imp_before == import_id:
                 continue  # this very file, applied before an interruption
-            same = (status == PaymentStatus.PAID and outcome == PAID and txn == txn_before) or (
-                status in (PaymentStatus.FAILED, PaymentStatus.REISSUED) and outcome == FAILED
-            )
-            if same:
+            if repeats_recorded(status, txn_before, outcome, txn):
                 already += 1
                 continue
-            bad(
-                line_no,
-                "conflict",
-                ref,
-                _(
-                    "Line %(line)s: %(ref)s is already recorded as %(before)s%(txn)s; the file "
-                    "says %(now)s. Ask the bank which is right before importing."
-                )
-                % {
-                    **where,
-                    "before": PaymentStatus(status).label,
-                    "txn": f" ({txn_before})" if txn_before else "",
-                    "now": raw_status,
-                },
-            )
+            problem = conflict_problem(line_no, ref, status, txn_before, raw_status)
+            bad(line_no, problem["code"], ref, problem["message"])
             continue
         todo.append(
             ResultLine(
@@ -331,6 +345,7 @@ def validate_result_rows(
                 charge=charge,
                 reason=row.get("failure_reason", "")[:200],
                 value_date=day,
+                said=raw_status,
             )
         )
     return todo, already

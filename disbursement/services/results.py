@@ -28,11 +28,13 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -45,7 +47,13 @@ from ledger.models import Account
 from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..bankfiles import read_result_file
-from ..exceptions import BankFileRejected, InvalidInput, InvalidState, LayoutMisconfigured
+from ..exceptions import (
+    BankFileRejected,
+    ImportUnfinished,
+    InvalidInput,
+    InvalidState,
+    LayoutMisconfigured,
+)
 from ..models import (
     BankLayout,
     BankResultImport,
@@ -56,9 +64,19 @@ from ..models import (
     PayoutBatch,
 )
 from ._common import NO_PROGRESS, ZERO, Progress, require_perm, without_jit
-from .result_check import FAILED, PAID, ResultLine, check_value_date, validate_result_rows
+from .result_check import (
+    FAILED,
+    PAID,
+    ResultLine,
+    check_value_date,
+    conflict_problem,
+    repeats_recorded,
+    validate_result_rows,
+)
 
 PERM_IMPORT = "disbursement.import_bankresults"
+# The first key of the batch import lock (PostgreSQL advisory locks, two int4 keys): "RSLT".
+IMPORT_LOCK_SPACE = 0x52534C54
 
 
 def _chunk_size() -> int:
@@ -154,29 +172,67 @@ def _write_results(imp: BankResultImport, done: list[ResultLine], entry_ids: dic
     )
 
 
-def _lock_sent(ids: list[int]) -> set[int]:
-    """Lock the chunk's payments and return those still ``sent`` (a concurrent import of another
-    file may have recorded some since they were validated)."""
+def _lock_payments(ids: list[int]) -> dict[int, tuple[str, str, int | None]]:
+    """Lock the chunk's payments; their status, bank transaction and settling import now."""
     if connection.vendor == "postgresql":
         # One array parameter, not an IN list of 5,000 literals.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {Payment._meta.db_table} WHERE id = ANY(%s::bigint[]) "  # noqa: S608
-                "AND status = %s FOR UPDATE",
-                [ids, PaymentStatus.SENT.value],
+                f"SELECT id, status, bank_txn_id, result_import_id FROM {Payment._meta.db_table} "  # noqa: S608
+                "WHERE id = ANY(%s::bigint[]) FOR UPDATE",
+                [ids],
             )
-            return {row[0] for row in cursor.fetchall()}
-    return set(
-        Payment.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids, status=PaymentStatus.SENT)
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+    return {
+        row[0]: row[1:]
+        for row in Payment.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
         .order_by()
-        .values_list("id", flat=True)
-    )
+        .values_list("id", "status", "bank_txn_id", "result_import_id")
+    }
+
+
+def _still_sent(imp: BankResultImport, lines: list[ResultLine]) -> list[ResultLine]:
+    """The chunk's lines whose payment is still ``sent``, its payments locked. A payment settled
+    since the file was checked goes through the same rule as in the check: by this very import
+    (an earlier run of it) it is skipped, the same outcome is counted as already recorded, and
+    a different one refuses the file as a ``conflict``. (Under the batch's import lock and the
+    payment guard nothing but this import settles the batch's payments: this is the rule held
+    again, not a path expected to run.)"""
+    now = _lock_payments([line.payment_id for line in lines])
+    todo, repeats, problems = [], [], []
+    for line in lines:
+        status, txn_before, imp_before = now[line.payment_id]
+        if status == PaymentStatus.SENT:
+            todo.append(line)
+        elif imp_before == imp.pk:
+            continue
+        elif repeats_recorded(status, txn_before, line.outcome, line.txn):
+            repeats.append(line)
+        else:
+            problems.append(
+                conflict_problem(line.line_no, line.reference, status, txn_before, line.said)
+            )
+    if problems:
+        raise BankFileRejected(
+            _(
+                "The result file %(file)s was stopped: %(n)s payment(s) were recorded otherwise "
+                "while it was applied. First: %(first)s"
+            )
+            % {"file": imp.filename, "n": len(problems), "first": problems[0]["message"]},
+            problems=problems,
+        )
+    if repeats:
+        BankResultImport.objects.filter(pk=imp.pk).update(
+            already_count=F("already_count") + len(repeats),
+            paid_count=F("paid_count") - sum(1 for r in repeats if r.outcome == PAID),
+            failed_count=F("failed_count") - sum(1 for r in repeats if r.outcome == FAILED),
+        )
+    return todo
 
 
 def _apply_chunk(imp: BankResultImport, batch: PayoutBatch, lines: list[ResultLine], accounts):
-    """Book one chunk in one transaction; lines whose payment is no longer ``sent`` are skipped
-    (a concurrent import of another file got there first)."""
+    """Book one chunk in one transaction, its payments locked and re-checked (``_still_sent``)."""
     payable, bank, charges = accounts
     fund = batch.fund
     charges_fund = batch.program.charges_fund
@@ -202,8 +258,7 @@ def _apply_chunk(imp: BankResultImport, batch: PayoutBatch, lines: list[ResultLi
     with transaction.atomic():
         lock_head()
         without_jit()
-        sent = _lock_sent([line.payment_id for line in lines])
-        done = [line for line in lines if line.payment_id in sent]
+        done = _still_sent(imp, lines)
         specs, keys = [], []
         for line in done:
             if line.outcome == PAID:
@@ -245,6 +300,133 @@ def refuse_file_value_date(batch: PayoutBatch, value_date: date, today: date) ->
         )
 
 
+@contextmanager
+def batch_import_lock(batch_id: int):
+    """Held for a whole import, from the check of its lines to its last chunk, so that one
+    batch's result files are checked and applied one after the other: a second file waits for
+    the first and is then checked against what the first recorded.
+
+    PostgreSQL: an advisory lock on the batch, for the session (the chunks commit one by one),
+    or for the transaction when the caller runs the import inside one. A process that dies
+    releases it with its connection. SQLite writes one transaction at a time and has no lock
+    that outlives a transaction: there the one-import-applying-per-batch index alone keeps a
+    second file out until the first is done (``ImportUnfinished``)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = [IMPORT_LOCK_SPACE, batch_id % 2147483647]
+    in_transaction = connection.in_atomic_block
+    with connection.cursor() as cursor:
+        if in_transaction:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+        else:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    if in_transaction:
+        yield  # released when the caller's transaction ends
+        return
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        except DatabaseError:
+            connection.close()  # a session that cannot say it lets the lock go with itself
+
+
+def _refuse(actor, batch: PayoutBatch, filename: str, digest: str, problems: list[dict]):
+    """Record the refusal (its own transaction) and raise it: nothing else is written."""
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action=AuditAction.BANKRESULTS_REFUSE,
+            obj=batch,
+            filename=filename,
+            sha256=digest,
+            problems=len(problems),
+            first=problems[0]["message"],
+        )
+    raise BankFileRejected(
+        _(
+            "The result file %(file)s was refused and nothing was booked: %(n)s problem(s). "
+            "First: %(first)s Correct the file with the bank and import it again."
+        )
+        % {"file": filename, "n": len(problems), "first": problems[0]["message"]},
+        problems=problems,
+    )
+
+
+def _same_file(digest: str, batch: PayoutBatch) -> BankResultImport | None:
+    existing = BankResultImport.objects.filter(sha256=digest).first()
+    if existing is not None and existing.batch_id != batch.pk:
+        raise InvalidInput(
+            _("This file was already imported for batch PB%(other)s, not PB%(batch)s.")
+            % {"other": existing.batch_id, "batch": batch.pk}
+        )
+    return existing
+
+
+def _check_and_claim(*, batch, layout, parsed, digest, filename, actor, value_date, today):
+    """Under the batch's import lock, in one transaction: the file's lines checked against the
+    payments as they are now, and the import recorded as the one applying to the batch.
+    Returns (import, lines to book, resumed) or the problems that refuse the file."""
+    with transaction.atomic():
+        existing = _same_file(digest, batch)
+        if existing is not None and existing.status == ImportStatus.DONE:
+            return existing, [], True, []
+        other = (
+            BankResultImport.objects.filter(batch=batch, status=ImportStatus.APPLYING)
+            .exclude(pk=getattr(existing, "pk", None))
+            .first()
+        )
+        if other is not None:
+            raise ImportUnfinished(
+                _(
+                    "Result file %(other)s (import no. %(id)s) of batch PB%(batch)s is still "
+                    "being applied, or its import was interrupted. A batch's payments are "
+                    "settled by one file at a time: wait for it to finish (or import that file "
+                    "again to finish it), then import %(file)s; nothing was booked."
+                )
+                % {"other": other.filename, "id": other.pk, "batch": batch.pk, "file": filename}
+            )
+        problems = list(parsed.problems)
+        todo, already = [], 0
+        if not problems:
+            todo, already = validate_result_rows(
+                batch,
+                layout,
+                parsed.rows,
+                problems,
+                existing.pk if existing else None,
+                value_date=value_date,
+                today=today,
+            )
+        if problems:
+            return None, [], False, problems
+        if existing is not None:
+            return existing, todo, True, []
+        currency = str(batch.total.currency)
+
+        def total(outcome):
+            return Money(sum((d.amount for d in todo if d.outcome == outcome), ZERO), currency)
+
+        imp = BankResultImport.objects.create(
+            batch=batch,
+            layout=layout,
+            sha256=digest,
+            filename=filename[:200],
+            lines=len(parsed.rows),
+            paid_count=sum(1 for d in todo if d.outcome == PAID),
+            failed_count=sum(1 for d in todo if d.outcome == FAILED),
+            already_count=already,
+            paid_total=total(PAID),
+            failed_total=total(FAILED),
+            charges_total=Money(sum((d.charge or ZERO for d in todo), ZERO), currency),
+            imported_by=actor if getattr(actor, "pk", None) else None,
+        )
+        return imp, todo, False, []
+
+
 def results_import(
     *,
     batch: PayoutBatch,
@@ -260,19 +442,17 @@ def results_import(
     """Import a bank result file for an exported batch (see the module docstring).
 
     ``value_date``: the day the bank paid, for a layout whose file has no value-date column
-    (and for its lines that leave it empty); by default ``today``, the day of the import."""
+    (and for its lines that leave it empty); by default ``today``, the day of the import.
+
+    Returns the import once it is ``done``, never before: the same file imported at the same
+    moment by someone else is waited for (PostgreSQL) or finished alongside (SQLite)."""
     require_perm(actor, PERM_IMPORT)
     today = today or timezone.localdate()
     problems_cfg = layout.configuration_errors()
     if problems_cfg:
         raise LayoutMisconfigured(" ".join(problems_cfg))
     digest = hashlib.sha256(content).hexdigest()
-    existing = BankResultImport.objects.filter(sha256=digest).first()
-    if existing is not None and existing.batch_id != batch.pk:
-        raise InvalidInput(
-            _("This file was already imported for batch PB%(other)s, not PB%(batch)s.")
-            % {"other": existing.batch_id, "batch": batch.pk}
-        )
+    existing = _same_file(digest, batch)
     if existing is not None and existing.status == ImportStatus.DONE:
         return existing  # the same file again: nothing changes
     batch = PayoutBatch.objects.select_related("fund", "program__charges_fund").get(pk=batch.pk)
@@ -285,64 +465,34 @@ def results_import(
         refuse_file_value_date(batch, value_date, today)
     progress.start(0, _("Checking every line"))
     parsed = read_result_file(layout, content, filename)
-    problems = list(parsed.problems)
-    todo, already = [], 0
-    if not problems:
-        todo, already = validate_result_rows(
-            batch,
-            layout,
-            parsed.rows,
-            problems,
-            existing.pk if existing else None,
-            value_date=value_date,
-            today=today,
-        )
-    if problems:
-        with transaction.atomic():
-            audit(
-                actor=actor,
-                action=AuditAction.BANKRESULTS_REFUSE,
-                obj=batch,
-                filename=filename,
-                sha256=digest,
-                problems=len(problems),
-                first=problems[0]["message"],
-            )
-        raise BankFileRejected(
-            _(
-                "The result file %(file)s was refused and nothing was booked: %(n)s problem(s). "
-                "First: %(first)s Correct the file with the bank and import it again."
-            )
-            % {"file": filename, "n": len(problems), "first": problems[0]["message"]},
-            problems=problems,
-        )
-    currency = str(batch.total.currency)
-
-    def total(outcome):
-        return Money(sum((d.amount for d in todo if d.outcome == outcome), ZERO), currency)
-
-    if existing is None:
+    with batch_import_lock(batch.pk):
         try:
-            with transaction.atomic():
-                imp = BankResultImport.objects.create(
-                    batch=batch,
-                    layout=layout,
-                    sha256=digest,
-                    filename=filename[:200],
-                    lines=len(parsed.rows),
-                    paid_count=sum(1 for d in todo if d.outcome == PAID),
-                    failed_count=sum(1 for d in todo if d.outcome == FAILED),
-                    already_count=already,
-                    paid_total=total(PAID),
-                    failed_total=total(FAILED),
-                    charges_total=Money(sum((d.charge or ZERO for d in todo), ZERO), currency),
-                    imported_by=actor if getattr(actor, "pk", None) else None,
-                )
-        except IntegrityError:
-            # The same file imported at the same moment by someone else: theirs stands.
-            return BankResultImport.objects.get(sha256=digest)
-    else:
-        imp = existing
+            imp, todo, resumed, problems = _check_and_claim(
+                batch=batch,
+                layout=layout,
+                parsed=parsed,
+                digest=digest,
+                filename=filename,
+                actor=actor,
+                value_date=value_date,
+                today=today,
+            )
+        except IntegrityError as exc:
+            # Only where the lock is the database's own (SQLite): another file of the batch, or
+            # this one, was claimed between our look and our write. Theirs stands; never
+            # answer with their import before it is done.
+            raise ImportUnfinished() from exc
+        if problems:
+            _refuse(actor, batch, filename, digest, problems)
+        if imp.status == ImportStatus.DONE:
+            return imp  # finished by someone else while we waited for the lock
+        _apply_all(imp, batch, todo, progress, chunk_size)
+        _finish(imp, batch, actor, filename, digest, resumed)
+    imp.refresh_from_db()
+    return imp
+
+
+def _apply_all(imp, batch, todo, progress, chunk_size) -> None:
     accounts = Account.objects.in_bulk(
         [chart.AWARDS_PAYABLE, chart.BANK, chart.BANK_CHARGES], field_name="code"
     )
@@ -352,11 +502,15 @@ def results_import(
     for start in range(0, len(todo), size):
         _apply_chunk(imp, batch, todo[start : start + size], accounts)
         progress.step(min(start + size, len(todo)))
+
+
+def _finish(imp, batch, actor, filename, digest, resumed) -> None:
     with transaction.atomic():
         batch = PayoutBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
         BankResultImport.objects.filter(pk=imp.pk).update(
             status=ImportStatus.DONE, finished_at=timezone.now()
         )
+        imp.refresh_from_db()
         open_left = Payment.objects.filter(
             batch=batch, status__in=[PaymentStatus.PENDING, PaymentStatus.SENT]
         ).exists()
@@ -373,7 +527,5 @@ def results_import(
             paid=imp.paid_count,
             failed=imp.failed_count,
             already=imp.already_count,
-            resumed=existing is not None,
+            resumed=resumed,
         )
-    imp.refresh_from_db()
-    return imp

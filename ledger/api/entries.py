@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from common.api import (
     AUTHENTICATION,
+    CONCURRENT_RETRY_TEXT,
     KEY_MAX_LENGTH,
     KEY_REGEX,
     REPLAYED_HEADER,
@@ -31,6 +32,7 @@ from common.api import (
     validated_body,
 )
 from common.permissions import READ, RequiredPermissions
+from common.replay import was_replayed
 
 from .. import selectors, services
 from ..api_filters import EntryFilter
@@ -58,6 +60,9 @@ IDEMPOTENCY_KEY_REQUIRED = OpenApiParameter(
         ),
         n=KEY_MAX_LENGTH,
     ),
+)
+IDEMPOTENCY_KEY_REQUIRED.description = format_lazy(
+    "{} {}", IDEMPOTENCY_KEY_REQUIRED.description, CONCURRENT_RETRY_TEXT
 )
 REPLAYED = OpenApiParameter(
     REPLAYED_HEADER,
@@ -153,8 +158,6 @@ class EntryViewSet(
     def create(self, request, *args, **kwargs):
         key = idempotency_key(request, required=True)
         data = validated_body(EntryRequestCreateSerializer, request)
-        # Only tells 200 from 202: the service alone decides retry vs conflict.
-        replayed = EntryRequest.objects.filter(idempotency_key=key).exists()
         asked = services.entry_request_submit(
             date=data["date"],
             lines=[
@@ -172,7 +175,7 @@ class EntryViewSet(
             reason=data["reason"],
             actor=request.user,
         )
-        return self._asked(asked, replayed=replayed)
+        return self._asked(asked, replayed=was_replayed(asked))
 
     @extend_schema(
         summary=_("Ask for the reversal of a journal entry (posted when a second person approves)"),
@@ -202,7 +205,6 @@ class EntryViewSet(
         entry = self.get_object()
         key = idempotency_key(request, required=True)
         data = validated_body(ReversalRequestSerializer, request)
-        replayed = EntryRequest.objects.filter(idempotency_key=key).exists()
         asked = services.reversal_request_submit(
             entry=entry,
             date=data.get("date"),
@@ -211,4 +213,4 @@ class EntryViewSet(
             idempotency_key=key,
             actor=request.user,
         )
-        return self._asked(asked, replayed=replayed)
+        return self._asked(asked, replayed=was_replayed(asked))

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common.replay import mark_replayed
 from common.uploads import sniff_content_type
 
 from .. import posting
@@ -256,7 +257,7 @@ def _replay(key: str, wanted: dict) -> EntryRequest | None:
             )
             % {"key": key, "id": existing.pk}
         )
-    return existing
+    return mark_replayed(existing)
 
 
 def _create(fields: dict, checked_attachments, actor) -> EntryRequest:

@@ -2,14 +2,17 @@
 token authentication, idempotent posting and reversal, and the ledger's refusals as JSON."""
 
 import itertools
+import threading
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ledger import services
-from ledger.models import Balance, EntryRequest, JournalEntry
+from ledger.books import ensure_default_books
+from ledger.models import Account, Balance, ChainHead, EntryRequest, Fund, JournalEntry
 from tests.ledger.factories import transfer
 from tests.ledger.four_eyes import four_eyes
 
@@ -216,6 +219,45 @@ def test_same_key_same_content_returns_the_first_request(as_officer):
     assert second["Idempotent-Replayed"] == "true"
     assert second.json() == first.json()
     assert EntryRequest.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_key_sent_at_the_same_moment_asks_once_and_replays_the_rest(officer):
+    # given eight retries of one request racing each other, each on its own connection
+    ensure_default_books(Account, Fund)
+    ChainHead.objects.get_or_create(pk=1)
+    body, answers, errors = entry_body(), [], []
+    barrier = threading.Barrier(8)
+
+    def work():
+        try:
+            client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+            client.force_login(officer)
+            barrier.wait()
+            answers.append(post_entry(client, body, "race-entry"))
+        except Exception as exc:  # noqa: BLE001 - any escape is a failure reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request hung"
+
+    # then one request exists; exactly one answer says it was asked (202), the seven others are
+    # replays (200, Idempotent-Replayed: true) with the same body
+    assert errors == []
+    asked = [a for a in answers if a.status_code == 202]
+    replays = [a for a in answers if a.status_code == 200]
+    assert len(asked) == 1 and len(replays) == 7, [a.status_code for a in answers]
+    assert asked[0]["Idempotent-Replayed"] == "false"
+    assert {a["Idempotent-Replayed"] for a in replays} == {"true"}
+    assert all(a.json() == asked[0].json() for a in replays)
+    assert EntryRequest.objects.get().pk == asked[0].json()["id"]
 
 
 def test_same_key_different_content_is_a_conflict(as_officer):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from common.api import (
     AUTHENTICATION,
+    CONCURRENT_RETRY_TEXT,
     KEY_MAX_LENGTH,
     KEY_REGEX,
     NOT_AUTHENTICATED_TEXT,
@@ -65,6 +66,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         ),
         n=KEY_MAX_LENGTH,
     ),
+)
+IDEMPOTENCY_KEY.description = format_lazy(
+    "{} {}", IDEMPOTENCY_KEY.description, CONCURRENT_RETRY_TEXT
 )
 REPLAYED = OpenApiParameter(
     REPLAYED_HEADER,

@@ -10,6 +10,7 @@ from rest_framework import mixins
 
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
+from common.replay import was_replayed
 
 from .. import services
 from ..api_filters import AllocationFilter
@@ -64,7 +65,6 @@ class AllocationViewSet(
     def create(self, request, *args, **kwargs):
         key = idempotency_key(request, required=True)
         data = validated_body(AllocationSerializer, request)
-        replayed = Allocation.objects.filter(idempotency_key=key).exists()
         allocation = services.allocation_record(
             kind=data["kind"],
             source_name=data["source_name"],
@@ -82,7 +82,7 @@ class AllocationViewSet(
         return recorded(
             AllocationSerializer,
             self.get_queryset().get(pk=allocation.pk),
-            replayed=replayed,
+            replayed=was_replayed(allocation),
             location=reverse("collection-api:allocation-detail", kwargs={"pk": allocation.pk}),
             request=request,
         )

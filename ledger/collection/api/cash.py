@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
+from common.replay import was_replayed
 
 from ...api import LedgerAPIView
 from .. import selectors, services
@@ -62,7 +63,6 @@ class CashDepositViewSet(
     def create(self, request, *args, **kwargs):
         key = idempotency_key(request, required=True)
         data = validated_body(CashDepositSerializer, request)
-        replayed = CashDeposit.objects.filter(idempotency_key=key).exists()
         deposit = services.cash_deposit_record(
             fund=data["fund"],
             amount=Money(data["amount"], data["amount_currency"]),
@@ -74,7 +74,7 @@ class CashDepositViewSet(
         return recorded(
             CashDepositSerializer,
             self.get_queryset().get(pk=deposit.pk),
-            replayed=replayed,
+            replayed=was_replayed(deposit),
             location=reverse("collection-api:cash-deposit-detail", kwargs={"pk": deposit.pk}),
             request=request,
         )

@@ -11,6 +11,7 @@ from rest_framework import mixins
 
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
+from common.replay import was_replayed
 
 from .. import services
 from ..api_filters import DonationFilter
@@ -62,8 +63,6 @@ class DonationViewSet(
     def create(self, request, *args, **kwargs):
         key = idempotency_key(request, required=True)
         data = validated_body(DonationSerializer, request)
-        # Only tells 200 from 201: the service alone decides retry vs conflict, under its lock.
-        replayed = Donation.objects.filter(idempotency_key=key).exists()
         donation = services.donation_record(
             donor=data["donor"],
             fund=data["fund"],
@@ -78,7 +77,7 @@ class DonationViewSet(
         return recorded(
             DonationSerializer,
             self.get_queryset().get(pk=donation.pk),
-            replayed=replayed,
+            replayed=was_replayed(donation),
             location=reverse("collection-api:donation-detail", kwargs={"pk": donation.pk}),
             request=request,
         )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common.replay import mark_replayed
+
 from ... import chart
 from ...exceptions import CurrencyNotHeld, IdempotencyConflict, UnknownFund
 from ...models import Fund
@@ -41,7 +43,8 @@ def fund_money(amount: Money, fund: Fund, what: str) -> Money:
 
 
 def same_or_conflict(existing, fields: dict, key: str):
-    """The record already made under ``key`` if it has the same content, else a conflict."""
+    """The record already made under ``key`` if it has the same content (marked as a replay,
+    ``common.replay``: the caller answers 200, not 201), else a conflict."""
     for name, value in fields.items():
         if getattr(existing, name) != value:
             raise IdempotencyConflict(
@@ -51,7 +54,7 @@ def same_or_conflict(existing, fields: dict, key: str):
                 )
                 % {"key": key, "field": name}
             )
-    return existing
+    return mark_replayed(existing)
 
 
 def debit_account(method: str) -> str:

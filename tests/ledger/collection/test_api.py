@@ -237,36 +237,44 @@ def test_the_same_key_twice_records_one_donation_and_one_receipt(as_officer, boo
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_same_key_sent_at_the_same_moment_records_once(officer):
-    # given four retries of one request racing each other, each on its own connection
+@pytest.mark.parametrize("round_", range(3))
+def test_the_same_key_sent_at_the_same_moment_records_once_and_replays_the_rest(round_, officer):
+    # given eight retries of one request racing each other, each on its own connection
     book(first=1, last=100)
     body = donation_body(unit())
-    answers, errors, barrier = [], [], threading.Barrier(4)
+    answers, errors, barrier = [], [], threading.Barrier(8)
 
     def work():
         try:
             client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
             client.force_login(officer)
             barrier.wait()
-            answers.append(post(client, "donations/", body, idem="race-1"))
+            answers.append(post(client, "donations/", body, idem=f"race-{round_}"))
         except Exception as exc:  # noqa: BLE001 - any escape is a failure reported below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
+    threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request hung"
 
-    # then one donation and one receipt exist, and every answer shows that same donation
+    # then one donation and one receipt exist; exactly one answer says created (201), every
+    # other one is a replay (200, Idempotent-Replayed: true) with the very same body
     assert errors == []
-    assert {a.status_code for a in answers} <= {200, 201}
-    assert 201 in {a.status_code for a in answers}
+    assert len(answers) == 8
     donation = Donation.objects.get()
     assert Receipt.objects.count() == 1
-    assert {a.json()["id"] for a in answers} == {donation.pk}
+    created = [a for a in answers if a.status_code == 201]
+    replays = [a for a in answers if a.status_code == 200]
+    assert len(created) == 1 and len(replays) == 7, [a.status_code for a in answers]
+    assert created[0]["Idempotent-Replayed"] == "false"
+    assert {a["Idempotent-Replayed"] for a in replays} == {"true"}
+    assert all(a.json() == created[0].json() for a in replays)
+    assert created[0].json()["id"] == donation.pk
 
 
 def test_the_same_key_with_other_content_is_a_conflict(as_officer, books):
