@@ -35,12 +35,12 @@ from ..serializers import (
     RecoveryDecisionSerializer,
     RecoveryProposeSerializer,
     RecoverySerializer,
+    RecoveryWriteOffSerializer,
     RefundCreateSerializer,
     RefundSerializer,
     SampleCheckSerializer,
     SampleDrawSerializer,
     SampleRecordSerializer,
-    WriteOffSerializer,
 )
 from .common import PayoutsViewSet, errors
 
@@ -229,13 +229,13 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsV
 
     @extend_schema(
         summary=_("Write off what is still owed (not by who proposed it), with a reason"),
-        request=WriteOffSerializer,
+        request=RecoveryWriteOffSerializer,
         responses=RECOVERY_CHANGED,
     )
     @action(detail=True, methods=["post"], url_path="write-off")
     def write_off(self, request, *args, **kwargs):
         recovery = self.get_object()
-        data = validated_body(WriteOffSerializer, request)
+        data = validated_body(RecoveryWriteOffSerializer, request)
         services.recovery_write_off(recovery=recovery, reason=data["reason"], actor=request.user)
         return self._answer(recovery)
 

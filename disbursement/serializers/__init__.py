@@ -45,12 +45,12 @@ from .recoveries import (
     RecoveryDecisionSerializer,
     RecoveryProposeSerializer,
     RecoverySerializer,
+    RecoveryWriteOffSerializer,
     RefundCreateSerializer,
     RefundSerializer,
     SampleCheckSerializer,
     SampleDrawSerializer,
     SampleRecordSerializer,
-    WriteOffSerializer,
 )
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
     "SampleCheckSerializer",
     "SampleDrawSerializer",
     "SampleRecordSerializer",
-    "WriteOffSerializer",
+    "RecoveryWriteOffSerializer",
     "BankLayoutSerializer",
     "BatchBuildSerializer",
     "BatchDetailSerializer",

@@ -61,7 +61,9 @@ class RecoverySerializer(serializers.ModelSerializer):
     amount = money_amount("amount")
     currency = serializers.CharField(source="amount_currency", read_only=True)
     refunded = money_field(source="refunded_sum")
-    owed = serializers.SerializerMethodField(help_text=_("Still owed back (0 unless open)."))
+    owed = serializers.SerializerMethodField(
+        help_text=_("Still owed back, two decimals (0.00 unless open).")
+    )
     status = enum(RecoveryStatus.choices, read_only=True)
     reason_code = enum(RecoveryReason.choices, read_only=True)
     entry = serializers.IntegerField(source="entry.seq", read_only=True, allow_null=True)
@@ -102,7 +104,7 @@ class RecoverySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_owed(self, recovery) -> Decimal:
+    def get_owed(self, recovery) -> str:
         if recovery.status != RecoveryStatus.OPEN:
             return "0.00"
         return f"{recovery.amount.amount - recovery.refunded_sum:.2f}"
@@ -135,7 +137,7 @@ class RefundCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, default="")
 
 
-class WriteOffSerializer(serializers.Serializer):
+class RecoveryWriteOffSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
