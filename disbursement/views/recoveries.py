@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,6 +140,8 @@ def recovery_list(request):
 # propose
 # --------------------------------------------------------------------------------------------
 def _paid_payment_or_404(user, pk) -> Payment:
+    if not str(pk).isdigit():
+        raise Http404
     return get_object_or_404(
         Payment.objects.filter(
             batch__in=selectors.batches_for_user(user), status=PaymentStatus.PAID

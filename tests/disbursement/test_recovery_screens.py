@@ -137,6 +137,29 @@ def test_the_person_is_flagged_on_later_pages(open_recovery, people, paid_batch)
     assert "1 person paid by this batch still owes back" in page.content.decode()
 
 
+def test_a_later_batch_pays_the_person_in_full_and_flags_them(open_recovery, people, relief, world):
+    from approvals.models import Household
+    from ledger.models import AuditEvent
+
+    from .conftest import finalise
+
+    # given the person still owes 600, and their household gets a new award in a later cycle
+    household = Household.objects.get(pk=open_recovery.person.household_id)
+    finalise(relief, [household], people, world, cycle="2027")
+    # when the next batch is built: they are in it, paid in full (nothing deducted)
+    batch = services.batch_build(program=relief, cycle="2027", actor=people.officer)
+    payment = batch.payments.get()
+    assert payment.payee_id == open_recovery.person_id and payment.amount.amount == 1000
+    event = AuditEvent.objects.get(action="batch.build", object_id=str(batch.pk))
+    assert event.data["open_recoveries"] == 1
+    # and the batch's page says so, with the recovery
+    page = web(people.supervisor).get(f"/payouts/batches/{batch.pk}/")
+    text = page.content.decode()
+    assert "1 person paid by this batch still owes back money paid in error." in text
+    assert f"/payouts/recoveries/{open_recovery.pk}/" in text
+    assert "CNY 600.00 still owed" in text
+
+
 def test_an_enrolled_person_with_an_open_recovery_is_flagged(open_recovery, people, reward):
     from disbursement.models import Enrolment
 
