@@ -245,10 +245,10 @@ def recovery_detail(request, pk: int):
 @permission_required(VIEW_RECOVERY, PERM_DECIDE)
 @require_POST
 def recovery_decide(request, pk: int, decision: str):
+    if decision not in ("open", "reject"):
+        raise Http404
     recovery = recovery_or_404(request.user, pk)
     form = RecoveryDecisionForm(request.POST, prefix="decide")
-    if decision not in ("open", "reject"):
-        raise PermissionDenied
     if not form.is_valid():
         return detail_page(request, recovery, status=400, decision_form=form)
     data = form.cleaned_data
