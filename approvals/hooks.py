@@ -21,6 +21,10 @@ must be asked before approvals changes something registers a function here from 
   the active language and holding only what the page may show (dates, amounts, an account's
   last four digits, masked names). Disbursement registers the payment of the award and, for a
   recurring program, the cycles paid to the case's beneficiaries.
+* **Person flags.** The household page flags members that an app above has something to say
+  about (disbursement: a person who still owes money paid in error, an open recovery). Each
+  registered source gets the person ids and returns ``{person id: text}`` in the active
+  language; ``person_flags`` merges them.
 """
 
 from __future__ import annotations
@@ -39,6 +43,26 @@ _account_uses: list[AccountUse] = []
 
 _cancel_vetoes: list[CancelVeto] = []
 _status_sources: list[StatusSource] = []
+PersonFlags = Callable[[list[int]], "dict[int, str]"]
+_person_flag_sources: list[PersonFlags] = []
+
+
+def register_person_flags(source: PersonFlags) -> None:
+    """Ask ``source(person_ids)`` for flags on people (the household page; registered once)."""
+    if source not in _person_flag_sources:
+        _person_flag_sources.append(source)
+
+
+def person_flags(person_ids) -> dict[int, list[str]]:
+    """Every registered source's flags, by person id (people without any are absent)."""
+    ids = list(person_ids)
+    flags: dict[int, list[str]] = {}
+    if not ids:
+        return flags
+    for source in tuple(_person_flag_sources):
+        for person_id, text in (source(ids) or {}).items():
+            flags.setdefault(person_id, []).append(str(text))
+    return flags
 
 
 def register_cancel_veto(veto: CancelVeto) -> None:
@@ -94,6 +118,9 @@ def public_status_facts(case: Case) -> list[dict]:
 
 __all__ = [
     "AccountUse",
+    "PersonFlags",
+    "person_flags",
+    "register_person_flags",
     "CancelVeto",
     "StatusSource",
     "account_payments_in_flight",

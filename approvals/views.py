@@ -24,7 +24,7 @@ from common.exports import export_response, requested_format
 from common.permissions import permission_required
 from ledger.exceptions import AmountTooLarge
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .forms import (
     AttachmentForm,
     CaseFileForm,
@@ -292,6 +292,15 @@ def household_new(request):
     )
 
 
+def _flag_people(people) -> bool:
+    """Give each member the flags the apps above raise about them (``hooks.person_flags``:
+    e.g. money paid in error still owed back); True when any member has one."""
+    flags = hooks.person_flags(p.pk for p in people)
+    for person in people:
+        person.flags = flags.get(person.pk, [])
+    return bool(flags)
+
+
 @permission_required("approvals.view_household")
 @require_http_methods(["GET", "POST"])
 def household_detail(request, pk: int):
@@ -330,16 +339,18 @@ def household_detail(request, pk: int):
             else:
                 messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
                 return redirect("approvals:case", pk=case.pk)
+    members = list(people)
     return render(
         request,
         "approvals/household_detail.html",
         {
             "household": household,
-            "people": people,
+            "people": members,
             "form": form,
             "error": error,
             "cases": selectors.household_cases(household),
             "can_file": request.user.has_perm(PERM_FILE),
+            "flagged": _flag_people(members),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -63,6 +63,7 @@ CATALOGUE: dict[str, int] = {
     "not_eligible": 400,  # the program's conditions refuse the case
     "not_found": 404,  # no such object in the user's region
     "not_reversible": 409,  # the entry cannot be reversed
+    "over_refund": 409,  # a refund above what is still owed on a recovery
     "nothing_to_pay": 409,  # a batch would hold no payment
     "period_closed": 409,  # the date lies in a closed period
     "period_not_over": 409,  # a period closes only after its last day

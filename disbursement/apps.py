@@ -17,6 +17,7 @@ class DisbursementConfig(AppConfig):
         from approvals.hooks import (
             register_account_use,
             register_cancel_veto,
+            register_person_flags,
             register_status_source,
         )
         from ledger import periods_open_items
@@ -27,28 +28,48 @@ class DisbursementConfig(AppConfig):
             award_payment_veto,
             draft_batches,
             payout_correction,
+            person_recovery_flags,
+            recovery_correction,
         )
 
         # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
         register_cancel_veto(award_payment_veto)
         # A bank account with payments pending or sent is changed only with a second person.
         register_account_use(account_payments_in_flight)
+        # The household page flags members who still owe money paid in error.
+        register_person_flags(person_recovery_flags)
 
         from .selectors.public import case_payment_facts
 
         # The public status page says when the award (or a cycle) was paid.
         register_status_source(case_payment_facts)
 
-        from ledger import chart
-        from ledger.verification import register_balance_source, register_claim_source
+        from django.utils.translation import gettext_lazy as _
 
-        from .verification import payout_claims, payouts_owed
+        from ledger import chart
+        from ledger.verification import (
+            RECOVERIES_OUTSTANDING,
+            register_balance_source,
+            register_claim_source,
+        )
+
+        from .verification import payout_claims, payouts_owed, recoveries_owed, recovery_claims
 
         # verify_ledger: entitlements and payments explain awards payable; what is still owed.
         register_claim_source(payout_claims)
         register_balance_source(chart.AWARDS_PAYABLE, payouts_owed)
+        # Recoveries, their refunds and write-offs explain recoveries receivable, which holds
+        # what the open recoveries still claim.
+        register_claim_source(recovery_claims)
+        register_balance_source(
+            chart.RECOVERIES_RECEIVABLE,
+            recoveries_owed,
+            code=RECOVERIES_OUTSTANDING,
+            what=_("the open recoveries' balances"),
+        )
 
         # A payout's entry is corrected through its batch or cycle, never reversed by hand.
         register_correction("disbursement", payout_correction)
+        register_correction("recovery", recovery_correction)
         # Draft batches show on a period's closing page.
         periods_open_items.register(draft_batches)

@@ -26,9 +26,16 @@ One row trigger remains, before each inserted row: the batch's status, so that t
 speaks before the unique indexes do (adding to an approved batch is refused as such, not as a
 duplicate). SQLite checks each row (it has no transition tables; its row triggers are cheap).
 
-Five guard sets of the same names on both engines (``disbursement.payment``,
+Recoveries (``disbursement.recovery``): a recovery is for a paid payment and at most its amount,
+and its payment, person, fund, account, amount and maker never change; it is settled only when
+its refunds add up to its amount. A refund goes only to an open recovery and the refunds of a
+recovery never add up to more than its amount (on PostgreSQL the recovery's row is locked
+first, so two refunds at once are checked one after the other); a refund is never changed or
+deleted. A sample check line is recorded by someone other than the batch's builder.
+
+Six guard sets of the same names on both engines (``disbursement.payment``,
 ``disbursement.payoutbatch``, ``disbursement.entitlement``, ``disbursement.enrolmenthistory``,
-``disbursement.case_cancel``), registered by ``disbursement.apps``.
+``disbursement.case_cancel``, ``disbursement.recovery``), registered by ``disbursement.apps``.
 """
 
 from common.dbguards import GuardSet, sqlite_install, sqlite_tables
@@ -458,4 +465,120 @@ CASE_CANCEL = GuardSet(
     },
     functions={"postgresql": ["disbursement_case_cancel_guard()"]},
 )
-GUARD_SETS = [PAYMENT, PAYOUTBATCH, ENTITLEMENT, ENROLMENTHISTORY, CASE_CANCEL]
+
+# ---- recoveries, refunds, sample checks ------------------------------------------------------
+MSG_RECOVERY = _P + "a recovery is for a paid payment and at most its amount"
+MSG_RECOVERY_FIXED = _P + "what a recovery is for, and its amount and maker, never change"
+MSG_SETTLED = _P + "a recovery is settled only when its refunds add up to its amount"
+MSG_REFUND = _P + "a refund goes to an open recovery and refunds never exceed what it claims"
+MSG_REFUND_FIXED = _P + "a refund is never changed or deleted"
+MSG_SAMPLE_CHECKER = _P + "a sample check is recorded by someone who did not build the batch"
+
+_REC = "disbursement_recovery"
+_REFUND = "disbursement_recoveryrefund"
+_RECOVERY_OK = """EXISTS (SELECT 1 FROM disbursement_payment p WHERE p.id = NEW.payment_id
+    AND p.status = 'paid' AND p.amount_currency = NEW.amount_currency
+    AND NEW.amount <= p.amount)"""
+_RECOVERY_CHANGED = """(NEW.payment_id <> OLD.payment_id OR NEW.person_id <> OLD.person_id
+    OR NEW.fund_id <> OLD.fund_id OR NEW.expense_account <> OLD.expense_account
+    OR NEW.amount <> OLD.amount OR NEW.amount_currency <> OLD.amount_currency
+    OR NEW.created_by_id <> OLD.created_by_id)"""
+_REFUNDED = """(SELECT COALESCE(SUM(f.amount), 0) FROM disbursement_recoveryrefund f
+    WHERE f.recovery_id = NEW.id)"""
+_SETTLED_EARLY = f"""(NEW.status = 'settled' AND OLD.status <> 'settled'
+    AND {_REFUNDED} <> NEW.amount)"""
+_REFUND_BAD = """NOT EXISTS (SELECT 1 FROM disbursement_recovery r WHERE r.id = NEW.recovery_id
+    AND r.status = 'open' AND r.amount_currency = NEW.amount_currency
+    AND (SELECT COALESCE(SUM(f.amount), 0) FROM disbursement_recoveryrefund f
+          WHERE f.recovery_id = NEW.recovery_id) + NEW.amount <= r.amount)"""
+_CHECKER_IS_BUILDER = """NEW.checked_by_id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM disbursement_samplecheck s
+      JOIN disbursement_payoutbatch b ON b.id = s.batch_id
+     WHERE s.id = NEW.sample_id AND b.built_by_id = NEW.checked_by_id)"""
+
+RECOVERY_PG = [
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_recovery_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN {_raise_pg(MSG_RECOVERY_FIXED)} END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF NOT {_RECOVERY_OK} THEN {_raise_pg(MSG_RECOVERY)} END IF;
+    RETURN NEW;
+  END IF;
+  IF {_RECOVERY_CHANGED} THEN {_raise_pg(MSG_RECOVERY_FIXED)} END IF;
+  IF {_SETTLED_EARLY} THEN {_raise_pg(MSG_SETTLED)} END IF;
+  RETURN NEW;
+END $$;""",
+    f"DROP TRIGGER IF EXISTS disbursement_recovery_guard ON {_REC};",
+    f"""CREATE TRIGGER disbursement_recovery_guard BEFORE INSERT OR UPDATE OR DELETE ON {_REC}
+       FOR EACH ROW EXECUTE FUNCTION disbursement_recovery_guard();""",
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_refund_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN {_raise_pg(MSG_REFUND_FIXED)} END IF;
+  -- Two refunds at once: the second waits here for the first's commit, then sees its sum.
+  PERFORM 1 FROM {_REC} WHERE id = NEW.recovery_id FOR UPDATE;
+  IF {_REFUND_BAD} THEN {_raise_pg(MSG_REFUND)} END IF;
+  RETURN NEW;
+END $$;""",
+    f"DROP TRIGGER IF EXISTS disbursement_refund_guard ON {_REFUND};",
+    f"""CREATE TRIGGER disbursement_refund_guard BEFORE INSERT OR UPDATE OR DELETE ON {_REFUND}
+       FOR EACH ROW EXECUTE FUNCTION disbursement_refund_guard();""",
+    f"""
+CREATE OR REPLACE FUNCTION disbursement_sampleline_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF {_CHECKER_IS_BUILDER} THEN {_raise_pg(MSG_SAMPLE_CHECKER)} END IF;
+  RETURN NEW;
+END $$;""",
+    "DROP TRIGGER IF EXISTS disbursement_sampleline_guard ON disbursement_samplecheckline;",
+    """CREATE TRIGGER disbursement_sampleline_guard
+       BEFORE INSERT OR UPDATE ON disbursement_samplecheckline
+       FOR EACH ROW EXECUTE FUNCTION disbursement_sampleline_guard();""",
+]
+RECOVERY_SQLITE = dict(
+    [
+        _sqlite("disbursement_recovery_ins", "INSERT", _REC, f"NOT {_RECOVERY_OK}", MSG_RECOVERY),
+        _sqlite(
+            "disbursement_recovery_fixed", "UPDATE", _REC, _RECOVERY_CHANGED, MSG_RECOVERY_FIXED
+        ),
+        _sqlite("disbursement_recovery_settled", "UPDATE", _REC, _SETTLED_EARLY, MSG_SETTLED),
+        _sqlite("disbursement_recovery_del", "DELETE", _REC, "", MSG_RECOVERY_FIXED),
+        _sqlite("disbursement_refund_ins", "INSERT", _REFUND, _REFUND_BAD, MSG_REFUND),
+        _sqlite("disbursement_refund_upd", "UPDATE", _REFUND, "", MSG_REFUND_FIXED),
+        _sqlite("disbursement_refund_del", "DELETE", _REFUND, "", MSG_REFUND_FIXED),
+        _sqlite(
+            "disbursement_sampleline_ins",
+            "INSERT",
+            "disbursement_samplecheckline",
+            _CHECKER_IS_BUILDER,
+            MSG_SAMPLE_CHECKER,
+        ),
+        _sqlite(
+            "disbursement_sampleline_upd",
+            "UPDATE",
+            "disbursement_samplecheckline",
+            _CHECKER_IS_BUILDER,
+            MSG_SAMPLE_CHECKER,
+        ),
+    ]
+)
+RECOVERY = GuardSet(
+    name="disbursement.recovery",
+    install_sql={"postgresql": RECOVERY_PG, "sqlite": sqlite_install(RECOVERY_SQLITE)},
+    triggers={
+        "postgresql": {
+            "disbursement_recovery_guard": _REC,
+            "disbursement_refund_guard": _REFUND,
+            "disbursement_sampleline_guard": "disbursement_samplecheckline",
+        },
+        "sqlite": sqlite_tables(RECOVERY_SQLITE),
+    },
+    functions={
+        "postgresql": [
+            "disbursement_recovery_guard()",
+            "disbursement_refund_guard()",
+            "disbursement_sampleline_guard()",
+        ]
+    },
+)
+GUARD_SETS = [PAYMENT, PAYOUTBATCH, ENTITLEMENT, ENROLMENTHISTORY, CASE_CANCEL, RECOVERY]

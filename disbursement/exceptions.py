@@ -83,3 +83,17 @@ class ExportFileAltered(DisbursementError):
 
     code = "export_file_altered"
     default_message = _("The stored bank file was changed after it was written; it is not sent.")
+
+
+class IdempotencyConflict(DisbursementError):
+    """The same Idempotency-Key was used before for something else."""
+
+    code = "idempotency_conflict"
+    default_message = _("This key was used for another request; send a new key for a new one.")
+
+
+class OverRefund(DisbursementError):
+    """A refund above what is still owed on a recovery."""
+
+    code = "over_refund"
+    default_message = _("The refund is more than is still owed on the recovery.")

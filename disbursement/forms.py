@@ -8,13 +8,25 @@ date, the period's first day is not after its last, an upload is a CSV or Excel 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Person, Program, Region
 from ledger.forms import DateInput
 
-from .models import RECURRING_CATEGORIES, BankLayout, BatchStatus, EnrolmentStatus, ExportFormat
+from .models import (
+    RECURRING_CATEGORIES,
+    BankLayout,
+    BatchStatus,
+    EnrolmentStatus,
+    ExportFormat,
+    RecoveryReason,
+    RecoveryStatus,
+    RefundMethod,
+    SampleOutcome,
+)
 
 # A bank result file of 100,000 lines is about 6 MB; anything far larger is not one.
 MAX_RESULT_FILE = 50 * 1024 * 1024
@@ -269,3 +281,77 @@ class EnrolForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people if people is not None else Person.objects.none()
+
+
+# --------------------------------------------------------------------------------------------
+# recoveries and sample checks
+# --------------------------------------------------------------------------------------------
+def new_key() -> str:
+    """A submit key made when a form is first shown: a double submit records once."""
+    import uuid
+
+    return f"web:{uuid.uuid4()}"
+
+
+def _recovery_amount(label) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+class RecoveryProposeForm(forms.Form):
+    amount = _recovery_amount(_("amount to recover"))
+    reason_code = forms.ChoiceField(label=_("reason"), choices=RecoveryReason.choices)
+    reason_text = forms.CharField(
+        label=_("what happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    decision_reference = forms.CharField(
+        label=_("decision reference (e.g. the minutes' number)"), max_length=100, required=False
+    )
+    idempotency_key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+
+
+class RecoveryDecisionForm(forms.Form):
+    decision_text = forms.CharField(
+        label=_("decision"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    decision_reference = forms.CharField(
+        label=_("decision reference (e.g. the minutes' number)"), max_length=100, required=False
+    )
+
+
+class RefundForm(forms.Form):
+    amount = _recovery_amount(_("amount paid back"))
+    received_on = forms.DateField(label=_("received on"), widget=DateInput())
+    method = forms.ChoiceField(label=_("how it was paid back"), choices=RefundMethod.choices)
+    bank_reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
+    note = forms.CharField(label=_("note"), max_length=500, required=False)
+    idempotency_key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why it cannot be recovered"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RecoveryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("every status")), *RecoveryStatus.choices],
+    )
+
+
+class SampleRecordForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("what the recipient said"),
+        choices=[(o.value, o.label) for o in SampleOutcome if o.value],
+    )
+    note = forms.CharField(label=_("note"), max_length=500, required=False)

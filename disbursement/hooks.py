@@ -45,6 +45,7 @@ from .models import (
     Payment,
     PaymentStatus,
     PayoutBatch,
+    Recovery,
 )
 
 
@@ -147,6 +148,41 @@ def payout_correction(entry) -> Correction | None:
         % {"seq": entry.seq},
         reverse("payouts:batches"),
     )
+
+
+def recovery_correction(entry) -> Correction | None:
+    """A recovery's entries (its opening, refunds, write-off) are corrected on its page."""
+    from django.db.models import Q
+
+    recovery = (
+        Recovery.objects.filter(Q(entry=entry) | Q(write_off_entry=entry) | Q(refunds__entry=entry))
+        .distinct()
+        .first()
+    )
+    if recovery is None:
+        return None
+    return Correction(
+        _(
+            "Entry no. %(seq)s belongs to recovery RC%(id)s (money paid in error). It is not "
+            "reversed by hand: the recovery is corrected on its page (a refund booked, or what "
+            "cannot be recovered written off by a second person)."
+        )
+        % {"seq": entry.seq, "id": recovery.pk},
+        reverse("payouts:recovery", args=[recovery.pk]),
+    )
+
+
+def person_recovery_flags(person_ids) -> dict[int, str]:
+    """approvals.hooks: a line for each person still owing money paid in error."""
+    from .selectors import open_recoveries
+
+    flags = {}
+    for person_id, found in open_recoveries(list(person_ids)).items():
+        flags[person_id] = _("owes back %(owed)s paid in error (%(labels)s)") % {
+            "owed": ", ".join(f"{r.currency} {r.owed:,}" for r in found),
+            "labels": ", ".join(r.label for r in found),
+        }
+    return flags
 
 
 def draft_batches(period) -> list[OpenItem]:

@@ -7,6 +7,10 @@
   constraint refuse it), reads everything and watches every long job (``view_any_job``: they
   oversee the officers who start them);
 * the case worker enrols beneficiaries and records suspensions and exits (a death, a move);
+* money paid in error: the officer proposes a recovery, books refunds and draws and records the
+  post-payment sample check (never of a batch they built); the supervisor does the same and
+  decides recoveries and writes them off (never one they proposed: the services and database
+  constraints refuse it);
 * the administrator configures bank layouts;
 * the auditor reads everything, every long job included.
 
@@ -27,6 +31,10 @@ _READ = [
     "disbursement.view_exportlog",
     "disbursement.view_bankresultimport",
     "disbursement.view_jobprogress",
+    "disbursement.view_recovery",
+    "disbursement.view_recoveryrefund",
+    "disbursement.view_samplecheck",
+    "disbursement.view_samplecheckline",
 ]
 
 DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -37,11 +45,19 @@ DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "disbursement.build_payoutbatch",
         "disbursement.export_payoutbatch",
         "disbursement.import_bankresults",
+        "disbursement.add_recovery",
+        "disbursement.add_recoveryrefund",
+        "disbursement.record_samplecheck",
     ],
     FINANCE_SUPERVISOR: [
         *_READ,
         "disbursement.approve_payoutbatch",
         "disbursement.view_any_job",
+        "disbursement.add_recovery",
+        "disbursement.approve_recovery",
+        "disbursement.add_recoveryrefund",
+        "disbursement.write_off_recovery",
+        "disbursement.record_samplecheck",
     ],
     CASE_WORKER: [
         "disbursement.view_enrolment",

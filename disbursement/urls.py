@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import bankfiles, batches, cycles, enrolments, jobs, late
+from .views import bankfiles, batches, cycles, enrolments, jobs, late, recoveries
 
 app_name = "payouts"
 
@@ -14,6 +14,19 @@ urlpatterns = [
     path("batches/<int:pk>/discard/", batches.batch_discard, name="batch-discard"),
     path("batches/<int:pk>/export/", bankfiles.batch_export, name="batch-export"),
     path("batches/<int:pk>/import/", bankfiles.batch_import, name="batch-import"),
+    path("batches/<int:pk>/sample-check/", recoveries.sample_check, name="sample-check"),
+    path("recoveries/", recoveries.recovery_list, name="recoveries"),
+    path("recoveries/new/", recoveries.recovery_new, name="recovery-new"),
+    path("recoveries/<int:pk>/", recoveries.recovery_detail, name="recovery"),
+    path(
+        "recoveries/<int:pk>/decide/<slug:decision>/",
+        recoveries.recovery_decide,
+        name="recovery-decide",
+    ),
+    path("recoveries/<int:pk>/refund/", recoveries.recovery_refund, name="recovery-refund"),
+    path(
+        "recoveries/<int:pk>/write-off/", recoveries.recovery_write_off, name="recovery-write-off"
+    ),
     path("exports/<int:pk>/download/", bankfiles.export_download, name="export-download"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("jobs/<int:pk>/progress.json", jobs.job_progress, name="job-progress"),

@@ -94,7 +94,7 @@ NAV: list[NavItem] = [
         "payouts:batches",
         _("Payout batches"),
         ("disbursement.view_payoutbatch",),
-        ("payouts:batch", "payouts:job"),
+        ("payouts:batch", "payouts:job", "payouts:sample-check"),
     ),
     NavItem(
         "payouts:batch-new",
@@ -108,6 +108,12 @@ NAV: list[NavItem] = [
         _("Enrolments"),
         ("disbursement.view_enrolment",),
         ("payouts:enrolment", "payouts:enrolment-new"),
+    ),
+    NavItem(
+        "payouts:recoveries",
+        _("Recoveries"),
+        ("disbursement.view_recovery",),
+        ("payouts:recovery", "payouts:recovery-new"),
     ),
 ]
 

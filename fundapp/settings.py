@@ -203,6 +203,9 @@ RECEIPT_CHECK_KEY = os.environ.get("RECEIPT_CHECK_KEY", "")
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 # Awards unpaid this many days after they became final are flagged as late.
 PAYOUT_LATE_DAYS = int(os.environ.get("PAYOUT_LATE_DAYS", "30"))
+# The post-payment sample check of a paid batch: max(MIN, PERCENT % of its paid payments).
+PAYOUT_SAMPLE_MIN = int(os.environ.get("PAYOUT_SAMPLE_MIN", "5"))
+PAYOUT_SAMPLE_PERCENT = float(os.environ.get("PAYOUT_SAMPLE_PERCENT", "5"))
 # Where exported bank files are kept (never served over the web).
 PAYOUT_EXPORT_DIR = Path(os.environ.get("PAYOUT_EXPORT_DIR", BASE_DIR / "var" / "bankfiles"))
 

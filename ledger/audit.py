@@ -109,6 +109,15 @@ class AuditAction(models.TextChoices):
     BANKRESULTS_IMPORT = "bankresults.import"
     BANKRESULTS_REFUSE = "bankresults.refuse"
 
+    # disbursement: money paid in error claimed back, and the post-payment sample check
+    RECOVERY_PROPOSE = "recovery.propose"
+    RECOVERY_OPEN = "recovery.open"
+    RECOVERY_REJECT = "recovery.reject"
+    RECOVERY_REFUND = "recovery.refund"
+    RECOVERY_WRITE_OFF = "recovery.write_off"
+    SAMPLE_CHECK_DRAW = "sample_check.draw"
+    SAMPLE_CHECK_RECORD = "sample_check.record"
+
 
 _CATALOGUE = frozenset(AuditAction.values)
 

@@ -9,6 +9,8 @@ admin. Codes the system posts to by itself are named here once.
 
 CASH = "1001"
 BANK = "1002"
+# 其他应收款: money paid in error that the fund claims back from the person (a recovery).
+RECOVERIES_RECEIVABLE = "1221"
 AWARDS_PAYABLE = "2201"
 UNRESTRICTED_NET_ASSETS = "3101"
 RESTRICTED_NET_ASSETS = "3102"
@@ -22,6 +24,7 @@ BANK_CHARGES = "5201"
 ACCOUNTS = [
     (CASH, "asset", "库存现金", "Cash on hand"),
     (BANK, "asset", "银行存款", "Cash at bank"),
+    (RECOVERIES_RECEIVABLE, "asset", "其他应收款", "Recoveries receivable"),
     (AWARDS_PAYABLE, "liability", "应付救助款", "Awards payable"),
     (UNRESTRICTED_NET_ASSETS, "net_assets", "非限定性净资产", "Unrestricted net assets"),
     (RESTRICTED_NET_ASSETS, "net_assets", "限定性净资产", "Restricted net assets"),
@@ -33,11 +36,12 @@ ACCOUNTS = [
 ]
 
 # The part each account plays in the controls (Account.role) and what an expense line pays
-# (Account.purpose); migration 0010 set these on existing books.
+# (Account.purpose); migration 0010 set these on existing books, 0014 added 1221's.
 ROLES = {
     CASH: "cash",
     BANK: "bank",
     AWARDS_PAYABLE: "awards_payable",
+    RECOVERIES_RECEIVABLE: "recoveries_receivable",
     DONATION_INCOME: "donation_income",
     ALLOCATION_INCOME: "allocation_income",
 }

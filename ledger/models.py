@@ -88,6 +88,10 @@ class AccountRole(models.TextChoices):
     AWARDS_PAYABLE = "awards_payable", _("awards payable (award and payment flows only)")
     DONATION_INCOME = "donation_income", _("donation income (with a donation receipt only)")
     ALLOCATION_INCOME = "allocation_income", _("allocation income (with a settlement receipt only)")
+    RECOVERIES_RECEIVABLE = (
+        "recoveries_receivable",
+        _("recoveries receivable (money paid in error, recovery flow only)"),
+    )
 
 
 class Account(BilingualNameMixin):

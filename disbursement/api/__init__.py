@@ -31,6 +31,10 @@ selector and render:
 * **Account numbers** leave masked; the bank file with whole numbers is downloaded only by a
   role that may export it, with ``Cache-Control: no-store``, and each download is audited.
 
+* **Recoveries** (money paid in error claimed back) and a paid batch's **sample check**
+  (``recoveries``): proposing a recovery and booking a refund need an ``Idempotency-Key``,
+  which is stored (a retry answers the first record with ``Idempotent-Replayed: true``).
+
 One module a resource (``cycles``, ``enrolments``, ``batches`` with payments, ``bankfiles``:
 layouts, exports and result imports, ``jobs``), ``common`` for what they share; this package
 holds the routes (included by fundapp/api_urls.py under /api/payouts/, namespace
@@ -45,6 +49,7 @@ from .batches import BatchViewSet, PaymentViewSet
 from .cycles import CycleViewSet
 from .enrolments import EnrolmentViewSet
 from .jobs import JobViewSet
+from .recoveries import RecoveryViewSet, SampleCheckViewSet
 
 # The order of registration is the order of the paths in the schema.
 router = SimpleRouter()
@@ -56,6 +61,8 @@ router.register("layouts", LayoutViewSet, basename="layout")
 router.register("exports", ExportViewSet, basename="export")
 router.register("result-imports", ResultImportViewSet, basename="result-import")
 router.register("jobs", JobViewSet, basename="job")
+router.register("recoveries", RecoveryViewSet, basename="recovery")
+router.register("sample-checks", SampleCheckViewSet, basename="sample-check")
 
 app_name = "payouts-api"
 urlpatterns = [path("", include(router.urls))]

@@ -21,6 +21,10 @@ Design
 * **Bank files.** ``BankLayout`` (the administrator's per-bank column layout), ``ExportLog``
   (each export: who, when, batch, sha256, rows, total) and ``BankResultImport`` (each result file
   applied, sha256 unique: the same file twice changes nothing).
+* **Recoveries and sample checks** (``recoveries``). Money paid in error is claimed back from
+  the person (a receivable opened by a second person, refunds booked against it, a write-off
+  by a second person); a random sample of each paid batch's recipients is asked whether the
+  money arrived.
 * **Jobs.** ``JobProgress`` is the progress row a screen polls while a long job (cycle
   generation, batch build, export, result import) runs in Celery or in-process.
 
@@ -63,8 +67,30 @@ from .entitlements import (
     Entitlement,
 )
 from .jobs import JobProgress, JobStatus
+from .recoveries import (
+    BOOKED_RECOVERY,
+    LIVE_RECOVERY,
+    Recovery,
+    RecoveryReason,
+    RecoveryRefund,
+    RecoveryStatus,
+    RefundMethod,
+    SampleCheck,
+    SampleCheckLine,
+    SampleOutcome,
+)
 
 __all__ = [
+    "BOOKED_RECOVERY",
+    "LIVE_RECOVERY",
+    "Recovery",
+    "RecoveryReason",
+    "RecoveryRefund",
+    "RecoveryStatus",
+    "RefundMethod",
+    "SampleCheck",
+    "SampleCheckLine",
+    "SampleOutcome",
     "EXPORT_FIELDS",
     "IN_FLIGHT_STATUSES",
     "LIVE_STATUSES",

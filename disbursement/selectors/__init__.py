@@ -5,6 +5,8 @@
   fund has promised to the bank, the owed summary beside the build form;
 * ``reconciliation``: a batch's four sums side by side and where they differ;
 * ``timeliness``: days to payment, a batch's timeliness, awards unpaid past the late limit;
+* ``recoveries``: money paid in error owed back (``open_recoveries(person_ids)`` flags
+  people in later cycles) and the post-payment sample checks;
 * ``scope``: what a staff user may see (their region and below), with the one rule for a
   user's region (``approvals.selectors.staff_region``);
 * ``batches``, ``jobs``, ``cycles``, ``enrolments``: the reads each screen shows.
@@ -26,6 +28,19 @@ from .enrolments import enrolment_entitlements, enrolment_history
 from .jobs import job_progress, jobs_with_creator, own_failed_job
 from .owed import fund_committed, owed_summary, unpaid_cases, unpaid_entitlements
 from .reconciliation import Reconciliation, batch_reconciliation
+from .recoveries import (
+    OpenRecovery,
+    SampleSummary,
+    batch_open_recoveries,
+    not_received_payment_ids,
+    open_recoveries,
+    recoveries_for_user,
+    recovery_balance,
+    recovery_refunded,
+    sample_lines,
+    sample_summary,
+    with_refunded,
+)
 from .scope import (
     batches_for_user,
     covers_whole_county,
@@ -43,6 +58,17 @@ from .timeliness import (
 )
 
 __all__ = [
+    "OpenRecovery",
+    "SampleSummary",
+    "batch_open_recoveries",
+    "not_received_payment_ids",
+    "open_recoveries",
+    "recoveries_for_user",
+    "recovery_balance",
+    "recovery_refunded",
+    "sample_lines",
+    "sample_summary",
+    "with_refunded",
     "CENT",
     "ZERO",
     "LateAward",

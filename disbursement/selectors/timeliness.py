@@ -114,12 +114,12 @@ def late_awards(
         cases = cases.filter(program=program)
         ents = ents.filter(program=program)
     case_rows = list(
-        cases.order_by("final_at").values_list(
+        cases.order_by("final_at", "id").values_list(
             "id", "number", "program__code", "household_id", "amount", "amount_currency", "final_at"
         )[:limit]
     )
     ent_rows = list(
-        ents.order_by("created_at").values_list(
+        ents.order_by("created_at", "id").values_list(
             "id",
             "cycle__code",
             "program__code",

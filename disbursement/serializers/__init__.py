@@ -41,8 +41,28 @@ from .enrolments import (
     EnrolmentSerializer,
 )
 from .jobs import JobSerializer
+from .recoveries import (
+    RecoveryDecisionSerializer,
+    RecoveryProposeSerializer,
+    RecoverySerializer,
+    RecoveryWriteOffSerializer,
+    RefundCreateSerializer,
+    RefundSerializer,
+    SampleCheckSerializer,
+    SampleDrawSerializer,
+    SampleRecordSerializer,
+)
 
 __all__ = [
+    "RecoveryDecisionSerializer",
+    "RecoveryProposeSerializer",
+    "RecoverySerializer",
+    "RefundCreateSerializer",
+    "RefundSerializer",
+    "SampleCheckSerializer",
+    "SampleDrawSerializer",
+    "SampleRecordSerializer",
+    "RecoveryWriteOffSerializer",
     "BankLayoutSerializer",
     "BatchBuildSerializer",
     "BatchDetailSerializer",

@@ -1,15 +1,17 @@
 """Every write of the payout domain, by noun: ``enrolment_*``, ``cycle_*``, ``batch_*``,
-``results_import``. Keyword-only, one transaction per step (a result import: one per chunk), an
+``results_import``, ``recovery_*`` and ``refund_record``, ``sample_check_*``. Keyword-only, one transaction per step (a result import: one per chunk), an
 audit event in the same transaction, typed errors from ``disbursement.exceptions``. Long ones
 take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back.
 
 One concern a module: ``entitlements`` (enrolments and cycles), ``build`` (a batch built from
 what is owed), ``batches`` (its approval, discard and export), ``result_check`` (a bank result
-file's lines checked), ``results`` (what the bank paid, booked)."""
+file's lines checked), ``results`` (what the bank paid, booked),
+``recoveries`` (money paid in error claimed back), ``checks`` (the post-payment sample check)."""
 
 from ._common import Progress, check_payout_cover, export_dir, job_finish
 from .batches import ExportResult, batch_approve, batch_discard, batch_export, export_file
 from .build import batch_build
+from .checks import sample_check_draw, sample_check_record, sample_ids, sample_size
 from .entitlements import (
     GenerationReport,
     cycle_close,
@@ -20,6 +22,13 @@ from .entitlements import (
     enrolment_reinstate,
     enrolment_suspend,
     held_text,
+)
+from .recoveries import (
+    recovery_open,
+    recovery_propose,
+    recovery_reject,
+    recovery_write_off,
+    refund_record,
 )
 from .results import results_import
 
@@ -43,5 +52,14 @@ __all__ = [
     "export_file",
     "held_text",
     "job_finish",
+    "recovery_open",
+    "recovery_propose",
+    "recovery_reject",
+    "recovery_write_off",
+    "refund_record",
     "results_import",
+    "sample_check_draw",
+    "sample_check_record",
+    "sample_ids",
+    "sample_size",
 ]

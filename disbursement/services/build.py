@@ -46,7 +46,7 @@ from ledger.locks import lock_head
 
 from ..exceptions import InvalidInput, InvalidState, NotAllowed, NothingToPay
 from ..models import AccountOwner, EnrolmentStatus, Payment, PaymentStatus, PayoutBatch
-from ..selectors import unpaid_cases, unpaid_entitlements
+from ..selectors import open_recoveries, unpaid_cases, unpaid_entitlements
 from ._common import NO_PROGRESS, ZERO, Progress, check_payout_cover, require_perm, without_jit
 from .batches import PERM_BUILD, batch_label, save_batch
 
@@ -364,6 +364,10 @@ def batch_build(
             progress.step(n)
         if n != count:  # pragma: no cover - the selection is read under the posting lock
             raise InvalidState(_("The selection changed while the batch was built; build again."))
+        # Payees who still owe back money paid in error are paid in full all the same (nothing
+        # is deducted: 以扣代罚 is banned, and a recovery is claimed through its own refunds),
+        # but never silently: the batch page lists them and the event counts them.
+        owing = len(open_recoveries(Payment.objects.filter(batch=batch).values("payee_id")))
         audit(
             actor=actor,
             action=AuditAction.BATCH_BUILD,
@@ -372,5 +376,6 @@ def batch_build(
             count=count,
             total=str(total),
             left_out=skipped_count,
+            open_recoveries=owing,
         )
     return batch

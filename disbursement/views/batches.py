@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from approvals.models import Person
 from approvals.selectors import regions_below
 from common.errors import FundError, status_for
 from common.exports import export_or_none, query_without
@@ -27,13 +28,17 @@ from ..models import BatchStatus, Payment, PaymentStatus, PayoutBatch
 from .common import (
     PERM_APPROVE,
     PERM_BUILD,
+    PERM_CHECK,
     PERM_EXPORT,
     PERM_IMPORT,
     VIEW_BATCH,
+    VIEW_RECOVERY,
     page_of,
     region_or_403,
 )
 from .jobs import after_job, own_failed_job, start_job
+
+OWING_LISTED = 50  # people with an open recovery listed on a batch's page (all are counted)
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,6 +249,11 @@ def detail_page(request, batch, *, status=200, error=None, problems=None, **form
         rows.append({"p": p, "days": days, "waiting": waiting, "late": days > late_days})
     imports = selectors.batch_imports(batch)
     has_imports = imports.exists()
+    not_received = selectors.not_received_payment_ids(batch)
+    for row in rows:
+        row["not_received"] = row["p"].pk in not_received
+    owing = selectors.batch_open_recoveries(batch)
+    sample = selectors.sample_summary(batch)
     own = batch.built_by_id == user.pk
     counts = selectors.payment_status_counts(batch)
     context = {
@@ -277,6 +287,19 @@ def detail_page(request, batch, *, status=200, error=None, problems=None, **form
         "can_download": user.has_perm(PERM_EXPORT),
         "can_import": user.has_perm(PERM_IMPORT)
         and batch.status in (BatchStatus.EXPORTED, BatchStatus.CLOSED),
+        # People paid by this batch who still owe back money paid in error: listed, paid in full.
+        "owing_count": len(owing),
+        "owing": sorted(
+            (r for found in owing.values() for r in found), key=lambda r: (r.person_id, r.id)
+        )[:OWING_LISTED],
+        "owing_names": dict(
+            Person.objects.filter(pk__in=list(owing)[:OWING_LISTED]).values_list("pk", "name")
+        ),
+        "sample": sample,
+        "can_check": user.has_perm(PERM_CHECK)
+        and batch.status in (BatchStatus.EXPORTED, BatchStatus.CLOSED)
+        and not own,
+        "can_see_recoveries": user.has_perm(VIEW_RECOVERY),
         "discard_form": forms.get("discard_form") or DiscardForm(prefix="discard"),
         "export_form": forms.get("export_form") or ExportForm(prefix="export"),
         "import_form": forms.get("import_form") or ResultImportForm(prefix="import"),

@@ -23,6 +23,12 @@ PERM_GENERATE = "disbursement.generate_cycle"
 VIEW_ENROLMENT = "disbursement.view_enrolment"
 PERM_ENROL = "disbursement.manage_enrolment"
 VIEW_JOB = "disbursement.view_jobprogress"
+VIEW_RECOVERY = "disbursement.view_recovery"
+PERM_PROPOSE = "disbursement.add_recovery"
+PERM_DECIDE = "disbursement.approve_recovery"
+PERM_REFUND = "disbursement.add_recoveryrefund"
+PERM_WRITE_OFF = "disbursement.write_off_recovery"
+PERM_CHECK = "disbursement.record_samplecheck"
 # Besides the person who started it, a role holding this may watch any job (it oversees the
 # others: disbursement/roles.py).
 VIEW_ANY_JOB = "disbursement.view_any_job"

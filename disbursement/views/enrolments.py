@@ -141,6 +141,11 @@ def enrolment_page(request, enrolment, *, status=200, error=None, action=None, f
             "actions": actions,
             "error": error,
             "can_see_household": request.user.has_perm("approvals.view_household"),
+            # Money paid in error still owed back: flagged, never deducted from a payment.
+            "recoveries": selectors.open_recoveries([enrolment.person_id]).get(
+                enrolment.person_id, []
+            ),
+            "can_see_recoveries": request.user.has_perm("disbursement.view_recovery"),
         },
         status=status,
     )

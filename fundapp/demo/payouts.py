@@ -3,7 +3,9 @@ awards, an annual reward program with enrolled beneficiaries (one suspended, one
 generated cycle; a relief batch and a reward batch each built by the officer, approved by the
 supervisor, exported and answered by a bank result file with a failure; a reissue batch for the
 failure the bank called temporary, approved and waiting to be exported; and late awards for the
-late-payments report (one never batched: its household has no bank account).
+late-payments report (one never batched: its household has no bank account); a reward paid
+twice being recovered (proposed, decided by a second person, partly refunded), and the relief
+batch's post-payment sample check.
 
 Order: runs last, after ``cases.load_cases``: its households live in the villages made there,
 and its relief awards go through that relief program.
@@ -74,6 +76,50 @@ def bank_answers(layout, batch, *, failed=(), reasons=None, charges=None) -> byt
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+def load_recovery_and_sample_check(users, *, relief_batch, reward_batch, parent) -> None:
+    """Money paid in error coming back, and a post-payment check.
+
+    何淑芬's reward was also paid in cash by the township for the same year: the officer
+    proposes to recover it, the supervisor decides (the receivable is booked), and she has paid
+    back ¥300 so far (a refund slip, no receipt). The relief batch's recipients are sampled by
+    the supervisor (the officer built the batch) and asked whether the money arrived."""
+    officer, supervisor = users["officer"], users["supervisor"]
+    paid_twice = Payment.objects.get(
+        batch=reward_batch, payee=parent.people.get(is_head=True), status="paid"
+    )
+    recovery = payouts.recovery_propose(
+        payment=paid_twice,
+        amount=paid_twice.amount,
+        reason_code="duplicate",
+        reason_text="乡镇已以现金发放同年度奖励扶助金 / the township also paid this year's award in cash",
+        decision_reference="管委会〔2026〕3号",
+        idempotency_key="demo:recovery:1",
+        actor=officer,
+    )
+    recovery = payouts.recovery_open(
+        recovery=recovery,
+        decision_text="追回重复发放的奖励扶助金 / recover the payment made twice",
+        actor=supervisor,
+    )
+    payouts.refund_record(
+        recovery=recovery,
+        amount=cny("300.00"),
+        method="counter",
+        bank_reference="ABC-DEMO-REFUND-1",
+        note="本人到柜台缴回 / paid in at the bank's counter",
+        idempotency_key="demo:refund:1",
+        actor=officer,
+    )
+
+    check = payouts.sample_check_draw(batch=relief_batch, actor=supervisor)
+    outcomes = [
+        ("received", "电话回访，本人确认收到 / phoned, confirmed"),
+        ("unreachable", "电话关机，下周再访 / phone off, try again next week"),
+    ]
+    for line, (outcome, note) in zip(check.lines.order_by("id"), outcomes, strict=False):
+        payouts.sample_check_record(line=line, outcome=outcome, note=note, actor=supervisor)
 
 
 def load_payouts(users) -> dict[str, object]:
@@ -219,6 +265,10 @@ def load_payouts(users) -> dict[str, object]:
     # for the officer to export it.
     reissue = payouts.batch_build(program=reward, cycle=cycle, retry_unchanged=True, actor=officer)
     payouts.batch_approve(batch=reissue, actor=supervisor)
+
+    load_recovery_and_sample_check(
+        users, relief_batch=batch, reward_batch=rewards, parent=parents[1]
+    )
     return {
         "batches": PayoutBatch.objects.count(),
         "payments": Payment.objects.count(),

@@ -4,7 +4,8 @@ a document, and every document's line is in the books.
 Some accounts are moved only by documents kept beside the books (DOMAIN.md, "controls that hold
 on every path"): donation and allocation income only with a receipt (收费开票), cash on hand
 leaves only for the bank (no 坐收坐支), awards payable only by an award, an entitlement, a
-payment or a cancellation. For each controlled account and side (``CONTROLLED``) a line that no
+payment or a cancellation, recoveries receivable only by a recovery, its refunds and its
+write-off. For each controlled account and side (``CONTROLLED``) a line that no
 document claims is a finding with its own code, naming its entry, fund and period; a document
 whose line is not in the books (or not for its amount, fund or account) is a finding naming the
 document. Per account, fund, currency and period, what the documents add up to (dated as the
@@ -18,7 +19,10 @@ their ``AppConfig.ready``, as they register guard sets and reservation sources:
   documents say an entry with ``lo <= id < hi`` holds on a controlled account;
 * ``register_balance_source(account, source)``: ``source()`` gives ``{(fund id, currency):
   amount}`` that the app's documents say the account holds (credit positive); the sources of an
-  account add up (cases: final awards; payouts: entitlements less payments made).
+  account add up (cases: final awards; payouts: entitlements less payments made). An account
+  other than awards payable names its own problem code and what its documents are
+  (``code=``, ``what=``: payouts' recoveries receivable, whose open recoveries' balances are
+  a debit, so its source gives them negative).
 
 The ledger's own collection (receipts, deposits) is a claim source too, registered the same way
 by ``ledger.apps``. Entries are read in ranges of ids, so memory holds one range's claims and
@@ -48,6 +52,8 @@ from .report import (
     PAYABLE_CREDIT_UNEXPLAINED,
     PAYABLE_DEBIT_UNEXPLAINED,
     RECEIPT_INCOME_PERIOD,
+    RECOVERY_CREDIT_UNEXPLAINED,
+    RECOVERY_DEBIT_UNEXPLAINED,
     LedgerReport,
 )
 
@@ -126,6 +132,20 @@ def _controls() -> list[Control]:
             None,
         ),
         Control(
+            chart.RECOVERIES_RECEIVABLE,
+            "D",
+            RECOVERY_DEBIT_UNEXPLAINED,
+            _("a debit to recoveries receivable that is no recovery decided"),
+            None,
+        ),
+        Control(
+            chart.RECOVERIES_RECEIVABLE,
+            "C",
+            RECOVERY_CREDIT_UNEXPLAINED,
+            _("a credit to recoveries receivable that is no refund nor write-off"),
+            None,
+        ),
+        Control(
             chart.CASH,
             "C",
             CASH_CREDIT_WITHOUT_DEPOSIT,
@@ -140,6 +160,8 @@ BalanceSource = Callable[[], dict[tuple[int, str], Decimal]]
 
 _claim_sources: list[ClaimSource] = []
 _balance_sources: dict[str, list[BalanceSource]] = defaultdict(list)
+# account -> (problem code, what its documents are: a lazy text) for accounts besides 2201
+_balance_codes: dict[str, tuple[str, object]] = {}
 
 
 def register_claim_source(source: ClaimSource) -> None:
@@ -154,10 +176,17 @@ def unregister_claim_source(source: ClaimSource) -> None:
         _claim_sources.remove(source)
 
 
-def register_balance_source(account: str, source: BalanceSource) -> None:
-    """Add what a sub-ledger says ``account`` holds per fund and currency (credit positive)."""
+def register_balance_source(
+    account: str, source: BalanceSource, *, code: str | None = None, what=None
+) -> None:
+    """Add what a sub-ledger says ``account`` holds per fund and currency (credit positive).
+
+    ``code`` is the problem reported when they differ (default: awards payable's) and ``what``
+    names the documents in the message ("the open recoveries")."""
     if source not in _balance_sources[account]:
         _balance_sources[account].append(source)
+    if code is not None:
+        _balance_codes[account] = (code, what)
 
 
 def unregister_balance_source(account: str, source: BalanceSource) -> None:
@@ -344,6 +373,10 @@ def _match_range(report: LedgerReport, lo: int, hi: int, ctx: _Range) -> None:
 
 def _check_balances(report, account_ids, funds) -> None:
     """What the sub-ledgers say is owed = the account's balance, per fund and currency."""
+    account_ids = {
+        **dict(Account.objects.filter(code__in=list(_balance_sources)).values_list("code", "id")),
+        **account_ids,
+    }
     for account, sources in _balance_sources.items():
         if not sources or account not in account_ids:
             continue
@@ -359,13 +392,22 @@ def _check_balances(report, account_ids, funds) -> None:
                 continue
             fund_id, currency = key
             fund = funds.get(fund_id, f"#{fund_id}")
-            report.add(
-                AWARDS_PAYABLE_OUTSTANDING,
-                _(
+            code, what = _balance_codes.get(account, (AWARDS_PAYABLE_OUTSTANDING, None))
+            if what is None:
+                text = _(
                     "%(account)s of fund %(fund)s: the final unpaid awards and unpaid "
                     "entitlements add up to %(said)s %(cur)s, the books hold %(held)s %(cur)s"
                 )
+            else:
+                text = _(
+                    "%(account)s of fund %(fund)s: %(what)s add up to %(said)s %(cur)s (credit "
+                    "positive), the books hold %(held)s %(cur)s"
+                )
+            report.add(
+                code,
+                text
                 % {
+                    "what": what,
                     "account": account,
                     "fund": fund,
                     "said": said[key],

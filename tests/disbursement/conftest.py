@@ -144,3 +144,47 @@ def days_ago():
         return timezone.now() - timedelta(days=days)
 
     return at
+
+
+@pytest.fixture
+def paid_batch(final_cases, relief, people, layout):
+    """Three relief awards of CNY 1,000 paid by the bank in one batch built by ``officer`` and
+    approved by ``supervisor``."""
+    from disbursement import services
+    from disbursement.models import Payment
+
+    from .util import csv_bytes, result_rows
+
+    batch = services.batch_build(program=relief, actor=people.officer)
+    services.batch_approve(batch=batch, actor=people.supervisor)
+    services.batch_export(batch=batch, layout=layout, fmt="csv", actor=people.officer)
+    payments = list(Payment.objects.filter(batch=batch).order_by("id"))
+    services.results_import(
+        batch=batch,
+        layout=layout,
+        content=csv_bytes(result_rows(payments)),
+        filename="r.csv",
+        actor=people.officer,
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+@pytest.fixture
+def open_recovery(paid_batch, people):
+    """A recovery of CNY 600 of the batch's first payment, proposed by ``officer`` and opened
+    by ``supervisor``."""
+    from disbursement import services
+
+    payment = paid_batch.payments.order_by("id").first()
+    recovery = services.recovery_propose(
+        payment=payment,
+        amount=600,
+        reason_code="not_eligible",
+        reason_text="Moved out of the county before the cycle",
+        idempotency_key="rc-1",
+        actor=people.officer,
+    )
+    return services.recovery_open(
+        recovery=recovery, decision_text="管委会 decided to recover", actor=people.supervisor
+    )

@@ -985,6 +985,16 @@ def test_read_endpoints_conform_to_the_schema(settings, sent, enrolled, people, 
     job = JobProgress.objects.create(
         kind="import_results", created_by=people.supervisor, result={"code": "x"}
     )
+    # money paid in error claimed back, and the batch's post-payment sample check
+    recovery = services.recovery_propose(
+        payment=payments[1],
+        amount=payments[1].amount,
+        reason_code="duplicate",
+        reason_text="Paid twice",
+        idempotency_key="schema-rc",
+        actor=people.officer,
+    )
+    services.sample_check_draw(batch=sent, actor=people.supervisor)
     token = Token.objects.create(user=people.supervisor)
     auth = {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
@@ -1004,6 +1014,8 @@ def test_read_endpoints_conform_to_the_schema(settings, sent, enrolled, people, 
         "/api/payouts/exports/{id}/": {"id": log.pk},
         "/api/payouts/result-imports/{id}/": {"id": imp.pk},
         "/api/payouts/jobs/{id}/": {"id": job.pk},
+        "/api/payouts/recoveries/{id}/": {"id": recovery.pk},
+        "/api/payouts/sample-checks/{batch}/": {"batch": sent.pk},
     }
     statuses: dict[str, set[int]] = {}
 
@@ -1037,7 +1049,7 @@ def test_read_endpoints_conform_to_the_schema(settings, sent, enrolled, people, 
             exercise(operation.as_strategy(query={}), 1)
 
     # then every read was exercised and each reached a success
-    assert len(statuses) == 15, statuses
+    assert len(statuses) == 18, statuses
     for path, codes in statuses.items():
         assert 200 in codes, (path, codes)
 

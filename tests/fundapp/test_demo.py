@@ -86,8 +86,21 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
         "deposit",
         "approvals",
         "disbursement",
+        "recovery",
     }
     assert set(entries.values_list("status", flat=True)) == {EntryStatus.POSTED}
+
+    # and a reward paid twice is being recovered: proposed by the officer, decided by the
+    # supervisor, ¥300 paid back so far; the relief batch's sample check is recorded
+    from disbursement.models import Recovery, SampleCheck
+
+    recovery = Recovery.objects.get()
+    assert recovery.status == "open" and recovery.created_by.username == "officer"
+    assert recovery.decided_by.username == "supervisor"
+    assert [r.amount.amount for r in recovery.refunds.all()] == [Decimal("300.00")]
+    check = SampleCheck.objects.get()
+    assert check.drawn_by.username == "supervisor" != check.batch.built_by.username
+    assert check.lines.exclude(outcome="").count() == min(check.size, 2)
     assert set(entries.exclude(posted_by=None).values_list("posted_by__username", flat=True)) == {
         "officer",
         "supervisor",
