@@ -36,8 +36,8 @@ from .ledger.factories import explained, transfer
 
 DAY = date(2025, 3, 10)
 
-# One row trigger without a WHEN clause per app (and per guarded table of this issue), per
-# engine: (guard set, trigger, its table, and on PostgreSQL its function).
+# One row trigger per app (and per table guarded since issue 12), per engine (on PostgreSQL one
+# without a WHEN clause): (guard set, trigger, its table, and on PostgreSQL its function).
 GUARDS = {
     "ledger": {
         "postgresql": ("ledger.journalline", "ledger_line_guard", "ledger_journalline"),
@@ -53,6 +53,22 @@ GUARDS = {
             "approvals.append_only",
             "approvals_casehistory_no_update",
             "approvals_casehistory",
+        ),
+    },
+    "awards": {
+        "postgresql": ("approvals.award", "approvals_award_guard", "approvals_case"),
+        "sqlite": ("approvals.award", "approvals_award_frozen", "approvals_case"),
+    },
+    "reservations": {
+        "postgresql": (
+            "approvals.reservation",
+            "approvals_reservation_guard",
+            "approvals_reservation",
+        ),
+        "sqlite": (
+            "approvals.reservation",
+            "approvals_reservation_no_delete",
+            "approvals_reservation",
         ),
     },
     "payouts": {
@@ -142,7 +158,12 @@ def recreate_never_firing(trigger: str, table: str) -> None:
             )
             definition = cursor.fetchone()[0]
             cursor.execute(f"DROP TRIGGER {trigger}")
-            cursor.execute(re.sub(r"\bBEGIN\b", "WHEN 0 BEGIN", definition, count=1))
+            head, body = re.split(r"\bBEGIN\b", definition, maxsplit=1)
+            if re.search(r"\bWHEN\b", head):
+                head = re.sub(r"\bWHEN\b(.*)$", r"WHEN 0 AND (\1) ", head, count=1, flags=re.S)
+            else:
+                head += "WHEN 0 "
+            cursor.execute(f"{head}BEGIN{body}")
 
 
 def problems_of(report: dict, kind: str) -> list[dict]:
