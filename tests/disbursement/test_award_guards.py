@@ -27,7 +27,12 @@ from disbursement.models import Payment
 from ledger import selectors
 from ledger.exceptions import InsufficientFunds
 from ledger.models import Fund, JournalEntry
-from ledger.services import LineSpec, entry_request_approve, entry_request_submit
+from ledger.services import (
+    LineSpec,
+    entry_request_approve,
+    entry_request_submit,
+    reversal_request_submit,
+)
 from tests.approvals.factories import cny, fund_money
 
 from .util import payable
@@ -313,3 +318,21 @@ def test_a_manual_entry_cannot_spend_reserved_money(on_notice, people):
     with pytest.raises(InsufficientFunds, match="RELIEF"):
         entry_request_approve(request=request, actor=people.supervisor)
     assert available() == Decimal("500.00")
+
+
+def test_a_manual_reversal_cannot_take_reserved_money(on_notice, people):
+    # given the CNY 2,500 put into RELIEF by a manual entry, CNY 2,000 of it reserved
+    money_in = JournalEntry.objects.filter(memo="money in", lines__fund__code="RELIEF").first()
+    request = reversal_request_submit(
+        entry=money_in,
+        date=timezone.localdate(),
+        reason="keyed twice",
+        idempotency_key="reverse-reserved",
+        actor=people.officer,
+    )
+    # when a second person approves its reversal, it is refused: it would take money promised to
+    # the cases on notice
+    with pytest.raises(InsufficientFunds, match="RELIEF"):
+        entry_request_approve(request=request, actor=people.supervisor)
+    assert available() == Decimal("500.00")
+    assert not JournalEntry.objects.filter(reverses=money_in).exists()
