@@ -34,6 +34,10 @@ from ledger.models import JournalLine
 
 from .ledger.factories import explained, transfer
 
+# Tampering underneath (guards dropped, disabled or silenced) is the tables' owner's: with
+# TEST_APP_ROLE these tests run as the owner (tests/conftest.py).
+pytestmark = pytest.mark.owner
+
 DAY = date(2025, 3, 10)
 
 # One row trigger per app (and per table guarded since issue 12), per engine (on PostgreSQL one

@@ -136,6 +136,7 @@ def test_a_program_keeps_its_fund_once_an_award_of_it_is_booked(final_cases, rel
     assert relief.fund.code == "RELIEF"
 
 
+@pytest.mark.owner  # drops the award guard: the tables' owner's (tests/conftest.py)
 def test_the_issue_an_award_raised_tenfold_is_never_paid_tenfold(final_cases, relief, people):
     # given the award guard itself taken away (the case row can then be raised underneath), and
     # money enough at the bank for ten times the award (the payout's own cover check passes)
