@@ -128,16 +128,16 @@ APPEND_ONLY = GuardSet(
 )
 
 # ---- awards: what the ledger booked --------------------------------------------------------
-# The account code is frozen by ledger.dbguards.codes once lines use it (ledger.chart).
-AWARDS_PAYABLE = "2201"
+# Awards payable is account 2201 (ledger.chart.AWARDS_PAYABLE; its code is frozen by
+# ledger.dbguards.codes once lines use it).
 _AWARD_MSG = (
     "approvals: a final award keeps the amount, currency, program and entry the ledger booked"
 )
-_AWARD_BOOKED = f"""EXISTS (SELECT 1 FROM ledger_journalentry e
+_AWARD_BOOKED = """EXISTS (SELECT 1 FROM ledger_journalentry e
     JOIN ledger_journalline l ON l.entry_id = e.id
     JOIN ledger_account a ON a.id = l.account_id
     JOIN approvals_program p ON p.id = NEW.program_id
-    WHERE e.id = NEW.award_entry_id AND e.status = 'posted' AND a.code = '{AWARDS_PAYABLE}'
+    WHERE e.id = NEW.award_entry_id AND e.status = 'posted' AND a.code = '2201'
       AND l.side = 'C' AND l.fund_id = p.fund_id
       AND l.amount = NEW.amount AND l.amount_currency = NEW.amount_currency)"""
 _AWARD_CHANGED = """(NEW.amount <> OLD.amount OR NEW.amount_currency <> OLD.amount_currency
