@@ -180,7 +180,7 @@ class as_owner:  # noqa: N801 - a context manager used like a function
                 if conn.connection is not None and not conn.needs_rollback:
                     try:
                         _set_role(conn)
-                    except Exception:  # noqa: BLE001 - an aborted transaction: closed below
+                    except Exception:  # noqa: BLE001 - a broken connection: the next use reconnects
                         conn.close()
         return False
 
@@ -188,7 +188,7 @@ class as_owner:  # noqa: N801 - a context manager used like a function
 @pytest.fixture(scope="session", autouse=True)
 def _app_role(request):
     """With TEST_APP_ROLE on PostgreSQL: grant the role, then connect as it (see the docstring)."""
-    if not APP_ROLE or "django_db_setup" not in request.fixturenames:
+    if not APP_ROLE:
         yield
         return
     from django.conf import settings
@@ -196,6 +196,7 @@ def _app_role(request):
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         yield
         return
+    # Whatever the first test needs: the role holds for the whole session.
     request.getfixturevalue("django_db_setup")
     blocker = request.getfixturevalue("django_db_blocker")
     from django.db import connection
