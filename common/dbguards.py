@@ -14,6 +14,13 @@ the history and never changes: statements in order, each followed by a line hold
 :data:`STATEMENT_END`; a leading block of comment lines ending the same way is the file's header
 and is not run.
 
+What the database holds is read back by :func:`catalog` (each trigger's table, whether it is
+enabled, its definition; each function's body) and compared with what the registered sets say by
+:func:`guard_findings`, with the definitions normalised on both sides (:func:`normalise_sqlite`,
+:func:`normalise_pg_trigger`, :func:`normalise_body`): ``verify_ledger`` reports a guard that is
+missing, disabled (``ALTER TABLE ... DISABLE TRIGGER``) or altered (a function replaced by a
+no-op, a trigger re-created with ``WHEN 0``), and the migration test uses the same comparison.
+
 Only SQLite and PostgreSQL are supported, as everywhere in the project.
 """
 
@@ -91,6 +98,26 @@ class GuardSet:
             f"{_function_name(s)}()" for s in self.functions.get(vendor, ())
         }
 
+    def definitions(self, vendor: str) -> tuple[dict[str, str], dict[str, str]]:
+        """What installing this set leaves, normalised as :func:`catalog` reads it back:
+        ``({trigger: definition}, {function name: body})`` (the last statement creating a
+        name wins, as it does in the database)."""
+        triggers: dict[str, str] = {}
+        functions: dict[str, str] = {}
+        for statement in self.install_statements(vendor):
+            trigger = _CREATE_TRIGGER.match(statement)
+            if trigger:
+                triggers[trigger.group("name")] = (
+                    normalise_pg_trigger(statement)
+                    if vendor == "postgresql"
+                    else normalise_sqlite(statement)
+                )
+                continue
+            function = _CREATE_FUNCTION.match(statement)
+            if function:
+                functions[function.group("name")] = normalise_body(function.group("body"))
+        return triggers, functions
+
     def installed(self, connection: BaseDatabaseWrapper) -> set[str]:
         """Those of :meth:`expected` that the database has (a trigger only on its own table)."""
         vendor = _check_engine(connection)
@@ -149,6 +176,188 @@ def database_objects(connection: BaseDatabaseWrapper) -> tuple[dict[str, str], s
             return triggers, {row[0] for row in cursor.fetchall()}
         cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
         return dict(cursor.fetchall()), set()
+
+
+# --------------------------------------------------------------------------------------------
+# what the database holds, compared with what the sets say
+# --------------------------------------------------------------------------------------------
+_CREATE_TRIGGER = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?P<name>\w+)",
+    re.IGNORECASE,
+)
+_CREATE_FUNCTION = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?P<name>\w+)\s*\(.*?\bAS\s+"
+    r"(?P<tag>\$\w*\$)(?P<body>.*?)(?P=tag)",
+    re.IGNORECASE | re.DOTALL,
+)
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
+# A cast as pg_get_triggerdef writes it into a WHEN clause (``(old.code)::text``).
+_CAST = re.compile(
+    r"::\s*(?:character varying|double precision|timestamp with(?:out)? time zone"
+    r'|"?[a-z_][a-z0-9_]*"?)(?:\[\])?'
+)
+_TRIGGER_HEAD = re.compile(
+    r"^create (?:constraint )?trigger (\S+) (before|after|instead of) (.+?) on (?:\w+\.)?(\w+) "
+)
+_EVENT_ORDER = ("insert", "delete", "update", "truncate")
+
+
+@dataclass(frozen=True)
+class TriggerState:
+    """A trigger as the database holds it: its table, whether it fires, its definition
+    (normalised: :func:`normalise_sqlite` or :func:`normalise_pg_trigger`)."""
+
+    table: str
+    enabled: bool
+    definition: str
+
+
+def normalise_sqlite(sql: str) -> str:
+    """A SQLite ``CREATE TRIGGER`` as ``sqlite_master.sql`` keeps it (the statement as written,
+    without its final semicolon), whitespace runs made one space."""
+    return " ".join(sql.split()).rstrip(";").rstrip()
+
+
+def normalise_body(body: str) -> str:
+    """A PostgreSQL function's body (``pg_proc.prosrc``, the text between its dollar quotes),
+    whitespace runs made one space."""
+    return " ".join(body.split())
+
+
+def normalise_pg_trigger(sql: str) -> str:
+    """A PostgreSQL ``CREATE TRIGGER`` as written in a guard module, or as
+    ``pg_get_triggerdef`` writes it back, in one form: keywords and names in lower case (string
+    literals kept), no schema before the table, no casts or parentheses (the deparser adds
+    both), events in the deparser's order, whitespace runs made one space."""
+    parts = _LITERAL.split(sql.strip().rstrip(";"))
+    for index in range(0, len(parts), 2):  # even parts are outside string literals
+        text = _CAST.sub("", parts[index].lower())
+        parts[index] = text.replace("(", " ").replace(")", " ")
+    text = " ".join("".join(parts).split())
+    text = text.replace("create or replace trigger", "create trigger", 1)
+    text = text.replace(" execute procedure ", " execute function ")
+    head = _TRIGGER_HEAD.match(text + " ")
+    if head:
+        events = head.group(3).split(" or ")
+        events.sort(key=lambda e: _EVENT_ORDER.index(e.split(" ", 1)[0]))
+        text = (
+            f"create trigger {head.group(1)} {head.group(2)} {' or '.join(events)} "
+            f"on {head.group(4)} {(text + ' ')[head.end() :]}"
+        ).strip()
+    return text
+
+
+def catalog(connection: BaseDatabaseWrapper) -> tuple[dict[str, TriggerState], dict[str, str]]:
+    """Every trigger and function of ours that the database holds: ``({trigger: TriggerState},
+    {function name: normalised body})`` (PostgreSQL: the schemas on the search path, without
+    the triggers PostgreSQL makes for constraints; SQLite has no functions and cannot disable a
+    trigger)."""
+    with connection.cursor() as cursor:
+        if _check_engine(connection) == "postgresql":
+            # tgenabled: O (fires), A (fires always), R (only for replicas), D (disabled).
+            cursor.execute(
+                "SELECT t.tgname, c.relname, t.tgenabled IN ('O', 'A'), pg_get_triggerdef(t.oid)"
+                " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid)"
+            )
+            triggers = {
+                name: TriggerState(table, enabled, normalise_pg_trigger(definition))
+                for name, table, enabled, definition in cursor.fetchall()
+            }
+            cursor.execute(
+                "SELECT p.proname, p.prosrc FROM pg_proc p"
+                " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
+            )
+            return triggers, {name: normalise_body(body) for name, body in cursor.fetchall()}
+        cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return {
+            name: TriggerState(table, True, normalise_sqlite(sql))
+            for name, table, sql in cursor.fetchall()
+        }, {}
+
+
+def disabled_constraint_triggers(connection: BaseDatabaseWrapper) -> list[tuple[str, str]]:
+    """``[(constraint, table)]`` whose own triggers (foreign keys) do not fire:
+    ``ALTER TABLE ... DISABLE TRIGGER ALL`` turns them off with ours (PostgreSQL only)."""
+    if _check_engine(connection) != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT con.conname, c.relname FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_constraint con ON con.oid = t.tgconstraint"
+            " WHERE t.tgisinternal AND t.tgenabled NOT IN ('O', 'A')"
+            " AND pg_table_is_visible(c.oid) ORDER BY c.relname, con.conname"
+        )
+        return cursor.fetchall()
+
+
+MISSING = "missing"
+DISABLED = "disabled"
+ALTERED = "altered"
+UNEXPECTED = "unexpected"
+
+
+@dataclass(frozen=True)
+class GuardFinding:
+    """One trigger or function that is not as its set says: ``state`` is :data:`MISSING` (not
+    there, or not on its table), :data:`DISABLED`, :data:`ALTERED` (another definition) or
+    :data:`UNEXPECTED` (a trigger no set names, on a table of ours). ``name`` is a trigger's
+    name or a function's followed by ``()``."""
+
+    name: str
+    state: str
+    guard_set: str = ""
+    table: str = ""
+    found_table: str = ""
+
+
+def guard_findings(
+    connection: BaseDatabaseWrapper, guard_sets: Iterable[GuardSet]
+) -> tuple[int, list[GuardFinding]]:
+    """Compare what the sets say with :func:`catalog`: ``(number of triggers and functions
+    expected, findings)``; no finding means every one is there, enabled and as written."""
+    vendor = _check_engine(connection)
+    triggers, functions = catalog(connection)
+    findings: list[GuardFinding] = []
+    expected = 0
+    named: set[str] = set()
+    tables: set[str] = set()
+    for guard_set in guard_sets:
+        want_triggers, want_functions = guard_set.definitions(vendor)
+        for name, table in guard_set.triggers.get(vendor, {}).items():
+            expected += 1
+            named.add(name)
+            tables.add(table)
+            have = triggers.get(name)
+            if have is None or have.table != table:
+                state = MISSING
+            elif not have.enabled:
+                state = DISABLED
+            elif have.definition != want_triggers.get(name):
+                state = ALTERED
+            else:
+                continue
+            findings.append(
+                GuardFinding(
+                    name, state, guard_set.name, table, have.table if have is not None else ""
+                )
+            )
+        for signature in guard_set.functions.get(vendor, ()):
+            expected += 1
+            name = _function_name(signature)
+            if name not in functions:
+                state = MISSING
+            elif functions[name] != want_functions.get(name):
+                state = ALTERED
+            else:
+                continue
+            findings.append(GuardFinding(f"{name}()", state, guard_set.name))
+    for name, have in sorted(triggers.items()):
+        if name not in named and have.table in tables:
+            findings.append(GuardFinding(name, UNEXPECTED, table=have.table))
+    return expected, findings
 
 
 # --------------------------------------------------------------------------------------------

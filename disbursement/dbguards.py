@@ -3,7 +3,8 @@ PostgreSQL (the same refusals on both; tests go around the ORM to prove them):
 
 * a payment is added to or removed from a batch only while the batch is a draft (nothing is
   added to or removed from an approved batch), and a new payment is ``pending``;
-* a payment is for exactly its source's amount and currency, and a case is paid only once final;
+* a payment is for exactly its source's amount and currency — for a case, the amount its award
+  entry booked to awards payable, not the case row's — and a case is paid only once final;
 * the batch, source, payee (person, name, ID number), account (and whose it is), reference and
   amount never change; its status
   moves only forward: pending -> sent (only in an approved batch) -> paid | failed, and
@@ -59,8 +60,14 @@ MSG_APPEND = _P + "enrolment history rows are never changed or deleted"
 MSG_CANCEL = _P + "an award with a payment pending, sent or paid is not cancelled"
 
 _BATCH_STATUS = "(SELECT b.status FROM disbursement_payoutbatch b WHERE b.id = {row}.batch_id)"
-_CASE_OK = """EXISTS (SELECT 1 FROM approvals_case c WHERE c.id = {row}.case_id
-    AND c.state = 'final' AND c.amount = {row}.amount AND c.amount_currency = {row}.amount_currency)"""
+# A case's payment is for what the ledger booked as owed (the award entry's credit to awards
+# payable, account 2201), not for what the case row says: a case row changed underneath cannot
+# make a payment of more than was booked (approvals.award freezes the row as well).
+_CASE_OK = """EXISTS (SELECT 1 FROM approvals_case c
+    JOIN ledger_journalline l ON l.entry_id = c.award_entry_id
+    JOIN ledger_account a ON a.id = l.account_id
+    WHERE c.id = {row}.case_id AND c.state = 'final' AND a.code = '2201' AND l.side = 'C'
+      AND l.amount = {row}.amount AND l.amount_currency = {row}.amount_currency)"""
 _ENT_OK = """EXISTS (SELECT 1 FROM disbursement_entitlement e WHERE e.id = {row}.entitlement_id
     AND e.amount = {row}.amount AND e.amount_currency = {row}.amount_currency)"""
 _FIXED_CHANGED = """({new}.batch_id <> {old}.batch_id OR {new}.household_id <> {old}.household_id

@@ -1,5 +1,15 @@
 """Shared fixtures. Tests marked ``postgres`` need PostgreSQL and run in CI's PostgreSQL pass
-(``DATABASE_URL=postgres://...``); on SQLite they are reported as skipped with that reason."""
+(``DATABASE_URL=postgres://...``); on SQLite they are reported as skipped with that reason.
+
+With ``TEST_APP_ROLE=<role>`` on PostgreSQL the tests run as the application does in production:
+pytest-django creates and migrates the test database as the owner (the ``DATABASE_URL`` user),
+then ``fundapp.dbroles`` grants the role what the app needs and every connection to the test
+database does ``SET ROLE <role>``, a role that owns nothing and cannot disable, drop or replace
+a guard. Tests marked ``owner`` (they tamper underneath: drop or disable guards, DDL) run as the
+owner, and so does the flush after a transactional test (TRUNCATE is not granted to the app)."""
+
+import os
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
@@ -97,6 +107,11 @@ def pytest_configure(config):
     def _fixture_teardown(self):
         from django.db import connections
 
+        # The flush (TRUNCATE on PostgreSQL) is the owner's: the app role has no TRUNCATE.
+        with as_owner():
+            _teardown(self, connections)
+
+    def _teardown(self, connections):
         lifted = []
         for alias in self._databases_names(include_mirrors=False):
             conn = connections[alias]
@@ -113,6 +128,126 @@ def pytest_configure(config):
 
     _fixture_teardown._lifts_guards = True
     TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+# --------------------------------------------------------------------------------------------
+# TEST_APP_ROLE: the suite as the application's role (see the module docstring)
+# --------------------------------------------------------------------------------------------
+APP_ROLE = os.environ.get("TEST_APP_ROLE", "").strip()
+_owner = threading.local()
+_owner_everywhere = {"on": False}  # an ``owner`` test: its threads' connections too
+
+
+def _app_role_connections():
+    from django.db import connections
+
+    return [c for c in connections.all(initialized_only=True) if c.vendor == "postgresql"]
+
+
+def _set_role(conn) -> None:
+    if conn.connection is None or conn.settings_dict["NAME"] != _app_role_state.get("database"):
+        return
+    # On the driver's connection: no Django access check (fixtures run outside a test's access)
+    # and no query logging. Done at session level, outside any transaction where it can.
+    with conn.connection.cursor() as cursor:
+        if _owner_everywhere["on"] or getattr(_owner, "depth", 0):
+            cursor.execute("RESET ROLE")
+        else:
+            cursor.execute(f"SET ROLE {conn.ops.quote_name(APP_ROLE)}")
+
+
+_app_role_state: dict = {}
+
+
+def _on_connection_created(sender, connection, **kwargs):
+    _set_role(connection)
+
+
+class as_owner:  # noqa: N801 - a context manager used like a function
+    """Run the block as the tables' owner when the suite runs as the app role (else nothing)."""
+
+    def __enter__(self):
+        if _app_role_state.get("database"):
+            _owner.depth = getattr(_owner, "depth", 0) + 1
+            for conn in _app_role_connections():
+                _set_role(conn)
+        return self
+
+    def __exit__(self, *exc):
+        if _app_role_state.get("database"):
+            _owner.depth -= 1
+            for conn in _app_role_connections():
+                if conn.connection is not None and not conn.needs_rollback:
+                    try:
+                        _set_role(conn)
+                    except Exception:  # noqa: BLE001 - a broken connection: the next use reconnects
+                        conn.close()
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_role(request):
+    """With TEST_APP_ROLE on PostgreSQL: grant the role, then connect as it (see the docstring)."""
+    if not APP_ROLE:
+        yield
+        return
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    # Whatever the first test needs: the role holds for the whole session.
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    from fundapp import dbroles
+
+    with blocker.unblock():
+        statements = []
+        if not dbroles.role_exists(connection, APP_ROLE):
+            statements.append(dbroles.create_role_statement(connection, APP_ROLE, login=False))
+        statements += dbroles.grant_statements(connection, APP_ROLE)
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        problems = dbroles.app_role_problems(connection, APP_ROLE)
+        assert not problems, problems
+        _app_role_state["database"] = connection.settings_dict["NAME"]
+        connection_created.connect(_on_connection_created, dispatch_uid="test-app-role")
+        for conn in _app_role_connections():
+            _set_role(conn)
+    yield
+    connection_created.disconnect(dispatch_uid="test-app-role")
+    _app_role_state.clear()
+    with blocker.unblock():
+        for conn in _app_role_connections():
+            if conn.connection is not None:
+                with conn.cursor() as cursor:
+                    cursor.execute("RESET ROLE")
+
+
+@pytest.fixture(autouse=True)
+def _owner_marked(request, _app_role):
+    """Tests marked ``owner`` run as the tables' owner (their threads too)."""
+    if request.node.get_closest_marker("owner") is None or not _app_role_state:
+        yield
+        return
+    owner = as_owner()
+    _owner_everywhere["on"] = True
+    owner.__enter__()
+    try:
+        yield
+    finally:
+        _owner_everywhere["on"] = False
+        owner.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app_role() -> str:
+    """The role the suite runs as (TEST_APP_ROLE), or "" when it runs as the owner."""
+    return APP_ROLE if _app_role_state else ""
 
 
 @pytest.fixture(autouse=True)

@@ -86,6 +86,7 @@ def test_verify_counts_the_guards_of_every_app(db):
     assert report["guards_expected"] > len(ledger_only)
 
 
+@pytest.mark.owner  # drops a trigger: the tables' owner's (tests/conftest.py)
 @pytest.mark.parametrize("set_name", sorted(OTHER_APPS))
 def test_verify_fails_and_names_a_dropped_trigger_of_another_app(db, set_name):
     guard_set = sets_by_name()[set_name]
@@ -107,6 +108,7 @@ def test_verify_fails_and_names_a_dropped_trigger_of_another_app(db, set_name):
 
 
 @pytest.mark.postgres
+@pytest.mark.owner
 def test_verify_fails_when_the_posting_function_is_gone(db):
     post_entry = sets_by_name()["ledger.post_entry"]
     with transaction.atomic():

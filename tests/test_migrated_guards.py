@@ -4,9 +4,11 @@ Migrations run the SQL frozen beside them (``<app>/migrations/sql``), never toda
 so a guard module changed without a new migration leaves migrated databases behind: this test
 fails then. It migrates an empty database (a fresh SQLite file; a fresh PostgreSQL database next
 to the test one) with ``manage.py migrate`` in a subprocess, as a deployment does, and compares
-what it holds (names and definitions: ``sqlite_master.sql``; ``pg_get_triggerdef`` and
-``pg_get_functiondef``) with what installing every registered guard set over it leaves; then
-migrates it back to zero, which must leave none of them behind.
+what it holds with the guard modules as ``verify_ledger`` does (``common.dbguards.guard_findings``:
+every trigger on its table, enabled, with the definition its module writes; every function with
+its module's body) and with what installing every registered guard set over it leaves
+(``common.dbguards.catalog`` and ``pg_get_functiondef``); then migrates it back to zero, which
+must leave none of them behind.
 
 The fix for a failure: a new migration running the changed sets' SQL frozen in its own files
 (see ``ledger/migrations/0009_*``).
@@ -22,7 +24,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from common.dbguards import all_guard_sets, database_objects
+from common.dbguards import all_guard_sets, catalog, database_objects, guard_findings
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -45,23 +47,18 @@ def migrate_back_to_zero(database_url: str) -> None:
 
 
 def definitions(conn) -> dict[str, str]:
-    """Every trigger and function of ours in the database, with its definition as stored."""
-    with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
-            return {name: f"{table}: {sql}" for name, table, sql in cursor.fetchall()}
-        cursor.execute(
-            "SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t"
-            " JOIN pg_class c ON c.oid = t.tgrelid"
-            " WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid)"
-        )
-        found = dict(cursor.fetchall())
-        cursor.execute(
-            "SELECT p.proname || '()', pg_get_functiondef(p.oid) FROM pg_proc p"
-            " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
-        )
-        found.update(cursor.fetchall())
-        return found
+    """Every trigger and function of ours in the database, with its definition (triggers as
+    ``verify_ledger`` reads them; functions whole, attributes included)."""
+    triggers, _bodies = catalog(conn)
+    found = {name: repr(state) for name, state in triggers.items()}
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.proname || '()', pg_get_functiondef(p.oid) FROM pg_proc p"
+                " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
+            )
+            found.update(cursor.fetchall())
+    return found
 
 
 def expected_names(conn) -> set[str]:
@@ -74,6 +71,10 @@ def check_migrated(conn) -> None:
     assert set(migrated) == expected_names(conn)
     triggers, functions = database_objects(conn)
     assert len(triggers) + len(functions) == len(migrated)
+    # ...each as its guard module writes it, enabled, on its table (verify_ledger's comparison)
+    expected, findings = guard_findings(conn, all_guard_sets())
+    assert findings == []
+    assert expected == len(migrated)
     # ...and when every registered set is installed over it, nothing changes
     for guard_set in all_guard_sets():
         guard_set.install(conn)

@@ -9,7 +9,10 @@ Python, after the books lock is taken and before anything is written: a posting 
 fund's available money may not take it below zero. Set-based: the change of a whole batch is
 summed per fund and currency first, and only the funds it lowers are read (one query for their
 balances, one call per reservation source per fund). A reversal restores an earlier state and
-is not checked.
+may take a fund below zero, with one exception: a reversal made by hand (of a manual entry or a
+reclassification, by four eyes) may not take money reserved for cases on notice, so while a
+fund holds reservations it is checked like any posting (issue 12: a manual posting spent
+reserved money). Reversals made by a flow (a void, an award's cancellation) are not checked.
 """
 
 from __future__ import annotations
@@ -28,13 +31,23 @@ from .prepare import DEBIT, PreparedEntry
 # The accounts whose balances make up available money. Debit-positive balances, so that bank
 # + cash − awards payable is simply their sum (payable is a credit balance).
 MONEY_ROLES = ("cash", "bank", "awards_payable")
+# Entries made by hand (EntrySpec.source; a reversal carries the source of what it reverses).
+HAND_MADE = ("manual", "reclassification")
 
 
-def lowered(prepared: list[PreparedEntry]) -> dict[tuple[int, str], Decimal]:
-    """{(fund id, currency): change} for each fund whose available money the entries lower."""
+def _by_hand_reversal(p: PreparedEntry) -> bool:
+    return p.spec.reverses is not None and p.spec.source in HAND_MADE
+
+
+def lowered(
+    prepared: list[PreparedEntry], *, hand_reversals: bool = True
+) -> dict[tuple[int, str], Decimal]:
+    """{(fund id, currency): change} for each fund whose available money the entries lower
+    (reversals made by a flow left out; those made by hand too when ``hand_reversals`` is
+    false)."""
     change: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for p in prepared:
-        if p.spec.reverses is not None:
+        if p.spec.reverses is not None and not (hand_reversals and _by_hand_reversal(p)):
             continue
         for account, fund, side, value, currency, _memo in p.lines:
             if account.role in MONEY_ROLES:
@@ -58,8 +71,15 @@ def check_available(prepared: list[PreparedEntry]) -> None:
         line.fund.id: line.fund for p in prepared for line in p.lines if line.fund.id in fund_ids
     }
     reserved = {fund_id: reserved_in(fund) for fund_id, fund in funds.items()}
+    # What falls by entries other than reversals made by hand: those may take a fund below
+    # zero when nothing in it is reserved (they restore an earlier state), never into money
+    # reserved.
+    plain = lowered(prepared, hand_reversals=False)
     for (fund_id, currency), delta in sorted(falls.items()):
-        available = held[(fund_id, currency)] - reserved[fund_id].get(currency, Decimal(0))
+        held_back = reserved[fund_id].get(currency, Decimal(0))
+        available = held[(fund_id, currency)] - held_back
+        if (fund_id, currency) not in plain and held_back <= 0:
+            continue
         if available + delta < 0:
             raise InsufficientFunds(
                 _(
@@ -76,4 +96,4 @@ def check_available(prepared: list[PreparedEntry]) -> None:
             )
 
 
-__all__ = ["MONEY_ROLES", "check_available", "lowered"]
+__all__ = ["HAND_MADE", "MONEY_ROLES", "check_available", "lowered"]

@@ -2,7 +2,8 @@
 stored rows alone and reports every difference.
 
 It checks, independently of the database guards (and it checks that every guard set that any
-app registered in ``common.dbguards`` is installed, the posting function included):
+app registered in ``common.dbguards`` is installed, enabled and unaltered, the posting function
+included: ``guards``):
 
 * every posted entry has two or more lines and balances for each fund and currency, and no draft
   entry is left behind;
@@ -31,7 +32,7 @@ what it keeps in memory grows with the number of account x fund x currency keys 
 not with the number of lines, so it runs over millions of lines. The report keeps the first
 ``max_problems`` problems and counts the rest.
 
-One module per check: ``guards`` (every registered guard set installed), ``chain`` (the hash
+One module per check: ``guards`` (every registered guard set installed, enabled, unaltered), ``chain`` (the hash
 chain, in seq order), ``entries`` (each entry's zero-sum and content hash), ``references`` (what
 lines and reversals point to), ``balances`` (running balances and stored balances), and
 ``report`` (the report, its problem codes and the knobs of a pass), ``documents`` (the
@@ -73,7 +74,10 @@ from .report import (
     ENTRY_HASH,
     ENTRY_TOO_FEW_LINES,
     ENTRY_UNBALANCED,
+    GUARD_ALTERED,
+    GUARD_DISABLED,
     GUARD_MISSING,
+    GUARD_UNEXPECTED,
     INCOME_DEBIT_WITHOUT_VOID,
     INCOME_WITHOUT_RECEIPT,
     KEY_RUNNING_SUM,
@@ -130,7 +134,10 @@ __all__ = [
     "ENTRY_HASH",
     "ENTRY_TOO_FEW_LINES",
     "ENTRY_UNBALANCED",
+    "GUARD_ALTERED",
+    "GUARD_DISABLED",
     "GUARD_MISSING",
+    "GUARD_UNEXPECTED",
     "INCOME_DEBIT_WITHOUT_VOID",
     "INCOME_WITHOUT_RECEIPT",
     "KEY_RUNNING_SUM",

@@ -18,6 +18,9 @@ MAX_PROBLEMS = 1000
 
 # Stable codes of each kind of drift (used by tests, the JSON output and screens).
 GUARD_MISSING = "guard_missing"
+GUARD_DISABLED = "guard_disabled"
+GUARD_ALTERED = "guard_altered"
+GUARD_UNEXPECTED = "guard_unexpected"
 ENTRY_DRAFT = "entry_draft"
 ENTRY_TOO_FEW_LINES = "entry_too_few_lines"
 ENTRY_UNBALANCED = "entry_unbalanced"
@@ -83,7 +86,8 @@ class LedgerReport:
     balances: int = 0
     reversals: int = 0
     guards_expected: int = 0
-    guards_installed: int = 0
+    guards_installed: int = 0  # of those expected, present on their tables
+    guards_intact: int = 0  # of those expected, present, enabled and as their module writes them
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0  # all problems found, including those past ``max_problems``
     max_problems: int = MAX_PROBLEMS

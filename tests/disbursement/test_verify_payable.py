@@ -20,6 +20,10 @@ from tests.tamper import findings, has, raw, underneath
 
 from .util import csv_bytes, result_rows
 
+# Tampering underneath (guards dropped, disabled or silenced) is the tables' owner's: with
+# TEST_APP_ROLE these tests run as the owner (tests/conftest.py).
+pytestmark = pytest.mark.owner
+
 
 @pytest.fixture
 def paid(final_cases, people, relief, layout):

@@ -546,6 +546,7 @@ def test_a_stored_balance_counts_its_lines(books):
     assert Balance.objects.get(pk=cash.pk).line_count == 2
 
 
+@pytest.mark.owner  # drops two guards: the tables' owner's (tests/conftest.py)
 def test_a_new_stored_balance_must_count_every_line_of_its_key(books):
     # given the cash balance row removed underneath (its guard dropped for the test)
     from ledger import dbguards

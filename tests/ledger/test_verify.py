@@ -23,6 +23,10 @@ from ledger.models import ChainHead, JournalLine
 from .factories import explained, four_eyes, transfer
 from .test_guards import build_lines, draft_entry, post_underneath, raw
 
+# Tampering underneath (guards dropped, disabled or silenced) is the tables' owner's: with
+# TEST_APP_ROLE these tests run as the owner (tests/conftest.py).
+pytestmark = pytest.mark.owner
+
 DAY = date(2025, 3, 10)
 
 

@@ -69,6 +69,10 @@ class Command(BaseCommand):
             (_("stored balances"), report.balances),
             (_("reversals"), report.reversals),
             (_("database guards installed"), f"{report.guards_installed}/{report.guards_expected}"),
+            (
+                _("database guards enabled and unaltered"),
+                f"{report.guards_intact}/{report.guards_expected}",
+            ),
             (_("problems"), report.problem_count),
         ]
         width = max(len(label) for label, _ in rows)

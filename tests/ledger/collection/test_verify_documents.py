@@ -22,7 +22,9 @@ from tests.tamper import findings, has, raw, underneath
 
 from .factories import book, donate, key, person, unit
 
-pytestmark = pytest.mark.django_db
+# Tampering underneath (guards dropped, disabled or silenced) is the tables' owner's: with
+# TEST_APP_ROLE these tests run as the owner (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.owner]
 
 
 @pytest.fixture(autouse=True)
