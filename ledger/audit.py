@@ -109,6 +109,10 @@ class AuditAction(models.TextChoices):
     BANKRESULTS_IMPORT = "bankresults.import"
     BANKRESULTS_REFUSE = "bankresults.refuse"
 
+    # disbursement: long jobs whose process died (the reaper) and their retry by a person
+    JOB_INTERRUPT = "job.interrupt"
+    JOB_RETRY = "job.retry"
+
 
 _CATALOGUE = frozenset(AuditAction.values)
 

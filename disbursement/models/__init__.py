@@ -62,7 +62,7 @@ from .entitlements import (
     EnrolmentStatus,
     Entitlement,
 )
-from .jobs import JobProgress, JobStatus
+from .jobs import FINISHED_STATUSES, JobProgress, JobStatus
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -85,6 +85,7 @@ __all__ = [
     "ExportFormat",
     "ExportLog",
     "ImportStatus",
+    "FINISHED_STATUSES",
     "JobProgress",
     "JobStatus",
     "Payment",

@@ -5,9 +5,10 @@ take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or call
 
 One concern a module: ``entitlements`` (enrolments and cycles), ``build`` (a batch built from
 what is owed), ``batches`` (its approval, discard and export), ``result_check`` (a bank result
-file's lines checked), ``results`` (what the bank paid, booked)."""
+file's lines checked), ``results`` (what the bank paid, booked), ``jobs`` (a long job's row: claimed,
+finished, reaped when its process died, retried)."""
 
-from ._common import Progress, check_payout_cover, export_dir, job_finish
+from ._common import Progress, check_payout_cover, export_dir, heartbeat_timeout
 from .batches import ExportResult, batch_approve, batch_discard, batch_export, export_file
 from .build import batch_build
 from .entitlements import (
@@ -20,6 +21,16 @@ from .entitlements import (
     enrolment_reinstate,
     enrolment_suspend,
     held_text,
+)
+from .jobs import (
+    JOB_PERMISSIONS,
+    job_claim,
+    job_finish,
+    job_input,
+    job_input_keep,
+    job_may_retry,
+    job_reopen,
+    jobs_reap,
 )
 from .results import results_import
 
@@ -42,6 +53,14 @@ __all__ = [
     "enrolment_suspend",
     "export_file",
     "held_text",
+    "heartbeat_timeout",
+    "JOB_PERMISSIONS",
+    "job_claim",
     "job_finish",
+    "job_input",
+    "job_input_keep",
+    "job_may_retry",
+    "job_reopen",
+    "jobs_reap",
     "results_import",
 ]
