@@ -46,8 +46,6 @@ def ping() -> str:
 def _reap_jobs_at_start(sender=None, **kwargs) -> None:
     """A worker starting may be the one replacing a dead worker: tell at once about the jobs that
     died with it (the broker gives their tasks to a worker again; a person may also retry)."""
-    from django.db import connection
-
     from disbursement.services import jobs_reap
 
     try:
@@ -55,7 +53,5 @@ def _reap_jobs_at_start(sender=None, **kwargs) -> None:
     except Exception:  # a reaper that fails must not stop the worker; beat runs it again
         logging.getLogger(__name__).exception("reaping interrupted jobs at worker start failed")
         return
-    finally:
-        connection.close()
     if reaped:
         logging.getLogger(__name__).warning("jobs found interrupted at worker start: %s", reaped)
