@@ -116,7 +116,9 @@ def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_dies():
     # and beat runs the reaper of interrupted jobs
     entry = app.conf.beat_schedule["reap-jobs"]
     assert entry == {"task": "disbursement.reap_jobs", "schedule": settings.JOB_REAP_INTERVAL}
-    assert "disbursement.reap_jobs" in app.tasks
+    from disbursement import tasks
+
+    assert app.tasks["disbursement.reap_jobs"] is tasks.reap_jobs_task
 
 
 def test_a_worker_starting_reaps_the_jobs_whose_worker_died(db, settings):
