@@ -25,8 +25,9 @@ from .common import (
     retrieve=extend_schema(
         summary=_("Progress of one of your jobs"),
         description=_(
-            "current of total done; status queued, running, done (result names what was made) "
-            "or failed (error says why; result.code, and result.problems for a refused file)."
+            "current of total done; status queued, running, done (result names what was made), "
+            "failed (error says why; result.code, and result.problems for a refused file) or "
+            "interrupted (the process running it died; its page on the site offers a retry)."
         ),
         responses={200: JobSerializer, **errors.DETAIL},
     ),
