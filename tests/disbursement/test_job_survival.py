@@ -373,6 +373,47 @@ def test_a_build_that_committed_before_its_process_died_is_not_built_again(
     assert (PayoutBatch.objects.count(), job.status, job.runs) == (1, "done", 1)
 
 
+@pytest.mark.django_db
+def test_an_interrupted_generation_is_retried_through_the_api(
+    people, reward, make_households, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    from disbursement.models import Entitlement
+
+    # given a cycle generation whose process died (its one transaction left nothing)
+    fund_money(5000, "REWARD")
+    for household in make_households(2, prefix="62170000"):
+        services.enrolment_create(
+            program=reward, person=household.people.get(is_head=True), actor=people.officer
+        )
+    cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
+    job = JobProgress.objects.create(
+        kind="generate_cycle", created_by=people.officer, params={"cycle_id": cycle.pk}
+    )
+    assert job_claim(job.pk) == RUN
+    _silence(job)
+    jobs_reap()
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_login(people.officer)
+
+    # when its starter retries it through the API
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/payouts/jobs/{job.pk}/retry/", format="json")
+
+    # then it ran again, whole, once
+    assert response.status_code == 202, response.content
+    assert response["Location"] == f"/api/payouts/jobs/{job.pk}/"
+    assert response.json()["status"] in ("queued", "done")  # done already without a broker
+    body = api.get(response["Location"]).json()
+    assert (body["status"], body["result"].get("created"), body["error"]) == ("done", 2, "")
+    assert Entitlement.objects.filter(cycle=cycle).count() == 2
+    # and a second retry is refused by the state
+    again = api.post(f"/api/payouts/jobs/{job.pk}/retry/", format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "invalid_state")
+    assert Entitlement.objects.filter(cycle=cycle).count() == 2
+
+
 # --------------------------------------------------------------------------------------------
 # the screens, in both languages
 # --------------------------------------------------------------------------------------------
