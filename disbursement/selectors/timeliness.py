@@ -105,8 +105,9 @@ def late_awards(
     limit: int | None = 500,
 ) -> list[LateAward]:
     """Final awards and entitlements still unpaid more than ``days`` (default
-    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first; ``region``: only those of
-    households in that region and below."""
+    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first (ties by id, so the order is
+    the same on every engine and every run); ``region``: only those of households in that region
+    and below."""
     days = late_days_setting() if days is None else days
     now = now or timezone.now()
     cases, ents = _late_querysets(days=days, now=now, region=region)
@@ -114,12 +115,12 @@ def late_awards(
         cases = cases.filter(program=program)
         ents = ents.filter(program=program)
     case_rows = list(
-        cases.order_by("final_at").values_list(
+        cases.order_by("final_at", "id").values_list(
             "id", "number", "program__code", "household_id", "amount", "amount_currency", "final_at"
         )[:limit]
     )
     ent_rows = list(
-        ents.order_by("created_at").values_list(
+        ents.order_by("created_at", "id").values_list(
             "id",
             "cycle__code",
             "program__code",
