@@ -80,4 +80,14 @@ class BankResultImportAdmin(ReadOnlyAdmin):
 
 @admin.register(JobProgress)
 class JobProgressAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "status", "current", "total", "created_at", "finished_at"]
+    list_display = [
+        "kind",
+        "status",
+        "current",
+        "total",
+        "attempt",
+        "heartbeat_at",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "kind"]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", bankfiles.export_download, name="export-download"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("jobs/<int:pk>/progress.json", jobs.job_progress, name="job-progress"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry, name="job-retry"),
     path("late/", late.late_report, name="late"),
     path("cycles/", cycles.cycle_list, name="cycles"),
     path("cycles/open/", cycles.cycle_open, name="cycle-open"),

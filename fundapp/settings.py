@@ -215,6 +215,38 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it ends, not when it starts, and handed back to the broker when
+# its worker process dies: a worker killed mid-job loses no job (every job task is safe to run
+# again: disbursement/tasks.py). One task at a time per worker process, so a dying worker holds
+# back no other message.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged message to another worker after this many seconds (a worker
+# killed whole cannot hand it back). A job running longer is not run twice (its heartbeat is
+# fresh: the second delivery waits), but keep it above the usual length of a job.
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "1800"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose visibility timeout passed (kombu's default
+    # is 100 s after a 10 s throttle: too slow for a short timeout).
+    "unacked_restore_interval": max(1, min(60, BROKER_VISIBILITY_TIMEOUT // 3)),
+    "unacked_restore_throttle": 1,
+}
+# Long jobs' heartbeat: the progress reporter writes it at most every JOB_HEARTBEAT_INTERVAL
+# seconds; a running job silent for JOB_HEARTBEAT_TIMEOUT seconds is marked interrupted by the
+# reaper (manage.py reap_jobs, the beat entry below every JOB_REAP_INTERVAL seconds, and each
+# worker as it starts). The timeout must exceed the longest stretch a job works without
+# reporting (one chunk of a result import: seconds).
+JOB_HEARTBEAT_INTERVAL = float(os.environ.get("JOB_HEARTBEAT_INTERVAL", "2"))
+JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT", "300"))
+JOB_REAP_INTERVAL = float(os.environ.get("JOB_REAP_INTERVAL", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "reap-jobs": {"task": "disbursement.reap_jobs", "schedule": JOB_REAP_INTERVAL},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 
 # Security: on by default outside DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True

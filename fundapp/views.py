@@ -1,6 +1,7 @@
 """Site pages that belong to no single app: the home page with each fund's position and
-the warnings finance staff must act on (cash waiting for the bank, awards paid late, manual
-entries and reversals waiting for a second person's approval, and the state of one's own)."""
+the warnings finance staff must act on (cash waiting for the bank, awards paid late, payout
+jobs interrupted by the death of their process, manual entries and reversals waiting for a
+second person's approval, and the state of one's own)."""
 
 from collections import defaultdict
 
@@ -38,6 +39,9 @@ def home(request):
             "count": payout_selectors.late_awards_count(region=region),
             "days": payout_selectors.late_days_setting(),
         }
+    # Long payout jobs whose process died, waiting for a retry: the user's own (every one for
+    # those who watch every job).
+    interrupted = payout_selectors.interrupted_jobs_for(request.user)
     # Manual entries and reversals: waiting for this approver; the maker's own, with their state.
     requests_waiting = selectors.entry_requests_waiting_for(request.user)
     my_requests = selectors.entry_requests_of(request.user)
@@ -50,6 +54,7 @@ def home(request):
             "role_labels": roles,
             "cash_held": cash,
             "late": late,
+            "interrupted": interrupted,
             "requests_waiting": requests_waiting,
             "my_requests": my_requests,
             "deadlines": _deadlines(request.user, region),

@@ -117,6 +117,9 @@ class AuditAction(models.TextChoices):
     RECOVERY_WRITE_OFF = "recovery.write_off"
     SAMPLE_CHECK_DRAW = "sample_check.draw"
     SAMPLE_CHECK_RECORD = "sample_check.record"
+    # disbursement: long jobs whose process died (the reaper) and their retry by a person
+    JOB_INTERRUPT = "job.interrupt"
+    JOB_RETRY = "job.retry"
 
 
 _CATALOGUE = frozenset(AuditAction.values)

@@ -66,7 +66,7 @@ from .entitlements import (
     EnrolmentStatus,
     Entitlement,
 )
-from .jobs import JobProgress, JobStatus
+from .jobs import FINISHED_STATUSES, JobProgress, JobStatus
 from .recoveries import (
     BOOKED_RECOVERY,
     LIVE_RECOVERY,
@@ -111,6 +111,7 @@ __all__ = [
     "ExportFormat",
     "ExportLog",
     "ImportStatus",
+    "FINISHED_STATUSES",
     "JobProgress",
     "JobStatus",
     "Payment",

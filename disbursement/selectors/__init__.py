@@ -25,7 +25,15 @@ from .batches import (
 )
 from .cycles import cycle_program_id, cycles_with_counts
 from .enrolments import enrolment_entitlements, enrolment_history
-from .jobs import job_progress, jobs_with_creator, own_failed_job
+from .jobs import (
+    JOB_LABELS,
+    InterruptedJobs,
+    interrupted_jobs_for,
+    job_label,
+    job_progress,
+    jobs_with_creator,
+    own_failed_job,
+)
 from .owed import fund_committed, owed_summary, unpaid_cases, unpaid_entitlements
 from .reconciliation import Reconciliation, batch_reconciliation
 from .recoveries import (
@@ -89,6 +97,10 @@ __all__ = [
     "enrolments_for_user",
     "exports_for_user",
     "fund_committed",
+    "JOB_LABELS",
+    "InterruptedJobs",
+    "interrupted_jobs_for",
+    "job_label",
     "job_progress",
     "jobs_with_creator",
     "late_awards",

@@ -105,8 +105,9 @@ def late_awards(
     limit: int | None = 500,
 ) -> list[LateAward]:
     """Final awards and entitlements still unpaid more than ``days`` (default
-    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first; ``region``: only those of
-    households in that region and below."""
+    ``PAYOUT_LATE_DAYS``, 30) after they became final, oldest first (ties by id, so the order is
+    the same on every engine and every run); ``region``: only those of households in that region
+    and below."""
     days = late_days_setting() if days is None else days
     now = now or timezone.now()
     cases, ents = _late_querysets(days=days, now=now, region=region)

@@ -6,9 +6,10 @@ take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or call
 One concern a module: ``entitlements`` (enrolments and cycles), ``build`` (a batch built from
 what is owed), ``batches`` (its approval, discard and export), ``result_check`` (a bank result
 file's lines checked), ``results`` (what the bank paid, booked),
-``recoveries`` (money paid in error claimed back), ``checks`` (the post-payment sample check)."""
+``recoveries`` (money paid in error claimed back), ``checks`` (the post-payment sample check),
+``jobs`` (a long job's row: claimed, finished, reaped when its process died, retried)."""
 
-from ._common import Progress, check_payout_cover, export_dir, job_finish
+from ._common import Progress, check_payout_cover, export_dir, heartbeat_timeout
 from .batches import ExportResult, batch_approve, batch_discard, batch_export, export_file
 from .build import batch_build
 from .checks import sample_check_draw, sample_check_record, sample_ids, sample_size
@@ -22,6 +23,16 @@ from .entitlements import (
     enrolment_reinstate,
     enrolment_suspend,
     held_text,
+)
+from .jobs import (
+    JOB_PERMISSIONS,
+    job_claim,
+    job_finish,
+    job_input,
+    job_input_keep,
+    job_may_retry,
+    job_reopen,
+    jobs_reap,
 )
 from .recoveries import (
     recovery_open,
@@ -51,12 +62,20 @@ __all__ = [
     "enrolment_suspend",
     "export_file",
     "held_text",
+    "heartbeat_timeout",
+    "JOB_PERMISSIONS",
+    "job_claim",
     "job_finish",
     "recovery_open",
     "recovery_propose",
     "recovery_reject",
     "recovery_write_off",
     "refund_record",
+    "job_input",
+    "job_input_keep",
+    "job_may_retry",
+    "job_reopen",
+    "jobs_reap",
     "results_import",
     "sample_check_draw",
     "sample_check_record",

@@ -3,12 +3,14 @@ money check."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,11 +43,19 @@ def money_text(value: Decimal, currency: str) -> str:
 
 class Progress:
     """Reports how far a long job is: to a ``JobProgress`` row (a page polls it) and/or a
-    callback (a management command prints it).
+    callback (a management command prints it), and keeps the row's heartbeat fresh.
 
-    The row is written with a plain UPDATE on the job's own connection. The services call
-    ``step`` between their transactions (each chunk of a result import commits on its own), so
-    a poller sees the figures as they move; inside one transaction they show at its commit.
+    The row is written with a plain UPDATE on the job's own connection, at most every
+    ``JOB_HEARTBEAT_INTERVAL`` seconds (``start`` and the last step always): each write also
+    sets ``heartbeat_at``, the sign of life the reaper reads (``jobs_reap``), so it costs no
+    statement of its own. ``beat`` writes the heartbeat alone, for a stretch of work that has no
+    steps to report. A write also takes back a job the reaper marked ``interrupted`` while it
+    was in fact alive (a stretch longer than ``JOB_HEARTBEAT_TIMEOUT``): it runs, so it says so.
+
+    The services call ``step`` between their transactions (each chunk of a result import commits
+    on its own), so a poller sees the figures as they move; inside one transaction they show at
+    its commit, and the row stays locked by that live transaction (on PostgreSQL the reaper
+    skips a locked row: a row lock is held only by a live connection).
     """
 
     def __init__(
@@ -58,6 +68,7 @@ class Progress:
         self.total = 0
         self.current = 0
         self.message = ""
+        self._written = float("-inf")  # time.monotonic() of the last write to the row
 
     def start(self, total: int, message: str = "") -> None:
         self.total, self.current, self.message = total, 0, message
@@ -67,15 +78,55 @@ class Progress:
         self.current = current
         if message is not None:
             self.message = message
-        self._write()
+        if current >= self.total or self._due():
+            self._write()
+        elif self.callback is not None:
+            self.callback(self.current, self.total, self.message)
+
+    def beat(self) -> None:
+        """Tell the reaper the job is alive (cheap: at most one UPDATE every few seconds)."""
+        if self.job_id is not None and self._due():
+            self._written = time.monotonic()
+            JobProgress.objects.filter(pk=self.job_id).update(
+                heartbeat_at=timezone.now(), status=_revived()
+            )
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._written >= heartbeat_interval()
 
     def _write(self, **extra) -> None:
         if self.job_id is not None:
+            self._written = time.monotonic()
+            extra.setdefault("status", _revived())
             JobProgress.objects.filter(pk=self.job_id).update(
-                current=self.current, total=self.total, message=self.message[:200], **extra
+                current=self.current,
+                total=self.total,
+                message=self.message[:200],
+                heartbeat_at=timezone.now(),
+                **extra,
             )
         if self.callback is not None:
             self.callback(self.current, self.total, self.message)
+
+
+def _revived():
+    """The status a progress write leaves: ``running`` for a job marked interrupted (it has
+    just shown it is alive), unchanged otherwise."""
+    return Case(
+        When(status=JobStatus.INTERRUPTED, then=Value(JobStatus.RUNNING.value)),
+        default=F("status"),
+    )
+
+
+def heartbeat_interval() -> float:
+    """Seconds between two writes of a job's progress row (``JOB_HEARTBEAT_INTERVAL``)."""
+    return float(getattr(settings, "JOB_HEARTBEAT_INTERVAL", 2.0))
+
+
+def heartbeat_timeout() -> float:
+    """Seconds without a heartbeat after which a running job counts as interrupted
+    (``JOB_HEARTBEAT_TIMEOUT``)."""
+    return float(getattr(settings, "JOB_HEARTBEAT_TIMEOUT", 300.0))
 
 
 NO_PROGRESS = Progress()
@@ -91,15 +142,6 @@ def without_jit() -> None:
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-
-
-def job_finish(job_id: int, *, result: dict | None = None, error: str = "") -> None:
-    JobProgress.objects.filter(pk=job_id).update(
-        status=JobStatus.FAILED if error else JobStatus.DONE,
-        result=result or {},
-        error=error,
-        finished_at=timezone.now(),
-    )
 
 
 def bank_cash(fund: Fund, currency: str) -> Decimal:

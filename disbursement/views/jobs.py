@@ -6,6 +6,10 @@ time ``start_job`` returns, the view answers at once (``after_job``: the result 
 with the refusal); otherwise it sends the user to the job's page, whose progress bar polls
 ``progress.json``. A job is seen by the person who started it and by the roles holding
 ``disbursement.view_any_job``.
+
+A job whose process died is marked ``interrupted`` by the reaper; its page says so and offers a
+retry (``job_retry``) to whoever may start that kind of job and watch this one
+(``services.job_may_retry``; ``services.job_reopen`` checks it again and audits it).
 """
 
 from __future__ import annotations
@@ -18,25 +22,22 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from common.errors import FundError, status_for
 from common.permissions import permission_required
 
 from .. import selectors
 from ..models import JobProgress, JobStatus
-from ..services import held_text
+from ..services import held_text, job_may_retry
+from ..tasks import job_retry as retry_job
 from ..tasks import job_submit
 from .common import VIEW_ANY_JOB, VIEW_JOB
 
 HELD_SHOWN = 10  # beneficiaries named in the message after a cycle's generation
-
-JOB_LABELS = {
-    "build_batch": gettext_lazy("Building a payout batch"),
-    "export_batch": gettext_lazy("Writing the bank payment file"),
-    "import_results": gettext_lazy("Importing the bank's result file"),
-    "generate_cycle": gettext_lazy("Generating a cycle's entitlements"),
-}
+JOB_LABELS = selectors.JOB_LABELS
+# The page stops polling: the job ended, or stopped and waits for a retry.
+STOPPED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.INTERRUPTED)
 
 
 def start_job(request, kind: str, **params) -> JobProgress:
@@ -148,16 +149,13 @@ def job_payload(job: JobProgress) -> dict:
         "total": job.total,
         "percent": job.percent,
         "message": job.message,
-        "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
+        "finished": job.status in STOPPED,
         "error": job.error,
         "result_url": urls.get("result"),
     }
 
 
-@permission_required(VIEW_JOB)
-@require_GET
-def job_detail(request, pk: int):
-    job = job_for(request, pk)
+def job_page(request, job: JobProgress, *, status: int = 200, error: str = "") -> HttpResponse:
     return render(
         request,
         "disbursement/job.html",
@@ -166,10 +164,36 @@ def job_detail(request, pk: int):
             "label": JOB_LABELS.get(job.kind, job.kind),
             "urls": job_urls(job),
             "problems": (job.result or {}).get("problems") or [],
-            "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
+            "finished": job.status in STOPPED,
             "done_message": job_done_message(job) if job.status == JobStatus.DONE else "",
+            "may_retry": job_may_retry(job, request.user),
+            "retry_error": error,
         },
+        status=status,
     )
+
+
+@permission_required(VIEW_JOB)
+@require_GET
+def job_detail(request, pk: int):
+    return job_page(request, job_for(request, pk))
+
+
+@permission_required(VIEW_JOB)
+@require_POST
+def job_retry(request, pk: int):
+    """Retry an interrupted job: it runs again as the person retrying, resuming what the dead
+    run left (nothing is booked twice: each job kind is safe to run again)."""
+    job = job_for(request, pk)
+    try:
+        job = retry_job(job, actor=request.user)
+    except FundError as exc:
+        job.refresh_from_db()
+        return job_page(request, job, status=status_for(exc.code), error=str(exc))
+    messages.info(
+        request, _("The job was started again; what it had already done is not done twice.")
+    )
+    return after_job(request, job, lambda failed: redirect("payouts:job", pk=failed.pk))
 
 
 @permission_required(VIEW_JOB)

@@ -179,6 +179,7 @@ ENDPOINTS = [
     ("post", "result-imports/"),
     ("get", "jobs/"),
     ("get", "jobs/{job}/"),
+    ("post", "jobs/{job}/retry/"),
 ]
 
 
@@ -227,6 +228,7 @@ WRONG_ROLE = [
     ("post", "result-imports/", "finance_supervisor"),
     ("get", "jobs/", "reviewer"),
     ("get", "jobs/{job}/", "case_worker"),
+    ("post", "jobs/{job}/retry/", "reviewer"),
 ]
 
 

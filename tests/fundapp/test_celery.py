@@ -99,3 +99,42 @@ def test_a_real_worker_runs_a_task_through_redis():
             output, _ = worker.communicate()
         client.close()
     assert worker.returncode is not None, output
+
+
+def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_dies():
+    # given the project's settings, a task is acknowledged when it ends and requeued when its
+    # worker process dies; a worker holds one message at a time
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    # Redis gives a dead worker's unacknowledged message out again after the visibility timeout,
+    # and looks for such messages often enough for it
+    options = app.conf.broker_transport_options
+    assert options["visibility_timeout"] == settings.BROKER_VISIBILITY_TIMEOUT == 1800
+    assert 1 <= options["unacked_restore_interval"] <= 60
+    assert options["unacked_restore_throttle"] == 1
+    # and beat runs the reaper of interrupted jobs
+    entry = app.conf.beat_schedule["reap-jobs"]
+    assert entry == {"task": "disbursement.reap_jobs", "schedule": settings.JOB_REAP_INTERVAL}
+    from disbursement import tasks
+
+    assert tasks.reap_jobs_task.name in app.tasks  # a shared task, bound to this app
+
+
+def test_a_worker_starting_reaps_the_jobs_whose_worker_died(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from disbursement.models import JobProgress
+    from fundapp.celery import _reap_jobs_at_start
+
+    # given a job whose worker died long ago
+    settings.JOB_HEARTBEAT_TIMEOUT = 60
+    job = JobProgress.objects.create(
+        kind="export_batch", status="running", heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    # when a worker signals it is ready, then the job is marked interrupted
+    _reap_jobs_at_start(sender=None)
+    job.refresh_from_db()
+    assert job.status == "interrupted"
