@@ -26,6 +26,13 @@ ENTRY_HASH = "entry_hash"
 CHAIN_SEQ = "chain_seq"
 CHAIN_LINK = "chain_link"
 CHAIN_HEAD = "chain_head"
+# The keyed chain (``ledger.chainkeys``) and its checkpoints outside the database.
+CHAIN_KEY_MISSING = "chain_key_missing"
+CHAIN_SEGMENT = "chain_segment"
+CHAIN_CUT = "chain_cut"
+CHAIN_FORK = "chain_fork"
+CHAIN_SEGMENTS_CHANGED = "chain_segments_changed"
+CHECKPOINT_INVALID = "checkpoint_invalid"
 LINE_ORPHAN = "line_orphan"
 LINE_BALANCE_AFTER = "line_balance_after"
 KEY_RUNNING_SUM = "key_running_sum"
@@ -80,6 +87,14 @@ class LedgerReport:
     reversals: int = 0
     guards_expected: int = 0
     guards_installed: int = 0
+    # Entries hashed without a key (posted before the chain was keyed) and the keyed segments.
+    legacy_entries: int = 0
+    chain_segments: int = 0
+    head_seq: int = 0
+    head_hash: str = ""
+    # The latest checkpoint written outside the database (None: none found or none configured).
+    checkpoint_seq: int | None = None
+    checkpoint_at: str | None = None
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0  # all problems found, including those past ``max_problems``
     max_problems: int = MAX_PROBLEMS
