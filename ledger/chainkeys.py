@@ -140,9 +140,7 @@ def _keyring(current: str, old: tuple[str, ...]) -> Keyring:
 
 def keyring() -> Keyring:
     """The configured keys (the current one first); a development key with DEBUG."""
-    current = (
-        getattr(settings, KEY_SETTING, "") or os.environ.get(KEY_SETTING, "")
-    ).strip()
+    current = (getattr(settings, KEY_SETTING, "") or os.environ.get(KEY_SETTING, "")).strip()
     old = getattr(settings, OLD_KEYS_SETTING, None)
     if old is None:
         old = [s for s in os.environ.get(OLD_KEYS_SETTING, "").split(",")]
@@ -154,9 +152,10 @@ def keyring() -> Keyring:
                 'with it. Generate one with python -c "import secrets; '
                 'print(secrets.token_urlsafe(48))" and keep a backup away from the database.'
             )
-        current = "development-chain-key|" + hashlib.sha256(
-            settings.SECRET_KEY.encode("utf-8")
-        ).hexdigest()
+        current = (
+            "development-chain-key|"
+            + hashlib.sha256(settings.SECRET_KEY.encode("utf-8")).hexdigest()
+        )
     return _keyring(current, old)
 
 

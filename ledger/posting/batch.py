@@ -29,8 +29,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..exceptions import IdempotencyConflict
 from ..chainkeys import ChainKey
+from ..exceptions import IdempotencyConflict
 from ..locks import lock_head
 from ..models import Balance, ChainHead, JournalEntry, JournalLine, Period, PeriodStatus
 from ..segments import segment_key

@@ -14,9 +14,9 @@ segment are legacy (unkeyed) and counted in ``legacy_entries``.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 import hmac
+
+from django.utils.translation import gettext as _
 
 from .. import hashing
 from ..chainkeys import ChainKey, ChainKeyMissing, keyring, segment_mac
