@@ -14,6 +14,10 @@ app registered in ``common.dbguards`` is installed, the posting function include
   the previous entry's ``hash``, each ``content_hash`` and ``hash`` recomputed from the stored data
   with ``ledger.hashing`` exactly as ``ledger.posting`` computes them, and the ``ChainHead`` at
   the last entry;
+* the chain is keyed (``ledger.chainkeys``): each entry's hash is recomputed with its
+  segment's key, each segment's MAC checked, legacy (unkeyed) entries counted; and the chain
+  agrees with the latest checkpoint written outside the database (``ledger.checkpoints``): not
+  cut behind it, not forked at it, its segments unchanged;
 * a reversal mirrors its original (same accounts, funds, currencies and amounts, opposite sides);
 * the sub-ledgers agree with the books (``documents``, ``subledgers``): every receipt's income
   is booked and every income credit has its receipt (per line, and per fund and period), a void
@@ -49,6 +53,7 @@ from django.db import connection, transaction
 from ..models import Account, Fund
 from .balances import check_balances, check_running_balances
 from .chain import check_chain
+from .checkpoint import check_checkpoint
 from .documents import check_documents
 from .entries import check_entries
 from .guards import check_guards
@@ -62,9 +67,15 @@ from .report import (
     BALANCE_ORPHAN,
     CASH_CREDIT_WITHOUT_DEPOSIT,
     CASH_DEPOSIT_PERIOD,
+    CHAIN_CUT,
+    CHAIN_FORK,
     CHAIN_HEAD,
+    CHAIN_KEY_MISSING,
     CHAIN_LINK,
+    CHAIN_SEGMENT,
+    CHAIN_SEGMENTS_CHANGED,
     CHAIN_SEQ,
+    CHECKPOINT_INVALID,
     CHUNK_SIZE,
     DEPOSIT_CASH_MISSING,
     ENTITLEMENT_PAYABLE_MISSING,
@@ -114,6 +125,12 @@ __all__ = [
     "BALANCE_MISSING",
     "BALANCE_ORPHAN",
     "CHAIN_HEAD",
+    "CHECKPOINT_INVALID",
+    "CHAIN_SEGMENTS_CHANGED",
+    "CHAIN_SEGMENT",
+    "CHAIN_KEY_MISSING",
+    "CHAIN_FORK",
+    "CHAIN_CUT",
     "CHAIN_LINK",
     "CHAIN_SEQ",
     "CASH_CREDIT_WITHOUT_DEPOSIT",
@@ -183,6 +200,7 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     funds = dict(Fund.objects.values_list("id", "code"))
     check_guards(report)
     seq_of = check_chain(report, chunk_size, progress, progress_every)
+    check_checkpoint(report)
     check_entries(report, accounts, funds, chunk_size, progress, progress_every)
     keys = check_running_balances(
         report, accounts, funds, seq_of, chunk_size, progress, progress_every
