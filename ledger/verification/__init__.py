@@ -18,6 +18,9 @@ app registered in ``common.dbguards`` is installed, the posting function include
   segment's key, each segment's MAC checked, legacy (unkeyed) entries counted; and the chain
   agrees with the latest checkpoint written outside the database (``ledger.checkpoints``): not
   cut behind it, not forked at it, its segments unchanged;
+* documents against the entries they belong to (``reconcile``): receipt numbers without gaps,
+  no donation, allocation or entry naming a receipt that is gone, and what the apps above
+  register (``register_document_check``; cases: reservations against the cases on notice);
 * a reversal mirrors its original (same accounts, funds, currencies and amounts, opposite sides);
 * the sub-ledgers agree with the books (``documents``, ``subledgers``): every receipt's income
   is booked and every income credit has its receipt (per line, and per fund and period), a void
@@ -57,6 +60,7 @@ from .checkpoint import check_checkpoint
 from .documents import check_documents
 from .entries import check_entries
 from .guards import check_guards
+from .reconcile import check_reconcile, register_document_check, unregister_document_check
 from .report import (
     AWARD_PAYABLE_MISSING,
     AWARDS_PAYABLE_OUTSTANDING,
@@ -82,6 +86,7 @@ from .report import (
     ENTRY_CONTENT_HASH,
     ENTRY_DRAFT,
     ENTRY_HASH,
+    ENTRY_RECEIPT_MISSING,
     ENTRY_TOO_FEW_LINES,
     ENTRY_UNBALANCED,
     GUARD_MISSING,
@@ -98,10 +103,13 @@ from .report import (
     PROGRESS_EVERY,
     RECEIPT_INCOME_MISSING,
     RECEIPT_INCOME_PERIOD,
+    RECEIPT_NUMBER_GAP,
     RECEIPT_RECORD_MISMATCH,
     RECEIPT_VALID_BUT_REVERSED,
     RECEIPT_VOID_NOT_REVERSED,
     RECEIPT_WITHOUT_RECORD,
+    RECORD_WITHOUT_RECEIPT,
+    RESERVATION_MISMATCH,
     REVERSAL_MISMATCH,
     REVERSAL_TARGET,
     LedgerReport,
@@ -166,8 +174,14 @@ __all__ = [
     "Claim",
     "LedgerReport",
     "Problem",
+    "ENTRY_RECEIPT_MISSING",
+    "RECEIPT_NUMBER_GAP",
+    "RECORD_WITHOUT_RECEIPT",
+    "RESERVATION_MISMATCH",
     "register_balance_source",
     "register_claim_source",
+    "register_document_check",
+    "unregister_document_check",
     "unregister_balance_source",
     "unregister_claim_source",
     "verify_ledger",
@@ -208,3 +222,4 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     check_balances(report, keys, accounts, funds)
     check_documents(report, funds)
     check_subledgers(report, funds)
+    check_reconcile(report, funds)

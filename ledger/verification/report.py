@@ -62,6 +62,11 @@ CASH_CREDIT_WITHOUT_DEPOSIT = "cash_credit_without_deposit"
 DEPOSIT_CASH_MISSING = "deposit_cash_missing"
 CASH_DEPOSIT_PERIOD = "cash_deposit_period"
 PLEDGE_DONATION_MISMATCH = "pledge_donation_mismatch"
+# Documents against the entries they belong to (``reconcile``).
+RECEIPT_NUMBER_GAP = "receipt_number_gap"
+RECORD_WITHOUT_RECEIPT = "record_without_receipt"
+ENTRY_RECEIPT_MISSING = "entry_receipt_missing"
+RESERVATION_MISMATCH = "reservation_mismatch"
 
 
 @dataclass
