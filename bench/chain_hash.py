@@ -61,7 +61,10 @@ def postgres(url: str) -> None:
         times = {}
         for name, expr in (
             ("legacy", f"encode(sha256(convert_to({msg}, 'UTF8')), 'hex')"),
-            ("keyed", f"encode(sha256(%(o)s || sha256(%(i)s || convert_to({msg}, 'UTF8'))), 'hex')"),
+            (
+                "keyed",
+                f"encode(sha256(%(o)s || sha256(%(i)s || convert_to({msg}, 'UTF8'))), 'hex')",
+            ),
         ):
             best = None
             for _ in range(5):
