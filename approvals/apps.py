@@ -24,13 +24,18 @@ class ApprovalsConfig(AppConfig):
         register_reservation_source(fund_reserved)
 
         from ledger import chart
-        from ledger.verification import register_balance_source, register_claim_source
+        from ledger.verification import (
+            register_balance_source,
+            register_claim_source,
+            register_document_check,
+        )
 
-        from .verification import award_claims, final_awards_owed
+        from .verification import award_claims, final_awards_owed, reservation_findings
 
         # verify_ledger: awards explain awards payable, and say what it holds.
         register_claim_source(award_claims)
         register_balance_source(chart.AWARDS_PAYABLE, final_awards_owed)
+        register_document_check(reservation_findings)
 
         from ledger.corrections import register_correction
 

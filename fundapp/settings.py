@@ -201,6 +201,21 @@ RECEIPT_CHECK_KEY = os.environ.get("RECEIPT_CHECK_KEY", "")
 # print(Fernet.generate_key().decode())"). Required outside DEBUG; back it up: without it the
 # stored numbers cannot be read.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# The ledger's hash chain key (ledger.chainkeys): entry hashes are HMAC-SHA256 under it, so a
+# database writer cannot recompute them. Required outside DEBUG (check --deploy: fundapp.E002);
+# DEBUG derives one from SECRET_KEY. Rotating: the old key goes into LEDGER_CHAIN_OLD_KEYS
+# (comma-separated; verification needs every key of the chain), then `manage.py rotate_chain_key`.
+LEDGER_CHAIN_KEY = os.environ.get("LEDGER_CHAIN_KEY", "")
+LEDGER_CHAIN_OLD_KEYS = env_list("LEDGER_CHAIN_OLD_KEYS", "")
+# Where the chain head is written outside the database (ledger.checkpoints): append-only JSON
+# lines. Empty: no checkpoints (check --deploy warns: fundapp.W003).
+LEDGER_CHECKPOINT_DIR = os.environ.get("LEDGER_CHECKPOINT_DIR", "")
+# Seconds between two checkpoints written by `celery -A fundapp beat` (task ledger.checkpoint).
+LEDGER_CHECKPOINT_EVERY = int(os.environ.get("LEDGER_CHECKPOINT_EVERY", "300"))
+# Also write a checkpoint after every posting commits (costs a file append and fsync each).
+LEDGER_CHECKPOINT_ON_COMMIT = env_bool("LEDGER_CHECKPOINT_ON_COMMIT", False)
+# Where `manage.py backup` writes its dumps and manifests.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 # Awards unpaid this many days after they became final are flagged as late.
 PAYOUT_LATE_DAYS = int(os.environ.get("PAYOUT_LATE_DAYS", "30"))
 # The post-payment sample check of a paid batch: max(MIN, PERCENT % of its paid payments).
@@ -244,6 +259,12 @@ JOB_REAP_INTERVAL = float(os.environ.get("JOB_REAP_INTERVAL", "60"))
 CELERY_BEAT_SCHEDULE = {
     "reap-jobs": {"task": "disbursement.reap_jobs", "schedule": JOB_REAP_INTERVAL},
 }
+if LEDGER_CHECKPOINT_DIR:
+    # The chain head written outside the database every LEDGER_CHECKPOINT_EVERY seconds.
+    CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {
+        "task": "ledger.checkpoint",
+        "schedule": float(LEDGER_CHECKPOINT_EVERY),
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )

@@ -5,13 +5,24 @@ every line's account, fund, side, amount and currency, in order); it tells a ret
 conflict under the same idempotency key. ``entry_hash`` chains an entry to the one before it and
 covers its position, key, content, who posted it and when. Free text is hashed on its own first,
 so no delimiter inside it can make two different entries read alike.
+
+The entry hash is keyed: HMAC-SHA256 under the chain key of the entry's segment
+(``ledger.chainkeys``), so that only who holds the key (never a database writer alone) can
+compute it. ``key=None`` is the legacy unkeyed SHA-256 of the entries posted before the chain
+was keyed; the message hashed is the same in both.
 """
+
+from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .chainkeys import ChainKey
 
 
 def _h(text: str) -> str:
@@ -52,8 +63,12 @@ def entry_hash(
     content: str,
     posted_by_id: int | None,
     posted_at: datetime,
+    key: ChainKey | None,
     posted_at_token: str | None = None,
 ) -> str:
-    """``posted_at_token`` may pass ``timestamp_token(posted_at)`` computed once for a batch."""
+    """HMAC-SHA256 under ``key`` (``None``: the legacy unkeyed SHA-256).
+
+    ``posted_at_token`` may pass ``timestamp_token(posted_at)`` computed once for a batch."""
     token = posted_at_token or timestamp_token(posted_at)
-    return _h(f"{prev_hash}|{seq}|{_h(idempotency_key)}|{content}|{posted_by_id or ''}|{token}")
+    message = f"{prev_hash}|{seq}|{_h(idempotency_key)}|{content}|{posted_by_id or ''}|{token}"
+    return _h(message) if key is None else key.mac(message)

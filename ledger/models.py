@@ -21,7 +21,10 @@ Design
      from the line before it, and a balance row that does not equal its latest line or whose
      ``line_count`` does not grow by exactly the lines added since its previous ``last_line``;
   6. entries form a hash chain in ``seq`` order: ``hash`` covers the entry's content and the
-     previous entry's hash. ``verify_ledger`` recomputes all of it from the lines.
+     previous entry's hash, keyed (HMAC-SHA256) with a secret held outside the database, per
+     ``ChainSegment`` (``ledger.chainkeys``), so a database writer cannot recompute it; the
+     head is also written outside the database (``ledger.checkpoints``). ``verify_ledger``
+     recomputes all of it from the lines.
 
 Amounts are signed in one place only: ``balance_after`` and ``Balance.balance`` are debit-positive
 (debits minus credits). Screens show them on the account's normal side.
@@ -33,7 +36,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
@@ -245,12 +248,36 @@ class ChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # The id of the open chain segment's key (``ChainSegment``, ``ledger.chainkeys``); empty
+    # until the first segment opens (entries before it are legacy, hashed without a key).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="chainhead_single_row")]
 
     def __str__(self) -> str:
         return f"chain head #{self.last_seq}"
+
+
+class ChainSegment(models.Model):
+    """From entry ``first_seq`` on (until the next segment) the chain is keyed with the key whose
+    id is ``key_id`` (``ledger.chainkeys``). ``mac`` is the segment's own MAC under that key, so
+    only who holds the key can open a segment. Entries before the first segment are legacy
+    (unkeyed SHA-256). Rows are only ever added: by the first posting, and by rotation."""
+
+    first_seq = models.BigIntegerField(unique=True)
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_seq__gte=1), name="chainsegment_seq_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"chain segment from #{self.first_seq} (key {self.key_id})"
 
 
 class EntryStatus(models.TextChoices):

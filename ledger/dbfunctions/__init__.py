@@ -12,7 +12,8 @@ from common.dbguards import FUNCTION, GuardSet, read_sql_file
 
 POST_ENTRY_SIGNATURE = (
     "ledger_post_entry(text, text, date, text, text, bigint, bigint, timestamptz, text, "
-    "bigint[], bigint[], text[], numeric[], text[], text[], bigint, bigint, text, bigint)"
+    "bigint[], bigint[], text[], numeric[], text[], text[], bigint, bigint, text, bigint, "
+    "text, bytea, bytea)"
 )
 
 POST_ENTRY = GuardSet(

@@ -3,7 +3,11 @@
 -- retry, find or open the month's period, insert the draft and its lines with running
 -- balances, flip it to posted, upsert the balances, move the head), run inside the server so
 -- a single posting costs one round trip instead of a dozen. Every guard trigger still fires
--- on every statement. The entry hash is ledger.hashing.entry_hash spelt in SQL; the
+-- on every statement. The entry hash is ledger.hashing.entry_hash spelt in SQL: HMAC-SHA256
+-- (RFC 2104, H(opad || H(ipad || message)) with the core sha256()) under the open segment's
+-- chain key, whose id and pads Python passes (ledger.chainkeys); the key is never stored. When
+-- the chain head's open segment is not the key passed (none yet, or rotated meanwhile) nothing
+-- is written and the outcome is 'rekey': Python asks again with the right key. The
 -- timestamp token and content hash come from Python. The maker, approver, reason and income
 -- receipt (four eyes, income with its document) are written as given: the guards judge them.
 -- A refusal raises 'ledger_post_entry
@@ -22,12 +26,19 @@ DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, 
 
 -- end of statement
 
+DROP FUNCTION IF EXISTS ledger_post_entry(text, text, date, text, text, bigint, bigint,
+  timestamptz, text, bigint[], bigint[], text[], numeric[], text[], text[],
+  bigint, bigint, text, bigint, text, bytea, bytea);
+
+-- end of statement
+
 CREATE FUNCTION ledger_post_entry(
   p_key text, p_content_hash text, p_date date, p_memo text, p_source text,
   p_reverses_id bigint, p_actor_id bigint, p_posted_at timestamptz, p_posted_at_token text,
   p_accounts bigint[], p_funds bigint[], p_sides text[], p_amounts numeric[],
   p_currencies text[], p_memos text[],
-  p_made_by_id bigint, p_approved_by_id bigint, p_reason text, p_income_receipt_id bigint)
+  p_made_by_id bigint, p_approved_by_id bigint, p_reason text, p_income_receipt_id bigint,
+  p_key_id text, p_ipad bytea, p_opad bytea)
 RETURNS TABLE (o_outcome text, o_entry_id bigint, o_seq bigint, o_prev_hash text, o_hash text,
                o_period_id bigint, o_period_code text, o_period_start date, o_period_end date,
                o_period_status text, o_period_closed_at timestamptz, o_period_closed_by_id bigint)
@@ -35,16 +46,24 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_seq bigint;
   v_prev text;
+  v_key_id text;
   v_hash text;
   v_id bigint;
   ex record;
   per ledger_period%ROWTYPE;
 BEGIN
-  SELECT h.last_seq, h.last_hash INTO v_seq, v_prev FROM ledger_chainhead h WHERE h.id = 1 FOR UPDATE;
+  SELECT h.last_seq, h.last_hash, h.key_id INTO v_seq, v_prev, v_key_id
+    FROM ledger_chainhead h WHERE h.id = 1 FOR UPDATE;
   IF NOT FOUND THEN
-    INSERT INTO ledger_chainhead (id, last_seq, last_hash) VALUES (1, 0, repeat('0', 64))
+    INSERT INTO ledger_chainhead (id, last_seq, last_hash, key_id) VALUES (1, 0, repeat('0', 64), '')
       ON CONFLICT (id) DO NOTHING;
-    SELECT h.last_seq, h.last_hash INTO v_seq, v_prev FROM ledger_chainhead h WHERE h.id = 1 FOR UPDATE;
+    SELECT h.last_seq, h.last_hash, h.key_id INTO v_seq, v_prev, v_key_id
+      FROM ledger_chainhead h WHERE h.id = 1 FOR UPDATE;
+  END IF;
+  IF v_key_id = '' OR v_key_id <> p_key_id THEN
+    o_outcome := 'rekey';
+    RETURN NEXT;
+    RETURN;
   END IF;
 
   -- A retry returns the first entry; the same key with other content is refused.
@@ -73,10 +92,10 @@ BEGIN
   END IF;
 
   v_seq := v_seq + 1;
-  v_hash := encode(sha256(convert_to(
+  v_hash := encode(sha256(p_opad || sha256(p_ipad || convert_to(
       v_prev || '|' || v_seq || '|' || encode(sha256(convert_to(p_key, 'UTF8')), 'hex') || '|'
       || p_content_hash || '|' || coalesce(p_actor_id::text, '') || '|' || p_posted_at_token,
-      'UTF8')), 'hex');
+      'UTF8'))), 'hex');
   INSERT INTO ledger_journalentry (seq, date, period_id, memo, source, status, idempotency_key,
                                    content_hash, prev_hash, hash, reverses_id, posted_by_id, posted_at,
                                    made_by_id, approved_by_id, reason, income_receipt_id)

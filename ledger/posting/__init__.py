@@ -27,8 +27,10 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from .. import checkpoints
 from ..locks import lock_head
 from ..models import JournalEntry
 from . import batch, controls, orm, pg, refusals
@@ -44,6 +46,15 @@ def write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
     (``posting.controls``). A refusal by the database (a guard, a constraint) raises the typed
     error of its rule, translated (``posting.refusals.from_database``).
     """
+    entries = _write(prepared, actor)
+    if settings.LEDGER_CHECKPOINT_ON_COMMIT:
+        # The chain head written outside the database once the posting is committed (at once
+        # outside a transaction).
+        transaction.on_commit(checkpoints.record_after_commit)
+    return entries
+
+
+def _write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
     on_postgresql = connection.vendor == "postgresql"
     try:
         if on_postgresql and len(prepared) == 1:

@@ -29,9 +29,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..chainkeys import ChainKey
 from ..exceptions import IdempotencyConflict
 from ..locks import lock_head
 from ..models import Balance, ChainHead, JournalEntry, JournalLine, Period, PeriodStatus
+from ..segments import segment_key
 from .controls import check_available
 from .prepare import PreparedEntry
 from .refusals import key_conflict, period_closed
@@ -39,9 +41,10 @@ from .refusals import key_conflict, period_closed
 CHUNK = 5000  # entries per statement: INSERT, COPY write, key look-up
 
 BalanceKey = tuple[int, int, str]  # account id, fund id, currency
-# The engine's row writer: (to_post, periods, running, seq, prev_hash, actor_id, now, created)
-# -> (last seq, last hash, the last line written per balance key). It fills ``running`` with
-# each key's balance after its last line and ``created`` with the new entries by key.
+# The engine's row writer: (to_post, periods, running, seq, prev_hash, actor_id, now, created,
+# key) -> (last seq, last hash, the last line written per balance key). It fills ``running``
+# with each key's balance after its last line and ``created`` with the new entries by key;
+# ``key`` is the chain key the entries are hashed with (``ledger.segments``).
 RowWriter = Callable[
     [
         list[PreparedEntry],
@@ -52,6 +55,7 @@ RowWriter = Callable[
         int | None,
         datetime,
         dict[str, JournalEntry],
+        ChainKey,
     ],
     tuple[int, str, dict[BalanceKey, JournalLine]],
 ]
@@ -138,6 +142,7 @@ def post(prepared: list[PreparedEntry], actor, write_rows: RowWriter) -> list[Jo
     if to_post:
         check_available(to_post)
         periods = _periods_for({p.spec.date for p in to_post})
+        key = segment_key(head)
         now = timezone.now()
 
         # Opening balances of every account x fund x currency touched.
@@ -157,7 +162,7 @@ def post(prepared: list[PreparedEntry], actor, write_rows: RowWriter) -> list[Jo
                 counts[(a.id, f.id, c)] += 1
 
         seq, prev_hash, last_line = write_rows(
-            to_post, periods, running, head.last_seq, head.last_hash, actor_id, now, created
+            to_post, periods, running, head.last_seq, head.last_hash, actor_id, now, created, key
         )
 
         Balance.objects.bulk_create(

@@ -15,6 +15,7 @@ from decimal import Decimal
 from djmoney.money import Money
 
 from .. import hashing
+from ..chainkeys import ChainKey
 from ..models import EntryStatus, JournalEntry, JournalLine, Period
 from .batch import CHUNK, BalanceKey
 from .prepare import DEBIT, PreparedEntry
@@ -29,6 +30,7 @@ def write_rows(
     actor_id: int | None,
     now: datetime,
     created: dict[str, JournalEntry],
+    key: ChainKey,
 ) -> tuple[int, str, dict[BalanceKey, JournalLine]]:
     """Insert drafts and lines with the ORM, CHUNK entries per statement, flipping each chunk."""
     last_line: dict[BalanceKey, JournalLine] = {}
@@ -44,6 +46,7 @@ def write_rows(
                 content=p.content_hash,
                 posted_by_id=actor_id,
                 posted_at=now,
+                key=key,
             )
             entries.append(
                 JournalEntry(

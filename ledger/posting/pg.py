@@ -25,7 +25,9 @@ from django.utils import timezone
 from common.pgcopy import NULL, copy_text
 
 from .. import hashing
-from ..models import EntryStatus, JournalEntry, JournalLine, Period
+from ..chainkeys import ChainKey, keyring
+from ..models import ChainHead, EntryStatus, JournalEntry, JournalLine, Period
+from . import batch
 from .batch import CHUNK, BalanceKey
 from .prepare import DEBIT, PreparedEntry
 from .refusals import key_conflict, period_closed
@@ -94,6 +96,7 @@ def write_rows(
     actor_id: int | None,
     now: datetime,
     created: dict[str, JournalEntry],
+    key: ChainKey,
 ) -> tuple[int, str, dict[BalanceKey, JournalLine]]:
     """The same rows as ``posting.orm.write_rows``, written with COPY and flipped in one UPDATE.
 
@@ -124,6 +127,7 @@ def write_rows(
                 posted_by_id=actor_id,
                 posted_at=now,
                 posted_at_token=now_token,
+                key=key,
             )
             spec = p.spec
             period_id = periods[spec.date].pk
@@ -203,9 +207,12 @@ def write_rows(
 _POST_ENTRY_SQL = (
     "SELECT * FROM ledger_post_entry(%s, %s, %s::date, %s, %s, %s, %s, %s::timestamptz, %s, "
     "%s::bigint[], %s::bigint[], %s::text[], %s::numeric[], %s::text[], %s::text[], "
-    "%s, %s, %s, %s)"
+    "%s, %s, %s, %s, %s, %s, %s)"
 )
 _REFUSED = "ledger_post_entry refused"
+# The id of the key the chain head's open segment named when this process last posted: the key
+# the function is called with. The function answers 'rekey' when it is no longer that one.
+_open_key_id: str = ""
 
 
 def _array(items) -> str:
@@ -228,11 +235,36 @@ def _text_array(items) -> str:
 
 
 def post_one(p: PreparedEntry, actor) -> JournalEntry:
-    """Post one prepared entry in one round trip (or answer its retry); PostgreSQL only."""
+    """Post one prepared entry in one round trip (or answer its retry); PostgreSQL only.
+
+    The entry is hashed server-side with the open segment's key, passed as its HMAC pads. When the
+    head's open segment is not the key this process believed (after a rotation, or on the
+    chain's very first keyed posting, when a segment must be opened) the function writes nothing
+    and answers 'rekey': the key is looked up again, or the posting goes the batch way, which
+    opens the first segment (``ledger.segments``)."""
+    global _open_key_id
+    ring = keyring()
+    for _attempt in range(3):
+        # A guess (the function checks it): the key last seen open, else the current one.
+        key = ring.keys.get(_open_key_id) or ring.current
+        entry = _call_post_entry(p, actor, key)
+        if entry is not None:
+            return entry
+        head_key_id = ChainHead.objects.filter(pk=1).values_list("key_id", flat=True).first()
+        if not head_key_id:
+            with transaction.atomic():
+                return batch.post([p], actor, write_rows)[0]
+        _open_key_id = head_key_id
+        ring.get(head_key_id)  # configured nowhere: ChainKeyMissing, nothing posted
+    raise RuntimeError("the chain's open segment kept changing")  # pragma: no cover
+
+
+def _call_post_entry(p: PreparedEntry, actor, key: ChainKey) -> JournalEntry | None:
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     spec = p.spec
     now = timezone.now()
     lines = p.lines
+    ipad, opad = key.pads
     params = (
         p.key,
         p.content_hash,
@@ -253,6 +285,9 @@ def post_one(p: PreparedEntry, actor) -> JournalEntry:
         spec.approved_by_id,
         spec.reason,
         spec.income_receipt_id,
+        key.id,
+        ipad,
+        opad,
     )
     try:
         if connection.get_autocommit():
@@ -275,6 +310,8 @@ def post_one(p: PreparedEntry, actor) -> JournalEntry:
             raise period_closed(value, spec.date) from None
         raise  # pragma: no cover - the function raises exactly these two refusals
     outcome, entry_id, seq, prev_hash, digest = row[:5]
+    if outcome == "rekey":
+        return None
     if outcome == "existing":
         return JournalEntry.objects.get(pk=entry_id)
     # Built as ``write_rows`` builds its instances (``Model.__init__`` was a twentieth of a

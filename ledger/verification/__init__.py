@@ -15,6 +15,13 @@ included: ``guards``):
   the previous entry's ``hash``, each ``content_hash`` and ``hash`` recomputed from the stored data
   with ``ledger.hashing`` exactly as ``ledger.posting`` computes them, and the ``ChainHead`` at
   the last entry;
+* the chain is keyed (``ledger.chainkeys``): each entry's hash is recomputed with its
+  segment's key, each segment's MAC checked, legacy (unkeyed) entries counted; and the chain
+  agrees with the latest checkpoint written outside the database (``ledger.checkpoints``): not
+  cut behind it, not forked at it, its segments unchanged;
+* documents against the entries they belong to (``reconcile``): receipt numbers without gaps,
+  no donation, allocation or entry naming a receipt that is gone, and what the apps above
+  register (``register_document_check``; cases: reservations against the cases on notice);
 * a reversal mirrors its original (same accounts, funds, currencies and amounts, opposite sides);
 * the sub-ledgers agree with the books (``documents``, ``subledgers``): every receipt's income
   is booked and every income credit has its receipt (per line, and per fund and period), a void
@@ -50,9 +57,11 @@ from django.db import connection, transaction
 from ..models import Account, Fund
 from .balances import check_balances, check_running_balances
 from .chain import check_chain
+from .checkpoint import check_checkpoint
 from .documents import check_documents
 from .entries import check_entries
 from .guards import check_guards
+from .reconcile import check_reconcile, register_document_check, unregister_document_check
 from .report import (
     AWARD_PAYABLE_MISSING,
     AWARDS_PAYABLE_OUTSTANDING,
@@ -63,15 +72,22 @@ from .report import (
     BALANCE_ORPHAN,
     CASH_CREDIT_WITHOUT_DEPOSIT,
     CASH_DEPOSIT_PERIOD,
+    CHAIN_CUT,
+    CHAIN_FORK,
     CHAIN_HEAD,
+    CHAIN_KEY_MISSING,
     CHAIN_LINK,
+    CHAIN_SEGMENT,
+    CHAIN_SEGMENTS_CHANGED,
     CHAIN_SEQ,
+    CHECKPOINT_INVALID,
     CHUNK_SIZE,
     DEPOSIT_CASH_MISSING,
     ENTITLEMENT_PAYABLE_MISSING,
     ENTRY_CONTENT_HASH,
     ENTRY_DRAFT,
     ENTRY_HASH,
+    ENTRY_RECEIPT_MISSING,
     ENTRY_TOO_FEW_LINES,
     ENTRY_UNBALANCED,
     GUARD_ALTERED,
@@ -91,14 +107,17 @@ from .report import (
     PROGRESS_EVERY,
     RECEIPT_INCOME_MISSING,
     RECEIPT_INCOME_PERIOD,
+    RECEIPT_NUMBER_GAP,
     RECEIPT_RECORD_MISMATCH,
     RECEIPT_VALID_BUT_REVERSED,
     RECEIPT_VOID_NOT_REVERSED,
     RECEIPT_WITHOUT_RECORD,
+    RECORD_WITHOUT_RECEIPT,
     RECOVERIES_OUTSTANDING,
     RECOVERY_CREDIT_UNEXPLAINED,
     RECOVERY_DEBIT_UNEXPLAINED,
     RECOVERY_RECEIVABLE_MISSING,
+    RESERVATION_MISMATCH,
     REVERSAL_MISMATCH,
     REVERSAL_TARGET,
     LedgerReport,
@@ -122,6 +141,12 @@ __all__ = [
     "BALANCE_MISSING",
     "BALANCE_ORPHAN",
     "CHAIN_HEAD",
+    "CHECKPOINT_INVALID",
+    "CHAIN_SEGMENTS_CHANGED",
+    "CHAIN_SEGMENT",
+    "CHAIN_KEY_MISSING",
+    "CHAIN_FORK",
+    "CHAIN_CUT",
     "CHAIN_LINK",
     "CHAIN_SEQ",
     "CASH_CREDIT_WITHOUT_DEPOSIT",
@@ -164,8 +189,14 @@ __all__ = [
     "Claim",
     "LedgerReport",
     "Problem",
+    "ENTRY_RECEIPT_MISSING",
+    "RECEIPT_NUMBER_GAP",
+    "RECORD_WITHOUT_RECEIPT",
+    "RESERVATION_MISMATCH",
     "register_balance_source",
     "register_claim_source",
+    "register_document_check",
+    "unregister_document_check",
     "unregister_balance_source",
     "unregister_claim_source",
     "verify_ledger",
@@ -198,6 +229,7 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     funds = dict(Fund.objects.values_list("id", "code"))
     check_guards(report)
     seq_of = check_chain(report, chunk_size, progress, progress_every)
+    check_checkpoint(report)
     check_entries(report, accounts, funds, chunk_size, progress, progress_every)
     keys = check_running_balances(
         report, accounts, funds, seq_of, chunk_size, progress, progress_every
@@ -205,3 +237,4 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     check_balances(report, keys, accounts, funds)
     check_documents(report, funds)
     check_subledgers(report, funds)
+    check_reconcile(report, funds)

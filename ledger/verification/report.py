@@ -29,6 +29,13 @@ ENTRY_HASH = "entry_hash"
 CHAIN_SEQ = "chain_seq"
 CHAIN_LINK = "chain_link"
 CHAIN_HEAD = "chain_head"
+# The keyed chain (``ledger.chainkeys``) and its checkpoints outside the database.
+CHAIN_KEY_MISSING = "chain_key_missing"
+CHAIN_SEGMENT = "chain_segment"
+CHAIN_CUT = "chain_cut"
+CHAIN_FORK = "chain_fork"
+CHAIN_SEGMENTS_CHANGED = "chain_segments_changed"
+CHECKPOINT_INVALID = "checkpoint_invalid"
 LINE_ORPHAN = "line_orphan"
 LINE_BALANCE_AFTER = "line_balance_after"
 KEY_RUNNING_SUM = "key_running_sum"
@@ -62,6 +69,11 @@ CASH_CREDIT_WITHOUT_DEPOSIT = "cash_credit_without_deposit"
 DEPOSIT_CASH_MISSING = "deposit_cash_missing"
 CASH_DEPOSIT_PERIOD = "cash_deposit_period"
 PLEDGE_DONATION_MISMATCH = "pledge_donation_mismatch"
+# Documents against the entries they belong to (``reconcile``).
+RECEIPT_NUMBER_GAP = "receipt_number_gap"
+RECORD_WITHOUT_RECEIPT = "record_without_receipt"
+ENTRY_RECEIPT_MISSING = "entry_receipt_missing"
+RESERVATION_MISMATCH = "reservation_mismatch"
 
 
 @dataclass
@@ -88,6 +100,14 @@ class LedgerReport:
     guards_expected: int = 0
     guards_installed: int = 0  # of those expected, present on their tables
     guards_intact: int = 0  # of those expected, present, enabled and as their module writes them
+    # Entries hashed without a key (posted before the chain was keyed) and the keyed segments.
+    legacy_entries: int = 0
+    chain_segments: int = 0
+    head_seq: int = 0
+    head_hash: str = ""
+    # The latest checkpoint written outside the database (None: none found or none configured).
+    checkpoint_seq: int | None = None
+    checkpoint_at: str | None = None
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0  # all problems found, including those past ``max_problems``
     max_problems: int = MAX_PROBLEMS

@@ -24,6 +24,9 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
         "FIELD_ENCRYPTION_KEY",
         "RECEIPT_CHECK_KEY",
         "PUBLIC_BASE_URL",
+        "LEDGER_CHAIN_KEY",
+        "LEDGER_CHAIN_OLD_KEYS",
+        "LEDGER_CHECKPOINT_DIR",
     ):
         base[name] = ""
     for name in ("ALLOWED_HOSTS", "CELERY_BROKER_URL"):
@@ -48,6 +51,8 @@ def _production_env() -> dict[str, str]:
         "PUBLIC_BASE_URL": "https://fund.example.gov.cn",
         "RECEIPT_CHECK_KEY": secrets.token_urlsafe(40),
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "LEDGER_CHAIN_KEY": secrets.token_urlsafe(48),
+        "LEDGER_CHECKPOINT_DIR": "/var/lib/fundapp/checkpoints",
     }
 
 
@@ -124,3 +129,27 @@ def test_check_deploy_names_a_missing_encryption_key():
     assert result.returncode != 0
     assert "fundapp.E001" in result.stderr + result.stdout
     assert "FIELD_ENCRYPTION_KEY" in result.stderr + result.stdout
+
+
+def test_check_deploy_refuses_a_missing_short_or_placeholder_chain_key():
+    # given production values with no chain key, a short one, or the placeholder of the docs
+    for value, why in (
+        ("", "not set"),
+        ("short-key", "shorter than"),
+        ("change-me-to-a-long-random-string-for-the-chain", "placeholder"),
+    ):
+        env = _production_env()
+        env["LEDGER_CHAIN_KEY"] = value
+        # when the deployment checks run, then they fail naming the key and why
+        result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+        out = result.stderr + result.stdout
+        assert result.returncode != 0, value
+        assert "fundapp.E002" in out and "LEDGER_CHAIN_KEY" in out and why in out, out
+
+
+def test_check_deploy_warns_without_a_checkpoint_folder():
+    env = _production_env()
+    env["LEDGER_CHECKPOINT_DIR"] = ""
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode != 0
+    assert "fundapp.W003" in result.stderr + result.stdout

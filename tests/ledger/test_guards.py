@@ -16,7 +16,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
-from ledger import hashing, services
+from ledger import hashing, segments, services
 from ledger.audit import AuditAction, audit
 from ledger.models import (
     Account,
@@ -99,6 +99,7 @@ def draft_entry(*, day: date = DAY, seq=None, prev_hash=None, status=EntryStatus
             content=content,
             posted_by_id=None,
             posted_at=now,
+            key=segments.key_for(seq),
         ),
         posted_at=now,
         **extra,

@@ -73,6 +73,15 @@ class Command(BaseCommand):
                 _("database guards enabled and unaltered"),
                 f"{report.guards_intact}/{report.guards_expected}",
             ),
+            (_("keyed chain segments"), report.chain_segments),
+            (_("legacy entries (hashed without a key)"), report.legacy_entries),
+            (
+                _("latest external checkpoint"),
+                _("entry %(seq)s at %(at)s")
+                % {"seq": report.checkpoint_seq, "at": report.checkpoint_at}
+                if report.checkpoint_seq is not None
+                else _("none"),
+            ),
             (_("problems"), report.problem_count),
         ]
         width = max(len(label) for label, _ in rows)

@@ -1,0 +1,2 @@
+-- ledger 0014 reversed: the posting function as migration 0012 installed it (unkeyed SHA-256). SQLite: nothing.
+-- end of statement

@@ -1,0 +1,4 @@
+-- ledger 0014: the posting function hashes each entry with HMAC-SHA256 under the open chain
+-- segment's key (passed as its pads, never stored) and answers 'rekey' when the head's open
+-- segment is not that key. SQLite: nothing (the ORM writer hashes in Python).
+-- end of statement

@@ -1,0 +1,19 @@
+"""The ledger's Celery tasks: ``ledger.checkpoint`` writes the chain head outside the database
+(``ledger.checkpoints``). ``celery -A fundapp beat`` runs it every ``LEDGER_CHECKPOINT_EVERY``
+seconds when ``LEDGER_CHECKPOINT_DIR`` is set (``CELERY_BEAT_SCHEDULE`` in the settings)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import checkpoints
+
+
+@shared_task(name="ledger.checkpoint")
+def checkpoint() -> int | None:
+    """Append a checkpoint if the head moved; the entry number written (None: nothing written).
+
+    A database that no longer agrees with the latest checkpoint raises (the task fails loudly in
+    the worker's log and the result backend) instead of writing over it."""
+    written = checkpoints.record()
+    return None if written is None else written.seq
