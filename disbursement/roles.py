@@ -1,12 +1,17 @@
 """The disbursement permissions each staff role needs (merge into ``fundapp/roles.py``
 ``ROLE_PERMISSIONS``, as ``approvals/roles.py`` is; the project's roles module owns the groups).
 
-* the finance officer opens cycles and generates entitlements, builds batches, exports bank
+* the finance officer opens cycles, prepares each cycle's annual confirmation (the list of
+  continued / new / stopped beneficiaries) and books entitlements once it is approved, builds batches, exports bank
   files and imports bank results, and enrols / suspends / exits / reinstates beneficiaries;
-* the finance supervisor approves batches (never one they built: the service and a database
+* reviewers sign off (and may stop rows of) the annual confirmation at their tier, in their
+  region, and post it on its public notice;
+* the finance supervisor approves the cycle after its confirmation's notice (never one they
+  prepared: the service and a database constraint refuse it), approves batches (never one they built: the service and a database
   constraint refuse it), reads everything and watches every long job (``view_any_job``: they
   oversee the officers who start them);
-* the case worker enrols beneficiaries and records suspensions and exits (a death, a move);
+* the case worker records suspensions and exits (a death, a move); nobody enrols a beneficiary
+  by hand: a final case of the program enrols;
 * the administrator configures bank layouts;
 * the auditor reads everything, every long job included.
 
@@ -14,7 +19,14 @@ Everyone sees the jobs they started themselves; ``disbursement.view_any_job`` is
 that oversee the others.
 """
 
-from common.roles import ADMINISTRATOR, AUDITOR, CASE_WORKER, FINANCE_OFFICER, FINANCE_SUPERVISOR
+from common.roles import (
+    ADMINISTRATOR,
+    AUDITOR,
+    CASE_WORKER,
+    FINANCE_OFFICER,
+    FINANCE_SUPERVISOR,
+    REVIEWER,
+)
 
 _READ = [
     "disbursement.view_enrolment",
@@ -27,6 +39,8 @@ _READ = [
     "disbursement.view_exportlog",
     "disbursement.view_bankresultimport",
     "disbursement.view_jobprogress",
+    "disbursement.view_confirmation",
+    "disbursement.view_confirmationrow",
 ]
 
 DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -41,7 +55,12 @@ DISBURSEMENT_ROLE_PERMISSIONS: dict[str, list[str]] = {
     FINANCE_SUPERVISOR: [
         *_READ,
         "disbursement.approve_payoutbatch",
+        "disbursement.approve_cycle",
         "disbursement.view_any_job",
+    ],
+    REVIEWER: [
+        "disbursement.view_confirmation",
+        "disbursement.view_confirmationrow",
     ],
     CASE_WORKER: [
         "disbursement.view_enrolment",

@@ -7,6 +7,7 @@
 * ``timeliness``: days to payment, a batch's timeliness, awards unpaid past the late limit;
 * ``scope``: what a staff user may see (their region and below), with the one rule for a
   user's region (``approvals.selectors.staff_region``);
+* ``confirmations``: the annual confirmation, its rows in the reader's region, the public view;
 * ``batches``, ``jobs``, ``cycles``, ``enrolments``: the reads each screen shows.
 """
 
@@ -21,6 +22,15 @@ from .batches import (
     payment_rows,
     payment_status_counts,
 )
+from .confirmations import (
+    can_review,
+    confirmation_rows,
+    confirmation_signoffs,
+    confirmations_with_counts,
+    current_tier,
+    public_confirmations,
+    public_rows,
+)
 from .cycles import cycle_program_id, cycles_with_counts
 from .enrolments import enrolment_entitlements, enrolment_history
 from .jobs import job_progress, jobs_with_creator, own_failed_job
@@ -31,7 +41,6 @@ from .scope import (
     covers_whole_county,
     enrolments_for_user,
     exports_for_user,
-    people_named,
 )
 from .timeliness import (
     LateAward,
@@ -43,6 +52,13 @@ from .timeliness import (
 )
 
 __all__ = [
+    "can_review",
+    "confirmation_rows",
+    "confirmation_signoffs",
+    "confirmations_with_counts",
+    "current_tier",
+    "public_confirmations",
+    "public_rows",
     "CENT",
     "ZERO",
     "LateAward",
@@ -74,7 +90,6 @@ __all__ = [
     "payment_rows",
     "payment_status_counts",
     "payment_timeliness",
-    "people_named",
     "staff_region",
     "unpaid_cases",
     "unpaid_entitlements",

@@ -32,10 +32,18 @@ from .batches import (
     ReconciliationSerializer,
     TimelinessSerializer,
 )
+from .confirmations import (
+    ConfirmationDetailSerializer,
+    ConfirmationPrepareSerializer,
+    ConfirmationRowSerializer,
+    ConfirmationSerializer,
+    PublishSerializer,
+    RowStopSerializer,
+    SignoffSerializer,
+)
 from .cycles import CycleOpenSerializer, CycleSerializer
 from .enrolments import (
     EnrolmentChangeSerializer,
-    EnrolmentCreateSerializer,
     EnrolmentDetailSerializer,
     EnrolmentHistorySerializer,
     EnrolmentSerializer,
@@ -43,6 +51,13 @@ from .enrolments import (
 from .jobs import JobSerializer
 
 __all__ = [
+    "ConfirmationDetailSerializer",
+    "ConfirmationPrepareSerializer",
+    "ConfirmationRowSerializer",
+    "ConfirmationSerializer",
+    "PublishSerializer",
+    "RowStopSerializer",
+    "SignoffSerializer",
     "BankLayoutSerializer",
     "BatchBuildSerializer",
     "BatchDetailSerializer",
@@ -51,7 +66,6 @@ __all__ = [
     "CycleSerializer",
     "DiscardSerializer",
     "EnrolmentChangeSerializer",
-    "EnrolmentCreateSerializer",
     "EnrolmentDetailSerializer",
     "EnrolmentHistorySerializer",
     "EnrolmentSerializer",
