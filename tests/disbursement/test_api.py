@@ -139,6 +139,7 @@ def objs(draft, enrolled, layout, people):
     return {
         "batch": draft.pk,
         "cycle": cycle.pk,
+        "confirmation": services.confirmation_prepare(cycle=cycle, actor=people.officer).pk,
         "enrolment": enrolments[0].pk,
         "layout": layout.pk,
         "export": 999999,  # permission is checked before the object is looked up
@@ -152,6 +153,13 @@ ENDPOINTS = [
     ("get", "cycles/{cycle}/"),
     ("post", "cycles/"),
     ("post", "cycles/{cycle}/generate/"),
+    ("get", "confirmations/"),
+    ("get", "confirmations/{confirmation}/"),
+    ("post", "confirmations/"),
+    ("post", "confirmations/{confirmation}/stop/"),
+    ("post", "confirmations/{confirmation}/signoff/"),
+    ("post", "confirmations/{confirmation}/publish/"),
+    ("post", "confirmations/{confirmation}/approve/"),
     ("get", "enrolments/"),
     ("get", "enrolments/{enrolment}/"),
     ("post", "enrolments/{enrolment}/suspend/"),
@@ -197,6 +205,14 @@ WRONG_ROLE = [
     ("get", "cycles/{cycle}/", "case_worker"),
     ("post", "cycles/", "finance_supervisor"),
     ("post", "cycles/{cycle}/generate/", "auditor"),
+    ("get", "confirmations/", "case_worker"),
+    ("get", "confirmations/{confirmation}/", "case_worker"),
+    ("post", "confirmations/", "finance_supervisor"),
+    ("post", "confirmations/", "reviewer"),
+    ("post", "confirmations/{confirmation}/signoff/", "case_worker"),
+    ("post", "confirmations/{confirmation}/publish/", "finance_officer"),
+    ("post", "confirmations/{confirmation}/approve/", "finance_officer"),
+    ("post", "confirmations/{confirmation}/approve/", "reviewer"),
     ("get", "enrolments/", "reviewer"),
     ("get", "enrolments/{enrolment}/", "reviewer"),
     ("post", "enrolments/{enrolment}/suspend/", "auditor"),
@@ -946,6 +962,9 @@ def test_read_endpoints_conform_to_the_schema(settings, sent, enrolled, people, 
     known_path = {
         "/api/payouts/cycles/{id}/": {"id": cycle.pk},
         "/api/payouts/enrolments/{id}/": {"id": enrolments[0].pk},
+        "/api/payouts/confirmations/{id}/": {
+            "id": services.confirmation_prepare(cycle=cycle, actor=people.officer).pk
+        },
         "/api/payouts/batches/{id}/": {"id": sent.pk},
         "/api/payouts/batches/{batch_id}/payments/": {"batch_id": sent.pk},
         "/api/payouts/layouts/{id}/": {"id": layout.pk},
@@ -985,7 +1004,7 @@ def test_read_endpoints_conform_to_the_schema(settings, sent, enrolled, people, 
             exercise(operation.as_strategy(query={}), 1)
 
     # then every read was exercised and each reached a success
-    assert len(statuses) == 15, statuses
+    assert len(statuses) == 17, statuses
     for path, codes in statuses.items():
         assert 200 in codes, (path, codes)
 
