@@ -675,3 +675,32 @@ def test_the_status_page_shows_the_annual_confirmation_outcome(client, people, r
     assert "Annual confirmation 2027" in html_en
     assert "王*红: not confirmed: no award this year" in html_en
     assert "moved" not in html_en
+
+
+def test_a_case_worker_records_a_death_on_the_household_screen(client, people, world):
+    household = _household(people, world, "19600101")
+    head = household.people.get()
+    url = reverse("approvals:person-status", args=[household.pk, head.pk])
+    client.force_login(people.worker)
+    # a death without its day is refused next to the field, nothing changes
+    response = client.post(
+        url, {f"p{head.pk}-status": "deceased", f"p{head.pk}-on": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "Give the day from which it holds." in _page(response)
+    head.refresh_from_db()
+    assert head.status == "living"
+    # with the day it is recorded and audited
+    response = client.post(url, {f"p{head.pk}-status": "deceased", f"p{head.pk}-on": "2026-02-01"})
+    assert response.status_code == 302
+    head.refresh_from_db()
+    assert (head.status, head.status_date) == ("deceased", date(2026, 2, 1))
+    assert AuditEvent.objects.filter(action="person.status").count() == 1
+    # a reviewer (no right to change households) may not
+    client.force_login(people.county_rev)
+    assert client.post(url, {f"p{head.pk}-status": "living"}).status_code == 403
+    # the database holds that a deceased or moved person has the day
+    from approvals.models import Person
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.filter(pk=head.pk).update(status_date=None)
