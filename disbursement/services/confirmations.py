@@ -542,14 +542,11 @@ def _apply_stop(row: ConfirmationRow, actor, on: date) -> str | None:
         reason=reason,
         effective_date=on,
     )
-    audit(
-        actor=actor,
-        action=AuditAction(f"enrolment.{row.stop_action}"),
-        obj=enrolment,
-        reason=reason,
-        on=on.isoformat(),
-        confirmation=row.confirmation_id,
-    )
+    facts = {"reason": reason, "on": on.isoformat(), "confirmation": row.confirmation_id}
+    if row.stop_action == StopAction.SUSPEND:
+        audit(actor=actor, action=AuditAction.ENROLMENT_SUSPEND, obj=enrolment, **facts)
+    else:
+        audit(actor=actor, action=AuditAction.ENROLMENT_EXIT, obj=enrolment, **facts)
     return row.stop_action
 
 
