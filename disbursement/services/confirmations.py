@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from approvals.crypto import mask_name
+from approvals.exceptions import InvalidInput as CaseInvalidInput
 from approvals.models import (
     PERM_PUBLISH,
     AwardClaim,
@@ -484,8 +485,8 @@ def confirmation_publish(
     today = today or timezone.localdate()
     try:
         starts_on = notice_first_day(starts_on, published_on=today)
-    except Exception as exc:  # approvals' InvalidInput: the same words, this app's error
-        raise InvalidInput(str(exc)) from exc
+    except CaseInvalidInput as exc:  # the same words, as this app's error
+        raise InvalidInput(exc.message) from exc
     with transaction.atomic():
         confirmation = _lock(confirmation)
         if confirmation.status != ConfirmationStatus.REVIEWED:
