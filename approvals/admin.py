@@ -87,7 +87,17 @@ class ProgramAdmin(admin.ModelAdmin):
 class PersonInline(ReadOnlyMixin, admin.TabularInline):
     model = Person
     extra = 0
-    fields = ("name", "relation", "is_head", "masked_id", "birth_date", "sex", "masked_bank")
+    fields = (
+        "name",
+        "relation",
+        "is_head",
+        "masked_id",
+        "birth_date",
+        "sex",
+        "status",
+        "status_date",
+        "masked_bank",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("ID number"))

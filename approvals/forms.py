@@ -6,7 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Relation
+from ledger.forms import DateInput
+
+from .models import PersonStatus, Relation
 
 
 class ObjectionForm(forms.Form):
@@ -198,3 +200,12 @@ class DecisionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PersonStatusForm(forms.Form):
+    """A person's status in the registry (the annual confirmation stops awards of anyone not
+    living here): deceased or moved away from a day, or living here again."""
+
+    status = forms.ChoiceField(label=_("status"), choices=PersonStatus.choices)
+    on = forms.DateField(label=_("since"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("note"), max_length=500, required=False)

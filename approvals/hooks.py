@@ -25,6 +25,11 @@ must be asked before approvals changes something registers a function here from 
   about (disbursement: a person who still owes money paid in error, an open recovery). Each
   registered source gets the person ids and returns ``{person id: text}`` in the active
   language; ``person_flags`` merges them.
+* **Final awards.** When a case becomes final (``services.case_finalise``), every registered
+  listener is called with the case inside the same transaction, after the award is booked and
+  under the same locks. Disbursement enrols the beneficiaries of a final case of a recurring
+  program: a final, reviewed and posted case is the only way into a recurring program. A
+  listener that raises refuses the finalisation (nothing is written).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ if TYPE_CHECKING:
 CancelVeto = Callable[["Case"], "str | None"]
 AccountUse = Callable[["Household", "Person | None"], int]
 StatusSource = Callable[["Case"], "list[dict]"]
+FinalListener = Callable[["Case"], None]
+
+_final_listeners: list[FinalListener] = []
 
 _account_uses: list[AccountUse] = []
 
@@ -116,7 +124,22 @@ def public_status_facts(case: Case) -> list[dict]:
     return facts
 
 
+def register_final_listener(listener: FinalListener) -> None:
+    """Call ``listener(case)`` inside every finalisation of a case (registered once)."""
+    if listener not in _final_listeners:
+        _final_listeners.append(listener)
+
+
+def case_became_final(case: Case) -> None:
+    """Tell every registered listener that ``case`` is final (same transaction)."""
+    for listener in tuple(_final_listeners):
+        listener(case)
+
+
 __all__ = [
+    "FinalListener",
+    "case_became_final",
+    "register_final_listener",
     "AccountUse",
     "PersonFlags",
     "person_flags",

@@ -20,6 +20,11 @@ urlpatterns = [
     path("households/new/", views.household_new, name="household-new"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path(
+        "households/<int:pk>/people/<int:person_id>/status/",
+        views.person_status,
+        name="person-status",
+    ),
+    path(
         "households/<int:pk>/bank-account/",
         bankaccount_views.bank_account_edit,
         name="household-bank-account",

@@ -33,6 +33,7 @@ from .forms import (
     HouseholdForm,
     NoticePublishForm,
     PersonFormSet,
+    PersonStatusForm,
     ReasonForm,
     ReturnForm,
     UpholdForm,
@@ -339,21 +340,73 @@ def household_detail(request, pk: int):
             else:
                 messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
                 return redirect("approvals:case", pk=case.pk)
-    members = list(people)
+    return household_page(
+        request, household, form=form, error=error, status=400 if request.method == "POST" else 200
+    )
+
+
+def household_page(request, household, *, form=None, error=None, status=200, status_forms=None):
+    """The household with its people (each with a status form), its cases and the filing form."""
+    people = list(selectors.household_members(household))
+    status_forms = status_forms or {}
     return render(
         request,
         "approvals/household_detail.html",
         {
             "household": household,
-            "people": members,
-            "form": form,
+            "people": people,
+            "status_forms": [
+                (
+                    p,
+                    status_forms.get(p.pk)
+                    or PersonStatusForm(
+                        prefix=f"p{p.pk}", initial={"status": p.status, "on": p.status_date}
+                    ),
+                )
+                for p in people
+            ],
+            "form": form
+            if form is not None
+            else CaseFileForm(programs=selectors.programs(active_only=True), people=people),
             "error": error,
             "cases": selectors.household_cases(household),
             "can_file": request.user.has_perm(PERM_FILE),
-            "flagged": _flag_people(members),
+            "can_change": request.user.has_perm("approvals.change_household"),
+            "flagged": _flag_people(people),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@permission_required("approvals.view_household", "approvals.change_household")
+@require_POST
+def person_status(request, pk: int, person_id: int):
+    """Record that a person died or moved away (or lives here again), with the day."""
+    household = get_object_or_404(selectors.households_for_user(request.user), pk=pk)
+    person = get_object_or_404(household.people.all(), pk=person_id)
+    form = PersonStatusForm(request.POST, prefix=f"p{person.pk}")
+    if form.is_valid() and form.cleaned_data["status"] != "living" and not form.cleaned_data["on"]:
+        form.add_error("on", _("Give the day from which it holds."))
+    if not form.is_valid():
+        return household_page(request, household, status=400, status_forms={person.pk: form})
+    try:
+        services.person_status_set(
+            person=person,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+        )
+    except FundError as exc:
+        return household_page(
+            request,
+            household,
+            error=exc.message,
+            status=exc.status,
+            status_forms={person.pk: form},
+        )
+    messages.success(request, _("The status of %(name)s is recorded.") % {"name": person.name})
+    return redirect("approvals:household", pk=household.pk)
 
 
 # --------------------------------------------------------------------------------------------

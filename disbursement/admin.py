@@ -2,7 +2,7 @@
 
 * Bank layouts are configuration: the administrator adds and edits them here (validated by
   ``BankLayout.clean``).
-* Everything else (enrolments, cycles, entitlements, batches, payments, exports, result imports,
+* Everything else (enrolments, cycles, annual confirmations, entitlements, batches, payments, exports, result imports,
   jobs) is read-only here: it changes only through ``disbursement.services`` (maker-checker,
   money checks, ledger postings), and the database refuses the rest anyway.
 """
@@ -14,6 +14,7 @@ from common.admin import ReadOnlyAdmin
 from .models import (
     BankLayout,
     BankResultImport,
+    Confirmation,
     Cycle,
     Enrolment,
     Entitlement,
@@ -31,8 +32,22 @@ class BankLayoutAdmin(admin.ModelAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(ReadOnlyAdmin):
-    list_display = ["program", "person", "household", "status", "enrolled_on", "status_date"]
+    list_display = [
+        "program",
+        "person",
+        "household",
+        "source_case",
+        "status",
+        "enrolled_on",
+        "status_date",
+    ]
     list_filter = ["program", "status"]
+
+
+@admin.register(Confirmation)
+class ConfirmationAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "status", "current_tier", "prepared_by", "approved_by"]
+    list_filter = ["status", "program"]
 
 
 @admin.register(Cycle)

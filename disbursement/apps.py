@@ -17,6 +17,7 @@ class DisbursementConfig(AppConfig):
         from approvals.hooks import (
             register_account_use,
             register_cancel_veto,
+            register_final_listener,
             register_person_flags,
             register_status_source,
         )
@@ -34,6 +35,10 @@ class DisbursementConfig(AppConfig):
 
         # An award in a payout batch, on its way to the bank or paid cannot be cancelled.
         register_cancel_veto(award_payment_veto)
+        from .services.entitlements import enrolments_from_case
+
+        # A final case of a recurring program enrols its beneficiaries (the only way in).
+        register_final_listener(enrolments_from_case)
         # A bank account with payments pending or sent is changed only with a second person.
         register_account_use(account_payments_in_flight)
         # The household page flags members who still owe money paid in error.

@@ -14,6 +14,7 @@ PostgreSQL (the same refusals on both; tests go around the ORM to prove them):
   keeps it);
 * a batch never goes back to draft, and its approver, once set, never changes;
 * an entitlement is for exactly its program's amount, in a cycle and enrolment of that program,
+  only for an enrolment listed as continued or new in the cycle's approved annual confirmation,
   and is never changed or deleted; enrolment history is append-only.
 
 Row-level rules (one source, positive amounts, one live payment per source, approver is not the
@@ -56,6 +57,9 @@ MSG_SETTLED = (
 )
 MSG_BATCH = _P + "an approved batch never returns to draft and keeps its approver"
 MSG_ENTITLEMENT = _P + "an entitlement is for the amount of its program and is never changed"
+MSG_CONFIRMED = (
+    _P + "an entitlement is booked only for a confirmed beneficiary of an approved cycle"
+)
 MSG_APPEND = _P + "enrolment history rows are never changed or deleted"
 MSG_CANCEL = _P + "an award with a payment pending, sent or paid is not cancelled"
 
@@ -101,6 +105,13 @@ _ENTITLEMENT_OK = """EXISTS (SELECT 1 FROM disbursement_cycle cy
     JOIN disbursement_enrolment en ON en.id = NEW.enrolment_id
     WHERE cy.id = NEW.cycle_id AND p.id = NEW.program_id AND en.program_id = p.id
       AND p.amount = NEW.amount AND p.amount_currency = NEW.amount_currency)"""
+
+# Issue 11 point 4: no entitlement without the cycle's approved annual confirmation listing the
+# enrolment as continued or new.
+_CONFIRMED = """EXISTS (SELECT 1 FROM disbursement_confirmation c
+    JOIN disbursement_confirmationrow r ON r.confirmation_id = c.id
+    WHERE c.cycle_id = NEW.cycle_id AND c.status = 'approved'
+      AND r.enrolment_id = NEW.enrolment_id AND r.outcome IN ('continued', 'new'))"""
 
 
 # The services ask first (approvals.hooks, filled in disbursement's ready()) and explain what to
@@ -234,6 +245,7 @@ ENTITLEMENT_PG = [
 CREATE OR REPLACE FUNCTION disbursement_entitlement_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' OR NOT {_ENTITLEMENT_OK} THEN {_raise_pg(MSG_ENTITLEMENT)} END IF;
+  IF NOT {_CONFIRMED} THEN {_raise_pg(MSG_CONFIRMED)} END IF;
   RETURN NEW;
 END $$;""",
     "DROP TRIGGER IF EXISTS disbursement_entitlement_guard ON disbursement_entitlement;",
@@ -362,6 +374,13 @@ ENTITLEMENT_SQLITE = dict(
             "disbursement_entitlement",
             f"NOT {_ENTITLEMENT_OK}",
             MSG_ENTITLEMENT,
+        ),
+        _sqlite(
+            "disbursement_entitlement_confirmed",
+            "INSERT",
+            "disbursement_entitlement",
+            f"NOT {_CONFIRMED}",
+            MSG_CONFIRMED,
         ),
         _sqlite(
             "disbursement_entitlement_upd",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Person, Program, Region
+from approvals.models import Program, Region
 from ledger.forms import DateInput
 
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
     RecoveryStatus,
     RefundMethod,
     SampleOutcome,
+    StopAction,
 )
 
 # A bank result file of 100,000 lines is about 6 MB; anything far larger is not one.
@@ -264,23 +265,53 @@ class EnrolmentChangeForm(forms.Form):
     on = forms.DateField(label=_("effective from"), widget=DateInput())
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name} · {obj.get_relation_display()} · {obj.household.region.name}"
+# --------------------------------------------------------------------------------------------
+# the annual confirmation
+# --------------------------------------------------------------------------------------------
+class CycleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.program.code} {obj.code}"
 
 
-class EnrolForm(forms.Form):
-    """The beneficiary is picked among the people a name search found (see the view)."""
+class ConfirmationPrepareForm(forms.Form):
+    cycle = CycleChoiceField(label=_("cycle"), queryset=None)
 
-    person = PersonChoiceField(
-        label=_("beneficiary"), queryset=None, widget=forms.RadioSelect, empty_label=None
-    )
-    program = ProgramChoiceField(label=_("program"), queryset=_recurring_programs())
-    enrolled_on = forms.DateField(label=_("enrolled on"), widget=DateInput())
+    def __init__(self, *args, **kwargs):
+        from .models import Cycle, CycleStatus
 
-    def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people if people is not None else Person.objects.none()
+        self.fields["cycle"].queryset = (
+            Cycle.objects.filter(status=CycleStatus.OPEN, confirmation__isnull=True)
+            .select_related("program")
+            .order_by("program__code", "-code")
+        )
+
+
+class RowStopForm(forms.Form):
+    reason = forms.CharField(
+        label=_("written reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action = forms.ChoiceField(
+        label=_("on approval"), required=False, choices=StopAction.choices, initial=""
+    )
+
+
+class SignoffForm(forms.Form):
+    comment = forms.CharField(
+        label=_("comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ConfirmationPublishForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("first day"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty to start today; never before today."),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from .views import bankfiles, batches, cycles, enrolments, jobs, late, recoveries
+from .views import (
+    bankfiles,
+    batches,
+    confirmations,
+    cycles,
+    enrolments,
+    jobs,
+    late,
+    recoveries,
+)
 
 app_name = "payouts"
 
@@ -36,8 +45,30 @@ urlpatterns = [
     path("cycles/open/", cycles.cycle_open, name="cycle-open"),
     path("cycles/<int:pk>/generate/", cycles.cycle_generate, name="cycle-generate"),
     path("cycles/<int:pk>/close/", cycles.cycle_close, name="cycle-close"),
+    path("confirmations/", confirmations.confirmation_list, name="confirmations"),
+    path("confirmations/prepare/", confirmations.confirmation_prepare, name="confirmation-prepare"),
+    path("confirmations/<int:pk>/", confirmations.confirmation_detail, name="confirmation"),
+    path(
+        "confirmations/<int:pk>/rows/<int:row_id>/stop/",
+        confirmations.confirmation_row_stop,
+        name="confirmation-row-stop",
+    ),
+    path(
+        "confirmations/<int:pk>/signoff/",
+        confirmations.confirmation_signoff,
+        name="confirmation-signoff",
+    ),
+    path(
+        "confirmations/<int:pk>/publish/",
+        confirmations.confirmation_publish,
+        name="confirmation-publish",
+    ),
+    path(
+        "confirmations/<int:pk>/approve/",
+        confirmations.confirmation_approve,
+        name="confirmation-approve",
+    ),
     path("enrolments/", enrolments.enrolment_list, name="enrolments"),
-    path("enrolments/new/", enrolments.enrolment_new, name="enrolment-new"),
     path("enrolments/<int:pk>/", enrolments.enrolment_detail, name="enrolment"),
     path(
         "enrolments/<int:pk>/<slug:action>/", enrolments.enrolment_action, name="enrolment-action"

@@ -104,10 +104,16 @@ NAV: list[NavItem] = [
     NavItem("payouts:late", _("Late payments"), ("disbursement.view_payoutbatch",)),
     NavItem("payouts:cycles", _("Cycles"), ("disbursement.view_cycle",)),
     NavItem(
+        "payouts:confirmations",
+        _("Annual confirmation"),
+        ("disbursement.view_confirmation",),
+        ("payouts:confirmation",),
+    ),
+    NavItem(
         "payouts:enrolments",
         _("Enrolments"),
         ("disbursement.view_enrolment",),
-        ("payouts:enrolment", "payouts:enrolment-new"),
+        ("payouts:enrolment",),
     ),
     NavItem(
         "payouts:recoveries",

@@ -7,4 +7,5 @@ app_name = "public"
 urlpatterns = [
     path("", include("ledger.collection.public_urls")),
     path("", include("approvals.public_urls")),
+    path("", include("disbursement.public_urls")),
 ]

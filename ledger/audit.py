@@ -99,6 +99,13 @@ class AuditAction(models.TextChoices):
     CYCLE_OPEN = "cycle.open"
     CYCLE_GENERATE = "cycle.generate"
     CYCLE_CLOSE = "cycle.close"
+    # the annual confirmation of a cycle, and the cycle's approval by a second person
+    CONFIRMATION_PREPARE = "confirmation.prepare"
+    CONFIRMATION_ROW_STOP = "confirmation.row_stop"
+    CONFIRMATION_SIGNOFF = "confirmation.signoff"
+    CONFIRMATION_PUBLISH = "confirmation.publish"
+    CYCLE_APPROVE = "cycle.approve"
+    PERSON_STATUS = "person.status"
 
     # disbursement: payout batches and bank results
     BATCH_BUILD = "batch.build"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
@@ -48,6 +52,38 @@ def _money(**kwargs) -> MoneyField:
 
 
 DEFAULT_CHARGES_FUND = "GENERAL"
+
+
+def _month_day(field: str) -> Q:
+    """The database's share of "MM-DD": five characters with the dash in the middle (the day
+    itself is checked in ``Program.configuration_errors``)."""
+    return (
+        Exact(Length(field), 5)
+        & Q(**{f"{field}__contains": "-"})
+        & ~Q(**{f"{field}__startswith": "-"})
+    )
+
+
+def parse_month_day(text: str) -> tuple[int, int] | None:
+    """``(month, day)`` of an "MM-DD" text that names a real day of a leap year, else None."""
+    text = (text or "").strip()
+    if len(text) != 5 or text[2] != "-" or not (text[:2] + text[3:]).isdigit():
+        return None
+    month, day = int(text[:2]), int(text[3:])
+    try:
+        date(2024, month, day)
+    except ValueError:
+        return None
+    return month, day
+
+
+def month_day_in(year: int, month_day: tuple[int, int]) -> date:
+    """The day in ``year``; 29 February in a common year is 28 February."""
+    month, day = month_day
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return date(year, month, day - 1)
 
 
 def default_charges_fund(paying: Fund | None) -> Fund | None:
@@ -110,8 +146,33 @@ class Program(BilingualNameMixin):
     )
     opens_on = models.DateField(_("applications open"), null=True, blank=True)
     closes_on = models.DateField(_("applications close"), null=True, blank=True)
+    # A window recurring every year, as month-day ("01-01" to "03-31"); it may wrap the new
+    # year ("11-01" to "01-31"). Both empty: applications are open all year.
+    window_opens = models.CharField(
+        _("applications open each year on"),
+        max_length=5,
+        blank=True,
+        help_text=_('Month and day, e.g. "01-01". Leave both days empty for all year.'),
+    )
+    window_closes = models.CharField(
+        _("applications close each year on"),
+        max_length=5,
+        blank=True,
+        help_text=_('Month and day, e.g. "03-31" (the last day applications are taken).'),
+    )
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    eligibility_on = models.CharField(
+        _("ages counted on"),
+        max_length=5,
+        blank=True,
+        help_text=_(
+            'Month and day in the cycle\'s year on which ages are counted, e.g. "12-31" for '
+            '"aged 60 by the end of the year"; the annual confirmation uses it too. Leave empty '
+            "to count ages on the day a case is filed (and, for a confirmation, on the day it "
+            "is prepared)."
+        ),
+    )
     allowed_regions = models.ManyToManyField(
         Region,
         verbose_name=_("allowed regions"),
@@ -173,6 +234,17 @@ class Program(BilingualNameMixin):
                 name="program_window_ordered",
             ),
             models.CheckConstraint(
+                # Both month-days or neither: half a window is not a window. The shape is
+                # "MM-DD" (no REGEXP in SQLite's CHECK: length and dash here, the day in clean).
+                condition=Q(window_opens="", window_closes="")
+                | _month_day("window_opens") & _month_day("window_closes"),
+                name="program_yearly_window_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(eligibility_on="") | _month_day("eligibility_on"),
+                name="program_eligibility_on_month_day",
+            ),
+            models.CheckConstraint(
                 condition=Q(min_age__isnull=True)
                 | Q(max_age__isnull=True)
                 | Q(min_age__lte=models.F("max_age")),
@@ -218,6 +290,7 @@ class Program(BilingualNameMixin):
                 "or an unrestricted one."
             ) % {"fund": self.fund.code, "purpose": Purpose(self.purpose).label}
         errors.update(self._charges_fund_errors())
+        errors.update(self._yearly_day_errors())
         if self.amount_rule == AmountRule.REQUESTED:
             if self.cap is None or self.cap.amount <= 0:
                 errors["cap"] = _("A requested-amount program needs a cap above zero.")
@@ -229,6 +302,47 @@ class Program(BilingualNameMixin):
                 "cur": self.currency,
             }
         return errors
+
+    def _yearly_day_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        bad = _('Write a month and day as "MM-DD", e.g. "03-31".')
+        for name in ("window_opens", "window_closes", "eligibility_on"):
+            value = getattr(self, name) or ""
+            if value and parse_month_day(value) is None:
+                errors[name] = bad
+        if bool(self.window_opens) != bool(self.window_closes):
+            missing = "window_closes" if self.window_opens else "window_opens"
+            errors.setdefault(
+                missing,
+                _("Give both days of the yearly application window, or neither (all year)."),
+            )
+        return errors
+
+    def window_open_on(self, day: date) -> bool:
+        """Whether applications are taken on ``day``: inside the yearly window (which may wrap
+        the new year) and the one-off dates, when the program has them."""
+        if self.opens_on and day < self.opens_on:
+            return False
+        if self.closes_on and day > self.closes_on:
+            return False
+        start, end = parse_month_day(self.window_opens), parse_month_day(self.window_closes)
+        if start is None or end is None:
+            return True
+        today = (day.month, day.day)
+        if start <= end:
+            return start <= today <= end
+        return today >= start or today <= end
+
+    def window_text(self) -> str:
+        """The yearly window for messages: "01-01 – 03-31" (empty when open all year)."""
+        if not (self.window_opens and self.window_closes):
+            return ""
+        return f"{self.window_opens} – {self.window_closes}"
+
+    def eligibility_date(self, year: int) -> date | None:
+        """The day ages are counted on for a cycle in ``year`` (None: the day of the act)."""
+        month_day = parse_month_day(self.eligibility_on)
+        return month_day_in(year, month_day) if month_day else None
 
     def _charges_fund_errors(self) -> dict[str, str]:
         if self.charges_fund_id is None:

@@ -225,6 +225,15 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("female")
 
 
+class PersonStatus(models.TextChoices):
+    """Whether the person still lives in the registry's area (the annual confirmation stops a
+    recurring award for anyone not ``living``)."""
+
+    LIVING = "living", _("living here")
+    DECEASED = "deceased", _("deceased")
+    MOVED = "moved", _("moved away")
+
+
 class Person(BankAccountMixin, models.Model):
     """A member of a household. The ID number is encrypted with a keyed hash beside it (a person
     is registered once: the hash is unique); birth date and sex, read from the number, are kept
@@ -242,6 +251,10 @@ class Person(BankAccountMixin, models.Model):
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=PersonStatus.choices, default=PersonStatus.LIVING
+    )
+    status_date = models.DateField(_("status since"), null=True, blank=True)
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     bank_account_enc = models.TextField(_("bank account (encrypted)"), blank=True, editable=False)
     bank_account_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -262,6 +275,11 @@ class Person(BankAccountMixin, models.Model):
                 name="person_head_relation",
             ),
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="person_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(status="living")
+                | Q(status__in=["deceased", "moved"]) & Q(status_date__isnull=False),
+                name="person_status_valid_dated",
+            ),
             models.CheckConstraint(
                 condition=Exact(Length("id_number_hash"), 64) & ~Q(id_number_enc=""),
                 name="person_id_number_present",

@@ -24,7 +24,7 @@ from ledger.locks import lock_head
 from ledger.services import LineSpec, journal_post, journal_reverse
 
 from ..exceptions import AwardInPayment, InvalidTransition, NotAllowed
-from ..hooks import cancel_refusal
+from ..hooks import cancel_refusal, case_became_final
 from ..models import (
     Case,
     CaseState,
@@ -113,6 +113,8 @@ def case_finalise(*, case: Case, actor=None, today: date | None = None) -> Case:
         )
         case.finalise(entry)
         save_case(case)
+        # A final case of a recurring program enrols its beneficiaries (disbursement listens).
+        case_became_final(case)
         record(
             case,
             actor=actor,

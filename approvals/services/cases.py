@@ -116,17 +116,11 @@ def _check_cycle(cycle: str) -> str:
     raise InvalidInput(_('The cycle is a year or a month: "2026" or "2026-11".'))
 
 
-def _check_eligibility(*, program: Program, household: Household, members, today: date) -> None:
-    if not program.is_active:
-        raise NotEligible(_("Program %(code)s is closed.") % {"code": program.code})
-    errors = program.configuration_errors()
-    if errors:
-        raise ProgramMisconfigured(" ".join(str(e) for e in errors.values()))
-    if not program.tiers.exists():
-        raise ProgramMisconfigured(
-            _("Program %(code)s has no review tier; the administrator must add one.")
-            % {"code": program.code}
-        )
+def check_window(program: Program, today: date) -> None:
+    """Applications to the program are taken on ``today``: inside its one-off dates and its
+    yearly window (e.g. 1 January – 31 March), when it has them."""
+    if program.window_open_on(today):
+        return
     if program.opens_on and today < program.opens_on:
         raise NotEligible(
             _("Applications to %(code)s open on %(day)s.")
@@ -137,24 +131,68 @@ def _check_eligibility(*, program: Program, household: Household, members, today
             _("Applications to %(code)s closed on %(day)s.")
             % {"code": program.code, "day": program.closes_on.isoformat()}
         )
+    raise NotEligible(
+        _(
+            "Applications to %(code)s are taken each year from %(window)s (month-day); today, "
+            "%(today)s, is outside that window. File or submit the case within it."
+        )
+        % {"code": program.code, "window": program.window_text(), "today": today.isoformat()}
+    )
+
+
+def age_day(program: Program, cycle: str, today: date) -> date:
+    """The day ages are counted on for a case of ``cycle``: the program's eligibility day in
+    the cycle's year (e.g. 31 December: "aged 60 by the end of the year"), else ``today``."""
+    return program.eligibility_date(int(cycle[:4])) or today
+
+
+def age_refusal(program: Program, person: Person, on: date) -> str:
+    """Why the person's age on ``on`` is outside the program's ages ("" when it is not)."""
+    age = person.age_on(on)
+    if program.min_age is not None and age < program.min_age:
+        return _("%(name)s is %(age)s on %(day)s; program %(code)s starts at age %(min)s.") % {
+            "name": person.name,
+            "age": age,
+            "day": on.isoformat(),
+            "code": program.code,
+            "min": program.min_age,
+        }
+    if program.max_age is not None and age > program.max_age:
+        return _("%(name)s is %(age)s on %(day)s; program %(code)s ends at age %(max)s.") % {
+            "name": person.name,
+            "age": age,
+            "day": on.isoformat(),
+            "code": program.code,
+            "max": program.max_age,
+        }
+    return ""
+
+
+def _check_eligibility(
+    *, program: Program, household: Household, members, today: date, cycle: str
+) -> None:
+    if not program.is_active:
+        raise NotEligible(_("Program %(code)s is closed.") % {"code": program.code})
+    errors = program.configuration_errors()
+    if errors:
+        raise ProgramMisconfigured(" ".join(str(e) for e in errors.values()))
+    if not program.tiers.exists():
+        raise ProgramMisconfigured(
+            _("Program %(code)s has no review tier; the administrator must add one.")
+            % {"code": program.code}
+        )
+    check_window(program, today)
     allowed = list(program.allowed_regions.all())
     if allowed and not any(region_covers(r, household.region) for r in allowed):
         raise NotEligible(
             _("Program %(code)s does not cover %(region)s.")
             % {"code": program.code, "region": household.region.name}
         )
+    on = age_day(program, cycle, today)
     for person in members:
-        age = person.age_on(today)
-        if program.min_age is not None and age < program.min_age:
-            raise NotEligible(
-                _("%(name)s is %(age)s; program %(code)s starts at age %(min)s.")
-                % {"name": person.name, "age": age, "code": program.code, "min": program.min_age}
-            )
-        if program.max_age is not None and age > program.max_age:
-            raise NotEligible(
-                _("%(name)s is %(age)s; program %(code)s ends at age %(max)s.")
-                % {"name": person.name, "age": age, "code": program.code, "max": program.max_age}
-            )
+        refusal = age_refusal(program, person, on)
+        if refusal:
+            raise NotEligible(refusal)
 
 
 def _check_duplicates(*, program: Program, cycle: str, members: Sequence[Person]) -> None:
@@ -226,7 +264,9 @@ def case_file(
         raise InvalidInput(_("Every beneficiary must belong to the household."))
     if len({p.pk for p in people}) != len(people):
         raise InvalidInput(_("A beneficiary is listed twice."))
-    _check_eligibility(program=program, household=household, members=people, today=today)
+    _check_eligibility(
+        program=program, household=household, members=people, today=today, cycle=cycle
+    )
     amount = case_amount(program=program, people=len(people), requested=requested_amount)
     try:
         with transaction.atomic():
@@ -270,12 +310,15 @@ def case_file(
     return case
 
 
-def case_submit(*, case: Case, actor, comment: str = "") -> Case:
-    """draft -> submitted -> in_review at the first tier that applies to the amount."""
+def case_submit(*, case: Case, actor, comment: str = "", today: date | None = None) -> Case:
+    """draft -> submitted -> in_review at the first tier that applies to the amount; refused
+    outside the program's application window."""
+    today = today or timezone.localdate()
     with transaction.atomic():
         case = lock_case(case)
         check_transition(case, "submit", actor, _("submitted"))
         require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
+        check_window(case.program, today)
         first = next_tier_order(case, after=0)
         if first is None:
             raise ProgramMisconfigured(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ledger.audit import AuditAction, audit
@@ -14,7 +16,16 @@ from ledger.audit import AuditAction, audit
 from .. import crypto
 from ..exceptions import DuplicatePerson, InvalidInput
 from ..idnumbers import compact, id_number_parse
-from ..models import PERM_REVEAL, Household, Person, Region, RegionLevel, Relation, StaffProfile
+from ..models import (
+    PERM_REVEAL,
+    Household,
+    Person,
+    PersonStatus,
+    Region,
+    RegionLevel,
+    Relation,
+    StaffProfile,
+)
 from ._common import name_text, require_perm, require_region, required_text
 from .bankaccounts import clean_account_number
 
@@ -164,6 +175,36 @@ def person_add(*, household: Household, person: PersonSpec, actor) -> Person:
             _("This person was registered in another household a moment ago.")
         ) from exc
     return row
+
+
+def person_status_set(
+    *, person: Person, status: str, actor, on: date | None = None, note: str = ""
+) -> Person:
+    """Record that a person died or moved away (or lives here again), from the day ``on``:
+    the next annual confirmation of a recurring program stops their award. Audited."""
+    if status not in PersonStatus.values:
+        raise InvalidInput(_("Choose living here, deceased or moved away."))
+    require_perm(actor, "approvals.change_household")
+    require_region(
+        actor, person.household.region, _("Household %(id)s") % {"id": person.household_id}
+    )
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = person.status
+        person.status = status
+        person.status_date = None if status == PersonStatus.LIVING else on
+        person.save(update_fields=["status", "status_date"])
+        audit(
+            actor=actor,
+            action=AuditAction.PERSON_STATUS,
+            obj=person,
+            before=before,
+            after=status,
+            on=on.isoformat(),
+            note=(note or "").strip(),
+        )
+    return person
 
 
 def reveal_id_number(*, person: Person, actor, reason: str) -> str:

@@ -1,6 +1,7 @@
 """The payout JSON API (Django REST framework), mounted at ``/api/payouts/``.
 
-Cycles and enrolments of recurring programs, payout batches and their payments, bank layouts,
+Cycles and enrolments of recurring programs, the annual confirmation of a cycle (prepared,
+signed off tier by tier, posted, approved by a second person, which books the entitlements), payout batches and their payments, bank layouts,
 bank file exports (with the file's download), bank result imports, and the progress of the long
 jobs that build, export and import. Views here only parse, check the role, call one service or
 selector and render:
@@ -46,6 +47,7 @@ from rest_framework.routers import SimpleRouter
 
 from .bankfiles import ExportViewSet, LayoutViewSet, ResultImportViewSet
 from .batches import BatchViewSet, PaymentViewSet
+from .confirmations import ConfirmationViewSet
 from .cycles import CycleViewSet
 from .enrolments import EnrolmentViewSet
 from .jobs import JobViewSet
@@ -54,6 +56,7 @@ from .recoveries import RecoveryViewSet, SampleCheckViewSet
 # The order of registration is the order of the paths in the schema.
 router = SimpleRouter()
 router.register("cycles", CycleViewSet, basename="cycle")
+router.register("confirmations", ConfirmationViewSet, basename="confirmation")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("batches", BatchViewSet, basename="batch")
 router.register(r"batches/(?P<batch_id>[0-9]+)/payments", PaymentViewSet, basename="payment")

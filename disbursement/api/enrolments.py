@@ -1,17 +1,18 @@
 """Beneficiaries enrolled in recurring programs, in the caller's region: list and read them (with
-their history), enrol one, suspend, exit, reinstate."""
+their history), suspend, exit, reinstate. There is no endpoint that enrols: an enrolment comes
+only from a final case of the program (``services.enrolments_from_case``); a POST to the list
+is 405."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.api import idempotency_key, validated_body
+from common.api import validated_body
 from common.permissions import READ
 
 from .. import services
@@ -19,14 +20,12 @@ from ..api_filters import EnrolmentFilter, enrolments_in_scope
 from ..models import Enrolment, EnrolmentHistory
 from ..serializers import (
     EnrolmentChangeSerializer,
-    EnrolmentCreateSerializer,
     EnrolmentDetailSerializer,
     EnrolmentSerializer,
 )
 from .common import (
     PayoutsViewSet,
     errors,
-    idempotency_key_param,
 )
 
 ENROLMENT_CHANGED = {200: EnrolmentDetailSerializer, **errors.ACTION}
@@ -42,12 +41,9 @@ ENROLMENT_CHANGED = {200: EnrolmentDetailSerializer, **errors.ACTION}
         responses={200: EnrolmentDetailSerializer, **errors.DETAIL},
     ),
 )
-class EnrolmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, PayoutsViewSet
-):
+class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
     required_permissions = {
         READ: ("disbursement.view_enrolment", "disbursement.view_enrolmenthistory"),
-        "create": ("disbursement.manage_enrolment",),
         "suspend": ("disbursement.manage_enrolment",),
         "exit": ("disbursement.manage_enrolment",),
         "reinstate": ("disbursement.manage_enrolment",),
@@ -68,28 +64,6 @@ class EnrolmentViewSet(
     def _answer(self, enrolment: Enrolment, code=status.HTTP_200_OK, **headers) -> Response:
         enrolment = self.get_queryset().get(pk=enrolment.pk)
         return Response(EnrolmentDetailSerializer(enrolment).data, status=code, headers=headers)
-
-    @extend_schema(
-        summary=_("Enrol a beneficiary in a recurring program"),
-        description=_(
-            "Paid to the beneficiary's household. A person is enrolled once per program "
-            "(400 invalid_input naming the program)."
-        ),
-        parameters=[idempotency_key_param(_("a person is enrolled once; the repeat is refused."))],
-        request=EnrolmentCreateSerializer,
-        responses={201: EnrolmentDetailSerializer, **errors.CREATE},
-    )
-    def create(self, request, *args, **kwargs):
-        idempotency_key(request, required=False)  # its form only: not stored
-        data = validated_body(EnrolmentCreateSerializer, request)
-        enrolment = services.enrolment_create(
-            program=data["program"],
-            person=data["person"],
-            enrolled_on=data.get("enrolled_on"),
-            actor=request.user,
-        )
-        location = reverse("payouts-api:enrolment-detail", kwargs={"pk": enrolment.pk})
-        return self._answer(enrolment, status.HTTP_201_CREATED, Location=location)
 
     def _change(self, request, service) -> Response:
         enrolment = self.get_object()

@@ -15,7 +15,7 @@ SQL = Path(__file__).with_name("sql")
 class Migration(migrations.Migration):
     dependencies = [
         ("disbursement", "0009_recoveries_sample_checks"),
-        ("approvals", "0009_award_and_reservation_guards"),
+        ("approvals", "0010_award_and_reservation_guards"),
     ]
     operations = [
         frozen_sql(

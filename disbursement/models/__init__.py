@@ -57,6 +57,15 @@ from .batches import (
     PaymentStatus,
     PayoutBatch,
 )
+from .confirmations import (
+    PAID_OUTCOMES,
+    Confirmation,
+    ConfirmationRow,
+    ConfirmationSignoff,
+    ConfirmationStatus,
+    RowOutcome,
+    StopAction,
+)
 from .entitlements import (
     RECURRING_CATEGORIES,
     Cycle,
@@ -102,6 +111,13 @@ __all__ = [
     "BankLayout",
     "BankResultImport",
     "BatchStatus",
+    "PAID_OUTCOMES",
+    "Confirmation",
+    "ConfirmationRow",
+    "ConfirmationSignoff",
+    "ConfirmationStatus",
+    "RowOutcome",
+    "StopAction",
     "Cycle",
     "CycleStatus",
     "Enrolment",

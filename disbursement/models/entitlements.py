@@ -2,7 +2,8 @@
 
 A recurring program (annual reward, special assistance) has ``Enrolment`` rows (one per
 beneficiary and program; active / suspended / exited, each change with a written reason and date
-in ``EnrolmentHistory``). A ``Cycle`` ("2026") of the program generates one ``Entitlement`` per
+in ``EnrolmentHistory``). An enrolment is made only by a final case of the program (reviewed
+tier by tier and posted on a public notice): ``source_case`` names it. A ``Cycle`` ("2026") of the program generates one ``Entitlement`` per
 active enrolment at the program's amount; ``(cycle, enrolment)`` is unique in the database, so
 generating twice creates nothing new. Each entitlement is booked (expense Dr / awards payable
 2201 Cr) when it is generated: ``entry`` is never empty.
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from approvals.models import Household, Person, Program
+from approvals.models import Case, Household, Person, Program
 from ledger.models import JournalEntry
 
 from .fields import money_field, user_fk
@@ -50,6 +51,16 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
         default=EnrolmentStatus.ACTIVE,
         choices=EnrolmentStatus.choices,
         protected=True,
+    )
+    # The final case that enrolled the beneficiary (its approval enrols; never a click). Empty
+    # only on enrolments made before this rule, which the annual confirmation re-checks anyway.
+    source_case = models.ForeignKey(
+        Case,
+        verbose_name=_("enrolled by case"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        null=True,
+        blank=True,
     )
     enrolled_on = models.DateField(_("enrolled on"))
     status_reason = models.TextField(_("reason"), blank=True)

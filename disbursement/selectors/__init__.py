@@ -9,6 +9,7 @@
   people in later cycles) and the post-payment sample checks;
 * ``scope``: what a staff user may see (their region and below), with the one rule for a
   user's region (``approvals.selectors.staff_region``);
+* ``confirmations``: the annual confirmation, its rows in the reader's region, the public view;
 * ``batches``, ``jobs``, ``cycles``, ``enrolments``: the reads each screen shows.
 """
 
@@ -22,6 +23,15 @@ from .batches import (
     batches,
     payment_rows,
     payment_status_counts,
+)
+from .confirmations import (
+    can_review,
+    confirmation_rows,
+    confirmation_signoffs,
+    confirmations_with_counts,
+    current_tier,
+    public_confirmations,
+    public_rows,
 )
 from .cycles import cycle_program_id, cycles_with_counts
 from .enrolments import enrolment_entitlements, enrolment_history
@@ -54,7 +64,6 @@ from .scope import (
     covers_whole_county,
     enrolments_for_user,
     exports_for_user,
-    people_named,
 )
 from .timeliness import (
     LateAward,
@@ -77,6 +86,13 @@ __all__ = [
     "sample_lines",
     "sample_summary",
     "with_refunded",
+    "can_review",
+    "confirmation_rows",
+    "confirmation_signoffs",
+    "confirmations_with_counts",
+    "current_tier",
+    "public_confirmations",
+    "public_rows",
     "CENT",
     "ZERO",
     "LateAward",
@@ -112,7 +128,6 @@ __all__ = [
     "payment_rows",
     "payment_status_counts",
     "payment_timeliness",
-    "people_named",
     "staff_region",
     "unpaid_cases",
     "unpaid_entitlements",

@@ -3,19 +3,20 @@ registered in ``DisbursementConfig.ready``).
 
 Only what DOMAIN.md lets a public page show: dates, amounts, the last four digits of the
 account paid into, and names masked as the program's notices mask them. For a recurring
-program, the cycles paid to the case's beneficiaries (the annual confirmation is not built
-yet: once it is, its outcome goes here too).
+program, each year's annual confirmation outcome of the case's beneficiaries (continued, new or
+stopped — never the reasons), once the list is posted, and the cycles paid to them.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.crypto import mask_bank_account, mask_name
 from ledger.templatetags.money import format_money
 
-from ..models import Entitlement, Payment, PaymentStatus
+from ..models import ConfirmationRow, ConfirmationStatus, Entitlement, Payment, PaymentStatus
 from ..models.entitlements import RECURRING_CATEGORIES
 
 
@@ -68,6 +69,7 @@ def case_payment_facts(case) -> list[dict]:
     program = case.program
     if program.category in RECURRING_CATEGORIES:
         people = list(case.members.all()) or [p for p in case.household.people.all() if p.is_head]
+        facts.extend(confirmation_facts(program, people))
         entitlements = list(
             Entitlement.objects.filter(enrolment__program=program, enrolment__person__in=people)
             .select_related("cycle", "enrolment__person")
@@ -89,4 +91,41 @@ def case_payment_facts(case) -> list[dict]:
                     "paid_on": paid_on,
                 }
             )
+    return facts
+
+
+CONFIRMATION_TEXT = {
+    "continued": gettext_lazy("confirmed: the award continues this year"),
+    "new": gettext_lazy("confirmed: newly included this year"),
+    "stopped": gettext_lazy("not confirmed: no award this year"),
+}
+
+
+def confirmation_facts(program, people) -> list[dict]:
+    """Each posted annual confirmation's outcome for ``people`` in ``program`` (masked names)."""
+    rows = (
+        ConfirmationRow.objects.filter(
+            confirmation__program=program,
+            confirmation__status__in=[ConfirmationStatus.ON_NOTICE, ConfirmationStatus.APPROVED],
+            person__in=people,
+        )
+        .select_related("confirmation__cycle", "person")
+        .order_by("confirmation__cycle__code", "person_id")
+    )
+    mode = "hide" if program.sensitive else program.name_masking
+    facts = []
+    for row in rows:
+        name = mask_name(row.person.name, mode)
+        text = str(CONFIRMATION_TEXT[row.outcome])
+        facts.append(
+            {
+                "award": False,
+                "label": _("Annual confirmation %(cycle)s")
+                % {"cycle": row.confirmation.cycle.code},
+                "text": _("%(name)s: %(outcome)s") % {"name": name, "outcome": text}
+                if name
+                else text,
+                "paid_on": None,
+            }
+        )
     return facts

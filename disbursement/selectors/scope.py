@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from approvals.models import Person, Region, RegionLevel
+from approvals.models import RegionLevel
 from approvals.selectors import staff_region
 
 from ..models import Enrolment, ExportLog, PayoutBatch
@@ -45,17 +45,4 @@ def enrolments_for_user(user) -> QuerySet[Enrolment]:
         return Enrolment.objects.none()
     return Enrolment.objects.filter(
         household__region__code__startswith=region.prefix
-    ).select_related("program", "person", "household", "household__region")
-
-
-def people_named(*, region: Region, query: str, limit: int) -> QuerySet[Person]:
-    """People of households in ``region`` and below whose name contains ``query``: the first
-    ``limit`` by name, with their household's village (to pick whom to enrol)."""
-    found = (
-        Person.objects.filter(
-            household__region__code__startswith=region.prefix, name__icontains=query
-        )
-        .order_by("name", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-    return Person.objects.filter(pk__in=list(found)).select_related("household__region")
+    ).select_related("program", "person", "household", "household__region", "source_case")

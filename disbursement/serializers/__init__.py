@@ -32,10 +32,18 @@ from .batches import (
     ReconciliationSerializer,
     TimelinessSerializer,
 )
+from .confirmations import (
+    ConfirmationDetailSerializer,
+    ConfirmationPrepareSerializer,
+    ConfirmationRowSerializer,
+    ConfirmationSerializer,
+    PublishSerializer,
+    RowStopSerializer,
+    SignoffSerializer,
+)
 from .cycles import CycleOpenSerializer, CycleSerializer
 from .enrolments import (
     EnrolmentChangeSerializer,
-    EnrolmentCreateSerializer,
     EnrolmentDetailSerializer,
     EnrolmentHistorySerializer,
     EnrolmentSerializer,
@@ -63,6 +71,13 @@ __all__ = [
     "SampleDrawSerializer",
     "SampleRecordSerializer",
     "RecoveryWriteOffSerializer",
+    "ConfirmationDetailSerializer",
+    "ConfirmationPrepareSerializer",
+    "ConfirmationRowSerializer",
+    "ConfirmationSerializer",
+    "PublishSerializer",
+    "RowStopSerializer",
+    "SignoffSerializer",
     "BankLayoutSerializer",
     "BatchBuildSerializer",
     "BatchDetailSerializer",
@@ -71,7 +86,6 @@ __all__ = [
     "CycleSerializer",
     "DiscardSerializer",
     "EnrolmentChangeSerializer",
-    "EnrolmentCreateSerializer",
     "EnrolmentDetailSerializer",
     "EnrolmentHistorySerializer",
     "EnrolmentSerializer",

@@ -1,16 +1,16 @@
 """JSON shapes of enrolments in recurring programs: an enrolment (with its history in detail),
-and the requests that enrol a beneficiary and change an enrolment's status."""
+and the request that changes an enrolment's status. Nobody enrols through the API: the final
+case that enrolled the beneficiary is ``source_case``."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from approvals.api_filters import people_in_scope
-from approvals.serializers import ScopedPrimaryKeyField, enum
+from approvals.serializers import enum
 
 from ..models import Enrolment, EnrolmentHistory, EnrolmentStatus
-from .common import REASON_MAX, program_field, username_field
+from .common import REASON_MAX, username_field
 
 
 class EnrolmentHistorySerializer(serializers.ModelSerializer):
@@ -29,6 +29,12 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     village = serializers.CharField(
         source="household.region.code", read_only=True, help_text=_("The household's village.")
     )
+    source_case = serializers.SlugRelatedField(
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The final case that enrolled the beneficiary (null: enrolled before)."),
+    )
     status = enum(EnrolmentStatus.choices, read_only=True)
     status_reason = serializers.CharField(
         read_only=True, help_text=_("Why it is suspended or exited; empty while active.")
@@ -43,6 +49,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "person_name",
             "household",
             "village",
+            "source_case",
             "status",
             "enrolled_on",
             "status_reason",
@@ -58,14 +65,6 @@ class EnrolmentDetailSerializer(EnrolmentSerializer):
     class Meta(EnrolmentSerializer.Meta):
         fields = [*EnrolmentSerializer.Meta.fields, "history"]
         read_only_fields = fields
-
-
-class EnrolmentCreateSerializer(serializers.Serializer):
-    program = program_field()
-    person = ScopedPrimaryKeyField(
-        scope=people_in_scope, help_text=_("Id of the beneficiary (paid to their household).")
-    )
-    enrolled_on = serializers.DateField(required=False, help_text=_("Default: today."))
 
 
 class EnrolmentChangeSerializer(serializers.Serializer):

@@ -3,7 +3,8 @@
 audit event in the same transaction, typed errors from ``disbursement.exceptions``. Long ones
 take a ``progress`` (``Progress``) that writes a ``JobProgress`` row and/or calls back.
 
-One concern a module: ``entitlements`` (enrolments and cycles), ``build`` (a batch built from
+One concern a module: ``entitlements`` (enrolments and cycles), ``confirmations`` (the annual
+confirmation of a cycle and the cycle's approval, which books its entitlements), ``build`` (a batch built from
 what is owed), ``batches`` (its approval, discard and export), ``result_check`` (a bank result
 file's lines checked), ``results`` (what the bank paid, booked),
 ``recoveries`` (money paid in error claimed back), ``checks`` (the post-payment sample check),
@@ -13,15 +14,26 @@ from ._common import Progress, check_payout_cover, export_dir, heartbeat_timeout
 from .batches import ExportResult, batch_approve, batch_discard, batch_export, export_file
 from .build import batch_build
 from .checks import sample_check_draw, sample_check_record, sample_ids, sample_size
+from .confirmations import (
+    PERM_APPROVE_CYCLE,
+    confirmation_approve,
+    confirmation_counts,
+    confirmation_prepare,
+    confirmation_publish,
+    confirmation_row_stop,
+    confirmation_signoff,
+    reason_texts,
+    regions_waiting,
+)
 from .entitlements import (
     GenerationReport,
     cycle_close,
     cycle_generate,
     cycle_open,
-    enrolment_create,
     enrolment_exit,
     enrolment_reinstate,
     enrolment_suspend,
+    enrolments_from_case,
     held_text,
 )
 from .jobs import (
@@ -44,6 +56,15 @@ from .recoveries import (
 from .results import results_import
 
 __all__ = [
+    "PERM_APPROVE_CYCLE",
+    "confirmation_approve",
+    "confirmation_counts",
+    "confirmation_prepare",
+    "confirmation_publish",
+    "confirmation_row_stop",
+    "confirmation_signoff",
+    "reason_texts",
+    "regions_waiting",
     "export_dir",
     "ExportResult",
     "GenerationReport",
@@ -56,7 +77,7 @@ __all__ = [
     "cycle_close",
     "cycle_generate",
     "cycle_open",
-    "enrolment_create",
+    "enrolments_from_case",
     "enrolment_exit",
     "enrolment_reinstate",
     "enrolment_suspend",

@@ -17,9 +17,10 @@ from djmoney.money import Money
 from approvals.models import (
     AmountRule,
     AwardClaim,
+    Case,
+    CaseState,
     ClaimSource,
     ClaimStatus,
-    Household,
     Person,
     Program,
     RegionLevel,
@@ -35,7 +36,11 @@ from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..exceptions import InsufficientFunds, InvalidInput, InvalidState, NotAllowed
 from ..models import (
+    PAID_OUTCOMES,
     RECURRING_CATEGORIES,
+    Confirmation,
+    ConfirmationRow,
+    ConfirmationStatus,
     Cycle,
     CycleStatus,
     Enrolment,
@@ -72,47 +77,57 @@ def _recurring_program(program: Program) -> Money:
 # --------------------------------------------------------------------------------------------
 # enrolments
 # --------------------------------------------------------------------------------------------
-def enrolment_create(
-    *,
-    program: Program,
-    person: Person,
-    actor,
-    household: Household | None = None,
-    enrolled_on: date | None = None,
-) -> Enrolment:
-    """Enrol a beneficiary in a recurring program (paid to their household by default)."""
-    require_perm(actor, PERM_ENROL)
-    _recurring_program(program)
-    household = household or person.household
-    on = enrolled_on or timezone.localdate()
-    try:
-        with transaction.atomic():
-            enrolment = Enrolment.objects.create(
-                program=program,
-                person=person,
-                household=household,
-                enrolled_on=on,
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
-            EnrolmentHistory.objects.create(
-                enrolment=enrolment,
-                actor=enrolment.created_by,
-                from_status="",
-                to_status=EnrolmentStatus.ACTIVE,
-                effective_date=on,
-            )
-            audit(
-                actor=actor,
-                action=AuditAction.ENROLMENT_CREATE,
-                obj=enrolment,
-                program=program.code,
-            )
-    except IntegrityError as exc:
-        raise InvalidInput(
-            _("%(name)s is already enrolled in program %(code)s.")
-            % {"name": person.name, "code": program.code}
-        ) from exc
-    return enrolment
+def enrolments_from_case(case: Case) -> list[Enrolment]:
+    """Enrol the beneficiaries of a final case of a recurring program (``approvals.hooks``
+    calls it inside the case's finalisation). The case is the enrolment's source: reviewed tier
+    by tier and posted publicly, never one person's click. Idempotent: a person already
+    enrolled in the program keeps the enrolment they have (an exit stays an exit)."""
+    program = case.program
+    if program.category not in RECURRING_CATEGORIES:
+        return []
+    if case.state != CaseState.FINAL:
+        raise InvalidState(
+            _("Case %(number)s is not final: only a final case enrols its beneficiaries.")
+            % {"number": case.number}
+        )
+    on = timezone.localdate(case.final_at) if case.final_at else timezone.localdate()
+    people = list(
+        Person.objects.filter(memberships__case=case).select_related("household").order_by("pk")
+    )
+    known = set(
+        Enrolment.objects.filter(program=program, person__in=people).values_list(
+            "person_id", flat=True
+        )
+    )
+    made = []
+    for person in people:
+        if person.pk in known:
+            continue
+        enrolment = Enrolment.objects.create(
+            program=program,
+            person=person,
+            household=person.household,
+            source_case=case,
+            enrolled_on=on,
+            created_by=None,  # the case's approval enrols; the case names its people
+        )
+        EnrolmentHistory.objects.create(
+            enrolment=enrolment,
+            actor=None,
+            from_status="",
+            to_status=EnrolmentStatus.ACTIVE,
+            reason=_("Final case %(number)s") % {"number": case.number},
+            effective_date=on,
+        )
+        audit(
+            actor=None,
+            action=AuditAction.ENROLMENT_CREATE,
+            obj=enrolment,
+            program=program.code,
+            case=case.number,
+        )
+        made.append(enrolment)
+    return made
 
 
 _LABELS = {
@@ -244,16 +259,28 @@ def held_text(held: dict) -> str:
 def cycle_generate(
     *, cycle: Cycle, actor, today: date | None = None, progress: Progress = NO_PROGRESS
 ) -> GenerationReport:
-    """One entitlement per active enrolment that has none in this cycle yet, each booked
-    (expense Dr / awards payable Cr in the program's fund), all in one transaction.
-
-    Refused, with nothing written, when the fund's available money (bank less awards payable
-    and reservations) does not cover the new entitlements. Running it again creates nothing new:
-    ``(cycle, enrolment)`` is unique in the database and each booking has the idempotency key
-    ``entitlement:<cycle>:<enrolment>``.
-    """
+    """Book the entitlements of the cycle's approved annual confirmation that are not booked
+    yet (its approval books them: this books what it could not, e.g. a beneficiary reinstated
+    since). Refused without an approved confirmation. See ``book_confirmed``."""
     require_perm(actor, PERM_GENERATE)
     _require_county(actor)
+    return book_confirmed(cycle=cycle, actor=actor, today=today, progress=progress)
+
+
+def book_confirmed(
+    *, cycle: Cycle, actor, today: date | None = None, progress: Progress = NO_PROGRESS
+) -> GenerationReport:
+    """One entitlement per continued or new row of the cycle's approved annual confirmation
+    whose enrolment is active and has none in this cycle yet, each booked (expense Dr / awards
+    payable Cr in the program's fund), all in one transaction. The caller checked who acts
+    (``cycle_generate``: the officer; ``confirmation_approve``: the second person).
+
+    Refused, with nothing written, without an approved confirmation of the cycle (the database
+    refuses such an entitlement too), and when the fund's available money (bank less awards
+    payable and reservations) does not cover the new entitlements. Running it again creates
+    nothing new: ``(cycle, enrolment)`` is unique in the database and each booking has the
+    idempotency key ``entitlement:<cycle>:<enrolment>``.
+    """
     today = today or timezone.localdate()
     program = cycle.program
     amount = _recurring_program(program)
@@ -268,9 +295,26 @@ def cycle_generate(
                 _("Cycle %(code)s is closed; no entitlements are generated in it.")
                 % {"code": cycle.code}
             )
+        confirmation = Confirmation.objects.filter(
+            cycle=cycle, status=ConfirmationStatus.APPROVED
+        ).first()
+        if confirmation is None:
+            raise InvalidState(
+                _(
+                    "Cycle %(code)s has no approved annual confirmation: prepare the "
+                    "confirmation, have it reviewed and posted, and have a second person approve "
+                    "the cycle; its approval books the entitlements."
+                )
+                % {"code": cycle.code}
+            )
         already = Entitlement.objects.filter(cycle=cycle).count()
         due = Enrolment.objects.filter(
-            program=program, status=EnrolmentStatus.ACTIVE, enrolled_on__lte=today
+            program=program,
+            status=EnrolmentStatus.ACTIVE,
+            enrolled_on__lte=today,
+            pk__in=ConfirmationRow.objects.filter(
+                confirmation=confirmation, outcome__in=PAID_OUTCOMES
+            ).values("enrolment_id"),
         ).exclude(entitlements__cycle=cycle)
         # One beneficiary, one award per program and cycle: a person already awarded in this
         # cycle (a final relief case of the program) is left out and listed, not booked twice.
@@ -433,9 +477,10 @@ __all__ = [
     "GenerationReport",
     "held_text",
     "cycle_close",
+    "book_confirmed",
     "cycle_generate",
     "cycle_open",
-    "enrolment_create",
+    "enrolments_from_case",
     "enrolment_exit",
     "enrolment_reinstate",
     "enrolment_suspend",

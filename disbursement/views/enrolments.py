@@ -1,7 +1,7 @@
 """Enrolment screens of recurring programs: the list (and its download), one enrolment with
-its history and entitlements, suspending / exiting / reinstating, and enrolling a beneficiary
-found by name. Everything is read within the user's region
-(``selectors.enrolments_for_user``, ``selectors.people_named``)."""
+its history and entitlements, suspending / exiting / reinstating. Nobody enrols anyone here:
+an enrolment comes only from a final case of the program (``services.enrolments_from_case``).
+Everything is read within the user's region (``selectors.enrolments_for_user``)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from approvals.models import Person
 from approvals.selectors import regions_below
 from common.errors import FundError
 from common.exports import export_or_none, query_without
 from common.permissions import permission_required
 
 from .. import selectors, services
-from ..forms import EnrolForm, EnrolmentChangeForm, EnrolmentFilterForm
+from ..forms import EnrolmentChangeForm, EnrolmentFilterForm
 from ..models import EnrolmentStatus, PaymentStatus
-from .common import PERM_ENROL, VIEW_ENROLMENT, page_of, region_or_403
-
-# How many people a name search offers to pick from.
-PEOPLE_FOUND = 50
+from .common import PERM_ENROL, VIEW_ENROLMENT, page_of
 
 # action -> (service, the statuses it applies to)
 ENROLMENT_ACTIONS = {
@@ -181,47 +177,3 @@ def enrolment_action(request, pk: int, action: str):
         )
     messages.success(request, ENROLMENT_DONE[action] % {"name": enrolment.person.name})
     return redirect("payouts:enrolment", pk=enrolment.pk)
-
-
-@permission_required(VIEW_ENROLMENT, PERM_ENROL)
-@require_http_methods(["GET", "POST"])
-def enrolment_new(request):
-    """Find the beneficiary by name (people of the user's region only), pick the recurring
-    program, enrol."""
-    region = region_or_403(request.user)
-    data = request.POST if request.method == "POST" else request.GET
-    query = (data.get("q") or "").strip()
-    people = Person.objects.none()
-    if query:
-        people = selectors.people_named(region=region, query=query, limit=PEOPLE_FOUND)
-    initial = {"q": query, "enrolled_on": timezone.localdate()}
-    if request.GET.get("program"):
-        initial["program"] = request.GET["program"]
-    error = None
-    if request.method == "POST":
-        form = EnrolForm(request.POST, people=people)
-        if form.is_valid():
-            try:
-                enrolment = services.enrolment_create(
-                    program=form.cleaned_data["program"],
-                    person=form.cleaned_data["person"],
-                    enrolled_on=form.cleaned_data["enrolled_on"],
-                    actor=request.user,
-                )
-            except FundError as exc:
-                error = exc.message
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is enrolled in %(program)s.")
-                    % {"name": enrolment.person.name, "program": enrolment.program.code},
-                )
-                return redirect("payouts:enrolment", pk=enrolment.pk)
-    else:
-        form = EnrolForm(initial=initial, people=people)
-    return render(
-        request,
-        "disbursement/enrolment_form.html",
-        {"form": form, "error": error, "query": query, "found": people},
-        status=400 if request.method == "POST" else 200,
-    )

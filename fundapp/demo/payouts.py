@@ -1,6 +1,7 @@
 """The demo's payouts, through the disbursement services: a bank layout, more final relief
-awards, an annual reward program with enrolled beneficiaries (one suspended, one exited) and its
-generated cycle; a relief batch and a reward batch each built by the officer, approved by the
+awards, an annual reward program whose beneficiaries were enrolled by last year's final cases
+(paid in a batch), this year's annual confirmation reviewed, posted and the cycle approved by a
+second person (one beneficiary suspended, one exited afterwards); a relief batch and a reward batch each built by the officer, approved by the
 supervisor, exported and answered by a bank result file with a failure; a reissue batch for the
 failure the bank called temporary, approved and waiting to be exported; and late awards for the
 late-payments report (one never batched: its household has no bank account); a reward paid
@@ -24,7 +25,7 @@ from approvals import services as cases
 from approvals.models import Case, Program, ProgramTier, Region
 from approvals.services import PersonSpec
 from disbursement import services as payouts
-from disbursement.models import BankLayout, Payment, PayoutBatch
+from disbursement.models import BankLayout, Enrolment, Payment, PayoutBatch
 from ledger.models import Fund
 
 from .base import cny
@@ -203,8 +204,12 @@ def load_payouts(users) -> dict[str, object]:
         actor=officer,
     )
 
-    # Annual reward: five parents enrolled, the year's cycle generated, then one suspended
-    # (her entitlement waits) and one exited on his death (his entitlement is still paid).
+    # Annual reward: five parents applied last year (cases reviewed and posted); each final
+    # case enrolled its parent and last year's awards were paid. This year every enrolled
+    # parent is confirmed again (ages counted on 31 December), the list reviewed and posted,
+    # and the cycle approved by the supervisor (not the officer who prepared the list), which
+    # books the entitlements. Then one parent is suspended (her entitlement waits) and one
+    # exited on his death (his entitlement is still paid).
     reward = Program.objects.create(
         code="REWARD-2026",
         name_zh="农村部分计划生育家庭奖励扶助",
@@ -213,6 +218,8 @@ def load_payouts(users) -> dict[str, object]:
         fund=Fund.objects.get(code="REWARD"),
         amount_rule="per_person",
         amount=cny("960.00"),
+        min_age=60,
+        eligibility_on="12-31",
         notice_authority="示范县卫生健康委员会",
         objection_phone="0371-12345678",
         objection_address="示范县卫健委 201 室",
@@ -233,12 +240,40 @@ def load_payouts(users) -> dict[str, object]:
             start=1,
         )
     ]
-    enrolments = [
-        payouts.enrolment_create(program=reward, person=h.people.get(is_head=True), actor=officer)
-        for h in parents
-    ]
+    last_year = str(int(cycle) - 1)
+    applied = []
+    for h in parents:
+        case = cases.case_file(program=reward, household=h, cycle=last_year, actor=worker)
+        case = cases.case_submit(case=case, actor=worker)
+        applied.append(cases.case_approve(case=case, actor=users["reviewer"]))
+    posted = cases.notice_publish(
+        program=reward, region=west.parent, cycle=last_year, cases=applied, actor=users["reviewer"]
+    )
+    as_if_published(posted, reward.notice_days + 1)
+    cases.notices_close()  # final: each case enrols its parent (disbursement listens)
+    enrolments = list(Enrolment.objects.filter(program=reward).order_by("id"))
+    paid_last_year = payouts.batch_build(program=reward, cycle=last_year, actor=officer)
+    payouts.batch_approve(batch=paid_last_year, actor=supervisor)
+    payouts.batch_export(batch=paid_last_year, layout=layout, fmt="csv", actor=officer)
+    payouts.results_import(
+        batch=paid_last_year,
+        layout=layout,
+        content=bank_answers(layout, paid_last_year),
+        filename=f"ABC-result-PB{paid_last_year.pk}.csv",
+        actor=officer,
+    )
+
     year = payouts.cycle_open(program=reward, code=cycle, actor=officer)
-    payouts.cycle_generate(cycle=year, actor=officer)
+    confirmation = payouts.confirmation_prepare(cycle=year, actor=officer)
+    confirmation = payouts.confirmation_signoff(confirmation=confirmation, actor=users["reviewer"])
+    # Posted a notice period ago (its publication day moved back, as the notices above are).
+    today = timezone.localdate()
+    payouts.confirmation_publish(
+        confirmation=confirmation,
+        actor=users["reviewer"],
+        today=today - timedelta(days=reward.notice_days + 1),
+    )
+    payouts.confirmation_approve(confirmation=confirmation, actor=supervisor)
     payouts.enrolment_suspend(
         enrolment=enrolments[3],
         reason="户籍迁出待核实 / moved away, being checked",

@@ -188,3 +188,47 @@ def open_recovery(paid_batch, people):
     return services.recovery_open(
         recovery=recovery, decision_text="管委会 decided to recover", actor=people.supervisor
     )
+
+
+def enrol(program: Program, person, *, on=None):
+    """Test set-up: an enrolment as a final case makes it (``enrolments_from_case``), without
+    running the case. No user path enrols (tests/disbursement/test_confirmation.py proves it)."""
+    from disbursement.models import Enrolment, EnrolmentHistory
+
+    on = on or timezone.localdate()
+    enrolment = Enrolment.objects.create(
+        program=program, person=person, household=person.household, enrolled_on=on
+    )
+    EnrolmentHistory.objects.create(
+        enrolment=enrolment, from_status="", to_status="active", effective_date=on
+    )
+    return enrolment
+
+
+def confirm(cycle, people, *, approve=True, today=None):
+    """The cycle's annual confirmation through the services: prepared by the officer, signed
+    off at the three tiers, posted a month ago (so its notice is over) and, unless ``approve``
+    is false, the cycle approved by the supervisor (which books the entitlements). Returns the
+    approval's report, or the confirmation when not approved."""
+    from disbursement import services
+    from disbursement.models import ConfirmationStatus
+
+    confirmation = services.confirmation_prepare(cycle=cycle, actor=people.officer)
+    for reviewer in (people.village_rev, people.town_rev, people.county_rev):
+        confirmation.refresh_from_db()
+        if confirmation.status != ConfirmationStatus.IN_REVIEW:
+            break
+        if confirmation.rows.exists():
+            services.confirmation_signoff(confirmation=confirmation, actor=reviewer)
+    confirmation.refresh_from_db()
+    if confirmation.status == ConfirmationStatus.REVIEWED:
+        posted = timezone.localdate() - timedelta(days=30)
+        services.confirmation_publish(
+            confirmation=confirmation, actor=people.county_rev, today=posted
+        )
+    if not approve:
+        confirmation.refresh_from_db()
+        return confirmation
+    return services.confirmation_approve(
+        confirmation=confirmation, actor=people.supervisor, today=today
+    )

@@ -1,4 +1,4 @@
-"""A relief case made final and a cycle's entitlements booked at the same moment for the same
+"""A relief case made final and a cycle approved (its entitlements booked) at the same moment for the same
 person (PostgreSQL only: real row locks, real concurrent connections): exactly one award results.
 
 Both paths take the ledger's lock first, so the second reads the first's claim and refuses (the
@@ -26,6 +26,8 @@ from disbursement.services import entitlements as entitlements_module
 from ledger.books import ensure_default_books
 from ledger.models import Account, ChainHead, Fund
 from tests.approvals.factories import fund_money
+
+from .conftest import confirm, enrol
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,10 +57,11 @@ def test_a_case_final_and_a_cycle_booked_at_once_give_one_award(
     fund_money(100, "GENERAL")
     (household,) = make_households(1, prefix="62170000")
     parent = household.people.get(is_head=True)
-    services.enrolment_create(
-        program=reward, person=parent, actor=people.officer, enrolled_on=date(2025, 1, 1)
-    )
+    enrol(reward, parent, on=date(2025, 1, 1))
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
+    # the cycle's annual confirmation is reviewed and its notice is over: only its approval
+    # (by a second person, which books the entitlements) is left
+    confirmation = confirm(cycle, people, approve=False)
     case = approvals.case_file(
         program=reward, household=household, actor=people.worker, cycle="2026"
     )
@@ -90,13 +93,15 @@ def test_a_case_final_and_a_cycle_booked_at_once_give_one_award(
     def generate():
         try:
             barrier.wait()
-            outcomes["cycle"] = services.cycle_generate(cycle=cycle, actor=people.officer)
+            outcomes["cycle"] = services.confirmation_approve(
+                confirmation=confirmation, actor=people.supervisor
+            )
         except BaseException as exc:
             outcomes["cycle"] = exc
         finally:
             connection.close()
 
-    # when the case is made final and the cycle generated at the same moment
+    # when the case is made final and the cycle approved at the same moment
     threads = [threading.Thread(target=finalise), threading.Thread(target=generate)]
     for t in threads:
         t.start()

@@ -10,6 +10,7 @@ from disbursement import services
 from disbursement.exceptions import NothingToPay
 from disbursement.models import EnrolmentHistory, Entitlement, Payment, PayoutBatch
 
+from .conftest import confirm, enrol
 from .util import csv_bytes, result_rows
 
 
@@ -135,11 +136,9 @@ def test_entitlements_and_enrolment_history_are_fixed(people, reward, make_house
 
     fund_money(5000, "REWARD")
     household = make_households(1)[0]
-    enrolment = services.enrolment_create(
-        program=reward, person=household.people.get(is_head=True), actor=people.officer
-    )
+    enrolment = enrol(reward, household.people.get(is_head=True))
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
-    services.cycle_generate(cycle=cycle, actor=people.officer)
+    confirm(cycle, people)
     entitlement = Entitlement.objects.get()
     _refused(lambda: Entitlement.objects.filter(pk=entitlement.pk).update(amount=Money(1, "CNY")))
     _refused(lambda: Entitlement.objects.filter(pk=entitlement.pk).delete())

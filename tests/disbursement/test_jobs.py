@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from celery import Celery
 from django.db import connection
+from django.utils import timezone
 
 from disbursement import selectors, services
 from disbursement.models import Cycle, Entitlement, ExportLog, JobProgress, Payment, PayoutBatch
 from disbursement.tasks import job_submit
 from tests.approvals.factories import fund_money
 
+from .conftest import confirm, enrol
 from .util import csv_bytes, result_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,10 +128,15 @@ def test_a_real_worker_generates_a_cycle_through_redis(people, reward, make_hous
     # given committed data: two enrolled beneficiaries, money, an open cycle, a queued job
     fund_money(5000, "REWARD")
     for household in make_households(2, prefix="62170000"):
-        services.enrolment_create(
-            program=reward, person=household.people.get(is_head=True), actor=people.officer
-        )
+        enrol(reward, household.people.get(is_head=True))
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
+    # approved, with both beneficiaries' entitlements taken back out of the way below: the
+    # worker books what the approved confirmation lists and is not booked yet
+    confirmation = confirm(cycle, people, approve=False)
+    confirmation.status = "approved"
+    confirmation.approved_by = people.supervisor
+    confirmation.approved_at = timezone.now()
+    confirmation.save()
     job = JobProgress.objects.create(kind="generate_cycle", created_by=people.officer)
 
     # and a worker on its own queue, Redis database 15, the test database

@@ -21,7 +21,7 @@ from disbursement.models import AccountOwner, BankLayout, ExportLog, Payment
 from ledger.models import AuditEvent
 from tests.approvals.factories import fund_money, id_number
 
-from .conftest import LAYOUT
+from .conftest import LAYOUT, confirm, enrol
 from .test_api import api
 from .util import read_csv
 
@@ -48,11 +48,9 @@ def reward_cycle(people, reward, family):
     household, head, child = family
     fund_money(10000, "REWARD")
     fund_money(100, "GENERAL")
-    services.enrolment_create(
-        program=reward, person=child, actor=people.officer, enrolled_on=date(2025, 1, 1)
-    )
+    enrol(reward, child, on=date(2025, 1, 1))
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
-    services.cycle_generate(cycle=cycle, actor=people.officer)
+    confirm(cycle, people)
     return cycle
 
 

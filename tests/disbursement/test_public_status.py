@@ -15,9 +15,9 @@ from django.utils import timezone
 from approvals import selectors as case_selectors
 from approvals.models import Person
 from disbursement import services
-from disbursement.models import Payment
+from disbursement.models import Enrolment, Payment
 
-from .conftest import finalise
+from .conftest import confirm, finalise
 from .util import csv_bytes, result_rows
 
 
@@ -124,13 +124,14 @@ def test_a_recurring_program_shows_the_cycles_paid(client, reward, people, world
     household = make_household(
         people.worker, world.village_a1, head_name="王小红", bank_account="6217000000000000777"
     )
-    # the case's award is for 2025; the person is then enrolled and owed each later cycle (one
-    # award per person, program and cycle: the case's own cycle is not generated again)
+    # the case's award is for 2025; the final case enrols the person, who is owed each later
+    # cycle once it is confirmed and approved (one award per person, program and cycle)
     (case,) = finalise(reward, [household], people, world, cycle="2025")
     person = Person.objects.get(household=household, is_head=True)
-    enrolment = services.enrolment_create(program=reward, person=person, actor=people.officer)
+    enrolment = Enrolment.objects.get(program=reward, person=person)
+    assert enrolment.source_case_id == case.pk
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
-    services.cycle_generate(cycle=cycle, actor=people.officer)
+    confirm(cycle, people)
     assert enrolment.entitlements.count() == 1
     # the case's award and the cycle's entitlement each have their row
     html = _ask(client, case)

@@ -13,6 +13,7 @@ from ledger.models import JournalEntry
 from ledger.verification import verify_ledger
 from tests.approvals.factories import fund_money
 
+from .conftest import confirm, enrol
 from .util import balance, bank, csv_bytes, payable, read_csv, read_xlsx, result_rows, xlsx_bytes
 
 
@@ -145,13 +146,11 @@ def test_a_generated_cycle_is_paid_through_a_batch(people, reward, layout, make_
     fund_money(5000, "REWARD")
     households = make_households(2, prefix="62170000")
     for household in households:
-        services.enrolment_create(
-            program=reward, person=household.people.get(is_head=True), actor=people.officer
-        )
+        enrol(reward, household.people.get(is_head=True))
 
-    # when the 2026 cycle is generated (twice)
+    # when the 2026 cycle is confirmed and approved, and then generated again
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
-    first = services.cycle_generate(cycle=cycle, actor=people.officer)
+    first = confirm(cycle, people)
     second = services.cycle_generate(cycle=cycle, actor=people.officer)
 
     # then two entitlements are owed, booked once
@@ -189,11 +188,9 @@ def test_bank_charges_on_reward_payments_are_paid_by_finance_not_the_award_money
     fund_money(50, "GENERAL")
     assert reward.charges_fund.code == "GENERAL"
     for household in make_households(2, prefix="62170000"):
-        services.enrolment_create(
-            program=reward, person=household.people.get(is_head=True), actor=people.officer
-        )
+        enrol(reward, household.people.get(is_head=True))
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
-    services.cycle_generate(cycle=cycle, actor=people.officer)
+    confirm(cycle, people)
     batch = services.batch_build(program=reward, cycle="2026", actor=people.officer)
     services.batch_approve(batch=batch, actor=people.supervisor)
     services.batch_export(batch=batch, layout=layout, fmt="csv", actor=people.officer)

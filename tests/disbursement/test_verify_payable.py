@@ -18,6 +18,7 @@ from ledger.verification import verify_ledger
 from tests.approvals.factories import fund_money
 from tests.tamper import findings, has, raw, underneath
 
+from .conftest import confirm, enrol
 from .util import csv_bytes, result_rows
 
 # Tampering underneath (guards dropped, disabled or silenced) is the tables' owner's: with
@@ -108,11 +109,9 @@ def test_a_payment_whose_amount_was_changed_is_found(paid):
 def test_an_entitlement_whose_amount_was_changed_is_found(people, reward, make_households):
     fund_money(5000, "REWARD")
     for household in make_households(1, prefix="62170000"):
-        services.enrolment_create(
-            program=reward, person=household.people.get(is_head=True), actor=people.officer
-        )
+        enrol(reward, household.people.get(is_head=True))
     cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
-    services.cycle_generate(cycle=cycle, actor=people.officer)
+    confirm(cycle, people)
     assert verify_ledger().ok
     entitlement = cycle.entitlements.get()
     with underneath():

@@ -34,6 +34,7 @@ from disbursement.views import jobs as payout_views
 from ledger.models import AuditEvent
 from tests.approvals.factories import drain, fund_money, make_staff
 
+from .conftest import confirm, enrol
 from .util import csv_bytes, read_csv, read_xlsx, result_rows, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ SCREENS = [
     ("payouts:late", ["officer", "supervisor", "auditor"], ["worker"]),
     ("payouts:cycles", ["officer", "supervisor", "auditor"], ["worker", "county_rev"]),
     ("payouts:enrolments", ["officer", "worker", "auditor"], ["county_rev"]),
-    ("payouts:enrolment-new", ["officer", "worker"], ["supervisor", "auditor"]),
+    ("payouts:confirmations", ["officer", "supervisor", "auditor", "county_rev"], ["worker"]),
 ]
 
 
@@ -540,9 +541,7 @@ def test_the_menu_shows_payout_items_by_role(client, people):
 def enrolled(people, reward, make_households):
     fund_money(5000, "REWARD")
     return [
-        services.enrolment_create(
-            program=reward, person=household.people.get(is_head=True), actor=people.officer
-        )
+        enrol(reward, household.people.get(is_head=True))
         for household in make_households(2, prefix="62170000")
     ]
 
@@ -553,11 +552,17 @@ def test_open_generate_and_close_a_cycle(client, people, more, reward, enrolled)
     response = client.post(reverse("payouts:cycle-open"), {"program": reward.pk, "code": "2026"})
     cycle = Cycle.objects.get(program=reward, code="2026")
     assert response.status_code == 302
-    # and generates its entitlements (a job)
+    # and generates its entitlements (a job) before its annual confirmation is approved: refused
+    response = client.post(reverse("payouts:cycle-generate", args=[cycle.pk]))
+    assert response.status_code == 409
+    assert "no approved annual confirmation" in _html(response)
+    assert not Entitlement.objects.exists()
+    # once confirmed and approved (which books), generating again books nothing new
+    confirm(cycle, people)
     response = client.post(reverse("payouts:cycle-generate", args=[cycle.pk]))
     assert response.status_code == 302
     page = _html(client.get(response["Location"]))
-    assert "2 entitlements generated" in page and "CNY 2,000.00" in page
+    assert "0 entitlements generated" in page
     assert Entitlement.objects.filter(cycle=cycle).count() == 2
     # then a township officer may not generate (a cycle covers every village)
     response = _as(client, more.officer_a).post(reverse("payouts:cycle-generate", args=[cycle.pk]))
@@ -641,42 +646,6 @@ def test_suspend_reinstate_and_exit_with_a_written_reason(client, people, enroll
         {"suspend-reason": "x", "suspend-on": "2026-03-01"},
     )
     assert response.status_code == 403
-
-
-def test_enrol_a_beneficiary_found_by_name(client, people, reward, make_households):
-    household = make_households(1, prefix="62175555")[0]
-    client = _as(client, people.worker)
-    page = _html(client.get(reverse("payouts:enrolment-new"), {"q": "张1"}))
-    person = household.people.get(is_head=True)
-    assert f'value="{person.pk}"' in page
-    response = client.post(
-        reverse("payouts:enrolment-new"),
-        {"q": "张1", "person": person.pk, "program": reward.pk, "enrolled_on": "2026-01-01"},
-    )
-    assert response.status_code == 302
-    enrolment = Enrolment.objects.get(person=person)
-    assert response["Location"] == reverse("payouts:enrolment", args=[enrolment.pk])
-    # enrolling twice is refused with the service's message, the choice kept
-    response = client.post(
-        reverse("payouts:enrolment-new"),
-        {"q": "张1", "person": person.pk, "program": reward.pk, "enrolled_on": "2026-01-01"},
-    )
-    assert response.status_code == 400 and "is already enrolled in program REWARD1" in _html(
-        response
-    )
-
-
-def test_nobody_outside_the_region_can_be_enrolled(client, people, more, reward, make_households):
-    person = make_households(1, prefix="62176666")[0].people.get(is_head=True)
-    client = _as(client, more.worker_b)
-    assert f'value="{person.pk}"' not in _html(
-        client.get(reverse("payouts:enrolment-new"), {"q": "张1"})
-    )
-    response = client.post(
-        reverse("payouts:enrolment-new"),
-        {"q": "张1", "person": person.pk, "program": reward.pk, "enrolled_on": "2026-01-01"},
-    )
-    assert response.status_code == 400 and not Enrolment.objects.exists()
 
 
 def test_a_refused_result_file_on_a_worker_lists_its_problems_on_the_job_page(

@@ -188,7 +188,10 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     states = set(Case.objects.values_list("state", flat=True))
     assert {"draft", "in_review", "returned", "on_notice", "final"} <= states
     finals = Case.objects.filter(state="final")
-    assert finals.count() == 5 and not finals.filter(award_entry__isnull=True).exists()
+    assert not finals.filter(award_entry__isnull=True).exists()
+    assert finals.filter(program__category="one_off_relief").count() == 5
+    # and last year's reward applications, final: each enrolled its parent
+    assert finals.filter(program__code="REWARD-2026").count() == 5
     [relief] = fund_position(fund=Fund.objects.get(code="RELIEF"))
     assert relief.reserved == Decimal("2000.00") and relief.awards_payable == Decimal("4000.00")
     assert Objection.objects.filter(status="open").count() == 1
@@ -211,22 +214,36 @@ def _assert_payouts(output: str) -> None:
     )
     from ledger.verification import verify_ledger
 
-    # a recurring program: five enrolled (one suspended, one exited), its cycle generated
+    # a recurring program: five enrolled by final cases (one suspended, one exited since), its
+    # cycle confirmed (all five new), reviewed, posted, approved by the supervisor, booked
     statuses = sorted(Enrolment.objects.values_list("status", flat=True))
     assert statuses == ["active", "active", "active", "exited", "suspended"]
-    cycle = Cycle.objects.get(program__code="REWARD-2026")
+    assert not Enrolment.objects.filter(source_case__isnull=True).exists()
+    cycle = Cycle.objects.get(program__code="REWARD-2026", code=str(timezone.localdate().year))
     assert cycle.generated_at and cycle.entitlements.count() == 5
+    confirmation = cycle.confirmation
+    assert confirmation.status == "approved"
+    assert (confirmation.prepared_by.username, confirmation.approved_by.username) == (
+        "officer",
+        "supervisor",
+    )
+    assert sorted(confirmation.rows.values_list("outcome", flat=True)) == ["new"] * 5
 
-    # three batches, each built by the officer and approved by the supervisor: the relief and
-    # reward batches exported and answered by the bank (closed), the reissue waiting to go out
+    # four batches, each built by the officer and approved by the supervisor: the relief batch,
+    # last year's reward awards (the final cases that enrolled the parents) and this year's
+    # reward batch exported and answered by the bank (closed), the reissue waiting to go out
     batches = list(PayoutBatch.objects.order_by("id"))
-    assert [b.status for b in batches] == ["closed", "closed", "approved"]
+    assert [b.status for b in batches] == ["closed", "closed", "closed", "approved"]
+    assert {p.case.program.code for p in Payment.objects.filter(batch=batches[1])} == {
+        "REWARD-2026"
+    }
+    del batches[1]
     assert {(b.built_by.username, b.approved_by.username) for b in batches} == {
         ("officer", "supervisor")
     }
-    assert ExportLog.objects.count() == 2 and not ExportLog.objects.filter(batch=batches[2])
+    assert ExportLog.objects.count() == 3 and not ExportLog.objects.filter(batch=batches[2])
     imports = BankResultImport.objects.order_by("id")
-    assert [(i.paid_count, i.failed_count) for i in imports] == [(3, 1), (3, 1)]
+    assert [(i.paid_count, i.failed_count) for i in imports] == [(3, 1), (5, 0), (3, 1)]
     for batch in batches:
         rec = payouts.batch_reconciliation(batch)
         assert rec.agrees, (batch, rec.differences)
@@ -249,7 +266,7 @@ def _assert_payouts(output: str) -> None:
     assert payouts.late_awards_count() == 2
     assert payouts.payment_timeliness().paid_late == 1
 
-    assert "3 payout batches with 9 payments" in output
+    assert "4 payout batches with 14 payments" in output
     report = verify_ledger()
     assert report.ok, report.problems
 

@@ -1,5 +1,6 @@
-"""``manage.py generate_cycle PROGRAM CYCLE``: open the cycle if needed and generate its
-entitlements (booked to awards payable), printing a progress line."""
+"""``manage.py generate_cycle PROGRAM CYCLE``: open the cycle if needed and book the
+entitlements its approved annual confirmation lists and are not booked yet (refused without
+one), printing a progress line."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +12,10 @@ from ._progress import printer, user
 
 
 class Command(BaseCommand):
-    help = "Generate one cycle's entitlements for every active enrolment of a recurring program."
+    help = (
+        "Book one cycle's entitlements for the beneficiaries its approved annual confirmation "
+        "lists (refused without one; again: nothing new)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("program", help="program code")

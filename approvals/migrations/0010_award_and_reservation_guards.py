@@ -3,7 +3,7 @@
 its amount in its program's fund; once booked, amount, currency, program and entry are frozen;
 a program keeps its fund once an award of it is booked) and ``approvals.reservation`` (never
 deleted; released once; case, fund, amount and creation time frozen), as approvals/dbguards.py
-installs them, frozen in sql/0009_award_and_reservation_guards.*.sql. Reversed, both sets go."""
+installs them, frozen in sql/0010_award_and_reservation_guards.*.sql. Reversed, both sets go."""
 
 from pathlib import Path
 
@@ -16,13 +16,13 @@ SQL = Path(__file__).with_name("sql")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("approvals", "0008_person_bank_accounts"),
+        ("approvals", "0009_program_window_person_status"),
         ("ledger", "0013_entry_post_check_span"),
     ]
     operations = [
         frozen_sql(
             SQL,
-            "0009_award_and_reservation_guards",
-            "0009_award_and_reservation_guards.reverse",
+            "0010_award_and_reservation_guards",
+            "0010_award_and_reservation_guards.reverse",
         )
     ]

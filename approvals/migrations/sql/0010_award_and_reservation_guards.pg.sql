@@ -1,4 +1,4 @@
--- approvals 0009: what it installs, as approvals/dbguards.py installs it (sets approvals.award and approvals.reservation).
+-- approvals 0010: what it installs, as approvals/dbguards.py installs it (sets approvals.award and approvals.reservation).
 -- Statements in order, each ending at a line '-- end of statement' (read by common.dbguards.read_sql_file).
 -- Frozen: never edit; a change is a new migration.
 -- end of statement

@@ -1,0 +1,156 @@
+"""The annual confirmation of a cycle: list and read (rows of the caller's region), prepare
+(county finance officer), stop a row and sign off (the current tier's reviewers, in their
+region), publish (after the last tier), approve the cycle (a second person, after the notice),
+which books the entitlements."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from approvals.models import PERM_PUBLISH
+from common.api import idempotency_key, validated_body
+from common.permissions import READ
+
+from .. import selectors, services
+from ..models import Confirmation, Cycle
+from ..serializers import (
+    ConfirmationDetailSerializer,
+    ConfirmationPrepareSerializer,
+    ConfirmationSerializer,
+    PublishSerializer,
+    RowStopSerializer,
+    SignoffSerializer,
+)
+from .common import PayoutsViewSet, errors, idempotency_key_param
+
+CHANGED = {200: ConfirmationDetailSerializer, **errors.ACTION}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Annual confirmations of recurring programs' cycles"),
+        responses={200: ConfirmationSerializer(many=True), **errors.LIST},
+    ),
+    retrieve=extend_schema(
+        summary=_("One confirmation with the rows of your region and its sign-offs"),
+        responses={200: ConfirmationDetailSerializer, **errors.DETAIL},
+    ),
+)
+class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet):
+    required_permissions = {
+        READ: ("disbursement.view_confirmation", "disbursement.view_confirmationrow"),
+        "create": ("disbursement.generate_cycle",),
+        "stop": ("disbursement.view_confirmation",),
+        "signoff": ("disbursement.view_confirmation",),
+        "publish": (PERM_PUBLISH,),
+        "approve": ("disbursement.approve_cycle",),
+    }
+    queryset = Confirmation.objects.none()  # the schema's model; requests use get_queryset
+
+    def get_queryset(self):
+        return Confirmation.objects.select_related(
+            "program", "cycle", "prepared_by", "approved_by"
+        ).order_by("-id")
+
+    def get_serializer_class(self):
+        return ConfirmationSerializer if self.action == "list" else ConfirmationDetailSerializer
+
+    def _answer(self, confirmation, code=status.HTTP_200_OK, **headers) -> Response:
+        confirmation = self.get_queryset().get(pk=confirmation.pk)
+        data = ConfirmationDetailSerializer(confirmation, context={"request": self.request}).data
+        return Response(data, status=code, headers=headers)
+
+    @extend_schema(
+        summary=_("Prepare the annual confirmation of a cycle (county finance officer)"),
+        description=_(
+            "Every person enrolled in the program, checked on the program's eligibility day "
+            "in the cycle's year, listed as continued, new or stopped with the reasons. "
+            "Preparing again returns the same list (200)."
+        ),
+        parameters=[idempotency_key_param(_("the repeat returns the same list (200)."))],
+        request=ConfirmationPrepareSerializer,
+        responses={
+            201: OpenApiResponse(ConfirmationDetailSerializer, description=_("Prepared.")),
+            200: OpenApiResponse(ConfirmationDetailSerializer, description=_("Already there.")),
+            **errors.CREATE,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        idempotency_key(request, required=False)  # its form only: not stored
+        data = validated_body(ConfirmationPrepareSerializer, request)
+        cycle = get_object_or_404(Cycle, pk=data["cycle"])
+        existed = Confirmation.objects.filter(cycle=cycle).exists()
+        confirmation = services.confirmation_prepare(cycle=cycle, actor=request.user)
+        location = reverse("payouts-api:confirmation-detail", kwargs={"pk": confirmation.pk})
+        return self._answer(
+            confirmation,
+            status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            Location=location,
+        )
+
+    @extend_schema(
+        summary=_("Stop a row of your region before signing off, with a written reason"),
+        request=RowStopSerializer,
+        responses=CHANGED,
+    )
+    @action(detail=True, methods=["post"])
+    def stop(self, request, *args, **kwargs):
+        confirmation = self.get_object()
+        data = validated_body(RowStopSerializer, request)
+        row = get_object_or_404(
+            selectors.confirmation_rows(confirmation, request.user), pk=data["row"]
+        )
+        services.confirmation_row_stop(
+            row=row, actor=request.user, reason=data["reason"], action=data.get("action") or ""
+        )
+        return self._answer(confirmation)
+
+    @extend_schema(
+        summary=_("Sign off your region's rows at the current tier"),
+        request=SignoffSerializer,
+        responses=CHANGED,
+    )
+    @action(detail=True, methods=["post"])
+    def signoff(self, request, *args, **kwargs):
+        confirmation = self.get_object()
+        data = validated_body(SignoffSerializer, request)
+        services.confirmation_signoff(
+            confirmation=confirmation, actor=request.user, comment=data.get("comment", "")
+        )
+        return self._answer(confirmation)
+
+    @extend_schema(
+        summary=_("Post the reviewed list on its public notice"),
+        request=PublishSerializer,
+        responses=CHANGED,
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        confirmation = self.get_object()
+        data = validated_body(PublishSerializer, request)
+        services.confirmation_publish(
+            confirmation=confirmation, actor=request.user, starts_on=data.get("starts_on")
+        )
+        return self._answer(confirmation)
+
+    @extend_schema(
+        summary=_("Approve the cycle after the notice (a second person): books its entitlements"),
+        description=_(
+            "Refused (not_allowed) to the person who prepared the list; (invalid_state) while "
+            "the notice runs or once approved; (insufficient_funds) when the fund cannot cover "
+            "the entitlements, with nothing written."
+        ),
+        request=None,
+        responses=CHANGED,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, *args, **kwargs):
+        confirmation = self.get_object()
+        services.confirmation_approve(confirmation=confirmation, actor=request.user)
+        return self._answer(confirmation)

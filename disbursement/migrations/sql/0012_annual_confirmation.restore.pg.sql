@@ -1,0 +1,4 @@
+-- disbursement 0012 reversed, last step (SQLite): the entitlement insert guard as 0004 installed it,
+-- set aside while the enrolment table was rebuilt. PostgreSQL: nothing.
+-- Frozen: never edit.
+-- end of statement

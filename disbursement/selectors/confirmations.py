@@ -1,0 +1,92 @@
+"""Reads of the annual confirmation: the list (every program's, for staff who may see it), one
+confirmation's rows within the reader's region, what the reader may do with it, and the public
+notice's view of it (masked names, outcomes only)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from approvals.models import ProgramTier
+from approvals.selectors import staff_region
+
+from ..models import Confirmation, ConfirmationRow, ConfirmationSignoff, ConfirmationStatus
+
+PUBLIC_STATUSES = (ConfirmationStatus.ON_NOTICE, ConfirmationStatus.APPROVED)
+
+
+def confirmations_with_counts() -> QuerySet[Confirmation]:
+    """Every confirmation with its number of rows of each outcome (a confirmation covers the
+    whole county; who sees which rows is ``confirmation_rows``)."""
+    return (
+        Confirmation.objects.select_related("program", "cycle", "prepared_by", "approved_by")
+        .annotate(
+            continued=Count("rows", filter=Q(rows__outcome="continued")),
+            new=Count("rows", filter=Q(rows__outcome="new")),
+            stopped=Count("rows", filter=Q(rows__outcome="stopped")),
+        )
+        .order_by("-id")
+    )
+
+
+def confirmation_rows(confirmation: Confirmation, user) -> QuerySet[ConfirmationRow]:
+    """The rows of people living in the user's region and below (none without a region)."""
+    region = staff_region(user)
+    if region is None:
+        return ConfirmationRow.objects.none()
+    return (
+        confirmation.rows.filter(region__code__startswith=region.prefix)
+        .select_related("person", "region", "enrolment", "stopped_by", "confirmation__program")
+        .order_by("region__code", "id")
+    )
+
+
+def current_tier(confirmation: Confirmation) -> ProgramTier | None:
+    if confirmation.current_tier is None:
+        return None
+    return ProgramTier.objects.filter(
+        program_id=confirmation.program_id, order=confirmation.current_tier
+    ).first()
+
+
+def can_review(confirmation: Confirmation, user) -> bool:
+    """The user holds the tier the confirmation waits at (role and level), and has rows of
+    their region in it that they have not signed off yet."""
+    tier = current_tier(confirmation)
+    region = staff_region(user)
+    if tier is None or region is None or region.level != tier.region_level:
+        return False
+    if not user.groups.filter(name=tier.role).exists():
+        return False
+    signed = ConfirmationSignoff.objects.filter(
+        confirmation=confirmation, tier_order=tier.order, region=region
+    ).exists()
+    return not signed and confirmation.rows.filter(region__code__startswith=region.prefix).exists()
+
+
+def confirmation_signoffs(confirmation: Confirmation) -> QuerySet[ConfirmationSignoff]:
+    return confirmation.signoffs.select_related("region", "user").order_by("tier_order", "id")
+
+
+def public_confirmations() -> QuerySet[Confirmation]:
+    """Confirmations posted on a public notice (running, or kept after approval)."""
+    return (
+        Confirmation.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("program", "cycle")
+        .annotate(people=Count("rows"))
+        .order_by("-notice_starts_on", "-id")
+    )
+
+
+def public_rows(confirmation: Confirmation) -> list[dict]:
+    """What the public notice shows per row: the masked name, the village and the outcome —
+    never an ID number, an address, an age or the reasons (DOMAIN.md)."""
+    hide = confirmation.program.sensitive
+    return [
+        {
+            "name": "" if hide else row.display_name,
+            "village": row.region.name,
+            "outcome": row.get_outcome_display(),
+            "outcome_code": row.outcome,
+        }
+        for row in confirmation.rows.select_related("region").order_by("region__code", "id")
+    ]

@@ -1,0 +1,141 @@
+"""JSON shapes of the annual confirmation: a confirmation (with its counts), its rows in the
+caller's region (with the reasons worded in the caller's language), its sign-offs, and the
+requests that prepare, stop a row, sign off and publish."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from approvals.serializers import enum
+
+from ..models import (
+    Confirmation,
+    ConfirmationRow,
+    ConfirmationSignoff,
+    ConfirmationStatus,
+    RowOutcome,
+    StopAction,
+)
+from .common import REASON_MAX, username_field
+
+
+class ConfirmationRowSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    village = serializers.CharField(source="region.code", read_only=True)
+    outcome = enum(RowOutcome.choices, read_only=True)
+    stop_action = enum(StopAction.choices, read_only=True)
+    reasons = serializers.SerializerMethodField(
+        help_text=_("Why the row is stopped, in your language (empty when it is not).")
+    )
+    stopped_by = username_field()
+
+    class Meta:
+        model = ConfirmationRow
+        fields = [
+            "id",
+            "enrolment",
+            "person",
+            "person_name",
+            "village",
+            "age",
+            "outcome",
+            "reasons",
+            "stop_action",
+            "stopped_by",
+            "stopped_at_tier",
+        ]
+        read_only_fields = fields
+
+    def get_reasons(self, row) -> list[str]:
+        from ..services import reason_texts
+
+        return reason_texts(row)
+
+
+class ConfirmationSignoffSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code", read_only=True)
+    user = username_field()
+
+    class Meta:
+        model = ConfirmationSignoff
+        fields = ["tier_order", "region", "user", "at", "comment"]
+        read_only_fields = fields
+
+
+class ConfirmationSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cycle_code = serializers.CharField(source="cycle.code", read_only=True)
+    status = enum(ConfirmationStatus.choices, read_only=True)
+    prepared_by = username_field()
+    approved_by = username_field()
+    counts = serializers.SerializerMethodField(
+        help_text=_("Rows of each outcome: continued, new, stopped (the whole list).")
+    )
+
+    class Meta:
+        model = Confirmation
+        fields = [
+            "id",
+            "program",
+            "cycle",
+            "cycle_code",
+            "reference_date",
+            "status",
+            "current_tier",
+            "counts",
+            "prepared_by",
+            "prepared_at",
+            "notice_published_on",
+            "notice_starts_on",
+            "notice_ends_on",
+            "approved_by",
+            "approved_at",
+        ]
+        read_only_fields = fields
+
+    def get_counts(self, confirmation) -> dict[str, int]:
+        from ..services import confirmation_counts
+
+        return confirmation_counts(confirmation)
+
+
+class ConfirmationDetailSerializer(ConfirmationSerializer):
+    rows = serializers.SerializerMethodField(help_text=_("The rows of your region and below."))
+    signoffs = ConfirmationSignoffSerializer(many=True, read_only=True)
+
+    class Meta(ConfirmationSerializer.Meta):
+        fields = [*ConfirmationSerializer.Meta.fields, "rows", "signoffs"]
+        read_only_fields = fields
+
+    def get_rows(self, confirmation) -> list[dict]:
+        from ..selectors import confirmation_rows
+
+        user = self.context["request"].user
+        return ConfirmationRowSerializer(confirmation_rows(confirmation, user), many=True).data
+
+
+class ConfirmationPrepareSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(help_text=_("Id of an open cycle of a recurring program."))
+
+
+class RowStopSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text=_("Id of a row of your region."))
+    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("Required, written out."))
+    action = serializers.ChoiceField(
+        choices=StopAction.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("What happens to the enrolment on approval: nothing more, suspend, exit."),
+    )
+
+
+class SignoffSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True)
+
+
+class PublishSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Default: today; never before today.")
+    )

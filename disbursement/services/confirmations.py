@@ -1,0 +1,648 @@
+"""The annual confirmation (年审 / 资格确认) of a recurring program's cycle, and the cycle's
+approval by a second person, which books the cycle's entitlements.
+
+1. ``confirmation_prepare`` (a county finance officer): every person enrolled in the program
+   (active or suspended) is checked against the program's rules on its eligibility day in the
+   cycle's year — age, allowed regions, excluded programs, the person's status (deceased, moved
+   away), the enrolment's status — and listed as continued, new or stopped with the reasons.
+2. ``confirmation_row_stop`` / ``confirmation_signoff`` (the program's review tiers, in order):
+   at each tier, each region of the tier's level holding rows is signed off by a reviewer of
+   the tier's role working there (not the preparer, not someone who signed at an earlier tier);
+   before signing, the reviewer may stop a row of their region with a written reason.
+3. ``confirmation_publish``: the reviewed list goes on a public notice for the program's notice
+   period (never backdated), masked names only.
+4. ``confirmation_approve`` (a finance supervisor, not the preparer: the service and a database
+   constraint refuse it) after the notice ends: the enrolments of stopped rows are suspended or
+   exited as their rows say, and the entitlements of the continued and new rows are booked
+   (``entitlements.book_confirmed``), in one transaction. Approving twice books nothing.
+
+Every service runs in one transaction, locks the confirmation row, checks role and region,
+writes an audit event and raises typed errors (``disbursement.exceptions``) that change nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
+
+from approvals.crypto import mask_name
+from approvals.exceptions import InvalidInput as CaseInvalidInput
+from approvals.models import (
+    PERM_PUBLISH,
+    AwardClaim,
+    ClaimStatus,
+    NameMasking,
+    PersonStatus,
+    ProgramTier,
+    Region,
+    RegionLevel,
+    region_covers,
+)
+from approvals.models.registry import LEVEL_PREFIX
+from approvals.selectors import staff_region
+from approvals.services import notice_first_day
+from common import workdays
+from ledger.audit import AuditAction, audit
+from ledger.locks import lock_head
+
+from ..exceptions import InvalidInput, InvalidState, NotAllowed
+from ..models import (
+    PAID_OUTCOMES,
+    Confirmation,
+    ConfirmationRow,
+    ConfirmationSignoff,
+    ConfirmationStatus,
+    Cycle,
+    CycleStatus,
+    Enrolment,
+    EnrolmentHistory,
+    EnrolmentStatus,
+    Entitlement,
+    RowOutcome,
+    StopAction,
+)
+from ._common import NO_PROGRESS, Progress, require_perm, required_text
+from .entitlements import (
+    PERM_GENERATE,
+    GenerationReport,
+    _recurring_program,
+    _require_county,
+    book_confirmed,
+)
+
+PERM_APPROVE_CYCLE = "disbursement.approve_cycle"
+
+# What each check that stops a row says (the row keeps the code; it is worded when read).
+REASONS = {
+    "age_below": gettext_lazy("under the program's minimum age (%(min)s) on %(day)s: %(age)s"),
+    "age_above": gettext_lazy("over the program's maximum age (%(max)s) on %(day)s: %(age)s"),
+    "region": gettext_lazy("lives outside the regions the program covers"),
+    "excluded": gettext_lazy("in a program this one excludes, in the same cycle"),
+    "deceased": gettext_lazy("deceased"),
+    "moved": gettext_lazy("moved away"),
+    "suspended": gettext_lazy("enrolment suspended"),
+}
+# Checks after which the enrolment ends when the cycle is approved (the others stop this
+# cycle's payment only: a suspension stays a suspension, an exclusion may end next cycle).
+EXIT_REASONS = ("deceased", "moved", "age_above", "region")
+
+
+def reason_texts(row: ConfirmationRow) -> list[str]:
+    """The row's reasons in the reader's language: the checks', then the reviewer's."""
+    program = row.confirmation.program
+    params = {
+        "min": program.min_age,
+        "max": program.max_age,
+        "day": row.confirmation.reference_date.isoformat(),
+        "age": row.age,
+    }
+    texts = [str(REASONS[code]) % params for code in row.codes if code in REASONS]
+    if row.reason_text:
+        texts.append(row.reason_text)
+    return texts
+
+
+def _display_name(program, person) -> str:
+    mode = NameMasking.HIDE if program.sensitive else program.name_masking
+    return mask_name(person.name, mode)
+
+
+def _review_tiers(program) -> list[ProgramTier]:
+    tiers = program.applicable_tiers(program.amount)
+    if not tiers:
+        raise InvalidState(
+            _(
+                "Program %(code)s has no review tier for its amount; the administrator must add "
+                "one before a confirmation can be reviewed."
+            )
+            % {"code": program.code}
+        )
+    return tiers
+
+
+def reference_day(program, cycle: Cycle, today: date) -> date:
+    """The day ages are counted on: the program's eligibility day in the cycle's year."""
+    return program.eligibility_date(int(cycle.code[:4])) or today
+
+
+# --------------------------------------------------------------------------------------------
+# prepare
+# --------------------------------------------------------------------------------------------
+def _checks(program, enrolment, person, region, on: date, excluded_people: set[int]) -> list:
+    codes = []
+    age = person.age_on(on)
+    if program.min_age is not None and age < program.min_age:
+        codes.append("age_below")
+    if program.max_age is not None and age > program.max_age:
+        codes.append("age_above")
+    allowed = list(program.allowed_regions.all())
+    if allowed and not any(region_covers(r, region) for r in allowed):
+        codes.append("region")
+    if person.pk in excluded_people:
+        codes.append("excluded")
+    if person.status == PersonStatus.DECEASED:
+        codes.append("deceased")
+    elif person.status == PersonStatus.MOVED:
+        codes.append("moved")
+    if enrolment.status == EnrolmentStatus.SUSPENDED:
+        codes.append("suspended")
+    return codes
+
+
+def confirmation_prepare(*, cycle: Cycle, actor, today: date | None = None) -> Confirmation:
+    """List every person enrolled in the cycle's program, checked on the program's eligibility
+    day, as continued / new / stopped; the list starts at the program's first review tier.
+    Preparing a cycle that has its confirmation returns it unchanged."""
+    require_perm(actor, PERM_GENERATE)
+    _require_county(actor)
+    today = today or timezone.localdate()
+    program = cycle.program
+    _recurring_program(program)
+    tiers = _review_tiers(program)
+    on = reference_day(program, cycle, today)
+    try:
+        with transaction.atomic():
+            cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+            existing = Confirmation.objects.filter(cycle=cycle).first()
+            if existing is not None:
+                return existing
+            if cycle.status != CycleStatus.OPEN:
+                raise InvalidState(
+                    _("Cycle %(code)s is closed; no confirmation is prepared in it.")
+                    % {"code": cycle.code}
+                )
+            confirmation = Confirmation.objects.create(
+                cycle=cycle,
+                program=program,
+                reference_date=on,
+                current_tier=tiers[0].order,
+                prepared_by=actor,
+            )
+            rows = _rows(confirmation, program, cycle, on, today)
+            ConfirmationRow.objects.bulk_create(rows)
+            if not rows:  # nobody enrolled: nothing for a tier to review, only to post
+                confirmation.status = ConfirmationStatus.REVIEWED
+                confirmation.current_tier = None
+                confirmation.save(update_fields=["status", "current_tier"])
+            counts = {o: sum(1 for r in rows if r.outcome == o) for o in RowOutcome.values}
+            audit(
+                actor=actor,
+                action=AuditAction.CONFIRMATION_PREPARE,
+                obj=confirmation,
+                cycle=cycle.code,
+                program=program.code,
+                reference_date=on.isoformat(),
+                **counts,
+            )
+    except IntegrityError as exc:  # a second preparation raced this one
+        raise InvalidState(
+            _("The confirmation of cycle %(code)s was prepared a moment ago; reload it.")
+            % {"code": cycle.code}
+        ) from exc
+    return confirmation
+
+
+def _rows(confirmation, program, cycle, on: date, today: date) -> list[ConfirmationRow]:
+    enrolments = list(
+        Enrolment.objects.filter(
+            program=program,
+            status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
+            enrolled_on__lte=today,
+        )
+        .select_related("person__household__region")
+        .order_by("id")
+    )
+    people = [e.person_id for e in enrolments]
+    excluded = set(program.excludes.values_list("pk", flat=True))
+    excluded_people: set[int] = set()
+    if excluded:
+        excluded_people |= set(
+            Enrolment.objects.filter(
+                program__in=excluded, person__in=people, status=EnrolmentStatus.ACTIVE
+            ).values_list("person_id", flat=True)
+        )
+        excluded_people |= set(
+            AwardClaim.objects.filter(
+                program__in=excluded,
+                cycle=cycle.code,
+                status=ClaimStatus.LIVE,
+                person__in=people,
+            ).values_list("person_id", flat=True)
+        )
+    # Paid before: a continued or new row of an earlier approved confirmation, or an
+    # entitlement of another cycle (enrolments older than the confirmation).
+    paid_before = set(
+        ConfirmationRow.objects.filter(
+            confirmation__program=program,
+            confirmation__status=ConfirmationStatus.APPROVED,
+            outcome__in=PAID_OUTCOMES,
+            enrolment__in=enrolments,
+        )
+        .exclude(confirmation__cycle=cycle)
+        .values_list("enrolment_id", flat=True)
+    ) | set(
+        Entitlement.objects.filter(enrolment__in=enrolments)
+        .exclude(cycle=cycle)
+        .values_list("enrolment_id", flat=True)
+    )
+    rows = []
+    for enrolment in enrolments:
+        person = enrolment.person
+        region = person.household.region
+        codes = _checks(program, enrolment, person, region, on, excluded_people)
+        if codes:
+            outcome = RowOutcome.STOPPED
+        elif enrolment.pk in paid_before:
+            outcome = RowOutcome.CONTINUED
+        else:
+            outcome = RowOutcome.NEW
+        rows.append(
+            ConfirmationRow(
+                confirmation=confirmation,
+                enrolment=enrolment,
+                person=person,
+                region=region,
+                display_name=_display_name(program, person),
+                age=max(person.age_on(on), 0),
+                outcome=outcome,
+                reason_codes=",".join(codes),
+                stop_action=(
+                    StopAction.EXIT if any(c in EXIT_REASONS for c in codes) else StopAction.NONE
+                ),
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# review tiers
+# --------------------------------------------------------------------------------------------
+def _lock(confirmation: Confirmation) -> Confirmation:
+    return (
+        Confirmation.objects.select_for_update(of=("self",))
+        .select_related("program", "cycle")
+        .get(pk=confirmation.pk)
+    )
+
+
+def region_at(level: str, region: Region) -> str:
+    """The division code of the region at ``level`` that covers ``region``."""
+    digits = LEVEL_PREFIX[level]
+    return region.code[:digits] + "0" * (12 - digits)
+
+
+def _tier_holder(confirmation: Confirmation, actor) -> tuple[ProgramTier, Region]:
+    """The confirmation waits at a tier the actor holds: its role, its region level."""
+    if confirmation.status != ConfirmationStatus.IN_REVIEW:
+        raise InvalidState(
+            _("The confirmation of cycle %(code)s is %(status)s: no tier reviews it now.")
+            % {
+                "code": confirmation.cycle.code,
+                "status": ConfirmationStatus(confirmation.status).label,
+            }
+        )
+    tier = ProgramTier.objects.get(
+        program_id=confirmation.program_id, order=confirmation.current_tier
+    )
+    if actor is None or not actor.groups.filter(name=tier.role).exists():
+        raise NotAllowed(
+            _("Tier %(order)s (%(tier)s) of the confirmation is reviewed by role %(role)s.")
+            % {"order": tier.order, "tier": tier.name, "role": tier.role}
+        )
+    own = staff_region(actor)
+    if own is None or own.level != tier.region_level:
+        raise NotAllowed(
+            _("Tier %(order)s (%(tier)s) is reviewed at %(level)s level by its staff there.")
+            % {
+                "order": tier.order,
+                "tier": tier.name,
+                "level": RegionLevel(tier.region_level).label,
+            }
+        )
+    return tier, own
+
+
+def _own_rows(confirmation: Confirmation, own: Region):
+    return confirmation.rows.filter(region__code__startswith=own.prefix)
+
+
+def confirmation_row_stop(
+    *, row: ConfirmationRow, actor, reason: str, action: str = StopAction.NONE
+) -> ConfirmationRow:
+    """A reviewer of the current tier stops a row of their region before signing it off, with
+    a written reason; ``action`` says what happens to the enrolment when the cycle is approved
+    (nothing more than this cycle's payment, a suspension or an exit)."""
+    reason = required_text(reason, _("The reason for stopping"))
+    if action not in StopAction.values:
+        raise InvalidInput(
+            _("Choose what happens to the enrolment: nothing more, suspend or exit.")
+        )
+    with transaction.atomic():
+        confirmation = _lock(row.confirmation)
+        tier, own = _tier_holder(confirmation, actor)
+        row = ConfirmationRow.objects.select_related("region").get(pk=row.pk)
+        if row.confirmation_id != confirmation.pk or not region_covers(own, row.region):
+            raise NotAllowed(
+                _("%(name)s lies in %(region)s, outside your region %(own)s.")
+                % {"name": row.display_name or row.pk, "region": row.region.name, "own": own.name}
+            )
+        if ConfirmationSignoff.objects.filter(
+            confirmation=confirmation, tier_order=tier.order, region=own
+        ).exists():
+            raise InvalidState(
+                _("You signed off your region at this tier; its rows no longer change.")
+            )
+        if row.outcome == RowOutcome.STOPPED:
+            raise InvalidState(_("This row is already stopped."))
+        row.outcome = RowOutcome.STOPPED
+        row.reason_text = reason
+        row.stop_action = action
+        row.stopped_by = actor
+        row.stopped_at_tier = tier.order
+        row.save(
+            update_fields=[
+                "outcome",
+                "reason_text",
+                "stop_action",
+                "stopped_by",
+                "stopped_at_tier",
+            ]
+        )
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_ROW_STOP,
+            obj=confirmation,
+            row=row.pk,
+            enrolment=row.enrolment_id,
+            tier=tier.order,
+            reason=reason,
+            stop_action=action,
+        )
+    return row
+
+
+def confirmation_signoff(*, confirmation: Confirmation, actor, comment: str = "") -> Confirmation:
+    """A reviewer of the current tier signs off the rows of their region. Once every region of
+    the tier's level holding rows is signed off, the list goes on to the next tier, or (after
+    the last) waits to be posted. Not the preparer; not someone who signed at an earlier tier."""
+    with transaction.atomic():
+        confirmation = _lock(confirmation)
+        tier, own = _tier_holder(confirmation, actor)
+        if confirmation.prepared_by_id == actor.pk:
+            raise NotAllowed(_("You prepared this confirmation; someone else must sign it off."))
+        earlier = (
+            ConfirmationSignoff.objects.filter(
+                confirmation=confirmation, user=actor, tier_order__lt=tier.order
+            )
+            .order_by("tier_order")
+            .first()
+        )
+        if earlier is not None:
+            raise NotAllowed(
+                _(
+                    "You signed this confirmation off at tier %(earlier)s; a different person "
+                    "signs it off at tier %(order)s."
+                )
+                % {"earlier": earlier.tier_order, "order": tier.order}
+            )
+        if not _own_rows(confirmation, own).exists():
+            raise InvalidInput(
+                _("The confirmation lists nobody in %(region)s: there is nothing to sign off.")
+                % {"region": own.name}
+            )
+        try:
+            with transaction.atomic():
+                ConfirmationSignoff.objects.create(
+                    confirmation=confirmation,
+                    tier_order=tier.order,
+                    region=own,
+                    user=actor,
+                    comment=(comment or "").strip(),
+                )
+        except IntegrityError as exc:
+            raise InvalidState(
+                _("%(region)s is already signed off at tier %(order)s.")
+                % {"region": own.name, "order": tier.order}
+            ) from exc
+        waiting = regions_waiting(confirmation, tier)
+        moved_on = None
+        if not waiting:
+            later = [t for t in _review_tiers(confirmation.program) if t.order > tier.order]
+            if later:
+                confirmation.current_tier = moved_on = later[0].order
+            else:
+                confirmation.current_tier = None
+                confirmation.status = ConfirmationStatus.REVIEWED
+            confirmation.save(update_fields=["current_tier", "status"])
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_SIGNOFF,
+            obj=confirmation,
+            tier=tier.order,
+            region=own.code,
+            waiting=len(waiting),
+            next_tier=moved_on,
+            status=confirmation.status,
+        )
+    return confirmation
+
+
+def regions_waiting(confirmation: Confirmation, tier: ProgramTier) -> list[Region]:
+    """The regions of ``tier``'s level holding rows that nobody has signed off at it yet."""
+    codes = {
+        region_at(tier.region_level, r)
+        for r in Region.objects.filter(
+            pk__in=confirmation.rows.values("region_id").distinct()
+        ).only("code")
+    }
+    signed = set(
+        ConfirmationSignoff.objects.filter(
+            confirmation=confirmation, tier_order=tier.order
+        ).values_list("region__code", flat=True)
+    )
+    return list(Region.objects.filter(code__in=codes - signed).order_by("code"))
+
+
+# --------------------------------------------------------------------------------------------
+# notice and approval
+# --------------------------------------------------------------------------------------------
+def confirmation_publish(
+    *,
+    confirmation: Confirmation,
+    actor,
+    starts_on: date | None = None,
+    today: date | None = None,
+) -> Confirmation:
+    """Post the reviewed list on a public notice (county-wide) for the program's notice period,
+    counted as the program says, from ``starts_on`` (default today; never before today)."""
+    require_perm(actor, PERM_PUBLISH)
+    _require_county(actor)
+    today = today or timezone.localdate()
+    try:
+        starts_on = notice_first_day(starts_on, published_on=today)
+    except CaseInvalidInput as exc:  # the same words, as this app's error
+        raise InvalidInput(exc.message) from exc
+    with transaction.atomic():
+        confirmation = _lock(confirmation)
+        if confirmation.status != ConfirmationStatus.REVIEWED:
+            raise InvalidState(
+                _(
+                    "The confirmation of cycle %(code)s is %(status)s: it is posted once every "
+                    "tier has signed it off."
+                )
+                % {
+                    "code": confirmation.cycle.code,
+                    "status": ConfirmationStatus(confirmation.status).label,
+                }
+            )
+        program = confirmation.program
+        ends_on = workdays.period_end(starts_on, program.notice_days, program.notice_day_count)
+        confirmation.status = ConfirmationStatus.ON_NOTICE
+        confirmation.notice_published_on = today
+        confirmation.notice_starts_on = starts_on
+        confirmation.notice_ends_on = ends_on
+        confirmation.notice_period_days = program.notice_days
+        confirmation.notice_day_count = program.notice_day_count
+        confirmation.notice_published_by = actor
+        confirmation.authority = program.notice_authority
+        confirmation.objection_phone = program.objection_phone
+        confirmation.objection_address = program.objection_address
+        confirmation.save()
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_PUBLISH,
+            obj=confirmation,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+        )
+    return confirmation
+
+
+def _apply_stop(row: ConfirmationRow, actor, on: date) -> str | None:
+    """Suspend or exit the enrolment of a stopped row, as the row says (when still possible)."""
+    if row.stop_action not in (StopAction.SUSPEND, StopAction.EXIT):
+        return None
+    enrolment = Enrolment.objects.select_for_update().get(pk=row.enrolment_id)
+    method = getattr(enrolment, row.stop_action)
+    if not can_proceed(method):
+        return None
+    reason = "; ".join(reason_texts(row))
+    before = enrolment.status
+    method(reason, on)
+    enrolment.save()
+    EnrolmentHistory.objects.create(
+        enrolment=enrolment,
+        actor=actor,
+        from_status=before,
+        to_status=enrolment.status,
+        reason=reason,
+        effective_date=on,
+    )
+    facts = {"reason": reason, "on": on.isoformat(), "confirmation": row.confirmation_id}
+    if row.stop_action == StopAction.SUSPEND:
+        audit(actor=actor, action=AuditAction.ENROLMENT_SUSPEND, obj=enrolment, **facts)
+    else:
+        audit(actor=actor, action=AuditAction.ENROLMENT_EXIT, obj=enrolment, **facts)
+    return row.stop_action
+
+
+def confirmation_approve(
+    *,
+    confirmation: Confirmation,
+    actor,
+    today: date | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> GenerationReport:
+    """Approve the cycle after its confirmation's notice: a second person (never the one who
+    prepared the list) with the right to approve cycles, at the county. The stopped rows'
+    enrolments are suspended or exited as their rows say, then the continued and new rows'
+    entitlements are booked — all in one transaction, refused whole (nothing written) when the
+    fund cannot cover them. A confirmation is approved once."""
+    require_perm(actor, PERM_APPROVE_CYCLE)
+    _require_county(actor)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        lock_head()  # the global lock order: the ledger's chain head first
+        confirmation = _lock(confirmation)
+        if confirmation.status == ConfirmationStatus.APPROVED:
+            raise InvalidState(
+                _("Cycle %(code)s is already approved; approving again books nothing.")
+                % {"code": confirmation.cycle.code}
+            )
+        if confirmation.status != ConfirmationStatus.ON_NOTICE:
+            raise InvalidState(
+                _(
+                    "The confirmation of cycle %(code)s is %(status)s: the cycle is approved "
+                    "after its list has been reviewed and posted."
+                )
+                % {
+                    "code": confirmation.cycle.code,
+                    "status": ConfirmationStatus(confirmation.status).label,
+                }
+            )
+        if today <= confirmation.notice_ends_on:
+            raise InvalidState(
+                _(
+                    "The confirmation is on public notice until %(end)s; the cycle is approved "
+                    "after that day."
+                )
+                % {"end": confirmation.notice_ends_on.isoformat()}
+            )
+        if confirmation.prepared_by_id == actor.pk:
+            raise NotAllowed(
+                _("You prepared this confirmation; a second person must approve the cycle.")
+            )
+        applied = {"suspend": 0, "exit": 0}
+        for row in confirmation.rows.filter(outcome=RowOutcome.STOPPED).select_related(
+            "confirmation__program", "confirmation"
+        ):
+            done = _apply_stop(row, actor, today)
+            if done:
+                applied[done] += 1
+        confirmation.status = ConfirmationStatus.APPROVED
+        confirmation.approved_by = actor
+        confirmation.approved_at = timezone.now()
+        confirmation.save(update_fields=["status", "approved_by", "approved_at"])
+        report = book_confirmed(
+            cycle=confirmation.cycle, actor=actor, today=today, progress=progress
+        )
+        audit(
+            actor=actor,
+            action=AuditAction.CYCLE_APPROVE,
+            obj=confirmation.cycle,
+            confirmation=confirmation.pk,
+            booked=report.created,
+            total=str(report.total.amount),
+            suspended=applied["suspend"],
+            exited=applied["exit"],
+        )
+    return report
+
+
+def confirmation_counts(confirmation: Confirmation) -> dict[str, int]:
+    """How many rows of each outcome."""
+    counts = dict.fromkeys(RowOutcome.values, 0)
+    for outcome in confirmation.rows.values_list("outcome", flat=True):
+        counts[outcome] += 1
+    return counts
+
+
+__all__ = [
+    "PERM_APPROVE_CYCLE",
+    "REASONS",
+    "confirmation_approve",
+    "confirmation_counts",
+    "confirmation_prepare",
+    "confirmation_publish",
+    "confirmation_row_stop",
+    "confirmation_signoff",
+    "reason_texts",
+    "reference_day",
+    "region_at",
+    "regions_waiting",
+]
