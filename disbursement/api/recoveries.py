@@ -266,7 +266,7 @@ class SampleCheckViewSet(mixins.RetrieveModelMixin, PayoutsViewSet):
     @extend_schema(
         summary=_("Draw the sample of a paid batch (not by who built it)"),
         description=_(
-            "max(PAYOUT_SAMPLE_MIN, PAYOUT_SAMPLE_PERCENT % of the paid payments), at most all; "
+            "max(PAYOUT_SAMPLE_MIN, PAYOUT_SAMPLE_PERCENT per cent of the paid payments), at most all; "
             "the seed is stored. Drawing again returns the first draw (200)."
         ),
         request=SampleDrawSerializer,
