@@ -347,14 +347,15 @@ def household_detail(request, pk: int):
 
 def household_page(request, household, *, form=None, error=None, status=200, status_forms=None):
     """The household with its people (each with a status form), its cases and the filing form."""
-    people = list(selectors.household_members(household))
+    people = selectors.household_members(household)
+    members = list(people)  # the same instances for the status forms and the flags
     status_forms = status_forms or {}
     return render(
         request,
         "approvals/household_detail.html",
         {
             "household": household,
-            "people": people,
+            "people": members,
             "status_forms": [
                 (
                     p,
@@ -363,7 +364,7 @@ def household_page(request, household, *, form=None, error=None, status=200, sta
                         prefix=f"p{p.pk}", initial={"status": p.status, "on": p.status_date}
                     ),
                 )
-                for p in people
+                for p in members
             ],
             "form": form
             if form is not None
@@ -372,7 +373,7 @@ def household_page(request, household, *, form=None, error=None, status=200, sta
             "cases": selectors.household_cases(household),
             "can_file": request.user.has_perm(PERM_FILE),
             "can_change": request.user.has_perm("approvals.change_household"),
-            "flagged": _flag_people(people),
+            "flagged": _flag_people(members),
         },
         status=status,
     )
