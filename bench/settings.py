@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 # The benchmark serves no pages; a secret key is only needed so that settings load with DEBUG off.
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")  # noqa: S105
+# The chain is keyed (issue 12): the benchmark measures the keyed hash, with a key of its own.
+os.environ.setdefault("LEDGER_CHAIN_KEY", "bench-only-chain-key-not-a-secret-0123456789abcdef")
 
 from fundapp.settings import *  # noqa: E402, F403
 from fundapp.settings import DATABASES, INSTALLED_APPS  # noqa: E402
