@@ -497,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("DEBUG", None)
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ.setdefault("FIELD_ENCRYPTION_KEY", "cGF5b3V0LWJlbmNoLW9ubHktbm90LWEtc2VjcmV0ISE=")
+    # The chain is keyed (issue 12): the payout path measures the keyed hash too.
+    os.environ.setdefault("LEDGER_CHAIN_KEY", "payout-bench-only-chain-key-not-a-secret-0123456789")
     os.environ["DJANGO_SETTINGS_MODULE"] = "fundapp.settings"
     sys.path.insert(0, str(ROOT))
     import django
