@@ -23,6 +23,7 @@ def on_notice(new_case, drive):
     return case
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_deleted_reservation_of_a_case_on_notice_is_found(on_notice):
     with underneath():
         raw("DELETE FROM approvals_reservation WHERE case_id = %s", [on_notice.pk])
@@ -32,6 +33,7 @@ def test_a_deleted_reservation_of_a_case_on_notice_is_found(on_notice):
     )
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_lowered_reservation_is_found(on_notice):
     with underneath():
         raw("UPDATE approvals_reservation SET amount = 1 WHERE case_id = %s", [on_notice.pk])
@@ -39,6 +41,7 @@ def test_a_lowered_reservation_is_found(on_notice):
     assert has(found, "reservation_mismatch", "1.00", document=f"case {on_notice.number}")
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_final_case_still_holding_money_is_found(new_case, drive):
     case = drive(new_case(), "final")
     assert not Reservation.objects.filter(case=case, active=True).exists()

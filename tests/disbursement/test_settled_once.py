@@ -212,6 +212,7 @@ def test_a_second_file_while_the_first_is_unfinished_is_refused_and_books_nothin
     assert [p["code"] for p in caught.value.problems] == ["conflict"]
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_line_settled_while_the_file_is_applied_goes_through_the_conflict_rule(
     sent_batch, layout, people, monkeypatch
 ):

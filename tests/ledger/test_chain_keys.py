@@ -86,6 +86,7 @@ def test_entries_are_hashed_with_the_chain_key_from_the_first_entry_on(chain):
     assert (report.legacy_entries, report.chain_segments) == (0, 1)
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_reforged_chain_is_only_valid_with_the_key(chain):
     # The issue's tampering: raise a posted entry's amounts, recompute the balances and every
     # later hash with the project's own hashing.py. With the real key that passes (so the
@@ -107,6 +108,7 @@ def test_a_reforged_chain_is_only_valid_with_the_key(chain):
             assert found == []
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_moved_key_segment_cannot_pass_keyed_entries_off_as_legacy(chain, checkpoint_dir):
     # given a checkpoint outside the database
     checkpoints.record()
@@ -126,6 +128,7 @@ def test_a_moved_key_segment_cannot_pass_keyed_entries_off_as_legacy(chain, chec
     assert has(found, "chain_fork", seq=5)
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_segment_without_its_keys_mac_is_found(chain):
     with underneath():
         raw("UPDATE ledger_chainsegment SET mac = %s", ["0" * 64])
@@ -144,6 +147,7 @@ def _make_legacy():
     reforge(key=None)
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_legacy_entries_are_verified_as_such_and_counted_and_keying_starts_after_them(chain):
     with underneath():
         _make_legacy()
@@ -243,6 +247,7 @@ def test_a_checkpoint_is_appended_as_a_signed_json_line_only_when_the_head_moved
     assert report.ok and report.checkpoint_seq == 6
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_cut_tail_shows_against_the_checkpoint(chain, checkpoint_dir):
     checkpoints.record()
     # when the last entry is deleted and the head moved back (its balances recomputed)
@@ -256,6 +261,7 @@ def test_a_cut_tail_shows_against_the_checkpoint(chain, checkpoint_dir):
     assert has(found, "chain_cut", "the books end at entry 4", seq=5)
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_cut_tail_shows_even_with_the_key(chain, checkpoint_dir, settings):
     # an insider holding the key rewrites the last entry's amount: the chain verifies in
     # itself, but the entry at the checkpoint has another hash
@@ -267,6 +273,7 @@ def test_a_cut_tail_shows_even_with_the_key(chain, checkpoint_dir, settings):
     assert kinds(found) == {"chain_fork"}, found
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_forged_checkpoint_line_and_a_disagreeing_database(chain, checkpoint_dir):
     checkpoints.record()
     file = checkpoint_dir / "checkpoints.jsonl"
@@ -304,6 +311,7 @@ def test_the_checkpoint_task_writes_through_celery(chain, checkpoint_dir):
     assert checkpoint.delay().get() is None
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_segments_key_for_answers_legacy_before_the_first_segment(chain):
     assert segments.key_for(1) == keyring().current
     with underneath():

@@ -19,6 +19,7 @@ def _english():
         yield
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_deleted_receipt_is_found_as_a_gap_a_record_without_receipt_and_income_without_it(
     money_in,  # noqa: F811
 ):
@@ -32,6 +33,7 @@ def test_a_deleted_receipt_is_found_as_a_gap_a_record_without_receipt_and_income
     assert has(found, "income_without_receipt", seq=donation.entry.seq, fund="RELIEF")
 
 
+@pytest.mark.owner  # tampers with the guards off: the tables' owner's (tests/conftest.py)
 def test_a_donation_raised_with_its_receipt_while_the_entry_stays_is_found(money_in):  # noqa: F811
     donation = money_in["cash"]
     receipt = donation.receipt
