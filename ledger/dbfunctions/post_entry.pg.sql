@@ -49,6 +49,7 @@ DECLARE
   v_key_id text;
   v_hash text;
   v_id bigint;
+  v_updated bigint;
   ex record;
   per ledger_period%ROWTYPE;
 BEGIN
@@ -118,20 +119,36 @@ BEGIN
 
   UPDATE ledger_journalentry SET status = 'posted' WHERE id = v_id;
 
-  -- Stored balances, new keys in order of their first line (as the Python path inserts them).
-  INSERT INTO ledger_balance (account_id, fund_id, currency, balance, last_line_id, line_count)
-  SELECT x.account_id, x.fund_id, x.amount_currency, x.balance_after, x.id, x.n
+  -- Stored balances: the keys that have one are updated; new keys are inserted, in order of
+  -- their first line (as the Python path inserts them). Not one upsert: INSERT ... ON CONFLICT
+  -- fires the balance guard's BEFORE INSERT as well as its BEFORE UPDATE for every key that
+  -- exists, which is every key of the usual posting.
+  UPDATE ledger_balance b
+     SET balance = x.balance_after, last_line_id = x.id, line_count = b.line_count + x.n
     FROM (SELECT l.id, l.account_id, l.fund_id, l.amount_currency, l.balance_after,
-                 row_number() OVER w_desc AS rn, min(l.line_no) OVER w AS first_no,
-                 count(*) OVER w AS n
+                 row_number() OVER w_desc AS rn, count(*) OVER w AS n
             FROM ledger_journalline l WHERE l.entry_id = v_id
           WINDOW w AS (PARTITION BY l.account_id, l.fund_id, l.amount_currency),
                  w_desc AS (w ORDER BY l.line_no DESC)) x
-   WHERE x.rn = 1
-   ORDER BY x.first_no
-  ON CONFLICT (account_id, fund_id, currency)
-  DO UPDATE SET balance = EXCLUDED.balance, last_line_id = EXCLUDED.last_line_id,
-                line_count = ledger_balance.line_count + EXCLUDED.line_count;
+   WHERE x.rn = 1 AND b.account_id = x.account_id AND b.fund_id = x.fund_id
+     AND b.currency = x.amount_currency;
+  GET DIAGNOSTICS v_updated = ROW_COUNT;
+  IF v_updated < (SELECT count(*) FROM (SELECT DISTINCT u.a, u.f, u.c
+                                          FROM unnest(p_accounts, p_funds, p_currencies) AS u(a, f, c)) k) THEN
+    INSERT INTO ledger_balance (account_id, fund_id, currency, balance, last_line_id, line_count)
+    SELECT x.account_id, x.fund_id, x.amount_currency, x.balance_after, x.id, x.n
+      FROM (SELECT l.id, l.account_id, l.fund_id, l.amount_currency, l.balance_after,
+                   row_number() OVER w_desc AS rn, min(l.line_no) OVER w AS first_no,
+                   count(*) OVER w AS n
+              FROM ledger_journalline l WHERE l.entry_id = v_id
+            WINDOW w AS (PARTITION BY l.account_id, l.fund_id, l.amount_currency),
+                   w_desc AS (w ORDER BY l.line_no DESC)) x
+     WHERE x.rn = 1
+       AND NOT EXISTS (SELECT 1 FROM ledger_balance b
+                        WHERE b.account_id = x.account_id AND b.fund_id = x.fund_id
+                          AND b.currency = x.amount_currency)
+     ORDER BY x.first_no;
+  END IF;
 
   UPDATE ledger_chainhead SET last_seq = v_seq, last_hash = v_hash WHERE id = 1;
 

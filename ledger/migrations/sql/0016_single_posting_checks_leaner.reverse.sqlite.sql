@@ -1,0 +1,2 @@
+-- ledger 0016 reversed: the line check of 0012, the flip check of 0013 and the posting function of 0015.
+-- end of statement

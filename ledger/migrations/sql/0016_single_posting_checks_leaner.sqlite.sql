@@ -1,0 +1,2 @@
+-- ledger 0016: a single posting's checks with small plans (the line check and the flip check check a statement of fewer than 200 rows row by row in one query; larger ones as before), the large form of the amount-bounds refusal reads the column it names (it failed with a record field error), JIT and work_mem set only for large statements instead of on every call, and the posting function updates existing stored balances instead of upserting them. Same rules, same messages. SQLite: nothing.
+-- end of statement
