@@ -51,7 +51,9 @@ _RUNNING_BROKEN = "run WHERE balance_after <> expected"
 # a handful of rows): 5 an amount within the bounds every engine stores exactly (15
 # significant digits: SQLite keeps a number as REAL, exact to 15); 6 a line on an account
 # that pays a purpose, in a restricted fund, only for a purpose of that fund; 7 cash at bank
-# and on hand never below zero, except in a reversal (it restores an earlier state).
+# and on hand never below zero, except in a reversal (it restores an earlier state). (The role
+# test is IS TRUE: for an account outside the join it is NULL, and NULL AND ... evaluated the
+# reversal look-up anyway, a scan of every entry, for each credit balance of the statement.)
 MAX_LINE_AMOUNT = "999999999999.99"
 MAX_BALANCE = "9999999999999.99"
 _CONTROLS = f"""SELECT CASE WHEN nl.amount > {MAX_LINE_AMOUNT} OR abs(nl.balance_after) > {MAX_BALANCE} THEN 5
@@ -66,7 +68,7 @@ _CONTROLS = f"""SELECT CASE WHEN nl.amount > {MAX_LINE_AMOUNT} OR abs(nl.balance
      WHERE nl.amount > {MAX_LINE_AMOUNT} OR abs(nl.balance_after) > {MAX_BALANCE}
         OR (a.purpose <> '' AND f.id IS NOT NULL
             AND NOT (f.purposes @> jsonb_build_array(a.purpose)))
-        OR (nl.balance_after < 0 AND a.role IN ('cash', 'bank')
+        OR (nl.balance_after < 0 AND (a.role IN ('cash', 'bank')) IS TRUE
             AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
                              WHERE e.id = nl.entry_id AND e.reverses_id IS NOT NULL))"""
 

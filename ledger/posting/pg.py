@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -271,8 +271,9 @@ def _cursor():
     a new statement text, parsed, analysed and planned by the server every time (a sixteenth
     of its server time). The cursor is Django's own server-binding class wrapped as
     ``connection.cursor()`` wraps its cursors (error translation, query logging in DEBUG)."""
-    connection.ensure_connection()
-    return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    conn = connections[DEFAULT_DB_ALIAS]  # one look-up; each ``connection.x`` is one more
+    conn.ensure_connection()
+    return conn._prepare_cursor(ServerBindingCursor(conn.connection))
 
 
 def _call_post_entry(p: PreparedEntry, actor, key: ChainKey) -> JournalEntry | None:

@@ -194,6 +194,9 @@ def _check_cash_leaves_only_for_the_bank(lines: list[PreparedLine], index: int, 
 def _check_four_eyes(spec: EntrySpec, sums, index: int, many: bool) -> None:
     """A manual entry, or one naming two funds or more (a reclassification), posts only with
     the person who made it, a different person who approved it, and a reason."""
+    made, approved = spec.made_by_id, spec.approved_by_id
+    if made and approved and made != approved and spec.reason.strip():
+        return  # the usual case: the message below is built only for a refusal
     funds = sorted({fund_code for fund_code, _cur in sums})
     what = (
         _("moves money between funds %(funds)s") % {"funds": ", ".join(funds)}

@@ -1,4 +1,4 @@
--- ledger 0016: a single posting's checks with small plans (the line check and the flip check check a statement of fewer than 200 rows row by row in one query; larger ones as before), the large form of the amount-bounds refusal reads the column it names (it failed with a record field error), JIT and work_mem set only for large statements instead of on every call, and the posting function updates existing stored balances instead of upserting them. Same rules, same messages. SQLite: nothing.
+-- ledger 0016: a single posting's checks with small plans (the line check and the flip check check a statement of fewer than 200 rows row by row in one query; larger ones as before), the large form of the amount-bounds refusal reads the column it names (it failed with a record field error), the below-zero rule no longer looks up reversals for accounts that are not cash or bank, JIT and work_mem set only for large statements instead of on every call, and the posting function updates existing stored balances instead of upserting them. Same rules, same messages. SQLite: nothing.
 -- end of statement
 
 CREATE OR REPLACE FUNCTION ledger_line_insert_check() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -158,7 +158,7 @@ BEGIN
      WHERE nl.amount > 999999999999.99 OR abs(nl.balance_after) > 9999999999999.99
         OR (a.purpose <> '' AND f.id IS NOT NULL
             AND NOT (f.purposes @> jsonb_build_array(a.purpose)))
-        OR (nl.balance_after < 0 AND a.role IN ('cash', 'bank')
+        OR (nl.balance_after < 0 AND (a.role IN ('cash', 'bank')) IS TRUE
             AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e
                              WHERE e.id = nl.entry_id AND e.reverses_id IS NOT NULL))) c ORDER BY rule, id LIMIT 1$q$
   INTO bad;
