@@ -31,7 +31,7 @@ from disbursement.models import BankLayout, Enrolment, Payment, PayoutBatch
 from ledger.models import Fund
 
 from .base import cny
-from .cases import EAST_VILLAGE, RELIEF_PROGRAM, WEST_VILLAGE, as_if_published
+from .cases import EAST_VILLAGE, RELIEF_PROGRAM, as_if_published
 
 
 def load_bank_layout() -> BankLayout:
@@ -136,7 +136,6 @@ def load_payouts(users) -> dict[str, object]:
     officer, supervisor = users["officer"], users["supervisor"]
     worker = users["caseworker"]
     east = Region.objects.get(code=EAST_VILLAGE)
-    west = Region.objects.get(code=WEST_VILLAGE)
     town = east.parent
     relief = Program.objects.get(code=RELIEF_PROGRAM)
     cycle = str(timezone.localdate().year)
@@ -273,7 +272,7 @@ def load_payouts(users) -> dict[str, object]:
     steps = [
         ("reviewer_village", east),
         ("reviewer_town", town),
-        ("reviewer", Region.objects.get(code=town.parent.code)),
+        ("reviewer", town.parent),
     ]
     pending = []
     for h in parents:
