@@ -239,6 +239,15 @@ def confirmation_approve(request, pk: int):
         _("Cycle %(code)s is approved: %(n)s entitlements booked.")
         % {"code": confirmation.cycle.code, "n": report.created},
     )
+    if report.objection_held:
+        messages.warning(
+            request,
+            _(
+                "%(n)s rows are held by objections and not booked: once resolved, generating "
+                "the cycle books them."
+            )
+            % {"n": report.objection_held},
+        )
     return redirect("payouts:confirmation", pk=confirmation.pk)
 
 

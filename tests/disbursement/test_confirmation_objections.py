@@ -536,3 +536,20 @@ def test_tier_notices_through_the_screen_and_the_api(client, people, reward, yea
     assert response.status_code == 409 and "already posted" in response.json()["message"]
     detail = api.get(f"/api/payouts/confirmations/{confirmation.pk}/").json()
     assert [n["region"] for n in detail["tier_notices"]] == [world.village_a1.code]
+
+
+def test_the_approval_screen_says_which_rows_an_objection_holds(client, people, reward, year):
+    enrolments, cycle = year
+    confirmation = confirm(cycle, people, approve=False)  # its notice is over
+    # an objection filed while it ran (the service takes the day), still open
+    _file(confirmation.rows.get(enrolment=enrolments[0]), today=confirmation.notice_starts_on)
+    client.force_login(people.supervisor)
+    response = client.post(
+        reverse("payouts:confirmation-approve", args=[confirmation.pk]),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = _page(response)
+    assert "3 entitlements booked" in page
+    assert "1 rows are held by objections and not booked" in page
+    assert not Entitlement.objects.filter(cycle=cycle, enrolment=enrolments[0]).exists()
