@@ -30,6 +30,10 @@ must be asked before approvals changes something registers a function here from 
   under the same locks. Disbursement enrols the beneficiaries of a final case of a recurring
   program: a final, reviewed and posted case is the only way into a recurring program. A
   listener that raises refuses the finalisation (nothing is written).
+* **Objection look-ups.** The public objection status page (``selectors.objection_status_public``)
+  finds a tracking code among objections to cases; objections filed in an app above (to the
+  rows of disbursement's annual confirmation) are found through each registered source, asked
+  with the code and returning the same public dict (status, label, reply, filed at) or None.
 """
 
 from __future__ import annotations
@@ -46,6 +50,24 @@ StatusSource = Callable[["Case"], "list[dict]"]
 FinalListener = Callable[["Case"], None]
 
 _final_listeners: list[FinalListener] = []
+ObjectionLookup = Callable[[str], "dict | None"]
+_objection_lookups: list[ObjectionLookup] = []
+
+
+def register_objection_lookup(source: ObjectionLookup) -> None:
+    """Ask ``source(tracking_code)`` on the public objection status page (registered once)."""
+    if source not in _objection_lookups:
+        _objection_lookups.append(source)
+
+
+def objection_status_elsewhere(tracking_code: str) -> dict | None:
+    """The first registered source's public status of ``tracking_code``, or None."""
+    for source in tuple(_objection_lookups):
+        found = source(tracking_code)
+        if found:
+            return found
+    return None
+
 
 _account_uses: list[AccountUse] = []
 
@@ -137,6 +159,9 @@ def case_became_final(case: Case) -> None:
 
 
 __all__ = [
+    "ObjectionLookup",
+    "objection_status_elsewhere",
+    "register_objection_lookup",
     "FinalListener",
     "case_became_final",
     "register_final_listener",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from common import workdays
 from ledger.models import Fund
 
-from .hooks import public_status_facts
+from .hooks import objection_status_elsewhere, public_status_facts
 from .models import (
     REVIEW_STATES,
     Attachment,
@@ -476,7 +476,8 @@ def objection_status_public(tracking_code: str) -> dict | None:
         tracking_code=(tracking_code or "").strip().upper()
     ).first()
     if objection is None:
-        return None
+        # An objection filed in an app above (a confirmation row's), found through its hook.
+        return objection_status_elsewhere((tracking_code or "").strip().upper())
     return {
         "tracking_code": objection.tracking_code,
         "status": objection.status,

@@ -44,7 +44,13 @@ class DisbursementConfig(AppConfig):
         # The household page flags members who still owe money paid in error.
         register_person_flags(person_recovery_flags)
 
+        from approvals.hooks import register_objection_lookup
+
+        from .selectors import confirmation_objection_status_public
         from .selectors.public import case_payment_facts
+
+        # The public objection look-up finds objections to confirmation rows by their code.
+        register_objection_lookup(confirmation_objection_status_public)
 
         # The public status page says when the award (or a cycle) was paid.
         register_status_source(case_payment_facts)

@@ -15,7 +15,8 @@ PostgreSQL (the same refusals on both; tests go around the ORM to prove them):
 * a batch never goes back to draft, and its approver, once set, never changes;
 * an entitlement is for exactly its program's amount, in a cycle and enrolment of that program,
   only for an enrolment listed as continued or new in the cycle's approved annual confirmation,
-  and is never changed or deleted; enrolment history is append-only.
+  never for a row held by an objection (open, or upheld and back at a tier), and is never
+  changed or deleted; enrolment history is append-only.
 
 Row-level rules (one source, positive amounts, one live payment per source, approver is not the
 builder, ...) are constraints on the models.
@@ -60,6 +61,7 @@ MSG_ENTITLEMENT = _P + "an entitlement is for the amount of its program and is n
 MSG_CONFIRMED = (
     _P + "an entitlement is booked only for a confirmed beneficiary of an approved cycle"
 )
+MSG_HELD = _P + "an entitlement is not booked for a row held by an objection"
 MSG_APPEND = _P + "enrolment history rows are never changed or deleted"
 MSG_CANCEL = _P + "an award with a payment pending, sent or paid is not cancelled"
 
@@ -112,6 +114,13 @@ _CONFIRMED = """EXISTS (SELECT 1 FROM disbursement_confirmation c
     JOIN disbursement_confirmationrow r ON r.confirmation_id = c.id
     WHERE c.cycle_id = NEW.cycle_id AND c.status = 'approved'
       AND r.enrolment_id = NEW.enrolment_id AND r.outcome IN ('continued', 'new'))"""
+# Issue 11: a row with an open objection, or sent back to a tier after an upheld one, is held:
+# nothing is booked for it until the objection is resolved (dismissed, or the row decided again).
+_HELD = """EXISTS (SELECT 1 FROM disbursement_confirmation c
+    JOIN disbursement_confirmationrow r ON r.confirmation_id = c.id
+    WHERE c.cycle_id = NEW.cycle_id AND r.enrolment_id = NEW.enrolment_id
+      AND (r.review_tier IS NOT NULL OR EXISTS (SELECT 1 FROM disbursement_confirmationobjection o
+          WHERE o.row_id = r.id AND o.status = 'open')))"""
 
 
 # The services ask first (approvals.hooks, filled in disbursement's ready()) and explain what to
@@ -246,6 +255,7 @@ CREATE OR REPLACE FUNCTION disbursement_entitlement_guard() RETURNS trigger LANG
 BEGIN
   IF TG_OP <> 'INSERT' OR NOT {_ENTITLEMENT_OK} THEN {_raise_pg(MSG_ENTITLEMENT)} END IF;
   IF NOT {_CONFIRMED} THEN {_raise_pg(MSG_CONFIRMED)} END IF;
+  IF {_HELD} THEN {_raise_pg(MSG_HELD)} END IF;
   RETURN NEW;
 END $$;""",
     "DROP TRIGGER IF EXISTS disbursement_entitlement_guard ON disbursement_entitlement;",
@@ -381,6 +391,13 @@ ENTITLEMENT_SQLITE = dict(
             "disbursement_entitlement",
             f"NOT {_CONFIRMED}",
             MSG_CONFIRMED,
+        ),
+        _sqlite(
+            "disbursement_entitlement_held",
+            "INSERT",
+            "disbursement_entitlement",
+            _HELD,
+            MSG_HELD,
         ),
         _sqlite(
             "disbursement_entitlement_upd",

@@ -314,6 +314,75 @@ class ConfirmationPublishForm(forms.Form):
     )
 
 
+class TierNoticeForm(forms.Form):
+    """Post the rows of one region after a tier that asks for a notice."""
+
+    region = forms.TypedChoiceField(label=_("region"), coerce=int)
+    starts_on = forms.DateField(
+        label=_("first day"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty to start today; never before today."),
+    )
+
+    def __init__(self, *args, region_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = list(region_choices)
+
+
+class RowDecideForm(forms.Form):
+    """The tier a row is back at after an upheld objection decides its outcome again."""
+
+    pay = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("stop", _("stop the row")), ("pay", _("pay it (posted again first)"))],
+    )
+    reason = forms.CharField(
+        label=_("written reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action = forms.ChoiceField(
+        label=_("on approval"), required=False, choices=StopAction.choices, initial=""
+    )
+
+
+class ConfirmationObjectionForm(forms.Form):
+    """The public's objection to a row of a confirmation on notice (no login)."""
+
+    row = forms.TypedChoiceField(label=_("Which line of the list"), coerce=int)
+    contact = forms.CharField(
+        label=_("How to contact you (phone or address)"), max_length=100, required=True
+    )
+    name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    text = forms.CharField(label=_("Your objection"), max_length=5000, widget=forms.Textarea)
+
+    def __init__(self, *args, row_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["row"].choices = [("", "—"), *row_choices]
+
+
+class ObjectionHandleForm(forms.Form):
+    """Uphold (back to a tier, with the finding) or dismiss (with the reply)."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("uphold", _("uphold: review the row again")), ("dismiss", _("dismiss"))],
+    )
+    tier = forms.TypedChoiceField(label=_("tier"), coerce=int, required=False)
+    comment = forms.CharField(
+        label=_("finding or reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, tier_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "—"), *tier_choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "uphold" and not data.get("tier"):
+            self.add_error("tier", _("Choose the tier to re-investigate at."))
+        return data
+
+
 # --------------------------------------------------------------------------------------------
 # recoveries and sample checks
 # --------------------------------------------------------------------------------------------

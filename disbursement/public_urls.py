@@ -8,4 +8,14 @@ from . import public_views
 urlpatterns = [
     path("confirmations/", public_views.confirmations, name="confirmations"),
     path("confirmations/<int:pk>/", public_views.confirmation, name="confirmation"),
+    path(
+        "confirmations/<int:pk>/objections/",
+        public_views.confirmation_objection,
+        name="confirmation-objection",
+    ),
+    path(
+        "confirmations/notices/<int:pk>/",
+        public_views.confirmation_notice,
+        name="confirmation-notice",
+    ),
 ]

@@ -49,6 +49,26 @@ urlpatterns = [
     path("confirmations/prepare/", confirmations.confirmation_prepare, name="confirmation-prepare"),
     path("confirmations/<int:pk>/", confirmations.confirmation_detail, name="confirmation"),
     path(
+        "confirmations/<int:pk>/tier-notice/",
+        confirmations.confirmation_tier_notice,
+        name="confirmation-tier-notice",
+    ),
+    path(
+        "confirmations/<int:pk>/rows/<int:row_id>/decide/",
+        confirmations.confirmation_row_decide,
+        name="confirmation-row-decide",
+    ),
+    path(
+        "confirmations/objections/",
+        confirmations.objection_list,
+        name="confirmation-objections",
+    ),
+    path(
+        "confirmations/objections/<int:pk>/",
+        confirmations.objection_detail,
+        name="confirmation-objection",
+    ),
+    path(
         "confirmations/<int:pk>/rows/<int:row_id>/stop/",
         confirmations.confirmation_row_stop,
         name="confirmation-row-stop",

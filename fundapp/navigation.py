@@ -110,6 +110,12 @@ NAV: list[NavItem] = [
         ("payouts:confirmation",),
     ),
     NavItem(
+        "payouts:confirmation-objections",
+        _("Objections to confirmation lists"),
+        ("approvals.handle_objection",),
+        ("payouts:confirmation-objection",),
+    ),
+    NavItem(
         "payouts:enrolments",
         _("Enrolments"),
         ("disbursement.view_enrolment",),

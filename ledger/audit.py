@@ -104,6 +104,11 @@ class AuditAction(models.TextChoices):
     CONFIRMATION_ROW_STOP = "confirmation.row_stop"
     CONFIRMATION_SIGNOFF = "confirmation.signoff"
     CONFIRMATION_PUBLISH = "confirmation.publish"
+    CONFIRMATION_TIER_NOTICE = "confirmation.tier_notice"
+    CONFIRMATION_OBJECTION = "confirmation.objection"
+    CONFIRMATION_OBJECTION_UPHOLD = "confirmation.objection_uphold"
+    CONFIRMATION_OBJECTION_DISMISS = "confirmation.objection_dismiss"
+    CONFIRMATION_ROW_DECIDE = "confirmation.row_decide"
     CYCLE_APPROVE = "cycle.approve"
     PERSON_STATUS = "person.status"
 

@@ -47,7 +47,7 @@ from rest_framework.routers import SimpleRouter
 
 from .bankfiles import ExportViewSet, LayoutViewSet, ResultImportViewSet
 from .batches import BatchViewSet, PaymentViewSet
-from .confirmations import ConfirmationViewSet
+from .confirmations import ConfirmationObjectionViewSet, ConfirmationViewSet
 from .cycles import CycleViewSet
 from .enrolments import EnrolmentViewSet
 from .jobs import JobViewSet
@@ -57,6 +57,9 @@ from .recoveries import RecoveryViewSet, SampleCheckViewSet
 router = SimpleRouter()
 router.register("cycles", CycleViewSet, basename="cycle")
 router.register("confirmations", ConfirmationViewSet, basename="confirmation")
+router.register(
+    "confirmation-objections", ConfirmationObjectionViewSet, basename="confirmation-objection"
+)
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("batches", BatchViewSet, basename="batch")
 router.register(r"batches/(?P<batch_id>[0-9]+)/payments", PaymentViewSet, basename="payment")

@@ -13,19 +13,23 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from approvals.models import PERM_PUBLISH
+from approvals.models import PERM_OBJECTION, PERM_PUBLISH, Region
+from approvals.serializers.objections import DismissSerializer, UpholdSerializer
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
 
 from .. import selectors, services
-from ..models import Confirmation, Cycle
+from ..models import Confirmation, ConfirmationObjection, Cycle
 from ..serializers import (
     ConfirmationDetailSerializer,
+    ConfirmationObjectionSerializer,
     ConfirmationPrepareSerializer,
     ConfirmationSerializer,
     PublishSerializer,
+    RowDecideSerializer,
     RowStopSerializer,
     SignoffSerializer,
+    TierNoticeSerializer,
 )
 from .common import PayoutsViewSet, errors, idempotency_key_param
 
@@ -50,13 +54,17 @@ class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Payo
         "signoff": ("disbursement.view_confirmation",),
         "publish": (PERM_PUBLISH,),
         "approve": ("disbursement.approve_cycle",),
+        "tier_notice": (PERM_PUBLISH,),
+        "decide": ("disbursement.view_confirmation",),
     }
     queryset = Confirmation.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self):
-        return Confirmation.objects.select_related(
-            "program", "cycle", "prepared_by", "approved_by"
-        ).order_by("-id")
+        return (
+            Confirmation.objects.select_related("program", "cycle", "prepared_by", "approved_by")
+            .prefetch_related("tier_notices__region", "tier_notices__published_by")
+            .order_by("-id")
+        )
 
     def get_serializer_class(self):
         return ConfirmationSerializer if self.action == "list" else ConfirmationDetailSerializer
@@ -154,3 +162,107 @@ class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Payo
         confirmation = self.get_object()
         services.confirmation_approve(confirmation=confirmation, actor=request.user)
         return self._answer(confirmation)
+
+    @extend_schema(
+        summary=_("Post a region's rows on the notice the previous tier asks for"),
+        description=_(
+            "When the tier before the current one asks for a public notice "
+            "(ProgramTier.notice_level), each region of that level holding rows is posted for "
+            "the program's notice period; the current tier signs a region off after it."
+        ),
+        request=TierNoticeSerializer,
+        responses=CHANGED,
+    )
+    @action(detail=True, methods=["post"], url_path="tier-notice")
+    def tier_notice(self, request, *args, **kwargs):
+        confirmation = self.get_object()
+        data = validated_body(TierNoticeSerializer, request)
+        region = get_object_or_404(Region, code=data["region"])
+        services.confirmation_tier_notice_publish(
+            confirmation=confirmation,
+            region=region,
+            actor=request.user,
+            starts_on=data.get("starts_on"),
+        )
+        return self._answer(confirmation)
+
+    @extend_schema(
+        summary=_("Decide again a row back at your tier after an upheld objection"),
+        request=RowDecideSerializer,
+        responses=CHANGED,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, *args, **kwargs):
+        confirmation = self.get_object()
+        data = validated_body(RowDecideSerializer, request)
+        row = get_object_or_404(
+            selectors.confirmation_rows(confirmation, request.user), pk=data["row"]
+        )
+        services.confirmation_row_decide(
+            row=row,
+            actor=request.user,
+            pay=data["pay"],
+            reason=data["reason"],
+            action=data.get("action") or "",
+        )
+        return self._answer(confirmation)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Objections to confirmation rows of your region"),
+        responses={200: ConfirmationObjectionSerializer(many=True), **errors.LIST},
+    ),
+    retrieve=extend_schema(
+        summary=_("One objection to a confirmation row"),
+        responses={200: ConfirmationObjectionSerializer, **errors.DETAIL},
+    ),
+)
+class ConfirmationObjectionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsViewSet
+):
+    required_permissions = {
+        READ: (PERM_OBJECTION,),
+        "uphold": (PERM_OBJECTION,),
+        "dismiss": (PERM_OBJECTION,),
+    }
+    serializer_class = ConfirmationObjectionSerializer
+    queryset = ConfirmationObjection.objects.none()  # the schema's model
+
+    def get_queryset(self):
+        return selectors.confirmation_objections_for_user(self.request.user).order_by(
+            "-created_at", "-id"
+        )
+
+    def _answer(self, objection) -> Response:
+        return Response(
+            ConfirmationObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data
+        )
+
+    @extend_schema(
+        summary=_("Uphold: the row goes back to a tier, which decides its outcome again"),
+        request=UpholdSerializer,
+        responses={200: ConfirmationObjectionSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"])
+    def uphold(self, request, *args, **kwargs):
+        objection = self.get_object()
+        data = validated_body(UpholdSerializer, request)
+        services.confirmation_objection_uphold(
+            objection=objection, actor=request.user, tier=data["tier"], comment=data["comment"]
+        )
+        return self._answer(objection)
+
+    @extend_schema(
+        summary=_("Dismiss with a written reply to the objector"),
+        request=DismissSerializer,
+        responses={200: ConfirmationObjectionSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, *args, **kwargs):
+        objection = self.get_object()
+        data = validated_body(DismissSerializer, request)
+        services.confirmation_objection_dismiss(
+            objection=objection, actor=request.user, reply=data["reply"]
+        )
+        return self._answer(objection)

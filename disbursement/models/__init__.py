@@ -60,6 +60,8 @@ from .batches import (
 from .confirmations import (
     PAID_OUTCOMES,
     Confirmation,
+    ConfirmationNotice,
+    ConfirmationObjection,
     ConfirmationRow,
     ConfirmationSignoff,
     ConfirmationStatus,
@@ -113,6 +115,8 @@ __all__ = [
     "BatchStatus",
     "PAID_OUTCOMES",
     "Confirmation",
+    "ConfirmationNotice",
+    "ConfirmationObjection",
     "ConfirmationRow",
     "ConfirmationSignoff",
     "ConfirmationStatus",

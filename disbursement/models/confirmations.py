@@ -15,7 +15,21 @@ What the database holds: one confirmation per cycle; the state's own fields (a t
 review, the notice's dates once posted, never backdated, the approver and time once approved);
 the approver is not the preparer; one row per enrolment; a stopped row has a reason; one
 sign-off per tier and region. An entitlement can only be inserted for a continued or new row of
-an approved confirmation (``disbursement.dbguards``, on both engines).
+an approved confirmation (``disbursement.dbguards``, on both engines), and never for a row that
+is *held*: with an open objection, or sent back to a tier after an upheld one.
+
+Notices after intermediate tiers (``ProgramTier.notice_level``, as for cases): when a tier that
+asks for one has signed the list off, the rows of each region of that level are posted on a
+``ConfirmationNotice`` of their own, and the next tier signs a region off only after its notice
+has run its full period. The list after the last tier is posted county-wide (the confirmation's
+own notice fields), as the county confirms it.
+
+Objections (``ConfirmationObjection``): anyone may object to a row while a notice showing it runs
+(a tier's notice, the county notice, or the row's own re-posting after a change), with a
+tracking code, as for a case. An open objection holds the row: the cycle's approval books the
+other rows and leaves it; dismissed (with a reply), it is booked by the next generation of the
+cycle; upheld, the row goes back to a review tier, whose reviewer decides its outcome again —
+stopped, or paid after a re-posting of its own full period.
 """
 
 from __future__ import annotations
@@ -24,7 +38,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Person, Program, Region
+from approvals.models import ObjectionStatus, Person, Program, Region
 from common.workdays import DayCount
 
 from .entitlements import Cycle, Enrolment
@@ -156,6 +170,13 @@ class ConfirmationRow(models.Model):
     )
     stopped_by = user_fk(verbose_name=_("stopped by"), null=True, blank=True)
     stopped_at_tier = models.PositiveSmallIntegerField(_("stopped at tier"), null=True, blank=True)
+    # After an upheld objection: the tier that reviews the row again (None: not sent back).
+    # Nullable without defaults so that adding them does not rebuild the table on SQLite.
+    review_tier = models.PositiveSmallIntegerField(_("back at tier"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed after an objection"), null=True, blank=True)
+    # A row paid after an objection's review is posted again for a full period of its own.
+    reposted_on = models.DateField(_("posted again from"), null=True, blank=True)
+    repost_ends_on = models.DateField(_("posted again until"), null=True, blank=True)
 
     class Meta:
         ordering = ["confirmation", "region", "id"]
@@ -191,6 +212,10 @@ class ConfirmationRow(models.Model):
     def codes(self) -> list[str]:
         return [c for c in self.reason_codes.split(",") if c]
 
+    @property
+    def paid_outcome(self) -> bool:
+        return self.outcome in PAID_OUTCOMES
+
 
 class ConfirmationSignoff(models.Model):
     """A reviewer of a tier signs off the confirmation's rows of their region at that tier."""
@@ -218,3 +243,103 @@ class ConfirmationSignoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.confirmation_id} tier {self.tier_order} {self.region_id}"
+
+
+class ConfirmationNotice(models.Model):
+    """The rows of one region posted after an intermediate review tier that asks for a notice
+    (``ProgramTier.notice_level``): the next tier signs the region off once it has run."""
+
+    confirmation = models.ForeignKey(
+        Confirmation, on_delete=models.PROTECT, related_name="tier_notices"
+    )
+    after_tier = models.PositiveSmallIntegerField(_("after tier"))
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_on = models.DateField(_("published on"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    period_days = models.PositiveSmallIntegerField(_("notice period (days)"))
+    day_count = models.CharField(_("days counted as"), max_length=8, choices=DayCount.choices)
+    published_by = user_fk(verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    authority = models.CharField(_("approving authority"), max_length=200, blank=True)
+    objection_phone = models.CharField(_("objection phone"), max_length=30, blank=True)
+    objection_address = models.CharField(_("objection address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["confirmation", "after_tier", "region"]
+        verbose_name = _("confirmation notice after a tier")
+        verbose_name_plural = _("confirmation notices after a tier")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["confirmation", "after_tier", "region"], name="confirmationnotice_once"
+            ),
+            models.CheckConstraint(
+                # Never backdated, as every notice.
+                condition=Q(starts_on__gte=F("published_on"), ends_on__gte=F("starts_on")),
+                name="confirmationnotice_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_days__gte=1), name="confirmationnotice_period_days"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.confirmation_id} tier {self.after_tier} {self.region_id}"
+
+
+class ConfirmationObjection(models.Model):
+    """An objection from the public to one row of a confirmation on notice. While open it holds
+    the row (not booked, also by the database); the objector follows it with a tracking code."""
+
+    confirmation = models.ForeignKey(
+        Confirmation, on_delete=models.PROTECT, related_name="objections"
+    )
+    row = models.ForeignKey(
+        ConfirmationRow, verbose_name=_("row"), on_delete=models.PROTECT, related_name="objections"
+    )
+    # The tier notice it was filed on; empty: the county notice or the row's re-posting.
+    tier_notice = models.ForeignKey(
+        ConfirmationNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True)
+    contact = models.CharField(_("contact"), max_length=100)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    text = models.TextField(_("objection"))
+    status = models.CharField(
+        _("status"), max_length=9, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    review_tier = models.PositiveSmallIntegerField(
+        _("re-investigated at tier"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    handled_by = user_fk(verbose_name=_("handled by"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("objection to a confirmation row")
+        verbose_name_plural = _("objections to confirmation rows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "upheld", "dismissed"]),
+                name="confobjection_status",
+            ),
+            models.CheckConstraint(condition=~Q(contact=""), name="confobjection_contact"),
+            models.CheckConstraint(condition=~Q(text=""), name="confobjection_text"),
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(reply="") & Q(handled_at__isnull=False),
+                name="confobjection_handled_has_reply",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="upheld") | Q(review_tier__isnull=False),
+                name="confobjection_upheld_has_tier",
+            ),
+        ]
+        indexes = [models.Index(fields=["row", "status"], name="confobjection_row_status")]
+
+    def __str__(self) -> str:
+        return self.tracking_code

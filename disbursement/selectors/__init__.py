@@ -26,12 +26,17 @@ from .batches import (
 )
 from .confirmations import (
     can_review,
+    confirmation_objection_status_public,
+    confirmation_objections_for_user,
     confirmation_rows,
     confirmation_signoffs,
     confirmations_with_counts,
     current_tier,
+    program_review_tiers,
     public_confirmations,
+    public_confirmations_and_tier_noticed,
     public_rows,
+    public_tier_notices,
 )
 from .cycles import cycle_program_id, cycles_with_counts
 from .enrolments import enrolment_entitlements, enrolment_history
@@ -87,6 +92,11 @@ __all__ = [
     "sample_summary",
     "with_refunded",
     "can_review",
+    "confirmation_objection_status_public",
+    "program_review_tiers",
+    "public_confirmations_and_tier_noticed",
+    "confirmation_objections_for_user",
+    "public_tier_notices",
     "confirmation_rows",
     "confirmation_signoffs",
     "confirmations_with_counts",

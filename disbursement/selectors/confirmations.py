@@ -9,7 +9,14 @@ from django.db.models import Count, Q, QuerySet
 from approvals.models import ProgramTier
 from approvals.selectors import staff_region
 
-from ..models import Confirmation, ConfirmationRow, ConfirmationSignoff, ConfirmationStatus
+from ..models import (
+    Confirmation,
+    ConfirmationNotice,
+    ConfirmationObjection,
+    ConfirmationRow,
+    ConfirmationSignoff,
+    ConfirmationStatus,
+)
 
 PUBLIC_STATUSES = (ConfirmationStatus.ON_NOTICE, ConfirmationStatus.APPROVED)
 
@@ -77,16 +84,73 @@ def public_confirmations() -> QuerySet[Confirmation]:
     )
 
 
-def public_rows(confirmation: Confirmation) -> list[dict]:
+def public_rows(
+    confirmation: Confirmation, *, within=None, open_ids: set[int] | None = None
+) -> list[dict]:
     """What the public notice shows per row: the masked name, the village and the outcome —
-    never an ID number, an address, an age or the reasons (DOMAIN.md)."""
+    never an ID number, an address, an age or the reasons (DOMAIN.md) — whether the row was
+    changed after an objection (and until when it is posted again), and whether it takes an
+    objection now (``open_ids``). ``within``: only the rows of that region (a tier's notice)."""
     hide = confirmation.program.sensitive
+    rows = confirmation.rows.select_related("region").order_by("region__code", "id")
+    if within is not None:
+        rows = rows.filter(region__code__startswith=within.prefix)
     return [
         {
+            "id": row.pk,
             "name": "" if hide else row.display_name,
             "village": row.region.name,
             "outcome": row.get_outcome_display(),
             "outcome_code": row.outcome,
+            "changed": row.changed_at is not None,
+            "reposted_until": row.repost_ends_on,
+            "open": open_ids is not None and row.pk in open_ids,
         }
-        for row in confirmation.rows.select_related("region").order_by("region__code", "id")
+        for row in rows
     ]
+
+
+def public_tier_notices() -> QuerySet[ConfirmationNotice]:
+    """Every notice posted after an intermediate tier (they stay public after they end)."""
+    return ConfirmationNotice.objects.select_related(
+        "confirmation__program", "confirmation__cycle", "region"
+    ).order_by("-starts_on", "-id")
+
+
+def confirmation_objection_status_public(tracking_code: str) -> dict | None:
+    """The public look-up of an objection to a confirmation row, by its tracking code: only
+    its status, the reply and when it was filed (as for a case objection)."""
+    objection = ConfirmationObjection.objects.filter(
+        tracking_code=(tracking_code or "").strip().upper()
+    ).first()
+    if objection is None:
+        return None
+    return {
+        "tracking_code": objection.tracking_code,
+        "status": objection.status,
+        "status_label": str(objection.get_status_display()),
+        "reply": objection.reply,
+        "filed_at": objection.created_at,
+    }
+
+
+def confirmation_objections_for_user(user) -> QuerySet[ConfirmationObjection]:
+    """Objections to rows of the user's region and below (none without a region)."""
+    region = staff_region(user)
+    if region is None:
+        return ConfirmationObjection.objects.none()
+    return ConfirmationObjection.objects.filter(
+        row__region__code__startswith=region.prefix
+    ).select_related("row__region", "confirmation__program", "confirmation__cycle", "handled_by")
+
+
+def program_review_tiers(program) -> list[ProgramTier]:
+    """The program's review tiers for its amount, in order."""
+    return program.applicable_tiers(program.amount)
+
+
+def public_confirmations_and_tier_noticed() -> QuerySet[Confirmation]:
+    """Confirmations with any list in public: posted county-wide, or after a tier."""
+    return Confirmation.objects.filter(
+        Q(status__in=PUBLIC_STATUSES) | Q(tier_notices__isnull=False)
+    ).distinct()

@@ -34,12 +34,16 @@ from .batches import (
 )
 from .confirmations import (
     ConfirmationDetailSerializer,
+    ConfirmationNoticeSerializer,
+    ConfirmationObjectionSerializer,
     ConfirmationPrepareSerializer,
     ConfirmationRowSerializer,
     ConfirmationSerializer,
     PublishSerializer,
+    RowDecideSerializer,
     RowStopSerializer,
     SignoffSerializer,
+    TierNoticeSerializer,
 )
 from .cycles import CycleOpenSerializer, CycleSerializer
 from .enrolments import (
@@ -62,6 +66,10 @@ from .recoveries import (
 )
 
 __all__ = [
+    "ConfirmationNoticeSerializer",
+    "ConfirmationObjectionSerializer",
+    "RowDecideSerializer",
+    "TierNoticeSerializer",
     "RecoveryDecisionSerializer",
     "RecoveryProposeSerializer",
     "RecoverySerializer",

@@ -7,10 +7,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from approvals.models import ObjectionStatus
 from approvals.serializers import enum
 
 from ..models import (
     Confirmation,
+    ConfirmationNotice,
+    ConfirmationObjection,
     ConfirmationRow,
     ConfirmationSignoff,
     ConfirmationStatus,
@@ -44,6 +47,10 @@ class ConfirmationRowSerializer(serializers.ModelSerializer):
             "stop_action",
             "stopped_by",
             "stopped_at_tier",
+            "review_tier",
+            "changed_at",
+            "reposted_on",
+            "repost_ends_on",
         ]
         read_only_fields = fields
 
@@ -100,12 +107,35 @@ class ConfirmationSerializer(serializers.ModelSerializer):
         return confirmation_counts(confirmation)
 
 
+class ConfirmationNoticeSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code", read_only=True)
+    published_by = username_field()
+
+    class Meta:
+        model = ConfirmationNotice
+        fields = [
+            "id",
+            "after_tier",
+            "region",
+            "published_on",
+            "starts_on",
+            "ends_on",
+            "period_days",
+            "day_count",
+            "published_by",
+        ]
+        read_only_fields = fields
+
+
 class ConfirmationDetailSerializer(ConfirmationSerializer):
     rows = serializers.SerializerMethodField(help_text=_("The rows of your region and below."))
     signoffs = ConfirmationSignoffSerializer(many=True, read_only=True)
+    tier_notices = ConfirmationNoticeSerializer(
+        many=True, read_only=True, help_text=_("The notices posted after intermediate tiers.")
+    )
 
     class Meta(ConfirmationSerializer.Meta):
-        fields = [*ConfirmationSerializer.Meta.fields, "rows", "signoffs"]
+        fields = [*ConfirmationSerializer.Meta.fields, "rows", "signoffs", "tier_notices"]
         read_only_fields = fields
 
     def get_rows(self, confirmation) -> list[dict]:
@@ -139,3 +169,61 @@ class PublishSerializer(serializers.Serializer):
     starts_on = serializers.DateField(
         required=False, allow_null=True, help_text=_("Default: today; never before today.")
     )
+
+
+class TierNoticeSerializer(serializers.Serializer):
+    region = serializers.CharField(
+        max_length=12, help_text=_("Division code of a region of the level the tier asks for.")
+    )
+    starts_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Default: today; never before today.")
+    )
+
+
+class RowDecideSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text=_("Id of a row back at your tier."))
+    pay = serializers.BooleanField(
+        help_text=_("True: paid after a re-posting of its own; false: stopped.")
+    )
+    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("Required, written out."))
+    action = serializers.ChoiceField(
+        choices=StopAction.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("When stopped: nothing more, suspend or exit the enrolment."),
+    )
+
+
+class ConfirmationObjectionSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="confirmation.program.code", read_only=True)
+    cycle = serializers.CharField(source="confirmation.cycle.code", read_only=True)
+    name_shown = serializers.CharField(source="row.display_name", read_only=True)
+    village = serializers.CharField(source="row.region.code", read_only=True)
+    status = enum(ObjectionStatus.choices, read_only=True)
+    contact = serializers.CharField(read_only=True, help_text=_("How to reach the objector."))
+    handled_by = username_field()
+
+    class Meta:
+        model = ConfirmationObjection
+        fields = [
+            "id",
+            "tracking_code",
+            "confirmation",
+            "program",
+            "cycle",
+            "row",
+            "name_shown",
+            "village",
+            "tier_notice",
+            "name",
+            "contact",
+            "text",
+            "status",
+            "reply",
+            "review_tier",
+            "created_at",
+            "handled_by",
+            "handled_at",
+        ]
+        read_only_fields = fields

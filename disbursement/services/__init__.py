@@ -14,6 +14,14 @@ from ._common import Progress, check_payout_cover, export_dir, heartbeat_timeout
 from .batches import ExportResult, batch_approve, batch_discard, batch_export, export_file
 from .build import batch_build
 from .checks import sample_check_draw, sample_check_record, sample_ids, sample_size
+from .confirmation_objections import (
+    can_decide,
+    confirmation_objection_dismiss,
+    confirmation_objection_file,
+    confirmation_objection_uphold,
+    confirmation_row_decide,
+    rows_open_for_objection,
+)
 from .confirmations import (
     PERM_APPROVE_CYCLE,
     confirmation_approve,
@@ -22,6 +30,9 @@ from .confirmations import (
     confirmation_publish,
     confirmation_row_stop,
     confirmation_signoff,
+    confirmation_tier_notice_publish,
+    notice_regions,
+    notice_tier,
     reason_texts,
     regions_waiting,
 )
@@ -57,6 +68,15 @@ from .results import results_import
 
 __all__ = [
     "PERM_APPROVE_CYCLE",
+    "can_decide",
+    "confirmation_objection_dismiss",
+    "confirmation_objection_file",
+    "confirmation_objection_uphold",
+    "confirmation_row_decide",
+    "confirmation_tier_notice_publish",
+    "notice_regions",
+    "notice_tier",
+    "rows_open_for_objection",
     "confirmation_approve",
     "confirmation_counts",
     "confirmation_prepare",

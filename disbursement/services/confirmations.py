@@ -54,6 +54,7 @@ from ..exceptions import InvalidInput, InvalidState, NotAllowed
 from ..models import (
     PAID_OUTCOMES,
     Confirmation,
+    ConfirmationNotice,
     ConfirmationRow,
     ConfirmationSignoff,
     ConfirmationStatus,
@@ -73,6 +74,7 @@ from .entitlements import (
     _recurring_program,
     _require_county,
     book_confirmed,
+    held_rows,
 )
 
 PERM_APPROVE_CYCLE = "disbursement.approve_cycle"
@@ -331,8 +333,153 @@ def _own_rows(confirmation: Confirmation, own: Region):
     return confirmation.rows.filter(region__code__startswith=own.prefix)
 
 
+# --------------------------------------------------------------------------------------------
+# notices after intermediate tiers (ProgramTier.notice_level, as for cases)
+# --------------------------------------------------------------------------------------------
+def notice_tier(confirmation: Confirmation) -> ProgramTier | None:
+    """The tier before the one the confirmation waits at, when it asks for a notice of its
+    approvals before the next tier reviews them (``ProgramTier.notice_level``); else None."""
+    if confirmation.status != ConfirmationStatus.IN_REVIEW or confirmation.current_tier is None:
+        return None
+    earlier = [
+        t for t in _review_tiers(confirmation.program) if t.order < confirmation.current_tier
+    ]
+    if not earlier or not earlier[-1].notice_level:
+        return None
+    return earlier[-1]
+
+
+def notice_regions(confirmation: Confirmation, tier: ProgramTier, within: Region | None = None):
+    """The regions of ``tier``'s notice level holding rows (within ``within``), each with its
+    notice after ``tier`` when posted: ``[(region, notice or None)]``."""
+    rows = confirmation.rows.all()
+    if within is not None:
+        rows = rows.filter(region__code__startswith=within.prefix)
+    codes = {
+        region_at(tier.notice_level, r)
+        for r in Region.objects.filter(pk__in=rows.values("region_id").distinct()).only("code")
+    }
+    notices = {
+        n.region_id: n
+        for n in ConfirmationNotice.objects.filter(confirmation=confirmation, after_tier=tier.order)
+    }
+    return [(r, notices.get(r.pk)) for r in Region.objects.filter(code__in=codes).order_by("code")]
+
+
+def _require_notices_over(confirmation: Confirmation, own: Region, today: date) -> None:
+    """The current tier acts on ``own``'s rows only after the notices the previous tier asks
+    for have run their full period there (as a case goes to the next tier after its notice)."""
+    tier = notice_tier(confirmation)
+    if tier is None:
+        return
+    for region, notice in notice_regions(confirmation, tier, within=own):
+        if notice is None:
+            raise InvalidState(
+                _(
+                    "Tier %(order)s (%(tier)s) asks for a public notice in %(region)s before "
+                    "the next tier reviews the list: post it first."
+                )
+                % {"order": tier.order, "tier": tier.name, "region": region.name}
+            )
+        if today <= notice.ends_on:
+            raise InvalidState(
+                _(
+                    "The list is on public notice in %(region)s until %(end)s; the next tier "
+                    "reviews it after that day."
+                )
+                % {"region": region.name, "end": notice.ends_on.isoformat()}
+            )
+
+
+def confirmation_tier_notice_publish(
+    *,
+    confirmation: Confirmation,
+    region: Region,
+    actor,
+    starts_on: date | None = None,
+    today: date | None = None,
+) -> ConfirmationNotice:
+    """Post the rows of ``region`` (a region of the level the previous tier asks for) on a
+    public notice for the program's notice period, counted as the program says, from
+    ``starts_on`` (default today; never before today). Once per tier and region."""
+    require_perm(actor, PERM_PUBLISH)
+    own = staff_region(actor)
+    if own is None or not region_covers(own, region):
+        raise NotAllowed(_("%(region)s lies outside your region.") % {"region": region.name})
+    today = today or timezone.localdate()
+    try:
+        starts_on = notice_first_day(starts_on, published_on=today)
+    except CaseInvalidInput as exc:
+        raise InvalidInput(exc.message) from exc
+    with transaction.atomic():
+        confirmation = _lock(confirmation)
+        tier = notice_tier(confirmation)
+        if tier is None:
+            raise InvalidState(
+                _("No tier of the confirmation of cycle %(code)s asks for a notice now.")
+                % {"code": confirmation.cycle.code}
+            )
+        if region.level != tier.notice_level:
+            raise InvalidInput(
+                _(
+                    "The program posts the list after tier %(order)s (%(tier)s) on a "
+                    "%(level)s notice; %(region)s is a %(own)s."
+                )
+                % {
+                    "order": tier.order,
+                    "tier": tier.name,
+                    "level": RegionLevel(tier.notice_level).label,
+                    "region": region.name,
+                    "own": region.get_level_display(),
+                }
+            )
+        if not _own_rows(confirmation, region).exists():
+            raise InvalidInput(
+                _("The confirmation lists nobody in %(region)s: there is nothing to post.")
+                % {"region": region.name}
+            )
+        program = confirmation.program
+        ends_on = workdays.period_end(starts_on, program.notice_days, program.notice_day_count)
+        try:
+            with transaction.atomic():
+                notice = ConfirmationNotice.objects.create(
+                    confirmation=confirmation,
+                    after_tier=tier.order,
+                    region=region,
+                    published_on=today,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    period_days=program.notice_days,
+                    day_count=program.notice_day_count,
+                    published_by=actor,
+                    authority=program.notice_authority,
+                    objection_phone=program.objection_phone,
+                    objection_address=program.objection_address,
+                )
+        except IntegrityError as exc:
+            raise InvalidState(
+                _("The list of %(region)s is already posted after tier %(order)s.")
+                % {"region": region.name, "order": tier.order}
+            ) from exc
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_TIER_NOTICE,
+            obj=confirmation,
+            tier=tier.order,
+            region=region.code,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+        )
+    return notice
+
+
 def confirmation_row_stop(
-    *, row: ConfirmationRow, actor, reason: str, action: str = StopAction.NONE
+    *,
+    row: ConfirmationRow,
+    actor,
+    reason: str,
+    action: str = StopAction.NONE,
+    today: date | None = None,
 ) -> ConfirmationRow:
     """A reviewer of the current tier stops a row of their region before signing it off, with
     a written reason; ``action`` says what happens to the enrolment when the cycle is approved
@@ -342,9 +489,11 @@ def confirmation_row_stop(
         raise InvalidInput(
             _("Choose what happens to the enrolment: nothing more, suspend or exit.")
         )
+    today = today or timezone.localdate()
     with transaction.atomic():
         confirmation = _lock(row.confirmation)
         tier, own = _tier_holder(confirmation, actor)
+        _require_notices_over(confirmation, own, today)
         row = ConfirmationRow.objects.select_related("region").get(pk=row.pk)
         if row.confirmation_id != confirmation.pk or not region_covers(own, row.region):
             raise NotAllowed(
@@ -386,13 +535,18 @@ def confirmation_row_stop(
     return row
 
 
-def confirmation_signoff(*, confirmation: Confirmation, actor, comment: str = "") -> Confirmation:
+def confirmation_signoff(
+    *, confirmation: Confirmation, actor, comment: str = "", today: date | None = None
+) -> Confirmation:
     """A reviewer of the current tier signs off the rows of their region. Once every region of
     the tier's level holding rows is signed off, the list goes on to the next tier, or (after
-    the last) waits to be posted. Not the preparer; not someone who signed at an earlier tier."""
+    the last) waits to be posted. Not the preparer; not someone who signed at an earlier tier.
+    When the previous tier asks for a notice, only after that notice has run in the region."""
+    today = today or timezone.localdate()
     with transaction.atomic():
         confirmation = _lock(confirmation)
         tier, own = _tier_holder(confirmation, actor)
+        _require_notices_over(confirmation, own, today)
         if confirmation.prepared_by_id == actor.pk:
             raise NotAllowed(_("You prepared this confirmation; someone else must sign it off."))
         earlier = (
@@ -523,7 +677,7 @@ def confirmation_publish(
     return confirmation
 
 
-def _apply_stop(row: ConfirmationRow, actor, on: date) -> str | None:
+def apply_stop(row: ConfirmationRow, actor, on: date) -> str | None:
     """Suspend or exit the enrolment of a stopped row, as the row says (when still possible)."""
     if row.stop_action not in (StopAction.SUSPEND, StopAction.EXIT):
         return None
@@ -598,10 +752,14 @@ def confirmation_approve(
                 _("You prepared this confirmation; a second person must approve the cycle.")
             )
         applied = {"suspend": 0, "exit": 0}
-        for row in confirmation.rows.filter(outcome=RowOutcome.STOPPED).select_related(
-            "confirmation__program", "confirmation"
+        # A stopped row held by an objection keeps its enrolment as it is until the objection
+        # is resolved (``confirmation_objections``): the stop may yet be undone.
+        for row in (
+            confirmation.rows.filter(outcome=RowOutcome.STOPPED)
+            .exclude(pk__in=held_rows(confirmation, today).values("pk"))
+            .select_related("confirmation__program", "confirmation")
         ):
-            done = _apply_stop(row, actor, today)
+            done = apply_stop(row, actor, today)
             if done:
                 applied[done] += 1
         confirmation.status = ConfirmationStatus.APPROVED
@@ -635,12 +793,16 @@ def confirmation_counts(confirmation: Confirmation) -> dict[str, int]:
 __all__ = [
     "PERM_APPROVE_CYCLE",
     "REASONS",
+    "apply_stop",
     "confirmation_approve",
     "confirmation_counts",
     "confirmation_prepare",
     "confirmation_publish",
     "confirmation_row_stop",
     "confirmation_signoff",
+    "confirmation_tier_notice_publish",
+    "notice_regions",
+    "notice_tier",
     "reason_texts",
     "reference_day",
     "region_at",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from approvals.models import (
     CaseState,
     ClaimSource,
     ClaimStatus,
+    ObjectionStatus,
     Person,
     Program,
     RegionLevel,
@@ -242,6 +243,9 @@ class GenerationReport:
     # cycle (a final relief case): [{"name", "source", "label"}], at most HELD_LISTED of them.
     held: list[dict] = field(default_factory=list)
     held_count: int = 0
+    # Confirmed rows not booked: an open objection, back at a tier after an upheld one, or
+    # posted again after a change and still on display. Booked by a later generation.
+    objection_held: int = 0
 
     def held_text(self) -> list[str]:
         return [held_text(h) for h in self.held]
@@ -265,6 +269,17 @@ def cycle_generate(
     require_perm(actor, PERM_GENERATE)
     _require_county(actor)
     return book_confirmed(cycle=cycle, actor=actor, today=today, progress=progress)
+
+
+def held_rows(confirmation, today: date):
+    """The confirmation's rows held by an objection: open, or upheld and back at a tier
+    (the database refuses to book these too), or re-posted after their review and still on
+    display until ``repost_ends_on``."""
+    return confirmation.rows.filter(
+        Q(review_tier__isnull=False)
+        | Q(objections__status=ObjectionStatus.OPEN)
+        | Q(repost_ends_on__gte=today)
+    ).distinct()
 
 
 def book_confirmed(
@@ -308,13 +323,21 @@ def book_confirmed(
                 % {"code": cycle.code}
             )
         already = Entitlement.objects.filter(cycle=cycle).count()
+        held_back = held_rows(confirmation, today)
+        objection_held = (
+            held_back.filter(outcome__in=PAID_OUTCOMES)
+            .exclude(enrolment__entitlements__cycle=cycle)
+            .count()
+        )
         due = Enrolment.objects.filter(
             program=program,
             status=EnrolmentStatus.ACTIVE,
             enrolled_on__lte=today,
             pk__in=ConfirmationRow.objects.filter(
                 confirmation=confirmation, outcome__in=PAID_OUTCOMES
-            ).values("enrolment_id"),
+            )
+            .exclude(pk__in=held_back.values("pk"))
+            .values("enrolment_id"),
         ).exclude(entitlements__cycle=cycle)
         # One beneficiary, one award per program and cycle: a person already awarded in this
         # cycle (a final relief case of the program) is left out and listed, not booked twice.
@@ -405,6 +428,7 @@ def book_confirmed(
             total=str(total),
             already=already,
             held=held_count,
+            objection_held=objection_held,
         )
     return GenerationReport(
         cycle=cycle,
@@ -413,6 +437,7 @@ def book_confirmed(
         already=already,
         held=held,
         held_count=held_count,
+        objection_held=objection_held,
     )
 
 

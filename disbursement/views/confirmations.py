@@ -10,15 +10,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from approvals.models import PERM_PUBLISH
+from approvals.models import PERM_OBJECTION, PERM_PUBLISH, ObjectionStatus, Region
+from approvals.selectors import staff_region
 from common.errors import FundError
 from common.permissions import permission_required
 
 from .. import selectors, services
-from ..forms import ConfirmationPrepareForm, ConfirmationPublishForm, RowStopForm, SignoffForm
-from ..models import Confirmation, ConfirmationStatus
+from ..forms import (
+    ConfirmationPrepareForm,
+    ConfirmationPublishForm,
+    ObjectionHandleForm,
+    RowDecideForm,
+    RowStopForm,
+    SignoffForm,
+    TierNoticeForm,
+)
+from ..models import Confirmation, ConfirmationObjection, ConfirmationStatus
 from .common import PERM_GENERATE, region_or_403
 
 VIEW_CONFIRMATION = "disbursement.view_confirmation"
@@ -77,6 +86,22 @@ def detail_page(request, confirmation, *, error=None, status=200, forms=None):
     forms = forms or {}
     tier = selectors.current_tier(confirmation)
     waiting = services.regions_waiting(confirmation, tier) if tier is not None else []
+    notice_tier = services.notice_tier(confirmation)
+    own = staff_region(user)
+    tier_notices = (
+        services.notice_regions(confirmation, notice_tier) if notice_tier is not None else []
+    )
+    postable = [
+        (r.pk, r.name)
+        for r, notice in tier_notices
+        if notice is None and own is not None and r.code.startswith(own.prefix)
+    ]
+    held = {
+        o.row_id
+        for o in ConfirmationObjection.objects.filter(
+            confirmation=confirmation, status=ObjectionStatus.OPEN
+        )
+    }
     return render(
         request,
         "disbursement/confirmation_detail.html",
@@ -87,9 +112,18 @@ def detail_page(request, confirmation, *, error=None, status=200, forms=None):
                     "row": row,
                     "reasons": services.reason_texts(row),
                     "form": forms.get(row.pk) or RowStopForm(prefix=f"row{row.pk}"),
+                    "held": row.pk in held,
+                    "decide": services.can_decide(row, user),
+                    "decide_form": forms.get(("decide", row.pk))
+                    or RowDecideForm(prefix=f"d{row.pk}"),
                 }
                 for row in rows
             ],
+            "notice_tier": notice_tier,
+            "tier_notices": tier_notices,
+            "all_tier_notices": confirmation.tier_notices.select_related("region"),
+            "can_post_tier_notice": bool(postable) and user.has_perm(PERM_PUBLISH),
+            "tier_notice_form": forms.get("tier_notice") or TierNoticeForm(region_choices=postable),
             "counts": services.confirmation_counts(confirmation),
             "tier": tier,
             "waiting": waiting,
@@ -205,10 +239,156 @@ def confirmation_approve(request, pk: int):
         _("Cycle %(code)s is approved: %(n)s entitlements booked.")
         % {"code": confirmation.cycle.code, "n": report.created},
     )
+    if report.objection_held:
+        messages.warning(
+            request,
+            _(
+                "%(n)s rows are held by objections and not booked: once resolved, generating "
+                "the cycle books them."
+            )
+            % {"n": report.objection_held},
+        )
     return redirect("payouts:confirmation", pk=confirmation.pk)
 
 
+def _postable_choices(confirmation, user):
+    tier = services.notice_tier(confirmation)
+    own = staff_region(user)
+    if tier is None or own is None:
+        return []
+    return [
+        (r.pk, r.name)
+        for r, notice in services.notice_regions(confirmation, tier)
+        if notice is None and r.code.startswith(own.prefix)
+    ]
+
+
+@permission_required(VIEW_CONFIRMATION, PERM_PUBLISH)
+@require_POST
+def confirmation_tier_notice(request, pk: int):
+    confirmation = _confirmation(pk)
+    form = TierNoticeForm(
+        request.POST, region_choices=_postable_choices(confirmation, request.user)
+    )
+    if not form.is_valid():
+        return detail_page(request, confirmation, status=400, forms={"tier_notice": form})
+    region = get_object_or_404(Region, pk=form.cleaned_data["region"])
+    try:
+        notice = services.confirmation_tier_notice_publish(
+            confirmation=confirmation,
+            region=region,
+            actor=request.user,
+            starts_on=form.cleaned_data.get("starts_on"),
+        )
+    except FundError as exc:
+        form.add_error("starts_on" if "before" in exc.message else None, exc.message)
+        return detail_page(request, confirmation, status=exc.status, forms={"tier_notice": form})
+    messages.success(
+        request,
+        _("The list of %(region)s is on public notice from %(start)s to %(end)s.")
+        % {
+            "region": region.name,
+            "start": notice.starts_on.isoformat(),
+            "end": notice.ends_on.isoformat(),
+        },
+    )
+    return redirect("payouts:confirmation", pk=confirmation.pk)
+
+
+@permission_required(VIEW_CONFIRMATION)
+@require_POST
+def confirmation_row_decide(request, pk: int, row_id: int):
+    confirmation = _confirmation(pk)
+    row = get_object_or_404(selectors.confirmation_rows(confirmation, request.user), pk=row_id)
+    form = RowDecideForm(request.POST, prefix=f"d{row.pk}")
+    if not form.is_valid():
+        return detail_page(request, confirmation, status=400, forms={("decide", row.pk): form})
+    try:
+        services.confirmation_row_decide(
+            row=row,
+            actor=request.user,
+            pay=form.cleaned_data["pay"] == "pay",
+            reason=form.cleaned_data["reason"],
+            action=form.cleaned_data["action"] or "",
+        )
+    except FundError as exc:
+        return detail_page(
+            request,
+            confirmation,
+            error=exc.message,
+            status=exc.status,
+            forms={("decide", row.pk): form},
+        )
+    messages.success(request, _("The row's outcome is decided again, with your reason."))
+    return redirect("payouts:confirmation", pk=confirmation.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# objections to rows
+# --------------------------------------------------------------------------------------------
+@permission_required(PERM_OBJECTION)
+@require_GET
+def objection_list(request):
+    region_or_403(request.user)
+    rows = selectors.confirmation_objections_for_user(request.user).order_by("status", "created_at")
+    return render(request, "disbursement/confirmation_objections.html", {"objections": rows})
+
+
+def _tier_choices(objection):
+    return [
+        (t.order, f"{t.order} · {t.name}")
+        for t in selectors.program_review_tiers(objection.confirmation.program)
+    ]
+
+
+@permission_required(PERM_OBJECTION)
+@require_http_methods(["GET", "POST"])
+def objection_detail(request, pk: int):
+    region_or_403(request.user)
+    objection = get_object_or_404(selectors.confirmation_objections_for_user(request.user), pk=pk)
+    form = ObjectionHandleForm(request.POST or None, tier_choices=_tier_choices(objection))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "uphold":
+                    services.confirmation_objection_uphold(
+                        objection=objection,
+                        actor=request.user,
+                        tier=form.cleaned_data["tier"],
+                        comment=form.cleaned_data["comment"],
+                    )
+                else:
+                    services.confirmation_objection_dismiss(
+                        objection=objection,
+                        actor=request.user,
+                        reply=form.cleaned_data["comment"],
+                    )
+            except FundError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("The objection is handled."))
+                return redirect("payouts:confirmation-objections")
+    return render(
+        request,
+        "disbursement/confirmation_objection.html",
+        {
+            "objection": objection,
+            "form": form,
+            "is_open": objection.status == ObjectionStatus.OPEN,
+            "reasons": services.reason_texts(objection.row),
+        },
+        status=status,
+    )
+
+
 __all__ = [
+    "confirmation_row_decide",
+    "confirmation_tier_notice",
+    "objection_detail",
+    "objection_list",
     "confirmation_approve",
     "confirmation_detail",
     "confirmation_list",

@@ -1,7 +1,9 @@
 """The demo's payouts, through the disbursement services: a bank layout, more final relief
 awards, an annual reward program whose beneficiaries were enrolled by last year's final cases
-(paid in a batch), this year's annual confirmation reviewed, posted and the cycle approved by a
-second person (one beneficiary suspended, one exited afterwards); a relief batch and a reward batch each built by the officer, approved by the
+(reviewed at the village, township and county, each tier's list posted at its level; paid in a
+batch, three of them into their own accounts), this year's annual confirmation walking the same
+tiers and notices (one online objection, dismissed) and the cycle approved by a second person
+(one beneficiary suspended, one exited afterwards); a relief batch and a reward batch each built by the officer, approved by the
 supervisor, exported and answered by a bank result file with a failure; a reissue batch for the
 failure the bank called temporary, approved and waiting to be exported; and late awards for the
 late-payments report (one never batched: its household has no bank account); a reward paid
@@ -29,7 +31,7 @@ from disbursement.models import BankLayout, Enrolment, Payment, PayoutBatch
 from ledger.models import Fund
 
 from .base import cny
-from .cases import EAST_VILLAGE, RELIEF_PROGRAM, WEST_VILLAGE, as_if_published
+from .cases import EAST_VILLAGE, RELIEF_PROGRAM, as_if_published
 
 
 def load_bank_layout() -> BankLayout:
@@ -134,7 +136,6 @@ def load_payouts(users) -> dict[str, object]:
     officer, supervisor = users["officer"], users["supervisor"]
     worker = users["caseworker"]
     east = Region.objects.get(code=EAST_VILLAGE)
-    west = Region.objects.get(code=WEST_VILLAGE)
     town = east.parent
     relief = Program.objects.get(code=RELIEF_PROGRAM)
     cycle = str(timezone.localdate().year)
@@ -224,11 +225,27 @@ def load_payouts(users) -> dict[str, object]:
         objection_phone="0371-12345678",
         objection_address="示范县卫健委 201 室",
     )
-    ProgramTier.objects.create(
-        program=reward, order=1, name_zh="县审批", name_en="County", region_level="county"
-    )
+    # The program's real tiers: the village committee reviews and posts in the village, the
+    # township reviews and posts in the township, the county confirms and publishes county-wide.
+    for order, (zh, en, level) in enumerate(
+        [("村委会初审", "Village committee", "village"), ("乡镇审核", "Township", "township")]
+        + [("县级确认", "County", "county")],
+        start=1,
+    ):
+        ProgramTier.objects.create(
+            program=reward,
+            order=order,
+            name_zh=zh,
+            name_en=en,
+            region_level=level,
+            review_days=10,
+            notice_level=level,
+        )
+    # 东关村's parents (its village reviewer reviews them). Three are paid into their own
+    # accounts (the agent bank's social security card, set by the case worker, audited); the
+    # other two into their household's account.
     parents = [
-        household(west, name, birth, f"西关村{n}组{n + 3}号", f"62170000123456000{n:02d}", 20 + n)
+        household(east, name, birth, f"东关村{n}组{n + 3}号", f"62170000123456000{n:02d}", 20 + n)
         for n, (name, birth) in enumerate(
             [
                 ("钱文明", "19600512"),
@@ -240,17 +257,35 @@ def load_payouts(users) -> dict[str, object]:
             start=1,
         )
     ]
+    for n, h in enumerate(parents[:3], start=1):
+        cases.bank_account_change(
+            household=h,
+            person=h.people.get(is_head=True),
+            bank_name="中国农业银行（社保卡）",
+            account=f"62284800765432100{n:02d}",
+            reason="本人社保卡账户，奖扶资金直达个人 / paid to the person's own social security card",
+            actor=worker,
+        )
     last_year = str(int(cycle) - 1)
-    applied = []
+    # Last year's applications walk the three tiers, each tier's approvals posted at its level
+    # for the notice period (moved back in time, as the notices above) before the next reviews.
+    steps = [
+        ("reviewer_village", east),
+        ("reviewer_town", town),
+        ("reviewer", town.parent),
+    ]
+    pending = []
     for h in parents:
         case = cases.case_file(program=reward, household=h, cycle=last_year, actor=worker)
-        case = cases.case_submit(case=case, actor=worker)
-        applied.append(cases.case_approve(case=case, actor=users["reviewer"]))
-    posted = cases.notice_publish(
-        program=reward, region=west.parent, cycle=last_year, cases=applied, actor=users["reviewer"]
-    )
-    as_if_published(posted, reward.notice_days + 1)
-    cases.notices_close()  # final: each case enrols its parent (disbursement listens)
+        pending.append(cases.case_submit(case=case, actor=worker))
+    for tier, (reviewer, region) in enumerate(steps):
+        pending = [cases.case_approve(case=c, actor=users[reviewer]) for c in pending]
+        posted = cases.notice_publish(
+            program=reward, region=region, cycle=last_year, cases=pending, actor=users[reviewer]
+        )
+        as_if_published(posted, (len(steps) - tier) * (reward.notice_days + 1))
+        cases.notices_close()  # to the next tier; final after the county's (enrols the parents)
+        pending = list(Case.objects.filter(pk__in=[c.pk for c in pending]).order_by("pk"))
     enrolments = list(Enrolment.objects.filter(program=reward).order_by("id"))
     paid_last_year = payouts.batch_build(program=reward, cycle=last_year, actor=officer)
     payouts.batch_approve(batch=paid_last_year, actor=supervisor)
@@ -263,16 +298,41 @@ def load_payouts(users) -> dict[str, object]:
         actor=officer,
     )
 
+    # This year's annual confirmation walks the same tiers: the village signs off and posts
+    # its list (someone objects online; the township dismisses it with a reply), the township
+    # signs off after that notice and posts its list, the county signs off after it and
+    # publishes county-wide, and the supervisor approves the cycle after the county notice.
+    # The notices run back to back, ending before today.
     year = payouts.cycle_open(program=reward, code=cycle, actor=officer)
     confirmation = payouts.confirmation_prepare(cycle=year, actor=officer)
-    confirmation = payouts.confirmation_signoff(confirmation=confirmation, actor=users["reviewer"])
-    # Posted a notice period ago (its publication day moved back, as the notices above are).
     today = timezone.localdate()
-    payouts.confirmation_publish(
-        confirmation=confirmation,
-        actor=users["reviewer"],
-        today=today - timedelta(days=reward.notice_days + 1),
-    )
+    day = today - timedelta(days=len(steps) * (reward.notice_days + 1))
+    for n, (reviewer, region) in enumerate(steps):
+        confirmation = payouts.confirmation_signoff(
+            confirmation=confirmation, actor=users[reviewer], today=day
+        )
+        if n == len(steps) - 1:
+            payouts.confirmation_publish(
+                confirmation=confirmation, actor=users[reviewer], today=day
+            )
+            break
+        notice = payouts.confirmation_tier_notice_publish(
+            confirmation=confirmation, region=region, actor=users[reviewer], today=day
+        )
+        if n == 0:
+            objection = payouts.confirmation_objection_file(
+                row=confirmation.rows.order_by("id")[2],
+                contact="13900001111",
+                text="听说此人已随子女外迁，请核实 / heard he moved away with his children",
+                today=day + timedelta(days=1),
+            )
+            payouts.confirmation_objection_dismiss(
+                objection=objection,
+                actor=users["reviewer_town"],
+                reply="经入户核查，本人仍在本村居住 / checked at home: he still lives here",
+                today=day + timedelta(days=2),
+            )
+        day = notice.ends_on + timedelta(days=1)
     payouts.confirmation_approve(confirmation=confirmation, actor=supervisor)
     payouts.enrolment_suspend(
         enrolment=enrolments[3],

@@ -228,6 +228,40 @@ def _assert_payouts(output: str) -> None:
         "supervisor",
     )
     assert sorted(confirmation.rows.values_list("outcome", flat=True)) == ["new"] * 5
+    # the reward program's real tiers, each asking for a notice at its level; last year's
+    # cases and this year's confirmation walked them (a notice after each tier)
+    from approvals.models import Notice, ProgramTier
+    from disbursement.models import ConfirmationObjection
+
+    tiers = ProgramTier.objects.filter(program__code="REWARD-2026").order_by("order")
+    assert [(t.region_level, t.notice_level) for t in tiers] == [
+        ("village", "village"),
+        ("township", "township"),
+        ("county", "county"),
+    ]
+    posted = Notice.objects.filter(program__code="REWARD-2026").order_by("starts_on")
+    assert [n.region.level for n in posted] == ["village", "township", "county"]
+    assert [n.after_tier for n in posted] == [1, 2, 3]
+    signed = list(confirmation.signoffs.order_by("tier_order").values_list("user__username"))
+    assert signed == [("reviewer_village",), ("reviewer_town",), ("reviewer",)]
+    tier_notices = list(confirmation.tier_notices.order_by("after_tier"))
+    assert [(n.after_tier, n.region.level) for n in tier_notices] == [
+        (1, "village"),
+        (2, "township"),
+    ]
+    assert tier_notices[1].starts_on > tier_notices[0].ends_on
+    assert confirmation.notice_starts_on > tier_notices[1].ends_on
+    (objection,) = ConfirmationObjection.objects.all()
+    assert objection.status == "dismissed" and objection.tier_notice == tier_notices[0]
+    # three parents are paid into their own accounts, two into their household's
+    last_year = Payment.objects.filter(case__program__code="REWARD-2026")
+    assert sorted(last_year.values_list("account_owner", flat=True)) == [
+        "household",
+        "household",
+        "person",
+        "person",
+        "person",
+    ]
 
     # four batches, each built by the officer and approved by the supervisor: the relief batch,
     # last year's reward awards (the final cases that enrolled the parents) and this year's

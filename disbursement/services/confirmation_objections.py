@@ -1,0 +1,369 @@
+"""Objections from the public to the rows of an annual confirmation on notice, with the rules of
+an objection to a case (``approvals.services.notices``):
+
+* ``confirmation_objection_file``: anyone, without logging in, while a notice showing the row
+  runs — a notice after an intermediate tier in the row's region, the county notice, or the
+  row's own re-posting after a change. A contact and a text are required (limits as for cases:
+  100, 50 and 5,000 characters; a name no spreadsheet runs as a formula); the objector gets an
+  unguessable tracking code. An open objection *holds* the row: the cycle's approval books the
+  other rows and leaves it (also refused by the database).
+* ``confirmation_objection_dismiss``: no merit, with a written reply to the objector; the row is
+  booked by the cycle's next generation (or its stop applied, after the approval).
+* ``confirmation_objection_uphold``: merit; the row goes back to a review tier chosen by the
+  handler (one of the program's tiers). Held until that tier decides.
+* ``confirmation_row_decide``: a reviewer of that tier in the row's region (not the preparer)
+  decides the row's outcome again with a written reason — stopped (and, after the approval,
+  the stop applied to the enrolment at once), or paid: then the row is posted again for a full
+  notice period of its own, and booked after it. A row the checks stopped (age, region,
+  deceased, ...) is not paid by a reviewer's decision: the record is corrected first.
+
+Handlers hold ``approvals.handle_objection`` and work in a region covering the row's; every
+service runs in one transaction with the row's confirmation locked and writes an audit event.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import crypto
+from approvals.models import PERM_OBJECTION, ObjectionStatus, region_covers
+from approvals.selectors import staff_region
+from approvals.services.notices import TRACKING_ALPHABET, TRACKING_LENGTH
+from common import workdays
+from common.exports import formula_name_error
+from ledger.audit import AuditAction, audit
+
+from ..exceptions import InvalidInput, InvalidState, NotAllowed
+from ..models import (
+    PAID_OUTCOMES,
+    Confirmation,
+    ConfirmationNotice,
+    ConfirmationObjection,
+    ConfirmationRow,
+    ConfirmationStatus,
+    Entitlement,
+    RowOutcome,
+    StopAction,
+)
+from ._common import require_perm, required_text
+from .confirmations import _lock, _review_tiers, apply_stop, reason_texts
+
+POSTED = (ConfirmationStatus.ON_NOTICE, ConfirmationStatus.APPROVED)
+
+
+def _tracking_code() -> str:
+    # The alphabet and length of case objections' codes (no 0/O, 1/I; 80 bits).
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
+
+
+def open_notice_for(row: ConfirmationRow, today: date) -> tuple[bool, ConfirmationNotice | None]:
+    """Whether a notice showing ``row`` runs on ``today``, and which tier notice it is (None:
+    the county notice or the row's own re-posting)."""
+    confirmation = row.confirmation
+    if row.review_tier is not None:
+        return False, None  # being reviewed again: not on display
+    if row.reposted_on and row.reposted_on <= today <= row.repost_ends_on:
+        return True, None
+    if (
+        confirmation.status in POSTED
+        and row.changed_at is None
+        and confirmation.notice_starts_on <= today <= confirmation.notice_ends_on
+    ):
+        return True, None
+    for notice in ConfirmationNotice.objects.filter(
+        confirmation=confirmation, starts_on__lte=today, ends_on__gte=today
+    ).select_related("region"):
+        if region_covers(notice.region, row.region):
+            return True, notice
+    return False, None
+
+
+def rows_open_for_objection(confirmation: Confirmation, today: date | None = None) -> set[int]:
+    """The ids of the rows the public may object to today."""
+    today = today or timezone.localdate()
+    rows = confirmation.rows.select_related("region", "confirmation")
+    return {row.pk for row in rows if open_notice_for(row, today)[0]}
+
+
+def confirmation_objection_file(
+    *,
+    row: ConfirmationRow,
+    contact: str,
+    text: str,
+    name: str = "",
+    ip: str = "",
+    today: date | None = None,
+) -> ConfirmationObjection:
+    """Anyone objects to a row of a confirmation while a notice shows it (no login). Returns
+    the objection; its ``tracking_code`` is the objector's only handle on it."""
+    today = today or timezone.localdate()
+    contact = required_text(contact, _("A way to contact you"))
+    text = required_text(text, _("The objection"))
+    name = (name or "").strip()
+    if name:
+        problem = formula_name_error(name, _("Your name"))
+        if problem:
+            raise InvalidInput(problem)
+    if len(contact) > 100 or len(name) > 50 or len(text) > 5000:
+        raise InvalidInput(_("The contact, name or text is too long."))
+    with transaction.atomic():
+        confirmation = _lock(row.confirmation)
+        row = ConfirmationRow.objects.select_related("region", "confirmation").get(pk=row.pk)
+        is_open, notice = open_notice_for(row, today)
+        if not is_open or row.confirmation_id != confirmation.pk:
+            raise InvalidState(_("This list is not open for objections now."))
+        objection = ConfirmationObjection.objects.create(
+            confirmation=confirmation,
+            row=row,
+            tier_notice=notice,
+            tracking_code=_tracking_code(),
+            contact=contact,
+            name=name,
+            text=text,
+            ip_hash=crypto.lookup_hash("ip", ip) if ip else "",
+        )
+        audit(
+            actor=None,
+            action=AuditAction.CONFIRMATION_OBJECTION,
+            obj=confirmation,
+            row=row.pk,
+            objection=objection.pk,
+            tier_notice=notice.pk if notice else None,
+        )
+    return objection
+
+
+def _handle(objection: ConfirmationObjection, actor) -> tuple[ConfirmationObjection, Confirmation]:
+    """Lock the confirmation and the objection; the actor handles objections in a region
+    covering the row's; the objection is still open."""
+    require_perm(actor, PERM_OBJECTION)
+    confirmation = _lock(objection.confirmation)
+    objection = (
+        ConfirmationObjection.objects.select_for_update(of=("self",))
+        .select_related("row__region")
+        .get(pk=objection.pk)
+    )
+    own = staff_region(actor)
+    if own is None or not region_covers(own, objection.row.region):
+        raise NotAllowed(
+            _("%(name)s lies in %(region)s, outside your region.")
+            % {
+                "name": objection.row.display_name or objection.row.pk,
+                "region": objection.row.region.name,
+            }
+        )
+    if objection.status != ObjectionStatus.OPEN:
+        raise InvalidState(
+            _("Objection %(code)s was already %(status)s.")
+            % {"code": objection.tracking_code, "status": objection.get_status_display()}
+        )
+    return objection, confirmation
+
+
+def _held_otherwise(row: ConfirmationRow, objection: ConfirmationObjection) -> bool:
+    return (
+        row.review_tier is not None
+        or row.objections.filter(status=ObjectionStatus.OPEN).exclude(pk=objection.pk).exists()
+    )
+
+
+def confirmation_objection_dismiss(
+    *, objection: ConfirmationObjection, actor, reply: str, today: date | None = None
+) -> ConfirmationObjection:
+    """No merit: dismissed with a written reply. The row is no longer held by it; after the
+    cycle's approval, a stopped row's stop now applies to its enrolment."""
+    reply = required_text(reply, _("The reply to the objector"))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        objection, confirmation = _handle(objection, actor)
+        objection.status = ObjectionStatus.DISMISSED
+        objection.reply = reply
+        objection.handled_by = actor
+        objection.handled_at = timezone.now()
+        objection.save(update_fields=["status", "reply", "handled_by", "handled_at"])
+        row = ConfirmationRow.objects.select_related("confirmation__program").get(
+            pk=objection.row_id
+        )
+        if (
+            confirmation.status == ConfirmationStatus.APPROVED
+            and row.outcome == RowOutcome.STOPPED
+            and not _held_otherwise(row, objection)
+        ):
+            apply_stop(row, actor, today)
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_OBJECTION_DISMISS,
+            obj=confirmation,
+            objection=objection.tracking_code,
+            row=row.pk,
+        )
+    return objection
+
+
+def confirmation_objection_uphold(
+    *, objection: ConfirmationObjection, actor, tier: int, comment: str
+) -> ConfirmationObjection:
+    """Merit: the row goes back to review at ``tier`` (one of the program's review tiers),
+    whose reviewer in the row's region decides its outcome again. Held until then."""
+    comment = required_text(comment, _("The finding"))
+    with transaction.atomic():
+        objection, confirmation = _handle(objection, actor)
+        orders = [t.order for t in _review_tiers(confirmation.program)]
+        if tier not in orders:
+            raise InvalidInput(
+                _("Choose the tier to re-investigate at: one of %(orders)s.")
+                % {"orders": ", ".join(str(o) for o in orders)}
+            )
+        row = ConfirmationRow.objects.get(pk=objection.row_id)
+        if Entitlement.objects.filter(
+            cycle_id=confirmation.cycle_id, enrolment_id=row.enrolment_id
+        ).exists():
+            raise InvalidState(
+                _(
+                    "This row's entitlement is booked already; money paid in error comes back "
+                    "through a recovery."
+                )
+            )
+        row.review_tier = tier
+        row.save(update_fields=["review_tier"])
+        objection.status = ObjectionStatus.UPHELD
+        objection.reply = comment
+        objection.review_tier = tier
+        objection.handled_by = actor
+        objection.handled_at = timezone.now()
+        objection.save(update_fields=["status", "reply", "review_tier", "handled_by", "handled_at"])
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_OBJECTION_UPHOLD,
+            obj=confirmation,
+            objection=objection.tracking_code,
+            row=row.pk,
+            tier=tier,
+        )
+    return objection
+
+
+def can_decide(row: ConfirmationRow, user) -> bool:
+    """The user holds the tier ``row`` is back at (role and level) in a region covering it."""
+    if row.review_tier is None or user is None:
+        return False
+    tier = next(
+        (t for t in _review_tiers(row.confirmation.program) if t.order == row.review_tier), None
+    )
+    own = staff_region(user)
+    return (
+        tier is not None
+        and own is not None
+        and own.level == tier.region_level
+        and user.groups.filter(name=tier.role).exists()
+        and region_covers(own, row.region)
+        and row.confirmation.prepared_by_id != user.pk
+    )
+
+
+def confirmation_row_decide(
+    *,
+    row: ConfirmationRow,
+    actor,
+    pay: bool,
+    reason: str,
+    action: str = StopAction.NONE,
+    today: date | None = None,
+) -> ConfirmationRow:
+    """The reviewer of the tier a row is back at (after an upheld objection) decides its outcome
+    again: stopped (``pay`` false; ``action`` says what happens to the enrolment), or paid — then
+    posted again for a full notice period of its own from ``today``, and booked after it."""
+    reason = required_text(reason, _("The reason for the decision"))
+    if action not in StopAction.values:
+        raise InvalidInput(
+            _("Choose what happens to the enrolment: nothing more, suspend or exit.")
+        )
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        confirmation = _lock(row.confirmation)
+        row = ConfirmationRow.objects.select_related("region", "confirmation__program").get(
+            pk=row.pk
+        )
+        if row.review_tier is None:
+            raise InvalidState(_("This row is not back at a review tier."))
+        if confirmation.prepared_by_id == actor.pk:
+            raise NotAllowed(_("You prepared this confirmation; someone else must decide."))
+        if not can_decide(row, actor):
+            raise NotAllowed(
+                _("Tier %(order)s reviews this row again, by its staff in the row's region.")
+                % {"order": row.review_tier}
+            )
+        tier = row.review_tier
+        if pay:
+            if row.codes:
+                raise InvalidInput(
+                    _(
+                        "The checks stopped this row (%(reasons)s): correct the person's record "
+                        "first; a reviewer's decision does not pay past them."
+                    )
+                    % {"reasons": "; ".join(reason_texts(row))}
+                )
+            paid_before = (
+                Entitlement.objects.filter(enrolment_id=row.enrolment_id)
+                .exclude(cycle_id=confirmation.cycle_id)
+                .exists()
+                or ConfirmationRow.objects.filter(
+                    enrolment_id=row.enrolment_id,
+                    outcome__in=PAID_OUTCOMES,
+                    confirmation__status=ConfirmationStatus.APPROVED,
+                )
+                .exclude(confirmation=confirmation)
+                .exists()
+            )
+            program = confirmation.program
+            row.outcome = RowOutcome.CONTINUED if paid_before else RowOutcome.NEW
+            row.stop_action = StopAction.NONE
+            row.stopped_by = None
+            row.stopped_at_tier = None
+            row.reposted_on = today
+            row.repost_ends_on = workdays.period_end(
+                today, program.notice_days, program.notice_day_count
+            )
+        else:
+            row.outcome = RowOutcome.STOPPED
+            row.stop_action = action
+            row.stopped_by = actor
+            row.stopped_at_tier = tier
+            row.reposted_on = row.repost_ends_on = None
+        row.reason_text = reason
+        row.review_tier = None
+        row.changed_at = timezone.now()
+        row.save()
+        if (
+            not pay
+            and confirmation.status == ConfirmationStatus.APPROVED
+            and not row.objections.filter(status=ObjectionStatus.OPEN).exists()
+        ):
+            apply_stop(row, actor, today)
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_ROW_DECIDE,
+            obj=confirmation,
+            row=row.pk,
+            tier=tier,
+            outcome=row.outcome,
+            reason=reason,
+            reposted_until=row.repost_ends_on.isoformat() if row.repost_ends_on else None,
+        )
+    return row
+
+
+__all__ = [
+    "can_decide",
+    "confirmation_objection_dismiss",
+    "confirmation_objection_file",
+    "confirmation_objection_uphold",
+    "confirmation_row_decide",
+    "open_notice_for",
+    "rows_open_for_objection",
+]
