@@ -24,6 +24,7 @@ from ledger.models import Fund
 
 from .hooks import public_status_facts
 from .models import (
+    PERM_OBJECTION,
     REVIEW_STATES,
     Attachment,
     Case,
@@ -34,7 +35,6 @@ from .models import (
     Notice,
     NoticeItem,
     NoticeStatus,
-    PERM_OBJECTION,
     Objection,
     Person,
     Program,

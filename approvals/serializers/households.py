@@ -16,9 +16,7 @@ class PersonSerializer(serializers.ModelSerializer):
     sex = enum(Sex.choices, read_only=True)
     id_number_masked = serializers.CharField(
         read_only=True,
-        help_text=_(
-            "First four and last two characters only; the whole number: POST reveal/."
-        ),
+        help_text=_("First four and last two characters only; the whole number: POST reveal/."),
     )
     age = serializers.IntegerField(
         read_only=True,

@@ -90,10 +90,7 @@ def _duplicate(number: str, other: Person, actor) -> DuplicatePerson:
             }
         )
     return DuplicatePerson(
-        _(
-            "The person with ID number %(id)s is already registered elsewhere; contact the "
-            "county."
-        )
+        _("The person with ID number %(id)s is already registered elsewhere; contact the county.")
         % {"id": crypto.mask_id_number(number)}
     )
 

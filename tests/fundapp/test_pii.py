@@ -37,13 +37,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.apps import apps
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
-from djmoney.money import Money
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
+from djmoney.money import Money
 
 from approvals import crypto
 from approvals import services as cases
