@@ -119,7 +119,7 @@ def lookup_hash(kind: str, plain: str) -> str:
 #   the candidates by 11 at most. With the birth date known (the worst case: it is never shown
 #   beside a mask, but a colleague may know it) about 100 / 11 ~ 9 numbers per county remain;
 #   with only the age or the birth year shown (what screens may show), 365 x 100 / 11 ~ 3,300 per
-#   county (tests/approvals/test_masks.py counts them).
+#   county (tests/approvals/test_privacy.py counts them).
 # * the public case-status look-up asks for the last 6 characters as its secret; showing only
 #   the last 2 to staff keeps 4 of them hidden (the old mask showed 4 of the 6).
 # * staff still tell members apart (names, relation) and compare the last two characters with
