@@ -68,10 +68,13 @@ AUDITED_DISCLOSURES = {"payouts:export-download", "payouts-api:export-download"}
 # walked.
 NOT_READABLE: dict[str, str] = {}
 
-# Reads that answer only with a query: the example the walk sends.
+# Reads that answer only with a query: the example the walk sends (a callable: read the data).
 EXAMPLE_QUERIES = {
-    "api/ledger/balances/": "account=1002",
-    "api/ledger/statements/": "account=1002",
+    "api/ledger/balances/": lambda: "account=1002",
+    "api/ledger/statements/": lambda: "account=1002",
+    "payouts/recoveries/new/": lambda: "payment={}".format(
+        SampleCheckLine.objects.filter(outcome="not_received").values("payment_id")[0]["payment_id"]
+    ),
 }
 # The site's own sign-in and language switch: no data, and GET only redirects or is refused.
 NOT_READABLE.update(
@@ -302,7 +305,7 @@ def _walk_as(user, walk: Walk, patterns) -> None:
             if path is not None:
                 push(path)
                 if route in EXAMPLE_QUERIES:
-                    push(f"{path}?{EXAMPLE_QUERIES[route]}")
+                    push(f"{path}?{EXAMPLE_QUERIES[route]()}")
     push("/admin/")
 
     def visit(url: str):
@@ -349,12 +352,37 @@ def _walk_as(user, walk: Walk, patterns) -> None:
             continue
         if route.startswith("admin/") and not user.is_staff:
             continue
-        for value in FALLBACK_IDS:
-            path = _fill(route, dict.fromkeys(names, value))
+        for values in _guesses(route, names):
+            path = _fill(route, values)
             if path is not None:
                 push(path)
         while queue:
             visit(queue.pop(0))
+
+
+def _guesses(route: str, names: list[str]) -> list[dict[str, str]]:
+    """Argument values for a pattern no link reached: the first rows of the models named by the
+    route's words before each argument ("jobs/<pk>" -> a job's pk; "sample-checks/<batch>" ->
+    a sample check's batch), else small ids (on PostgreSQL ids do not start at 1 in a test)."""
+    words = re.split(r"\(\?P<\w+>[^)]*\)|<(?:\w+:)?\w+>", route)
+    values: dict[str, list[str]] = {}
+    for name, before in zip(names, words, strict=False):
+        word = re.sub(r"[^a-z]", "", before.rstrip("/").rsplit("/", 1)[-1].lower())
+        word = word.removesuffix("s") if word.endswith("s") else word
+        found: list[str] = []
+        for model in apps.get_models():
+            if not word or word not in model._meta.model_name:
+                continue
+            column = name if name not in ("pk", "id") else "pk"
+            if column != "pk" and f"{column}_id" in {f.attname for f in model._meta.fields}:
+                column = f"{column}_id"
+            elif column != "pk" and column not in {f.attname for f in model._meta.fields}:
+                column = "pk"
+            rows = model._default_manager.order_by("pk").values_list(column, flat=True)[:PER_ROUTE]
+            found += [str(v) for v in rows if v is not None]
+        values[name] = found or list(FALLBACK_IDS)
+    width = max(len(v) for v in values.values())
+    return [{n: v[min(i, len(v) - 1)] for n, v in values.items()} for i in range(width)]
 
 
 def _json_links(data, push) -> None:
