@@ -34,6 +34,7 @@ from .models import (
     StaffProfile,
 )
 from .models.calendar import day_problem
+from .selectors import OBJECTOR_FIELDS, objector_visible
 
 
 @admin.register(Region)
@@ -92,7 +93,7 @@ class PersonInline(ReadOnlyMixin, admin.TabularInline):
         "relation",
         "is_head",
         "masked_id",
-        "birth_date",
+        "age",
         "sex",
         "status",
         "status_date",
@@ -103,6 +104,11 @@ class PersonInline(ReadOnlyMixin, admin.TabularInline):
     @admin.display(description=_("ID number"))
     def masked_id(self, obj):
         return obj.id_number_masked
+
+    # The age, never the birth date: beside even a masked ID number it narrows the number down.
+    @admin.display(description=_("Age"))
+    def age(self, obj):
+        return obj.age
 
     @admin.display(description=_("own bank account"))
     def masked_bank(self, obj):
@@ -155,9 +161,22 @@ class NoticeAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("tracking_code", "case", "status", "created_at")
+    """Read-only; the objector's name, contact and tracking code only for the role that handles
+    objections (``selectors.objector_visible``, the rule of the screens and the API)."""
+
+    list_display = ("id", "case", "status", "created_at")
     list_filter = ("status",)
-    exclude = ("ip_hash",)
+
+    def get_exclude(self, request, obj=None):
+        hidden = ["ip_hash"]
+        if not objector_visible(request.user):
+            hidden += list(OBJECTOR_FIELDS)
+        return hidden
+
+    def get_list_display(self, request):
+        if objector_visible(request.user):
+            return ("tracking_code", "case", "status", "created_at")
+        return self.list_display
 
 
 @admin.register(BankAccountChange)

@@ -109,11 +109,31 @@ def lookup_hash(kind: str, plain: str) -> str:
 # --------------------------------------------------------------------------------------------
 # masked display
 # --------------------------------------------------------------------------------------------
+# The mask keeps the first 4 characters (province and prefecture) and the last 2 (the 17th
+# digit and the check character), and hides the rest: the county, the birth date and the first
+# two digits of the sequence. Why this one:
+# * the old 6+4 mask hid exactly the birth date, which many screens showed beside it, so the two
+#   together were the whole number. Hiding two sequence digits as well means the birth date
+#   alone no longer fills the gap: 100 sequences x the county codes of the prefecture remain.
+# * the check character alone does not give the rest back: it is one of 11 values, so it cuts
+#   the candidates by 11 at most. With the birth date known (the worst case: it is never shown
+#   beside a mask, but a colleague may know it) about 100 / 11 ~ 9 numbers per county remain;
+#   with only the age or the birth year shown (what screens may show), 365 x 100 / 11 ~ 3,300 per
+#   county (tests/approvals/test_privacy.py counts them).
+# * the public case-status look-up asks for the last 6 characters as its secret; showing only
+#   the last 2 to staff keeps 4 of them hidden (the old mask showed 4 of the 6).
+# * staff still tell members apart (names, relation) and compare the last two characters with
+#   the ID card; the whole number comes only through the audited reveal.
+ID_MASK_HEAD = 4
+ID_MASK_TAIL = 2
+
+
 def mask_id_number(plain: str) -> str:
-    """``110105194912310021`` -> ``110105********0021`` (region and last four only)."""
-    if len(plain) <= 10:
+    """``110105194912310021`` -> ``1101************21`` (first four and last two only)."""
+    if len(plain) <= ID_MASK_HEAD + ID_MASK_TAIL + 6:
         return "*" * len(plain)
-    return plain[:6] + "*" * (len(plain) - 10) + plain[-4:]
+    hidden = len(plain) - ID_MASK_HEAD - ID_MASK_TAIL
+    return plain[:ID_MASK_HEAD] + "*" * hidden + plain[-ID_MASK_TAIL:]
 
 
 def mask_bank_account(last4: str) -> str:

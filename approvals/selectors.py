@@ -24,6 +24,7 @@ from ledger.models import Fund
 
 from .hooks import objection_status_elsewhere, public_status_facts
 from .models import (
+    PERM_OBJECTION,
     REVIEW_STATES,
     Attachment,
     Case,
@@ -160,6 +161,19 @@ def objections_for_user(user) -> QuerySet[Objection]:
     return Objection.objects.filter(case__region__code__startswith=region.prefix).select_related(
         "case", "case__program", "case__region"
     )
+
+
+# Who reads the objector's name, contact and tracking code: only the role that handles
+# objections (reviewers), the same permission the objection screens require. The case worker
+# (often the official objected to), the finance roles, the auditor and the administrator read
+# the objection and its outcome, never who filed it (DOMAIN.md: the complainant's contact is
+# private). The screens, the API and the admin all ask this one function.
+OBJECTOR_FIELDS = ("name", "contact", "tracking_code")
+
+
+def objector_visible(user) -> bool:
+    """Whether ``user`` may read objectors' contact details (``OBJECTOR_FIELDS``)."""
+    return bool(user is not None and user.is_active and user.has_perm(PERM_OBJECTION))
 
 
 def objection_list(user) -> QuerySet[Objection]:

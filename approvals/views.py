@@ -512,6 +512,7 @@ def objection_detail(request, pk: int):
             "dismiss_form": dismiss,
             "error": error,
             "is_open": objection.status == ObjectionStatus.OPEN,
+            "show_objector": selectors.objector_visible(request.user),
         },
         status=400 if action and request.method == "POST" else 200,
     )

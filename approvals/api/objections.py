@@ -50,7 +50,8 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Approva
         )
 
     def _answer(self, objection: Objection) -> Response:
-        return Response(ObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)
+        row = self.get_queryset().get(pk=objection.pk)
+        return Response(ObjectionSerializer(row, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary=_("Uphold: the case leaves the notice and is re-investigated at a tier"),

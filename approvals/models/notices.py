@@ -223,4 +223,6 @@ class Objection(models.Model):
         indexes = [models.Index(fields=["case", "status"], name="objection_case_status")]
 
     def __str__(self) -> str:
-        return self.tracking_code
+        # Not the tracking code: it is the objector's handle, shown only to whoever handles
+        # objections (selectors.objector_visible), and __str__ reaches the admin's titles.
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -16,7 +16,14 @@ class PersonSerializer(serializers.ModelSerializer):
     sex = enum(Sex.choices, read_only=True)
     id_number_masked = serializers.CharField(
         read_only=True,
-        help_text=_("Region and last four characters only; the whole number: POST reveal/."),
+        help_text=_("First four and last two characters only; the whole number: POST reveal/."),
+    )
+    age = serializers.IntegerField(
+        read_only=True,
+        help_text=_(
+            "Age in whole years today. The birth date is not given: beside the masked ID "
+            "number it would narrow the whole number down."
+        ),
     )
     bank_account_masked = serializers.CharField(
         read_only=True,
@@ -34,7 +41,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "relation",
             "is_head",
             "id_number_masked",
-            "birth_date",
+            "age",
             "sex",
             "bank_name",
             "bank_account_masked",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import Objection, ObjectionStatus
+from ..selectors import OBJECTOR_FIELDS, objector_visible
 from .fields import REASON_MAX, enum
 
 
@@ -16,7 +17,21 @@ class ObjectionSerializer(serializers.ModelSerializer):
         source="notice_item.notice_id", read_only=True, allow_null=True
     )
     status = enum(ObjectionStatus.choices, read_only=True)
-    contact = serializers.CharField(read_only=True, help_text=_("How to reach the objector."))
+    tracking_code = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The objector's tracking code; null unless you handle objections."),
+    )
+    name = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The objector's name (may be empty); null unless you handle objections."),
+    )
+    contact = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("How to reach the objector; null unless you handle objections."),
+    )
     handled_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -40,6 +55,15 @@ class ObjectionSerializer(serializers.ModelSerializer):
             "handled_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        # No request in the context (a caller that forgot it): hidden, never shown by default.
+        if not objector_visible(getattr(request, "user", None)):
+            for field in OBJECTOR_FIELDS:
+                data[field] = None
+        return data
 
 
 class UpholdSerializer(serializers.Serializer):

@@ -25,7 +25,9 @@ from ..models import (
     RegionLevel,
     Relation,
     StaffProfile,
+    region_covers,
 )
+from ..selectors import staff_region
 from ._common import name_text, require_perm, require_region, required_text
 from .bankaccounts import clean_account_number
 
@@ -69,7 +71,31 @@ def staff_region_set(*, user, region: Region, actor) -> StaffProfile:
     return profile
 
 
-def _person(household: Household, spec: PersonSpec) -> Person:
+def _duplicate(number: str, other: Person, actor) -> DuplicatePerson:
+    """The refusal of a number already registered. Inside the actor's region it names the
+    household and its head (the clerk can open it); outside it says only that the person is
+    registered elsewhere: naming the household, its head or even its region would let any clerk
+    ask "is this ID number registered, and with whom" about the whole county."""
+    own = staff_region(actor)
+    if own is not None and region_covers(own, other.household.region):
+        return DuplicatePerson(
+            _(
+                "The person with ID number %(id)s is already registered in household %(hh)s "
+                "(head %(head)s); a person belongs to one household only."
+            )
+            % {
+                "id": crypto.mask_id_number(number),
+                "hh": other.household_id,
+                "head": getattr(other.household.head, "name", "?"),
+            }
+        )
+    return DuplicatePerson(
+        _("The person with ID number %(id)s is already registered elsewhere; contact the county.")
+        % {"id": crypto.mask_id_number(number)}
+    )
+
+
+def _person(household: Household, spec: PersonSpec, actor) -> Person:
     parsed = id_number_parse(spec.id_number)
     relation = spec.relation
     if relation not in Relation.values:
@@ -78,19 +104,13 @@ def _person(household: Household, spec: PersonSpec) -> Person:
     if is_head != (relation == Relation.HEAD):
         raise InvalidInput(_("The head of household has relation 'head', and only they do."))
     lookup = crypto.lookup_hash("id", parsed.number)
-    other = Person.objects.filter(id_number_hash=lookup).select_related("household").first()
+    other = (
+        Person.objects.filter(id_number_hash=lookup)
+        .select_related("household", "household__region")
+        .first()
+    )
     if other is not None:
-        raise DuplicatePerson(
-            _(
-                "The person with ID number %(id)s is already registered in household %(hh)s "
-                "(head %(head)s); a person belongs to one household only."
-            )
-            % {
-                "id": crypto.mask_id_number(parsed.number),
-                "hh": other.household_id,
-                "head": getattr(other.household.head, "name", "?"),
-            }
-        )
+        raise _duplicate(parsed.number, other, actor)
     return Person(
         household=household,
         name=name_text(spec.name, _("The name")),
@@ -143,7 +163,7 @@ def household_register(
             )
             household.set_bank_account(account)
             household.save()
-            members = [_person(household, spec) for spec in people]
+            members = [_person(household, spec, actor) for spec in people]
             Person.objects.bulk_create(members)
             audit(
                 actor=actor,
@@ -167,7 +187,7 @@ def person_add(*, household: Household, person: PersonSpec, actor) -> Person:
         raise InvalidInput(_("The household already has its head; add other members here."))
     try:
         with transaction.atomic():
-            row = _person(household, person)
+            row = _person(household, person, actor)
             row.save()
             audit(actor=actor, action=AuditAction.PERSON_ADD, obj=row, household=household.pk)
     except IntegrityError as exc:

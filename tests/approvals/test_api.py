@@ -269,13 +269,13 @@ def test_household_detail_masks_id_and_bank_numbers(people, household):
     # when a reviewer reads the household
     response = api(people.village_rev).get(f"{API}/households/{household.pk}/")
 
-    # then ID numbers show region and last four only, the bank account its last four only
+    # then ID numbers show the first four and last two only, the bank account its last four
     assert response.status_code == 200
     body = response.json()
     assert body["bank_account_masked"] == "**** 8901"
     assert body["head_name"] == "张小明" and body["people_count"] == 2
     masked = [p["id_number_masked"] for p in body["people"]]
-    assert masked == [f"{n[:6]}********{n[-4:]}" for n in plain_ids]
+    assert masked == [f"{n[:4]}************{n[-2:]}" for n in plain_ids]
     text = response.content.decode()
     assert BANK not in text and not any(n in text for n in plain_ids)
     assert "bank_account" not in body  # only the masked form leaves
