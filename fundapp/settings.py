@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fundapp.context_processors.perms",
                 "fundapp.context_processors.roles",
                 "fundapp.context_processors.navigation",
             ],

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import FundError
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from . import services
 from .exceptions import InvalidInput
@@ -47,7 +47,7 @@ def _requests_for(user, show: str):
 @permission_required(PERM_VIEW)
 @require_GET
 def request_list(request):
-    default = "waiting" if request.user.has_perm(PERM_APPROVE) else "mine"
+    default = "waiting" if holds_perm(request.user, PERM_APPROVE) else "mine"
     form = RequestFilterForm(request.GET or None)
     show = (form.cleaned_data.get("show") if form.is_valid() else None) or default
     rows = [
@@ -91,9 +91,9 @@ def _detail(request, entry_request: EntryRequest, *, status=200, error=None, **f
             "reversed_lines": reversed_lines,
             "totals": request_totals(entry_request),
             "attachments": entry_request.attachments.all(),
-            "can_decide": pending and not mine and user.has_perm(PERM_APPROVE),
+            "can_decide": pending and not mine and holds_perm(user, PERM_APPROVE),
             "own_pending": pending and mine,
-            "may_approve": user.has_perm(PERM_APPROVE),
+            "may_approve": holds_perm(user, PERM_APPROVE),
             "decision_form": forms.get("decision_form") or DecisionForm(),
             "attach_form": forms.get("attach_form") or AttachForm(),
             "error": error,
@@ -122,7 +122,7 @@ def request_decide(request, pk: int, action: str):
     needed = {"approve": PERM_APPROVE, "reject": PERM_APPROVE, "withdraw": PERM_SUBMIT}
     if action not in needed:
         raise Http404
-    if not request.user.has_perm(needed[action]):
+    if not holds_perm(request.user, needed[action]):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from . import selectors, services
 from .corrections import correction_for, is_hand_made
@@ -201,7 +201,10 @@ def _entry_page(request, entry: JournalEntry, *, reversal_form=None, error=None,
     )
     correction = None if not reversible or is_hand_made(entry) else correction_for(entry)
     can_request = (
-        request.user.has_perm(PERM_SUBMIT) and reversible and pending is None and correction is None
+        holds_perm(request.user, PERM_SUBMIT)
+        and reversible
+        and pending is None
+        and correction is None
     )
     if can_request and reversal_form is None:
         reversal_form = ReversalRequestForm(initial=ReversalRequestForm.initial_data())
@@ -468,7 +471,7 @@ def periods(request):
     return render(
         request,
         "ledger/periods.html",
-        {"rows": rows, "can_close": request.user.has_perm("ledger.close_period")},
+        {"rows": rows, "can_close": holds_perm(request.user, "ledger.close_period")},
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from approvals.models import PERM_PUBLISH
 from common.errors import FundError
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import ConfirmationPrepareForm, ConfirmationPublishForm, RowStopForm, SignoffForm
@@ -27,7 +27,7 @@ PERM_APPROVE_CYCLE = "disbursement.approve_cycle"
 
 def list_page(request, *, form=None, error=None, status=200):
     region_or_403(request.user)
-    can_prepare = request.user.has_perm(PERM_GENERATE) and selectors.covers_whole_county(
+    can_prepare = holds_perm(request.user, PERM_GENERATE) and selectors.covers_whole_county(
         request.user
     )
     return render(
@@ -97,11 +97,11 @@ def detail_page(request, confirmation, *, error=None, status=200, forms=None):
             "can_review": can_review,
             "signoff_form": forms.get("signoff") or SignoffForm(),
             "can_publish": confirmation.status == ConfirmationStatus.REVIEWED
-            and user.has_perm(PERM_PUBLISH)
+            and holds_perm(user, PERM_PUBLISH)
             and selectors.covers_whole_county(user),
             "publish_form": forms.get("publish") or ConfirmationPublishForm(),
             "can_approve": confirmation.status == ConfirmationStatus.ON_NOTICE
-            and user.has_perm(PERM_APPROVE_CYCLE)
+            and holds_perm(user, PERM_APPROVE_CYCLE)
             and selectors.covers_whole_county(user),
             "error": error,
         },

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import FundError, status_for
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors
 from ..models import JobProgress, JobStatus
@@ -49,7 +49,7 @@ def job_for(request, pk: int) -> JobProgress:
     """The job, for the user who started it or one who may watch any job (403 otherwise)."""
     job = get_object_or_404(selectors.jobs_with_creator(), pk=pk)
     user = request.user
-    if job.created_by_id != user.pk and not user.has_perm(VIEW_ANY_JOB):
+    if job.created_by_id != user.pk and not holds_perm(user, VIEW_ANY_JOB):
         raise PermissionDenied
     return job
 

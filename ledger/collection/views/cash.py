@@ -13,7 +13,7 @@ from djmoney.money import Money
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import CashDepositForm
@@ -45,7 +45,7 @@ def cash_held(request):
 def deposits(request):
     """The deposits made, and (for who may record one) the form to record a deposit."""
     error = None
-    can_add = request.user.has_perm("ledger.add_cashdeposit")
+    can_add = holds_perm(request.user, "ledger.add_cashdeposit")
     if request.method == "POST":
         if not can_add:
             raise PermissionDenied

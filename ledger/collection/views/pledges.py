@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import FundError
 from common.exports import export_or_none
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import documents, selectors, services
 from ..forms import PledgeFilterForm, ReasonForm
@@ -71,9 +71,9 @@ def pledges(request):
             request,
             form,
             page_of(request, rows),
-            can_write_off=request.user.has_perm("ledger.write_off_pledge"),
-            can_pay_donation=request.user.has_perm("ledger.add_donation"),
-            can_pay_allocation=request.user.has_perm("ledger.add_allocation"),
+            can_write_off=holds_perm(request.user, "ledger.write_off_pledge"),
+            can_pay_donation=holds_perm(request.user, "ledger.add_donation"),
+            can_pay_allocation=holds_perm(request.user, "ledger.add_allocation"),
         ),
     )
 

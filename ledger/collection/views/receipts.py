@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import FundError
 from common.exports import export_or_none
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import documents, selectors, services
 from ..forms import DecisionForm, ReasonForm, ReceiptFilterForm
@@ -99,7 +99,7 @@ def void_request_new(request, pk: int):
 
 @permission_required("ledger.view_receiptvoidrequest")
 def void_requests(request):
-    can_approve = request.user.has_perm("ledger.approve_receipt_void")
+    can_approve = holds_perm(request.user, "ledger.approve_receipt_void")
     page = page_of(request, selectors.void_requests())
     items = [
         {
