@@ -299,6 +299,20 @@ class TokenAdmin(DrfTokenAdmin):
         form.actor = request.user
         return form
 
+    # A token's pages title it with its key: only one's own are opened. Another user's token
+    # stops working when the user is made inactive (TokenAuthentication checks is_active).
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._own_only(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._own_only(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def _own_only(self, request, object_id):
+        if str(object_id) != str(request.user.pk):  # the admin's token URLs carry the user id
+            raise PermissionDenied
+
 
 for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin), (TokenProxy, TokenAdmin)):
     if admin.site.is_registered(_model):
