@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.permissions import holds_perm, permission_required
@@ -86,6 +86,7 @@ def bank_account_edit(request, pk: int):
     )
 
 
+@require_safe
 @permission_required("approvals.view_bankaccountchange")
 def bank_account_changes(request):
     status = request.GET.get("status", AccountChangeStatus.PENDING)

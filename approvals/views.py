@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
@@ -139,8 +139,8 @@ def _detail(request, case, *, status=200, **forms):
     return render(request, "approvals/case_detail.html", context, status=status)
 
 
+@require_safe
 @permission_required(VIEW_CASE)
-@require_GET
 def case_detail(request, pk: int):
     return _detail(request, _case_or_404(request.user, pk))
 
@@ -223,8 +223,8 @@ def attachment_upload(request, pk: int):
     return redirect("approvals:case", pk=case.pk)
 
 
+@require_safe
 @permission_required(VIEW_CASE)
-@require_GET
 def attachment_download(request, pk: int, attachment_id: int):
     case = _case_or_404(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
@@ -241,8 +241,8 @@ def attachment_download(request, pk: int, attachment_id: int):
 # --------------------------------------------------------------------------------------------
 # case worker: households and filing
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required("approvals.view_household")
-@require_GET
 def households(request):
     query = (request.GET.get("q") or "").strip()
     rows = selectors.household_search(request.user, query)
@@ -467,8 +467,8 @@ def notice_publish(request):
 # --------------------------------------------------------------------------------------------
 # objections
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required(PERM_OBJECTION)
-@require_GET
 def objections(request):
     rows = selectors.objection_list(request.user)
     return render(request, "approvals/objections.html", {"objections": rows})

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from approvals import selectors as case_selectors
 from approvals.selectors import staff_region
@@ -19,6 +20,7 @@ from ledger.collection import selectors as collection_selectors
 from .roles import role_label, user_roles
 
 
+@require_safe
 @login_required
 def home(request):
     """Each active fund's position per currency, for everyone who may see funds."""

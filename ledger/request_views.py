@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import FundError
 from common.permissions import holds_perm, permission_required
@@ -44,8 +44,8 @@ def _requests_for(user, show: str):
     return qs
 
 
+@require_safe
 @permission_required(PERM_VIEW)
-@require_GET
 def request_list(request):
     default = "waiting" if holds_perm(request.user, PERM_APPROVE) else "mine"
     form = RequestFilterForm(request.GET or None)
@@ -108,8 +108,8 @@ def _request_or_404(pk: int) -> EntryRequest:
     )
 
 
+@require_safe
 @permission_required(PERM_VIEW)
-@require_GET
 def request_detail(request, pk: int):
     return _detail(request, _request_or_404(pk))
 
@@ -174,8 +174,8 @@ def request_attach(request, pk: int):
     return redirect("ledger:request", pk=entry_request.pk)
 
 
+@require_safe
 @permission_required(PERM_VIEW)
-@require_GET
 def attachment_download(request, pk: int, attachment_id: int):
     attachment = get_object_or_404(EntryRequestAttachment, pk=attachment_id, request_id=pk)
     response = FileResponse(

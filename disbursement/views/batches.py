@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from approvals.models import Person
 from approvals.selectors import regions_below
@@ -44,8 +44,8 @@ OWING_LISTED = 50  # people with an open recovery listed on a batch's page (all 
 # --------------------------------------------------------------------------------------------
 # list and build
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required(VIEW_BATCH)
-@require_GET
 def batch_list(request):
     form = BatchFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -307,8 +307,8 @@ def detail_page(request, batch, *, status=200, error=None, problems=None, **form
     return render(request, "disbursement/batch_detail.html", context, status=status)
 
 
+@require_safe
 @permission_required(VIEW_BATCH)
-@require_GET
 def batch_detail(request, pk: int):
     batch = batch_or_404(request.user, pk)
     download = export_payments(request, batch)

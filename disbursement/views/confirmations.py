@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from approvals.models import PERM_PUBLISH
 from common.errors import FundError
@@ -43,8 +43,8 @@ def list_page(request, *, form=None, error=None, status=200):
     )
 
 
+@require_safe
 @permission_required(VIEW_CONFIRMATION)
-@require_GET
 def confirmation_list(request):
     return list_page(request)
 
@@ -116,8 +116,8 @@ def _confirmation(pk: int) -> Confirmation:
     )
 
 
+@require_safe
 @permission_required(VIEW_CONFIRMATION)
-@require_GET
 def confirmation_detail(request, pk: int):
     return detail_page(request, _confirmation(pk))
 

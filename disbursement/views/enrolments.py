@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from approvals.selectors import regions_below
 from common.errors import FundError
@@ -42,8 +42,8 @@ def regions_for(user):
     return regions_below(region).order_by("code") if region is not None else None
 
 
+@require_safe
 @permission_required(VIEW_ENROLMENT)
-@require_GET
 def enrolment_list(request):
     form = EnrolmentFilterForm(request.GET or None, regions=regions_for(request.user))
     data = form.cleaned_data if form.is_valid() else {}
@@ -147,8 +147,8 @@ def enrolment_page(request, enrolment, *, status=200, error=None, action=None, f
     )
 
 
+@require_safe
 @permission_required(VIEW_ENROLMENT)
-@require_GET
 def enrolment_detail(request, pk: int):
     enrolment = get_object_or_404(selectors.enrolments_for_user(request.user), pk=pk)
     return enrolment_page(request, enrolment)

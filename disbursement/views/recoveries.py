@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
@@ -58,8 +58,8 @@ from .common import (
 # --------------------------------------------------------------------------------------------
 # list
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required(VIEW_RECOVERY)
-@require_GET
 def recovery_list(request):
     form = RecoveryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -236,8 +236,8 @@ def detail_page(request, recovery, *, status=200, error=None, **forms):
     return render(request, "disbursement/recovery_detail.html", context, status=status)
 
 
+@require_safe
 @permission_required(VIEW_RECOVERY)
-@require_GET
 def recovery_detail(request, pk: int):
     return detail_page(request, recovery_or_404(request.user, pk))
 

@@ -34,7 +34,7 @@ from disbursement import services as payout_services
 from disbursement.models import PayoutBatch
 from ledger import services as ledger_services
 from ledger.collection import services as collection_services
-from ledger.models import AuditEvent, EntryRequest, JournalEntry, Period
+from ledger.models import AuditEvent, JournalEntry, Period
 from ledger.services import LineSpec
 from tests.approvals.factories import make_household
 from tests.ledger.collection.factories import book, donate, unit

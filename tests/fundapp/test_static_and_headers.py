@@ -84,7 +84,9 @@ def test_every_request_renews_the_session_and_an_idle_one_ends(client, make_user
 
     client.force_login(make_user("finance_officer"))
     key = client.session.session_key
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timezone.timedelta(minutes=1))
+    Session.objects.filter(pk=key).update(
+        expire_date=timezone.now() + timezone.timedelta(minutes=1)
+    )
     # a request renews it to the whole idle time
     assert client.get(reverse("home")).status_code == 200
     renewed = Session.objects.get(pk=client.session.session_key).expire_date
@@ -129,3 +131,49 @@ def test_no_template_has_inline_script_style_or_handlers():
             if re.search(pattern, text):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert offenders == []
+
+
+def _read_only_routes():
+    """Every staff and public page whose view never reads a POST (found from its source, so a
+    new read-only page is covered without being listed)."""
+    import inspect
+
+    from django.urls import URLResolver, get_resolver
+
+    def walk(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern
+
+    routes = []
+    for route, pattern in walk(get_resolver()):
+        if route.startswith(("admin/", "api/", "i18n/")):
+            continue
+        if getattr(pattern.callback, "view_class", None):
+            continue
+        source = inspect.getsource(inspect.unwrap(pattern.callback))
+        if any(word in source for word in ("POST", "FILES", "request.method")):
+            continue
+        routes.append("/" + re.sub(r"<(?:int|str|slug):[a-z_]+>", "1", route))
+    return routes
+
+
+@pytest.mark.django_db
+def test_read_only_pages_answer_post_with_405(client, make_user):
+    routes = _read_only_routes()
+    assert "/ledger/journal/" in routes and "/" in routes and len(routes) > 40
+    everyone = make_user(
+        "finance_officer", "finance_supervisor", "case_worker", "reviewer", "auditor"
+    )
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(everyone)
+        for url in routes:
+            for method in ("post", "put", "delete"):
+                response = getattr(client, method)(url)
+                assert response.status_code == 405, (signed_in, method, url)
+                assert "GET" in response["Allow"]
+    # and GET still reaches them (a signed-in reader sees the journal)
+    assert client.get("/ledger/journal/").status_code == 200

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
@@ -20,6 +20,7 @@ from ..forms import CashDepositForm
 from ._common import list_context, page_of
 
 
+@require_safe
 @permission_required("ledger.view_cashdeposit", "ledger.view_balance")
 def cash_held(request):
     rows = selectors.cash_held(today=timezone.localdate())
