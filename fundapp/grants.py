@@ -87,8 +87,8 @@ def role_grant_refusal(*, user, group: Group | None, superuser: bool, actor) -> 
         return _("Choose either a role or the superuser flag.")
     if actor is not None and actor.pk == user.pk:
         return _(
-            "Nobody gives themselves a role or the superuser flag: another administrator asks, "
-            "and a third approves."
+            "Nobody gives themselves a role or the superuser flag: another administrator asks for "
+            "it, and a second one approves."
         )
     return _refusal(user, group=group, superuser=superuser)
 
