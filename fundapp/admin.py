@@ -118,19 +118,21 @@ class UserAdmin(DjangoUserAdmin):
             self._call(request, grants.role_revoke, user=obj, superuser=True, actor=request.user)
 
     def user_change_password(self, request, id, form_url=""):
-        # Setting the password of someone who holds a business role would let the administrator
-        # sign in as them (and be everyone again): they change it themselves, or the operator
-        # does (manage.py changepassword).
+        # Setting the password of someone who holds a role would let the administrator sign in
+        # as them: as a supervisor (and be everyone again), or as the second administrator who
+        # approves their own role grants. Only an account with no role yet gets its first
+        # password here; otherwise its owner changes it, or the operator does (manage.py
+        # changepassword).
         target = self.get_object(request, id)
         if (
             target is not None
             and target.pk != request.user.pk
-            and target.groups.exclude(name=grants.ADMINISTRATOR).exists()
+            and (target.is_superuser or target.groups.exists())
         ):
             raise PermissionDenied(
                 gettext(
-                    "The password of a user with a business role is changed by that user, or by "
-                    "the operator with manage.py changepassword."
+                    "The password of a user who holds a role is changed by that user, or by the "
+                    "operator with manage.py changepassword."
                 )
             )
         return super().user_change_password(request, id, form_url)

@@ -262,6 +262,17 @@ def test_no_business_user_is_taken_over_by_password_or_token(client, make_user):
     assert posted.status_code == 403
     officer.refresh_from_db()
     assert officer.check_password("pw-Testing-123")
+    # nor is the second administrator's (who would then approve the first one's grants)
+    other_admin = make_user("administrator", username="admin2", is_staff=True)
+    url = reverse("admin:auth_user_password_change", args=[other_admin.pk])
+    assert (
+        client.post(url, {"password1": "Tk-over-1234", "password2": "Tk-over-1234"}).status_code
+        == 403
+    )
+    # a new account with no role yet gets its first password
+    newcomer = make_user(username="newcomer")
+    url = reverse("admin:auth_user_password_change", args=[newcomer.pk])
+    assert client.get(url).status_code == 200
     # a token for someone else is refused; the list never shows a key
     token = client.post(reverse("admin:authtoken_tokenproxy_add"), {"user": officer.pk})
     assert token.status_code == 200 and not Token.objects.filter(user=officer).exists()
