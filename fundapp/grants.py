@@ -132,7 +132,11 @@ def role_grant_request(
 
 
 def _locked_pending(grant: RoleGrant) -> RoleGrant:
-    grant = RoleGrant.objects.select_for_update().select_related("user", "group").get(pk=grant.pk)
+    grant = (
+        RoleGrant.objects.select_for_update(of=("self",))
+        .select_related("user", "group")
+        .get(pk=grant.pk)
+    )
     if grant.status != GrantStatus.PENDING:
         raise GrantRefused(
             _("This role grant is %(status)s already.") % {"status": grant.get_status_display()}
