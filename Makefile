@@ -56,10 +56,12 @@ compilemessages:
 			"pages show the English source strings"; \
 	fi
 
-# DEBUG serves static files from the apps' folders; collecting them keeps staticfiles/ (what
-# whitenoise serves outside DEBUG) in step and quiets whitenoise's "No directory" warning.
+# Outside DEBUG whitenoise serves the hashed, compressed copies named by staticfiles.json (the
+# manifest), and a page naming a file missing from it answers 500: collect with the production
+# storage (STATIC_MANIFEST=1) so a DEBUG-off server works right after `make install`. DEBUG
+# itself serves from the apps' folders. The first run compresses every file (a minute or two).
 collectstatic:
-	@DEBUG=1 $(MANAGE) collectstatic --noinput -v0 && echo "static files: collected"
+	@DEBUG=1 STATIC_MANIFEST=1 $(MANAGE) collectstatic --noinput -v0 && echo "static files: collected"
 
 demo: install
 	@mkdir -p .demo

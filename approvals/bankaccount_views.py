@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from . import selectors, services
 from .forms import BankAccountForm, DecisionForm
@@ -43,8 +43,8 @@ def bank_account_edit(request, pk: int):
     error = None
     if request.method == "POST":
         if not (
-            request.user.has_perm(PERM_CHANGE_PERSON)
-            or request.user.has_perm(PERM_CHANGE_HOUSEHOLD)
+            holds_perm(request.user, PERM_CHANGE_PERSON)
+            or holds_perm(request.user, PERM_CHANGE_HOUSEHOLD)
         ):
             raise PermissionDenied
         if form.is_valid():
@@ -86,6 +86,7 @@ def bank_account_edit(request, pk: int):
     )
 
 
+@require_safe
 @permission_required("approvals.view_bankaccountchange")
 def bank_account_changes(request):
     status = request.GET.get("status", AccountChangeStatus.PENDING)
@@ -99,7 +100,7 @@ def bank_account_changes(request):
             "changes": changes.order_by("-id")[:200],
             "status": status,
             "statuses": AccountChangeStatus.choices,
-            "can_decide": request.user.has_perm(PERM_APPROVE_ACCOUNT_CHANGE),
+            "can_decide": holds_perm(request.user, PERM_APPROVE_ACCOUNT_CHANGE),
             "form": DecisionForm(),
         },
     )

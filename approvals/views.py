@@ -16,12 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
 from common.exports import export_response, requested_format
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 from ledger.exceptions import AmountTooLarge
 
 from . import hooks, selectors, services
@@ -131,16 +131,16 @@ def _detail(request, case, *, status=200, **forms):
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "error": forms.get("error"),
-        "can_review": request.user.has_perm(PERM_REVIEW)
+        "can_review": holds_perm(request.user, PERM_REVIEW)
         and case.state in (CaseState.IN_REVIEW, CaseState.OBJECTED),
-        "can_file": request.user.has_perm(PERM_FILE),
-        "can_withdraw": request.user.has_perm(PERM_WITHDRAW),
+        "can_file": holds_perm(request.user, PERM_FILE),
+        "can_withdraw": holds_perm(request.user, PERM_WITHDRAW),
     }
     return render(request, "approvals/case_detail.html", context, status=status)
 
 
+@require_safe
 @permission_required(VIEW_CASE)
-@require_GET
 def case_detail(request, pk: int):
     return _detail(request, _case_or_404(request.user, pk))
 
@@ -189,7 +189,7 @@ def case_action(request, pk: int, action: str):
         raise Http404
     perm, form_class, call = ACTIONS[action]
     case = _case_or_404(request.user, pk)
-    if not request.user.has_perm(perm):
+    if not holds_perm(request.user, perm):
         return _detail(request, case, status=403, error=_("You may not do this."))
     form = form_class(request.POST, prefix=action)
     key = f"{action}_form" if action in ("approve", "return", "reject", "withdraw") else "x"
@@ -223,8 +223,8 @@ def attachment_upload(request, pk: int):
     return redirect("approvals:case", pk=case.pk)
 
 
+@require_safe
 @permission_required(VIEW_CASE)
-@require_GET
 def attachment_download(request, pk: int, attachment_id: int):
     case = _case_or_404(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
@@ -241,8 +241,8 @@ def attachment_download(request, pk: int, attachment_id: int):
 # --------------------------------------------------------------------------------------------
 # case worker: households and filing
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required("approvals.view_household")
-@require_GET
 def households(request):
     query = (request.GET.get("q") or "").strip()
     rows = selectors.household_search(request.user, query)
@@ -311,7 +311,7 @@ def household_detail(request, pk: int):
     form = CaseFileForm(request.POST or None, programs=programs, people=people)
     error = None
     if request.method == "POST":
-        if not request.user.has_perm(PERM_FILE):
+        if not holds_perm(request.user, PERM_FILE):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
@@ -371,8 +371,8 @@ def household_page(request, household, *, form=None, error=None, status=200, sta
             else CaseFileForm(programs=selectors.programs(active_only=True), people=people),
             "error": error,
             "cases": selectors.household_cases(household),
-            "can_file": request.user.has_perm(PERM_FILE),
-            "can_change": request.user.has_perm("approvals.change_household"),
+            "can_file": holds_perm(request.user, PERM_FILE),
+            "can_change": holds_perm(request.user, "approvals.change_household"),
             "flagged": _flag_people(members),
         },
         status=status,
@@ -467,8 +467,8 @@ def notice_publish(request):
 # --------------------------------------------------------------------------------------------
 # objections
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required(PERM_OBJECTION)
-@require_GET
 def objections(request):
     rows = selectors.objection_list(request.user)
     return render(request, "approvals/objections.html", {"objections": rows})

@@ -39,6 +39,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .permissions import holds_perm
+
 XLSX = "xlsx"
 CSV = "csv"
 FORMATS = (XLSX, CSV)
@@ -204,7 +206,7 @@ def export_or_none(request, *, title, headers, rows) -> HttpResponse | None:
     fmt = requested_format(request)
     if fmt is None:
         return None
-    if not request.user.has_perm(EXPORT_PERMISSION):
+    if not holds_perm(request.user, EXPORT_PERMISSION):
         raise PermissionDenied
     return export_response(fmt=fmt, title=title, headers=headers, rows=rows())
 

@@ -1,9 +1,111 @@
-"""Deployment checks of the fund's own secrets (run by ``manage.py check --deploy``)."""
+"""Deployment checks of the fund's own secrets (run by ``manage.py check --deploy``).
+
+Every key is checked for strength, not only presence: a key that is empty, short, made of few
+different characters, a placeholder word, the development default, or any value written in
+``.env.example`` (copied and never changed) is refused with an error naming the key and why.
+"""
+
+import base64
+import binascii
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from ledger.chainkeys import key_problem
+from ledger.chainkeys import PLACEHOLDERS, key_problem
+
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 10
+DEVELOPMENT_VALUES = frozenset({"insecure-development-key-only-for-debug"})
+
+
+@lru_cache(maxsize=1)
+def _example_values() -> frozenset[str]:
+    """Every value written in .env.example: never a real secret."""
+    path = settings.BASE_DIR / ".env.example"
+    values = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not name.lstrip().startswith("#") and value.strip():
+                values.add(value.strip())
+    return frozenset(values)
+
+
+def secret_problem(value: str, *, min_length: int = MIN_SECRET_LENGTH) -> str | None:
+    """Why ``value`` is not a usable secret (None when it is)."""
+    value = (value or "").strip()
+    if not value:
+        return "not set"
+    if value in _example_values() or value in DEVELOPMENT_VALUES:
+        return "the example or development value, not a secret"
+    if any(word in value.lower() for word in PLACEHOLDERS):
+        return "a placeholder, not a secret"
+    if len(value) < min_length:
+        return f"shorter than {min_length} characters"
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        return f"made of fewer than {MIN_DISTINCT_CHARACTERS} different characters"
+    return None
+
+
+def fernet_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable Fernet key (32 random bytes, url-safe base64)."""
+    problem = secret_problem(value, min_length=44)
+    if problem:
+        return problem
+    try:
+        raw = base64.urlsafe_b64decode(value.strip().encode())
+    except (binascii.Error, ValueError):
+        return "not url-safe base64 (a Fernet key)"
+    if len(raw) != 32:
+        return "not 32 bytes once decoded (a Fernet key)"
+    if len(set(raw)) < 16:
+        return "not random (too few different bytes)"
+    return None
+
+
+GENERATE_TOKEN = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+GENERATE_FERNET = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
+
+@register(Tags.security, deploy=True)
+def key_strength(app_configs, **kwargs):
+    """SECRET_KEY, RECEIPT_CHECK_KEY and FIELD_ENCRYPTION_KEY are real secrets (the chain key is
+    checked in ``fund_secrets``: fundapp.E002)."""
+    problems = []
+    why = secret_problem(settings.SECRET_KEY, min_length=50)
+    if why:
+        problems.append(
+            Error(
+                f"SECRET_KEY is {why}: sessions, password resets and signed values depend on it.",
+                hint=f"Generate one with {GENERATE_TOKEN}.",
+                id="fundapp.E004",
+            )
+        )
+    if settings.RECEIPT_CHECK_KEY:
+        why = secret_problem(settings.RECEIPT_CHECK_KEY)
+        if why:
+            problems.append(
+                Error(
+                    f"RECEIPT_CHECK_KEY is {why}: anyone could compute a receipt's check code.",
+                    hint=f"Generate one with {GENERATE_TOKEN} before the first receipt is "
+                    "printed, and keep it.",
+                    id="fundapp.E005",
+                )
+            )
+    if settings.FIELD_ENCRYPTION_KEY:
+        why = fernet_problem(settings.FIELD_ENCRYPTION_KEY)
+        if why:
+            problems.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEY is {why}: ID and bank numbers are encrypted with it.",
+                    hint=f"Generate one with {GENERATE_FERNET} and keep a backup of it.",
+                    id="fundapp.E006",
+                )
+            )
+    return problems
 
 
 @register(Tags.security, deploy=True)
@@ -18,7 +120,9 @@ def fund_secrets(app_configs, **kwargs):
                 id="fundapp.E001",
             )
         )
-    chain_key_problem = key_problem(settings.LEDGER_CHAIN_KEY.strip())
+    chain_key_problem = key_problem(settings.LEDGER_CHAIN_KEY.strip()) or (
+        secret_problem(settings.LEDGER_CHAIN_KEY)
+    )
     if chain_key_problem:
         problems.append(
             Error(

@@ -1,5 +1,7 @@
 """Template context shared by every page."""
 
+from common.permissions import PermWrapper
+
 from .roles import user_roles
 
 
@@ -15,3 +17,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
     return {"nav_items": items_for(user, match.view_name if match else None)}
+
+
+def perms(request):
+    """``perms`` answered by the business check (a superuser holds none): listed after Django's
+    own ``auth`` processor, whose ``perms`` this replaces."""
+    user = getattr(request, "user", None)
+    return {"perms": PermWrapper(user)}

@@ -12,6 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from common.permissions import holds_perms
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -136,7 +138,7 @@ def items_for(user, current: str | None) -> list[dict]:
         return []
     items = []
     for item in NAV:
-        if item.perms and not user.has_perms(item.perms):
+        if item.perms and not holds_perms(user, item.perms):
             continue
         try:
             url = reverse(item.url_name)

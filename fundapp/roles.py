@@ -119,6 +119,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # roles are asked by one administrator and approved by another (fundapp.grants)
+        "fundapp.view_rolegrant",
+        "fundapp.add_rolegrant",
+        "fundapp.approve_rolegrant",
     ],
 }
 

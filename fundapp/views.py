@@ -8,9 +8,11 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from approvals import selectors as case_selectors
 from approvals.selectors import staff_region
+from common.permissions import holds_perm, holds_perms
 from disbursement import selectors as payout_selectors
 from ledger import selectors
 from ledger.collection import selectors as collection_selectors
@@ -18,23 +20,24 @@ from ledger.collection import selectors as collection_selectors
 from .roles import role_label, user_roles
 
 
+@require_safe
 @login_required
 def home(request):
     """Each active fund's position per currency, for everyone who may see funds."""
     funds = []
-    if request.user.has_perm("ledger.view_fund"):
+    if holds_perm(request.user, "ledger.view_fund"):
         by_fund = defaultdict(list)
         for position in selectors.fund_positions():
             by_fund[position.fund].append(position)
         funds = [{"fund": fund, "positions": rows} for fund, rows in by_fund.items()]
     # Cash held longer than three days is flagged for those who handle or audit cash.
     cash = []
-    if request.user.has_perms(("ledger.view_cashdeposit", "ledger.view_balance")):
+    if holds_perms(request.user, ("ledger.view_cashdeposit", "ledger.view_balance")):
         cash = collection_selectors.cash_held(today=timezone.localdate())
     # Final awards unpaid past PAYOUT_LATE_DAYS, for those who see payouts, in their region.
     late = None
     region = staff_region(request.user)
-    if request.user.has_perm("disbursement.view_payoutbatch") and region is not None:
+    if holds_perm(request.user, "disbursement.view_payoutbatch") and region is not None:
         late = {
             "count": payout_selectors.late_awards_count(region=region),
             "days": payout_selectors.late_days_setting(),
@@ -69,10 +72,10 @@ def _deadlines(user, region) -> dict | None:
         return None
     today = timezone.localdate()
     found = {"reviews": None, "payments": None, "unknown": ""}
-    if user.has_perm("approvals.view_case"):
+    if holds_perm(user, "approvals.view_case"):
         reviews = case_selectors.overdue_reviews(region, today=today)
         found["reviews"], found["unknown"] = reviews.count, reviews.unknown
-    if user.has_perm("disbursement.view_payoutbatch"):
+    if holds_perm(user, "disbursement.view_payoutbatch"):
         cutoffs, unknown = case_selectors.payment_overdue_cutoffs(today=today)
         found["payments"] = sum(
             payout_selectors.unpaid_cases(program=program, region=region, final_to=cutoff).count()

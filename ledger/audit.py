@@ -133,6 +133,13 @@ class AuditAction(models.TextChoices):
     JOB_INTERRUPT = "job.interrupt"
     JOB_RETRY = "job.retry"
 
+    # fundapp: roles (groups) and the superuser flag, asked by one administrator and approved
+    # by another; removed at once
+    ROLE_GRANT_REQUEST = "role.grant_request"
+    ROLE_GRANT_APPROVE = "role.grant_approve"
+    ROLE_GRANT_REJECT = "role.grant_reject"
+    ROLE_REVOKE = "role.revoke"
+
 
 _CATALOGUE = frozenset(AuditAction.values)
 

@@ -18,10 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import FundError
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from . import services
 from .exceptions import InvalidInput
@@ -44,10 +44,10 @@ def _requests_for(user, show: str):
     return qs
 
 
+@require_safe
 @permission_required(PERM_VIEW)
-@require_GET
 def request_list(request):
-    default = "waiting" if request.user.has_perm(PERM_APPROVE) else "mine"
+    default = "waiting" if holds_perm(request.user, PERM_APPROVE) else "mine"
     form = RequestFilterForm(request.GET or None)
     show = (form.cleaned_data.get("show") if form.is_valid() else None) or default
     rows = [
@@ -91,9 +91,9 @@ def _detail(request, entry_request: EntryRequest, *, status=200, error=None, **f
             "reversed_lines": reversed_lines,
             "totals": request_totals(entry_request),
             "attachments": entry_request.attachments.all(),
-            "can_decide": pending and not mine and user.has_perm(PERM_APPROVE),
+            "can_decide": pending and not mine and holds_perm(user, PERM_APPROVE),
             "own_pending": pending and mine,
-            "may_approve": user.has_perm(PERM_APPROVE),
+            "may_approve": holds_perm(user, PERM_APPROVE),
             "decision_form": forms.get("decision_form") or DecisionForm(),
             "attach_form": forms.get("attach_form") or AttachForm(),
             "error": error,
@@ -108,8 +108,8 @@ def _request_or_404(pk: int) -> EntryRequest:
     )
 
 
+@require_safe
 @permission_required(PERM_VIEW)
-@require_GET
 def request_detail(request, pk: int):
     return _detail(request, _request_or_404(pk))
 
@@ -122,7 +122,7 @@ def request_decide(request, pk: int, action: str):
     needed = {"approve": PERM_APPROVE, "reject": PERM_APPROVE, "withdraw": PERM_SUBMIT}
     if action not in needed:
         raise Http404
-    if not request.user.has_perm(needed[action]):
+    if not holds_perm(request.user, needed[action]):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -174,8 +174,8 @@ def request_attach(request, pk: int):
     return redirect("ledger:request", pk=entry_request.pk)
 
 
+@require_safe
 @permission_required(PERM_VIEW)
-@require_GET
 def attachment_download(request, pk: int, attachment_id: int):
     attachment = get_object_or_404(EntryRequestAttachment, pk=attachment_id, request_id=pk)
     response = FileResponse(

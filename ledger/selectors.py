@@ -22,6 +22,8 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, When
 from djmoney.money import Money
 
+from common.permissions import holds_perm
+
 from . import chart
 from .models import (
     Account,
@@ -442,14 +444,14 @@ __all__ += ["entries_debit_totals", "entry_lines", "statement_all_rows"]
 def entry_requests_waiting_for(user) -> int:
     """How many requests wait for ``user``'s decision (0 when they may not approve): pending,
     made by someone else."""
-    if not user.has_perm("ledger.approve_entryrequest"):
+    if not holds_perm(user, "ledger.approve_entryrequest"):
         return 0
     return EntryRequest.objects.filter(status=RequestStatus.PENDING).exclude(made_by=user).count()
 
 
 def entry_requests_of(user, limit: int = 5) -> list:
     """The maker's latest requests with their state (none when they may not ask)."""
-    if not user.has_perm("ledger.add_entryrequest"):
+    if not holds_perm(user, "ledger.add_entryrequest"):
         return []
     return list(
         EntryRequest.objects.filter(made_by=user).select_related("decided_by", "entry")[:limit]

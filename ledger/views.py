@@ -17,11 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from . import selectors, services
 from .corrections import correction_for, is_hand_made
@@ -61,6 +61,7 @@ def _side_label(side: str) -> str:
 # --------------------------------------------------------------------------------------------
 # chart of accounts
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required("ledger.view_account", "ledger.view_balance")
 def chart(request):
     form = ChartFilterForm(request.GET or None)
@@ -111,6 +112,7 @@ def chart(request):
 # --------------------------------------------------------------------------------------------
 # journal
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required("ledger.view_journalentry")
 def journal(request):
     form = JournalFilterForm(request.GET or None)
@@ -201,7 +203,10 @@ def _entry_page(request, entry: JournalEntry, *, reversal_form=None, error=None,
     )
     correction = None if not reversible or is_hand_made(entry) else correction_for(entry)
     can_request = (
-        request.user.has_perm(PERM_SUBMIT) and reversible and pending is None and correction is None
+        holds_perm(request.user, PERM_SUBMIT)
+        and reversible
+        and pending is None
+        and correction is None
     )
     if can_request and reversal_form is None:
         reversal_form = ReversalRequestForm(initial=ReversalRequestForm.initial_data())
@@ -233,6 +238,7 @@ def _entry_or_404(seq: int) -> JournalEntry:
     )
 
 
+@require_safe
 @permission_required("ledger.view_journalentry")
 def entry_detail(request, seq: int):
     return _entry_page(request, _entry_or_404(seq))
@@ -346,6 +352,7 @@ def entry_new(request):
 # --------------------------------------------------------------------------------------------
 # trial balance and statement
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required("ledger.view_balance")
 def trial_balance(request):
     form = TrialBalanceForm(request.GET or None)
@@ -388,6 +395,7 @@ def trial_balance(request):
     )
 
 
+@require_safe
 @permission_required("ledger.view_journalline", "ledger.view_balance")
 def statement(request):
     # The first visit (no account chosen yet) shows the first account in the default currency.
@@ -458,6 +466,7 @@ def statement(request):
 # --------------------------------------------------------------------------------------------
 # periods
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required("ledger.view_period")
 def periods(request):
     today = timezone.localdate()
@@ -468,7 +477,7 @@ def periods(request):
     return render(
         request,
         "ledger/periods.html",
-        {"rows": rows, "can_close": request.user.has_perm("ledger.close_period")},
+        {"rows": rows, "can_close": holds_perm(request.user, "ledger.close_period")},
     )
 
 

@@ -78,7 +78,11 @@ def check_transition(case: Case, name: str, actor, label: str) -> None:
                 "action": label,
             }
         )
-    if actor is not None and not has_transition_perm(method, actor):
+    # has_transition_perm asks user.has_perm, which passes any superuser: refuse them first
+    # (common.permissions: a superuser holds no business permission).
+    if actor is not None and (
+        not permissions.holds_perms(actor, ()) or not has_transition_perm(method, actor)
+    ):
         raise NotAllowed(
             _("You do not have the role needed to have case %(number)s %(action)s.")
             % {"number": case.number, "action": label}

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.permissions import holds_perm
 from common.uploads import sniff_content_type
 from ledger.audit import AuditAction, audit
 
@@ -19,7 +20,7 @@ MAX_ATTACHMENT_BYTES = getattr(settings, "APPROVALS_MAX_ATTACHMENT_BYTES", 10 * 
 
 
 def attachment_add(*, case: Case, upload: UploadedFile, actor) -> Attachment:
-    if not (actor.has_perm(PERM_FILE) or actor.has_perm(PERM_REVIEW)):
+    if not (holds_perm(actor, PERM_FILE) or holds_perm(actor, PERM_REVIEW)):
         raise NotAllowed(_("Only case workers and reviewers may add documents to a case."))
     require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
     if not upload.size:

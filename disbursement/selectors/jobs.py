@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
+from common.permissions import holds_perm
+
 from ..models import JobProgress, JobStatus
 
 # What each kind of job is doing, as its page's title and the home page's list name it.
@@ -50,10 +52,10 @@ class InterruptedJobs:
 def interrupted_jobs_for(user) -> InterruptedJobs:
     """The interrupted jobs ``user`` may watch (their own; every one with
     ``disbursement.view_any_job``), for the home page's line."""
-    if not user.has_perm("disbursement.view_jobprogress"):
+    if not holds_perm(user, "disbursement.view_jobprogress"):
         return InterruptedJobs()
     found = JobProgress.objects.filter(status=JobStatus.INTERRUPTED)
-    if not user.has_perm("disbursement.view_any_job"):
+    if not holds_perm(user, "disbursement.view_any_job"):
         found = found.filter(created_by=user)
     jobs = list(found.select_related("created_by").order_by("-id")[:INTERRUPTED_SHOWN])
     for job in jobs:

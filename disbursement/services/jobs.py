@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import crypto
+from common.permissions import holds_perm
 from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidState, NotAllowed
@@ -136,10 +137,10 @@ def job_may_retry(job: JobProgress, user) -> bool:
     """Whether ``user`` may press retry on ``job`` (the page shows the button only then)."""
     if job.status != JobStatus.INTERRUPTED or not getattr(user, "pk", None):
         return False
-    if job.created_by_id != user.pk and not user.has_perm(VIEW_ANY_JOB):
+    if job.created_by_id != user.pk and not holds_perm(user, VIEW_ANY_JOB):
         return False
     perm = JOB_PERMISSIONS.get(job.kind)
-    return bool(perm) and user.has_perm(perm)
+    return bool(perm) and holds_perm(user, perm)
 
 
 def _check_scope(job: JobProgress, actor) -> None:
@@ -163,7 +164,7 @@ def job_reopen(*, job: JobProgress, actor) -> JobProgress:
         raise NotAllowed(_("A job is retried by a person: sign in."))
     with transaction.atomic():
         job = JobProgress.objects.select_for_update().get(pk=job.pk)
-        if job.created_by_id != actor.pk and not actor.has_perm(VIEW_ANY_JOB):
+        if job.created_by_id != actor.pk and not holds_perm(actor, VIEW_ANY_JOB):
             raise NotAllowed(
                 _("Only the person who started this job, or a supervisor of jobs, may retry it.")
             )

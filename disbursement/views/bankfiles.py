@@ -10,7 +10,7 @@ import io
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import status_for
 from common.exports import XLSX_TYPE
@@ -86,8 +86,8 @@ def batch_import(request, pk: int):
     )
 
 
+@require_safe
 @permission_required(VIEW_BATCH, PERM_EXPORT)
-@require_GET
 def export_download(request, pk: int):
     """The bank file an export job wrote, checked against the sha256 logged when it was written.
     Each download is audited: the file holds whole account numbers."""

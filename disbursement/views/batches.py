@@ -14,13 +14,13 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from approvals.models import Person
 from approvals.selectors import regions_below
 from common.errors import FundError, status_for
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import BatchBuildForm, BatchFilterForm, DiscardForm, ExportForm, ResultImportForm
@@ -44,8 +44,8 @@ OWING_LISTED = 50  # people with an open recovery listed on a batch's page (all 
 # --------------------------------------------------------------------------------------------
 # list and build
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required(VIEW_BATCH)
-@require_GET
 def batch_list(request):
     form = BatchFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -279,13 +279,13 @@ def detail_page(request, batch, *, status=200, error=None, problems=None, **form
         "problems": problems or [],
         "is_draft": batch.status == BatchStatus.DRAFT,
         "own_batch": own,
-        "can_approve": user.has_perm(PERM_APPROVE) and batch.status == BatchStatus.DRAFT,
-        "can_discard": user.has_perm(PERM_BUILD) and batch.status == BatchStatus.DRAFT,
-        "can_export": user.has_perm(PERM_EXPORT)
+        "can_approve": holds_perm(user, PERM_APPROVE) and batch.status == BatchStatus.DRAFT,
+        "can_discard": holds_perm(user, PERM_BUILD) and batch.status == BatchStatus.DRAFT,
+        "can_export": holds_perm(user, PERM_EXPORT)
         and batch.status in (BatchStatus.APPROVED, BatchStatus.EXPORTED)
         and not has_imports,
-        "can_download": user.has_perm(PERM_EXPORT),
-        "can_import": user.has_perm(PERM_IMPORT)
+        "can_download": holds_perm(user, PERM_EXPORT),
+        "can_import": holds_perm(user, PERM_IMPORT)
         and batch.status in (BatchStatus.EXPORTED, BatchStatus.CLOSED),
         # People paid by this batch who still owe back money paid in error: listed, paid in full.
         "owing_count": len(owing),
@@ -296,10 +296,10 @@ def detail_page(request, batch, *, status=200, error=None, problems=None, **form
             Person.objects.filter(pk__in=list(owing)[:OWING_LISTED]).values_list("pk", "name")
         ),
         "sample": sample,
-        "can_check": user.has_perm(PERM_CHECK)
+        "can_check": holds_perm(user, PERM_CHECK)
         and batch.status in (BatchStatus.EXPORTED, BatchStatus.CLOSED)
         and not own,
-        "can_see_recoveries": user.has_perm(VIEW_RECOVERY),
+        "can_see_recoveries": holds_perm(user, VIEW_RECOVERY),
         "discard_form": forms.get("discard_form") or DiscardForm(prefix="discard"),
         "export_form": forms.get("export_form") or ExportForm(prefix="export"),
         "import_form": forms.get("import_form") or ResultImportForm(prefix="import"),
@@ -307,8 +307,8 @@ def detail_page(request, batch, *, status=200, error=None, problems=None, **form
     return render(request, "disbursement/batch_detail.html", context, status=status)
 
 
+@require_safe
 @permission_required(VIEW_BATCH)
-@require_GET
 def batch_detail(request, pk: int):
     batch = batch_or_404(request.user, pk)
     download = export_payments(request, batch)

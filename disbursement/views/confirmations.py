@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from approvals.models import PERM_OBJECTION, PERM_PUBLISH, ObjectionStatus, Region
 from approvals.selectors import staff_region
 from common.errors import FundError
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import (
@@ -36,7 +36,7 @@ PERM_APPROVE_CYCLE = "disbursement.approve_cycle"
 
 def list_page(request, *, form=None, error=None, status=200):
     region_or_403(request.user)
-    can_prepare = request.user.has_perm(PERM_GENERATE) and selectors.covers_whole_county(
+    can_prepare = holds_perm(request.user, PERM_GENERATE) and selectors.covers_whole_county(
         request.user
     )
     return render(
@@ -52,8 +52,8 @@ def list_page(request, *, form=None, error=None, status=200):
     )
 
 
+@require_safe
 @permission_required(VIEW_CONFIRMATION)
-@require_GET
 def confirmation_list(request):
     return list_page(request)
 
@@ -131,11 +131,11 @@ def detail_page(request, confirmation, *, error=None, status=200, forms=None):
             "can_review": can_review,
             "signoff_form": forms.get("signoff") or SignoffForm(),
             "can_publish": confirmation.status == ConfirmationStatus.REVIEWED
-            and user.has_perm(PERM_PUBLISH)
+            and holds_perm(user, PERM_PUBLISH)
             and selectors.covers_whole_county(user),
             "publish_form": forms.get("publish") or ConfirmationPublishForm(),
             "can_approve": confirmation.status == ConfirmationStatus.ON_NOTICE
-            and user.has_perm(PERM_APPROVE_CYCLE)
+            and holds_perm(user, PERM_APPROVE_CYCLE)
             and selectors.covers_whole_county(user),
             "error": error,
         },
@@ -150,8 +150,8 @@ def _confirmation(pk: int) -> Confirmation:
     )
 
 
+@require_safe
 @permission_required(VIEW_CONFIRMATION)
-@require_GET
 def confirmation_detail(request, pk: int):
     return detail_page(request, _confirmation(pk))
 
@@ -327,7 +327,7 @@ def confirmation_row_decide(request, pk: int, row_id: int):
 # objections to rows
 # --------------------------------------------------------------------------------------------
 @permission_required(PERM_OBJECTION)
-@require_GET
+@require_safe
 def objection_list(request):
     region_or_403(request.user)
     rows = selectors.confirmation_objections_for_user(request.user).order_by("status", "created_at")

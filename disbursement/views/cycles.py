@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import FundError, status_for
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import CycleFilterForm, CycleOpenForm
@@ -50,7 +50,7 @@ def cycles_page(request, *, open_form=None, error=None, status=200):
             "form": form,
             "cycles": selectors.cycles_with_counts(program=program),
             "open_form": open_form or CycleOpenForm(initial={"program": program}),
-            "can_generate": request.user.has_perm(PERM_GENERATE)
+            "can_generate": holds_perm(request.user, PERM_GENERATE)
             and selectors.covers_whole_county(request.user),
             "error": error,
         },
@@ -58,8 +58,8 @@ def cycles_page(request, *, open_form=None, error=None, status=200):
     )
 
 
+@require_safe
 @permission_required(VIEW_CYCLE)
-@require_GET
 def cycle_list(request):
     region_or_403(request.user)
     return cycles_page(request)

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from approvals.selectors import regions_below
 from common.errors import FundError
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import EnrolmentChangeForm, EnrolmentFilterForm
@@ -42,8 +42,8 @@ def regions_for(user):
     return regions_below(region).order_by("code") if region is not None else None
 
 
+@require_safe
 @permission_required(VIEW_ENROLMENT)
-@require_GET
 def enrolment_list(request):
     form = EnrolmentFilterForm(request.GET or None, regions=regions_for(request.user))
     data = form.cleaned_data if form.is_valid() else {}
@@ -105,7 +105,7 @@ def enrolment_page(request, enrolment, *, status=200, error=None, action=None, f
         else EnrolmentChangeForm(prefix=name, initial={"on": today})
         for name in ENROLMENT_ACTIONS
     }
-    can_manage = request.user.has_perm(PERM_ENROL)
+    can_manage = holds_perm(request.user, PERM_ENROL)
     actions = [
         {"name": name, "form": forms[name], "label": label}
         for name, label in (
@@ -136,19 +136,19 @@ def enrolment_page(request, enrolment, *, status=200, error=None, action=None, f
             ],
             "actions": actions,
             "error": error,
-            "can_see_household": request.user.has_perm("approvals.view_household"),
+            "can_see_household": holds_perm(request.user, "approvals.view_household"),
             # Money paid in error still owed back: flagged, never deducted from a payment.
             "recoveries": selectors.open_recoveries([enrolment.person_id]).get(
                 enrolment.person_id, []
             ),
-            "can_see_recoveries": request.user.has_perm("disbursement.view_recovery"),
+            "can_see_recoveries": holds_perm(request.user, "disbursement.view_recovery"),
         },
         status=status,
     )
 
 
+@require_safe
 @permission_required(VIEW_ENROLMENT)
-@require_GET
 def enrolment_detail(request, pk: int):
     enrolment = get_object_or_404(selectors.enrolments_for_user(request.user), pk=pk)
     return enrolment_page(request, enrolment)

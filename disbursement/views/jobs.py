@@ -22,10 +22,10 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import FundError, status_for
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors
 from ..models import JobProgress, JobStatus
@@ -49,7 +49,7 @@ def job_for(request, pk: int) -> JobProgress:
     """The job, for the user who started it or one who may watch any job (403 otherwise)."""
     job = get_object_or_404(selectors.jobs_with_creator(), pk=pk)
     user = request.user
-    if job.created_by_id != user.pk and not user.has_perm(VIEW_ANY_JOB):
+    if job.created_by_id != user.pk and not holds_perm(user, VIEW_ANY_JOB):
         raise PermissionDenied
     return job
 
@@ -173,8 +173,8 @@ def job_page(request, job: JobProgress, *, status: int = 200, error: str = "") -
     )
 
 
+@require_safe
 @permission_required(VIEW_JOB)
-@require_GET
 def job_detail(request, pk: int):
     return job_page(request, job_for(request, pk))
 
@@ -196,8 +196,8 @@ def job_retry(request, pk: int):
     return after_job(request, job, lambda failed: redirect("payouts:job", pk=failed.pk))
 
 
+@require_safe
 @permission_required(VIEW_JOB)
-@require_GET
 def job_progress(request, pk: int):
     response = JsonResponse(job_payload(job_for(request, pk)))
     response["Cache-Control"] = "no-store"

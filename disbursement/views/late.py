@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from common.exports import export_or_none, query_without
 from common.permissions import permission_required
@@ -30,8 +30,8 @@ def money_totals(rows) -> list[tuple[str, Decimal]]:
     return sorted(totals.items())
 
 
+@require_safe
 @permission_required(VIEW_BATCH)
-@require_GET
 def late_report(request):
     form = LateFilterForm(request.GET or None, initial={"days": selectors.late_days_setting()})
     data = form.cleaned_data if form.is_valid() else {}

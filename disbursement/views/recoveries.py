@@ -19,11 +19,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import (
@@ -58,8 +58,8 @@ from .common import (
 # --------------------------------------------------------------------------------------------
 # list
 # --------------------------------------------------------------------------------------------
+@require_safe
 @permission_required(VIEW_RECOVERY)
-@require_GET
 def recovery_list(request):
     form = RecoveryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -216,11 +216,11 @@ def detail_page(request, recovery, *, status=200, error=None, **forms):
         "owed": selectors.recovery_balance(recovery),
         "error": error,
         "own": own,
-        "can_decide": user.has_perm(PERM_DECIDE)
+        "can_decide": holds_perm(user, PERM_DECIDE)
         and recovery.status == RecoveryStatus.PROPOSED
         and not own,
-        "can_refund": user.has_perm(PERM_REFUND) and is_open,
-        "can_write_off": user.has_perm(PERM_WRITE_OFF) and is_open and not own,
+        "can_refund": holds_perm(user, PERM_REFUND) and is_open,
+        "can_write_off": holds_perm(user, PERM_WRITE_OFF) and is_open and not own,
         "decision_form": forms.get("decision_form") or RecoveryDecisionForm(prefix="decide"),
         "refund_form": forms.get("refund_form")
         or RefundForm(
@@ -236,8 +236,8 @@ def detail_page(request, recovery, *, status=200, error=None, **forms):
     return render(request, "disbursement/recovery_detail.html", context, status=status)
 
 
+@require_safe
 @permission_required(VIEW_RECOVERY)
-@require_GET
 def recovery_detail(request, pk: int):
     return detail_page(request, recovery_or_404(request.user, pk))
 
@@ -332,7 +332,7 @@ def sample_page(request, batch, *, status=200, error=None, failed_line=None, for
     summary = selectors.sample_summary(batch)
     lines = list(selectors.sample_lines(summary.check)) if summary.check else []
     can_check = (
-        user.has_perm(PERM_CHECK)
+        holds_perm(user, PERM_CHECK)
         and batch.built_by_id != user.pk
         and batch.status in (BatchStatus.EXPORTED, BatchStatus.CLOSED)
     )
@@ -349,7 +349,7 @@ def sample_page(request, batch, *, status=200, error=None, failed_line=None, for
             "error": error,
             "can_check": can_check,
             "own_batch": batch.built_by_id == user.pk,
-            "can_propose": user.has_perm(PERM_PROPOSE),
+            "can_propose": holds_perm(user, PERM_PROPOSE),
         },
         status=status,
     )
@@ -363,7 +363,7 @@ def sample_check(request, pk: int):
     batch = batch_or_404(request.user, pk)
     if request.method == "GET":
         return sample_page(request, batch)
-    if not request.user.has_perm(PERM_CHECK):
+    if not holds_perm(request.user, PERM_CHECK):
         raise PermissionDenied
     line_pk = request.POST.get("line")
     if not line_pk:

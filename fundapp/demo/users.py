@@ -36,6 +36,8 @@ DEMO_USERS = [
     DemoUser("reviewer_village", "reviewer-demo", roles.REVIEWER, "村审核", "周"),
     DemoUser("auditor", "auditor-demo", roles.AUDITOR, "审计", "陈"),
     DemoUser("admin", "admin-demo", roles.ADMINISTRATOR, "管理", "刘"),
+    # A second administrator: a role is given only when another administrator approves it.
+    DemoUser("admin2", "admin-demo", roles.ADMINISTRATOR, "管理二", "吴"),
 ]
 
 
@@ -52,10 +54,11 @@ def load_users() -> tuple[dict[str, object], set[str]]:
             # Someone made this user before the demo: keep their password, say so.
             kept_passwords.add(demo.username)
         else:
-            is_admin = demo.role == roles.ADMINISTRATOR
-            create = User.objects.create_superuser if is_admin else User.objects.create_user
-            user = create(
+            # Nobody is a superuser: a superuser passes Django's every permission check, and
+            # the administrators configure without holding the business roles (fundapp.grants).
+            user = User.objects.create_user(
                 username=demo.username,
+                is_staff=demo.role == roles.ADMINISTRATOR,
                 password=demo.password,
                 first_name=demo.first_name,
                 last_name=demo.last_name,
@@ -80,5 +83,6 @@ def place_staff(users, regions) -> None:
         ("supervisor", regions.county),
         ("auditor", regions.county),
         ("admin", regions.county),
+        ("admin2", regions.county),
     ]:
         StaffProfile.objects.get_or_create(user=users[username], defaults={"region": region})

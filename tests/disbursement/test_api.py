@@ -963,7 +963,7 @@ def test_read_endpoints_conform_to_the_schema(settings, sent, enrolled, people, 
     services.sample_check_draw(batch=sent, actor=people.supervisor)
     token = Token.objects.create(user=people.supervisor)
     auth = {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, headers=auth)
     checks = [
         not_a_server_error,
         status_code_conformance,

@@ -73,7 +73,9 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
         assert f"{demo.username:<12} {demo.password:<18} {demo.role}" in output
     assert {d.role for d in DEMO_USERS} == set(roles.ROLE_PERMISSIONS)
     admin = User.objects.get(username="admin")
-    assert admin.is_staff and admin.is_superuser
+    assert admin.is_staff and not admin.is_superuser
+    # nobody in the demo is a superuser (a superuser would pass every has_perm: issue 13)
+    assert not User.objects.filter(is_superuser=True).exists()
     assert not User.objects.get(username="officer").is_staff
 
     # and every yuan went through a flow: no entry was made by hand, each is posted and

@@ -153,3 +153,60 @@ def test_check_deploy_warns_without_a_checkpoint_folder():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
     assert result.returncode != 0
     assert "fundapp.W003" in result.stderr + result.stdout
+
+
+def test_check_deploy_refuses_the_example_receipt_key_as_the_review_found():
+    # given production values but RECEIPT_CHECK_KEY copied from .env.example
+    env = _production_env()
+    env["RECEIPT_CHECK_KEY"] = "change-me-another-long-random-string"
+    # when the deployment checks run, then they fail naming the key
+    result = _run(["manage.py", "check", "--deploy"], **env)
+    out = result.stderr + result.stdout
+    assert result.returncode != 0 and "fundapp.E005" in out and "RECEIPT_CHECK_KEY" in out, out
+
+
+def _key_errors(settings, **values):
+    from fundapp.checks import fund_secrets, key_strength
+
+    for name, value in values.items():
+        setattr(settings, name, value)
+    return {p.id for p in [*key_strength(None), *fund_secrets(None)] if p.level >= 40}
+
+
+def test_every_key_is_checked_for_strength(settings, tmp_path):
+    # given strong values of every key, no key error
+    strong = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "RECEIPT_CHECK_KEY": secrets.token_urlsafe(40),
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "LEDGER_CHAIN_KEY": secrets.token_urlsafe(48),
+    }
+    assert _key_errors(settings, **strong) == set()
+    weak = {
+        "SECRET_KEY": (
+            "fundapp.E004",
+            [
+                "insecure-development-key-only-for-debug",
+                "change-me-to-a-long-random-string",  # the .env.example value
+                "x" * 60,  # long but one character
+                secrets.token_urlsafe(20),  # short
+            ],
+        ),
+        "RECEIPT_CHECK_KEY": (
+            "fundapp.E005",
+            ["change-me-another-long-random-string", "abc123", "ab" * 40],
+        ),
+        "FIELD_ENCRYPTION_KEY": (
+            "fundapp.E006",
+            [
+                "not-base64-at-all-but-long-enough-to-pass-the-length-check!!",
+                "A" * 43 + "=",  # a Fernet key of 32 zero bytes
+                secrets.token_urlsafe(16),
+            ],
+        ),
+        "LEDGER_CHAIN_KEY": ("fundapp.E002", ["z" * 48, "change-me-" + secrets.token_urlsafe(30)]),
+    }
+    # when one key at a time is weak, then exactly that key's error is raised
+    for name, (error, values) in weak.items():
+        for value in values:
+            assert _key_errors(settings, **{**strong, name: value}) == {error}, (name, value)

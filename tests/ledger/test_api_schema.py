@@ -58,8 +58,11 @@ LEDGER_PATHS = {
 
 
 @pytest.fixture
-def schema_doc():
-    response = APIClient().get("/api/schema/", {"format": "json"})
+def schema_doc(make_user):
+    # the schema is for signed-in users only (issue 13): any role reads the whole of it
+    api = APIClient()
+    api.force_authenticate(make_user())
+    response = api.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return response.json()
 
@@ -122,21 +125,39 @@ def test_schema_sends_amounts_as_strings(schema_doc):
         assert schemas[name]["properties"][field]["type"] == "string"
 
 
-def test_docs_page_loads_nothing_from_outside():
-    # when the docs page is opened
-    response = APIClient().get("/api/docs/")
+def test_docs_page_loads_nothing_from_outside(make_user):
+    # when a signed-in user opens the docs page
+    api = APIClient()
+    api.force_login(make_user())
+    response = api.get("/api/docs/")
     html = response.content.decode()
 
-    # then every script, style sheet and icon it references is one of our static files
+    # then every script, style sheet and icon it references is one of our static files, or the
+    # page's own start-up script (served by the docs view itself: no inline script)
     assert response.status_code == 200
     references = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert references, html
-    for url in references:
-        assert url.startswith("/static/drf_spectacular_sidecar/"), url
+    script_urls = [url for url in references if url.startswith("/api/docs/?")]
+    assert len(script_urls) == 1, references
+    for url in set(references) - set(script_urls):
+        assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not vendored"
-    # and no absolute URL to another host appears anywhere in the page or its inline script
-    assert not re.search(r"https?://", html), re.findall(r"https?://[^\s\"']+", html)
-    assert '"validatorUrl": null' in html  # Swagger's online validator badge stays off
+    assert "<script>" not in html and "<style>" not in html
+    script = api.get(script_urls[0].replace("&amp;", "&")).content.decode()
+    # and no absolute URL to another host appears in the page or its start-up script
+    for text in (html, script):
+        assert not re.search(r"https?://", text), re.findall(r"https?://[^\s\"']+", text)
+    assert '"validatorUrl": null' in script  # Swagger's online validator badge stays off
+
+
+def test_schema_and_docs_are_for_signed_in_users_only(client):
+    # an anonymous caller gets no schema (401 with a token challenge, or 403), and a browser is
+    # sent to the login page from the docs
+    schema = APIClient().get("/api/schema/", {"format": "json"})
+    assert schema.status_code in (401, 403)
+    assert b"openapi" not in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
 
 
 @pytest.fixture
@@ -187,7 +208,7 @@ def test_api_conforms_to_its_schema(settings, officer, make_user, wsgi_app, tmp_
     )
     token = Token.objects.create(user=clerk)
     auth = {"Authorization": f"Token {token.key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, headers=auth)
     checks = [
         not_a_server_error,
         status_code_conformance,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
@@ -18,6 +18,7 @@ from ..models import AllocationKind, Pledge, PledgeKind
 from ._common import list_context, page_of
 
 
+@require_safe
 @permission_required("ledger.view_allocation")
 def allocations(request):
     rows = selectors.allocations()

@@ -8,18 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import CashDepositForm
 from ._common import list_context, page_of
 
 
+@require_safe
 @permission_required("ledger.view_cashdeposit", "ledger.view_balance")
 def cash_held(request):
     rows = selectors.cash_held(today=timezone.localdate())
@@ -45,7 +46,7 @@ def cash_held(request):
 def deposits(request):
     """The deposits made, and (for who may record one) the form to record a deposit."""
     error = None
-    can_add = request.user.has_perm("ledger.add_cashdeposit")
+    can_add = holds_perm(request.user, "ledger.add_cashdeposit")
     if request.method == "POST":
         if not can_add:
             raise PermissionDenied

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
@@ -69,6 +69,7 @@ def donation_new(request):
     )
 
 
+@require_safe
 @permission_required("ledger.view_donation")
 def donation_detail(request, pk: int):
     donation = get_object_or_404(
@@ -78,6 +79,7 @@ def donation_detail(request, pk: int):
     return render(request, "ledger/collection/donation_detail.html", {"donation": donation})
 
 
+@require_safe
 @permission_required("ledger.view_donation")
 def donations(request):
     form = DonationFilterForm(request.GET or None)

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none
@@ -20,6 +20,7 @@ from ._common import list_context, page_of
 LOOKUP_LIMIT = 15
 
 
+@require_safe
 @permission_required("ledger.view_donor")
 def donor_lookup(request):
     """Name, code and id of matching donors, for the entry form's look-up as you type."""
@@ -33,6 +34,7 @@ def donor_lookup(request):
     )
 
 
+@require_safe
 @permission_required("ledger.view_donor")
 def donors(request):
     form = DonorFilterForm(request.GET or None)

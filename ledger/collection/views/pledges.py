@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import documents, selectors, services
 from ..forms import PledgeFilterForm, ReasonForm
@@ -19,6 +19,7 @@ from ..models import Pledge, PledgeStatus
 from ._common import list_context, page_of
 
 
+@require_safe
 @permission_required("ledger.view_pledge")
 def pledges(request):
     form = PledgeFilterForm(request.GET or None)
@@ -71,9 +72,9 @@ def pledges(request):
             request,
             form,
             page_of(request, rows),
-            can_write_off=request.user.has_perm("ledger.write_off_pledge"),
-            can_pay_donation=request.user.has_perm("ledger.add_donation"),
-            can_pay_allocation=request.user.has_perm("ledger.add_allocation"),
+            can_write_off=holds_perm(request.user, "ledger.write_off_pledge"),
+            can_pay_donation=holds_perm(request.user, "ledger.add_donation"),
+            can_pay_allocation=holds_perm(request.user, "ledger.add_allocation"),
         ),
     )
 
@@ -106,6 +107,7 @@ def pledge_write_off(request, pk: int):
     )
 
 
+@require_safe
 @permission_required("ledger.view_pledge")
 def pledge_reminder(request, pk: int):
     pledge = get_object_or_404(Pledge.objects.select_related("donor", "fund"), pk=pk)

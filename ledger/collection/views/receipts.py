@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none
-from common.permissions import permission_required
+from common.permissions import holds_perm, permission_required
 
 from .. import documents, selectors, services
 from ..forms import DecisionForm, ReasonForm, ReceiptFilterForm
@@ -18,6 +18,7 @@ from ..models import Receipt, ReceiptVoidRequest, VoidRequestStatus
 from ._common import list_context, page_of
 
 
+@require_safe
 @permission_required("ledger.view_receipt")
 def receipts(request):
     form = ReceiptFilterForm(request.GET or None)
@@ -63,6 +64,7 @@ def receipts(request):
     )
 
 
+@require_safe
 @permission_required("ledger.view_receipt")
 def receipt_pdf(request, pk: int):
     receipt = get_object_or_404(Receipt.objects.select_related("book", "fund", "issued_by"), pk=pk)
@@ -97,9 +99,10 @@ def void_request_new(request, pk: int):
     )
 
 
+@require_safe
 @permission_required("ledger.view_receiptvoidrequest")
 def void_requests(request):
-    can_approve = request.user.has_perm("ledger.approve_receipt_void")
+    can_approve = holds_perm(request.user, "ledger.approve_receipt_void")
     page = page_of(request, selectors.void_requests())
     items = [
         {

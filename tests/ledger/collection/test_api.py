@@ -986,8 +986,11 @@ READ_PATHS = {
 
 
 @pytest.fixture
-def schema_doc():
-    response = APIClient().get("/api/schema/", {"format": "json"})
+def schema_doc(make_user):
+    # the schema is for signed-in users only (issue 13): any role reads the whole of it
+    api = APIClient()
+    api.force_authenticate(make_user())
+    response = api.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return response.json()
 
@@ -1048,7 +1051,7 @@ def test_read_endpoints_conform_to_the_schema(settings, officer, some_of_everyth
     settings.ALLOWED_HOSTS = ["localhost", "testserver", "127.0.0.1"]
     token = Token.objects.create(user=officer)
     auth = {"Authorization": f"Token {token.key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, headers=auth)
     checks = [
         not_a_server_error,
         status_code_conformance,
