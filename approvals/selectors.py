@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import workdays
+from common.permissions import holds_perm
 from ledger.models import Fund
 
 from .hooks import objection_status_elsewhere, public_status_facts
@@ -173,7 +174,7 @@ OBJECTOR_FIELDS = ("name", "contact", "tracking_code")
 
 def objector_visible(user) -> bool:
     """Whether ``user`` may read objectors' contact details (``OBJECTOR_FIELDS``)."""
-    return bool(user is not None and user.is_active and user.has_perm(PERM_OBJECTION))
+    return bool(user is not None and user.is_active and holds_perm(user, PERM_OBJECTION))
 
 
 def objection_list(user) -> QuerySet[Objection]:

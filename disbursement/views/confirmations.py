@@ -122,7 +122,7 @@ def detail_page(request, confirmation, *, error=None, status=200, forms=None):
             "notice_tier": notice_tier,
             "tier_notices": tier_notices,
             "all_tier_notices": confirmation.tier_notices.select_related("region"),
-            "can_post_tier_notice": bool(postable) and user.has_perm(PERM_PUBLISH),
+            "can_post_tier_notice": bool(postable) and holds_perm(user, PERM_PUBLISH),
             "tier_notice_form": forms.get("tier_notice") or TierNoticeForm(region_choices=postable),
             "counts": services.confirmation_counts(confirmation),
             "tier": tier,
