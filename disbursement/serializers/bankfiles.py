@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import ScopedPrimaryKeyField, enum, money_amount
+from common import uploads
 
 from ..api_filters import batches_in_scope
 from ..models import BankLayout, BankResultImport, ExportFormat, ExportLog, ImportStatus
 from .common import username_field
-
-MAX_RESULT_FILE_BYTES = 50 * 1024 * 1024  # ~500,000 result lines; a bank file is far smaller
 
 
 class BankLayoutSerializer(serializers.ModelSerializer):
@@ -142,9 +141,8 @@ class ResultImportCreateSerializer(serializers.Serializer):
     )
 
     def validate_file(self, upload):
-        if upload.size > MAX_RESULT_FILE_BYTES:
-            raise serializers.ValidationError(
-                _("The file is larger than %(mb)s MB; ask the bank for one file per batch.")
-                % {"mb": MAX_RESULT_FILE_BYTES // (1024 * 1024)}
-            )
+        try:
+            uploads.check_size(upload.size, "bank_result", upload.name or "")
+        except uploads.UploadRefused as exc:
+            raise serializers.ValidationError(str(exc)) from exc
         return upload
