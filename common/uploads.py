@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -42,13 +43,13 @@ DEFAULT_LIMITS: dict[str, dict[str, int]] = {
     # a case's or an entry request's document
     "document": {"bytes": 10 * MB},
     # a day's donations or a donor list
-    "import": {"bytes": 5 * MB, "rows": 5000, "cell_chars": 1000, "unzipped_bytes": 50 * MB},
+    "import": {"bytes": 5 * MB, "rows": 5000, "cell_chars": 1000, "unzipped_bytes": 20 * MB},
     # a bank's result file: one line per payment of a batch (a batch holds up to ~100,000)
     "bank_result": {
         "bytes": 50 * MB,
         "rows": 200_000,
         "cell_chars": 1000,
-        "unzipped_bytes": 200 * MB,
+        "unzipped_bytes": 100 * MB,
     },
     # a year's holiday schedule (a few dozen lines)
     "holidays": {"bytes": 1 * MB, "rows": 1000, "cell_chars": 500},
@@ -71,7 +72,7 @@ def limit(kind: str, name: str) -> int:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f}".rstrip("0").rstrip(".")
+    return f"{size / MB:.1f}".removesuffix(".0")
 
 
 def check_size(size: int | None, kind: str, name: str = "") -> None:
@@ -82,8 +83,8 @@ def check_size(size: int | None, kind: str, name: str = "") -> None:
     most = limit(kind, "bytes")
     if size > most:
         raise UploadRefused(
-            _("%(name)s is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"name": name, "size": _megabytes(size), "limit": _megabytes(most)}
+            _("%(name)s is too large (%(size)s); the limit is %(limit)s.")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(most)}
         )
 
 
