@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import enum
+from common.api import TextField
 
 from ..models import (
     Confirmation,
@@ -21,8 +22,8 @@ from .common import REASON_MAX, username_field
 
 
 class ConfirmationRowSerializer(serializers.ModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True)
-    village = serializers.CharField(source="region.code", read_only=True)
+    person_name = TextField(source="person.name", read_only=True)
+    village = TextField(source="region.code", read_only=True)
     outcome = enum(RowOutcome.choices, read_only=True)
     stop_action = enum(StopAction.choices, read_only=True)
     reasons = serializers.SerializerMethodField(
@@ -54,7 +55,7 @@ class ConfirmationRowSerializer(serializers.ModelSerializer):
 
 
 class ConfirmationSignoffSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region.code", read_only=True)
+    region = TextField(source="region.code", read_only=True)
     user = username_field()
 
     class Meta:
@@ -65,7 +66,7 @@ class ConfirmationSignoffSerializer(serializers.ModelSerializer):
 
 class ConfirmationSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cycle_code = serializers.CharField(source="cycle.code", read_only=True)
+    cycle_code = TextField(source="cycle.code", read_only=True)
     status = enum(ConfirmationStatus.choices, read_only=True)
     prepared_by = username_field()
     approved_by = username_field()
@@ -121,7 +122,7 @@ class ConfirmationPrepareSerializer(serializers.Serializer):
 
 class RowStopSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text=_("Id of a row of your region."))
-    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("Required, written out."))
+    reason = TextField(max_length=REASON_MAX, help_text=_("Required, written out."))
     action = serializers.ChoiceField(
         choices=StopAction.choices,
         required=False,
@@ -132,7 +133,7 @@ class RowStopSerializer(serializers.Serializer):
 
 
 class SignoffSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True)
+    comment = TextField(max_length=REASON_MAX, required=False, allow_blank=True)
 
 
 class PublishSerializer(serializers.Serializer):
