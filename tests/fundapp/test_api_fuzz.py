@@ -34,8 +34,8 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 3}
-KNOWN_EXAMPLES = 2  # per real object named in the path
+EXAMPLES = {GenerationMode.POSITIVE: 2, GenerationMode.NEGATIVE: 2}
+KNOWN_EXAMPLES = 1  # per real object named in the path
 
 
 def _real_values() -> dict[str, list]:
