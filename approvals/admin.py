@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common import workdays
+from common import uploads, workdays
 from common.admin import ReadOnlyMixin
 from ledger.audit import AuditAction, audit
 
@@ -235,6 +235,7 @@ class HolidayImportForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     file = forms.FileField(
         label=_("schedule file (CSV)"),
+        validators=[uploads.size_validator("holidays")],
         help_text=_(
             "A header line, then one line per day: date (YYYY-MM-DD), kind (holiday or "
             "workday, also 休 / 班), note. The file replaces the days of that year."

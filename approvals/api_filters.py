@@ -18,7 +18,11 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import FilterSet, IdFilter
+
 from .models import (
+    AccountChangeStatus,
+    BankAccountChange,
     Case,
     CaseState,
     Household,
@@ -138,7 +142,7 @@ class HouseholdFilter(_RegionFilterMixin, django_filters.FilterSet):
         fields = ["region"]
 
 
-class ProgramFilter(django_filters.FilterSet):
+class ProgramFilter(FilterSet):
     category = django_filters.ChoiceFilter(choices=ProgramCategory.choices, label=_("Category"))
     is_active = django_filters.BooleanFilter(label=_("Open programs only (true) or closed"))
 
@@ -147,7 +151,7 @@ class ProgramFilter(django_filters.FilterSet):
         fields = ["category", "is_active"]
 
 
-class NoticeFilter(django_filters.FilterSet):
+class NoticeFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=NoticeStatus.choices, label=_("Notice status"))
     program = django_filters.ModelChoiceFilter(
         queryset=Program.objects.all(), to_field_name="code", label=_("Program code")
@@ -159,12 +163,22 @@ class NoticeFilter(django_filters.FilterSet):
         fields = ["status", "program", "cycle"]
 
 
-class ObjectionFilter(django_filters.FilterSet):
+class ObjectionFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ObjectionStatus.choices, label=_("Objection status")
     )
-    case = django_filters.NumberFilter(field_name="case_id", label=_("Case id"))
+    case = IdFilter(field_name="case_id", label=_("Case id"))
 
     class Meta:
         model = Objection
         fields = ["status", "case"]
+
+
+class BankAccountChangeFilter(FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=AccountChangeStatus.choices, label=_("Changes in this status")
+    )
+
+    class Meta:
+        model = BankAccountChange
+        fields = ["status"]

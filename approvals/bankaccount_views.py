@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
+from common.filters import query_id
 from common.permissions import holds_perm, permission_required
 
 from . import selectors, services
@@ -37,8 +38,8 @@ def bank_account_edit(request, pk: int):
     household = get_object_or_404(selectors.households_for_user(request.user), pk=pk)
     people = household.people.order_by("-is_head", "id")
     initial = {}
-    if request.GET.get("person"):
-        initial["person"] = people.filter(pk=request.GET["person"]).first()
+    if person_id := query_id(request.GET.get("person")):
+        initial["person"] = people.filter(pk=person_id).first()
     form = BankAccountForm(request.POST or None, people=people, initial=initial)
     error = None
     if request.method == "POST":

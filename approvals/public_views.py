@@ -73,7 +73,9 @@ def notice_archive(request):
     program = (request.GET.get("program") or "").strip()[:20]
     region = (request.GET.get("region") or "").strip()[:12]
     raw_year = (request.GET.get("year") or "").strip()
-    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    year = (
+        int(raw_year) if raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4 else None
+    )
     return render(
         request,
         "approvals/public/notice_archive.html",

@@ -259,7 +259,7 @@ def household_new(request):
     form = HouseholdForm(request.POST or None, villages=villages)
     # ?members=N shows N member forms (the head first); a POST carries its own count.
     raw = request.GET.get("members", "1")
-    count = min(max(int(raw), 1), 20) if raw.isdigit() else 1
+    count = min(max(int(raw), 1), 20) if raw.isascii() and raw.isdigit() else 1
     initial = [{"relation": "head"}] + [{"relation": "spouse"}] * (count - 1)
     people = PersonFormSet(request.POST or None, prefix="people", initial=initial)
     error = None

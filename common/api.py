@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -53,6 +54,17 @@ NOT_AUTHENTICATED_TEXT = _(
     "Not authenticated (not_authenticated, authentication_failed): log in for a session "
     "or send 'Authorization: Token <key>'."
 )
+
+
+class TextField(serializers.CharField):
+    """Text, and only text: DRF's own CharField turns a JSON number into text (a reason of 5
+    became "5"), which hides a client's mistake (issue 13). Every text field of the API's
+    serializers is one of these."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Pagination(PageNumberPagination):
@@ -116,7 +128,18 @@ def validated_body(serializer_class, request, **context) -> dict:
 def validated_query(serializer_class, request) -> dict:
     """The query string checked by ``serializer_class`` (400 with the fields' errors if not)."""
     serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
+    valid = serializer.is_valid()
+    # A parameter sent empty (``?fund=``) is refused, as the filter sets do
+    # (``common.filters``): the client meant a value.
+    blank = {
+        name: [_("This field may not be blank.")]
+        for name in serializer.fields
+        if name in request.query_params
+        and all(v.strip() == "" for v in request.query_params.getlist(name))
+        and name not in serializer.errors
+    }
+    if not valid or blank:
+        raise exceptions.ValidationError({**serializer.errors, **blank})
     return serializer.validated_data
 
 
@@ -186,6 +209,29 @@ def _structured_detail(exc: FundError) -> dict | None:
     # items): a plain JSON-able dict.
     extra = getattr(exc, "api_detail", None)
     return extra or None
+
+
+@csrf_exempt  # it changes nothing, and must answer JSON rather than the CSRF failure page
+def not_found(request, *args, **kwargs):
+    """Any path under /api/ that no endpoint answers: the JSON error every other API refusal
+    uses, never Django's HTML page (issue 13). A path that only lacks its final slash is sent
+    on to it, as Django's APPEND_SLASH does for the site."""
+    from django.http import HttpResponsePermanentRedirect, JsonResponse
+    from django.urls import Resolver404, resolve
+
+    if not request.path.endswith("/") and request.method in ("GET", "HEAD"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + (f"?{query}" if query else "")
+            )
+    return JsonResponse(
+        {"code": "not_found", "message": str(exceptions.NotFound.default_detail)}, status=404
+    )
 
 
 def exception_handler(exc, context):

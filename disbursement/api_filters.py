@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Program
 from approvals.selectors import staff_region
+from common.filters import FilterSet, IdFilter
 
 from . import selectors
 from .models import (
@@ -97,7 +98,7 @@ def _program(label):
     )
 
 
-class CycleFilter(django_filters.FilterSet):
+class CycleFilter(FilterSet):
     program = _program(_("Program code"))
     status = django_filters.ChoiceFilter(choices=CycleStatus.choices, label=_("Cycle status"))
 
@@ -106,20 +107,20 @@ class CycleFilter(django_filters.FilterSet):
         fields = ["program", "status"]
 
 
-class EnrolmentFilter(django_filters.FilterSet):
+class EnrolmentFilter(FilterSet):
     program = _program(_("Program code"))
     status = django_filters.ChoiceFilter(
         choices=EnrolmentStatus.choices, label=_("Enrolment status")
     )
-    household = django_filters.NumberFilter(field_name="household_id", label=_("Household id"))
-    person = django_filters.NumberFilter(field_name="person_id", label=_("Person id"))
+    household = IdFilter(field_name="household_id", label=_("Household id"))
+    person = IdFilter(field_name="person_id", label=_("Person id"))
 
     class Meta:
         model = Enrolment
         fields = ["program", "status", "household", "person"]
 
 
-class BatchFilter(django_filters.FilterSet):
+class BatchFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=BatchStatus.choices, label=_("Batch status"))
     program = _program(_("Program code"))
     cycle = django_filters.CharFilter(label=_('Cycle the batch was built for, e.g. "2026"'))
@@ -129,7 +130,7 @@ class BatchFilter(django_filters.FilterSet):
         fields = ["status", "program", "cycle"]
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=PaymentStatus.choices, label=_("Payments in this status")
     )
@@ -140,8 +141,8 @@ class PaymentFilter(django_filters.FilterSet):
         fields = ["status", "reference"]
 
 
-class BatchChildFilter(django_filters.FilterSet):
-    batch = django_filters.NumberFilter(field_name="batch_id", label=_("Batch id"))
+class BatchChildFilter(FilterSet):
+    batch = IdFilter(field_name="batch_id", label=_("Batch id"))
 
 
 class ExportFilter(BatchChildFilter):
@@ -164,7 +165,7 @@ JOB_KINDS = [
 ]
 
 
-class JobFilter(django_filters.FilterSet):
+class JobFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=JOB_KINDS, label=_("Kind of job"))
     status = django_filters.ChoiceFilter(choices=JobStatus.choices, label=_("Job status"))
 

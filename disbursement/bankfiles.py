@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from common import uploads
 from common.exports import neutralise
 
 from .models import RESULT_FIELDS, BankLayout, ExportFormat
@@ -90,19 +91,14 @@ def _csv_lines(layout: BankLayout, content: bytes) -> Iterator[list[str]]:
     if encoding == "utf-8":
         encoding = "utf-8-sig"  # tolerate a byte-order mark written by Excel
     text = content.decode(encoding)
-    yield from csv.reader(io.StringIO(text), delimiter=layout.delimiter or ",")
+    for _number, cells in uploads.csv_rows(text, "bank_result", delimiter=layout.delimiter or ","):
+        yield cells
 
 
 def _xlsx_lines(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_text(v) for v in values]
-    finally:
-        book.close()
+    # Read lazily, rows and cells checked while reading, the archive before it is opened.
+    for _number, values in uploads.xlsx_rows(content, "bank_result", data_only=True):
+        yield [_text(v) for v in values]
 
 
 def read_result_file(layout: BankLayout, content: bytes, filename: str = "") -> ResultFile:
@@ -111,8 +107,17 @@ def read_result_file(layout: BankLayout, content: bytes, filename: str = "") -> 
     result = ResultFile()
     is_xlsx = content[:2] == b"PK" or filename.lower().endswith(".xlsx")
     try:
+        # the size first: nothing of a file past the limit is read (issue 13)
+        uploads.check_size(len(content), "bank_result", filename)
+    except uploads.UploadRefused as exc:
+        result.problems.append({"line": 0, "code": "too_large", "message": str(exc)})
+        return result
+    try:
         lines = _xlsx_lines(content) if is_xlsx else _csv_lines(layout, content)
         header = next(lines, None)
+    except uploads.UploadRefused as exc:
+        result.problems.append({"line": 0, "code": "unreadable", "message": str(exc)})
+        return result
     except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as exc:
         result.problems.append(
             {
@@ -169,6 +174,9 @@ def read_result_file(layout: BankLayout, content: bytes, filename: str = "") -> 
                     {name: values[pos].strip() if pos < width else "" for name, pos in wanted},
                 )
             )
+    except uploads.UploadRefused as exc:
+        # a row past the limit, or a cell too long: refused there, nothing further read
+        result.problems.append({"line": 0, "code": "unreadable", "message": str(exc)})
     except (UnicodeDecodeError, csv.Error) as exc:
         result.problems.append(
             {

@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Program, Region
+from common import uploads
 from ledger.forms import DateInput
 
 from .models import (
@@ -182,6 +183,7 @@ class ResultImportForm(forms.Form):
     layout = _LayoutField()
     file = forms.FileField(
         label=_("bank result file (.csv or .xlsx)"),
+        validators=[uploads.size_validator("bank_result")],
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     value_date = forms.DateField(

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -196,6 +197,25 @@ SPECTACULAR_SETTINGS = {
         "PeriodStatusEnum": "ledger.models.PeriodStatus",
     },
 }
+
+# Uploads (issue 13): the limits of each kind (common.uploads.DEFAULT_LIMITS holds every one;
+# these override it), checked before and while a file is read; any request body larger than
+# UPLOAD_MAX_REQUEST_BYTES is refused unread (413, common.middleware).
+_MB = 1024 * 1024
+UPLOAD_LIMITS = {
+    "document": {"bytes": int(os.environ.get("UPLOAD_DOCUMENT_MAX_BYTES", 10 * _MB))},
+    "import": {
+        "bytes": int(os.environ.get("IMPORT_MAX_BYTES", 5 * _MB)),
+        "rows": int(os.environ.get("IMPORT_MAX_ROWS", "5000")),
+    },
+    "bank_result": {
+        "bytes": int(os.environ.get("BANK_RESULT_MAX_BYTES", 50 * _MB)),
+        "rows": int(os.environ.get("BANK_RESULT_MAX_ROWS", "200000")),
+    },
+}
+UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("UPLOAD_MAX_REQUEST_BYTES", 60 * _MB))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440  # form fields (Django's default, stated)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # larger files go to a temporary file while checked
 
 # The fund's own facts and secrets.
 # Who issues receipts and letters (printed as the payee).

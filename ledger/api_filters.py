@@ -9,11 +9,13 @@ journal screen filter entries with the same code.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import FilterSet
+
 from . import selectors
 from .models import Account, AccountType, Fund, JournalEntry
 
 
-class AccountFilter(django_filters.FilterSet):
+class AccountFilter(FilterSet):
     type = django_filters.ChoiceFilter(choices=AccountType.choices, label=_("Account type"))
     is_active = django_filters.BooleanFilter(label=_("Active accounts only (true) or closed"))
 
@@ -22,7 +24,7 @@ class AccountFilter(django_filters.FilterSet):
         fields = ["type", "is_active"]
 
 
-class FundFilter(django_filters.FilterSet):
+class FundFilter(FilterSet):
     restricted = django_filters.BooleanFilter(label=_("Restricted funds (true) or not"))
     is_active = django_filters.BooleanFilter(label=_("Active funds only (true) or closed"))
 
@@ -31,7 +33,7 @@ class FundFilter(django_filters.FilterSet):
         fields = ["restricted", "is_active"]
 
 
-class EntryFilter(django_filters.FilterSet):
+class EntryFilter(FilterSet):
     date_from = django_filters.DateFilter(label=_("Entries dated on or after this day"))
     date_to = django_filters.DateFilter(label=_("Entries dated on or before this day"))
     # field_name is the path the selector filters on; it also tells the schema the type.

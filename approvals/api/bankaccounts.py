@@ -13,7 +13,7 @@ from common.api import validated_body
 from common.permissions import READ
 
 from .. import services
-from ..api_filters import households_in_scope
+from ..api_filters import BankAccountChangeFilter, households_in_scope
 from ..models import PERM_APPROVE_ACCOUNT_CHANGE, BankAccountChange
 from ..serializers.households import BankAccountChangeSerializer, BankAccountDecisionSerializer
 from .base import ApprovalsViewSet, errors
@@ -36,14 +36,13 @@ class BankAccountChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         "reject": (PERM_APPROVE_ACCOUNT_CHANGE,),
     }
     serializer_class = BankAccountChangeSerializer
+    filterset_class = BankAccountChangeFilter
     queryset = BankAccountChange.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self):
         qs = BankAccountChange.objects.filter(
             household__in=households_in_scope(self.request.user)
         ).select_related("person", "requested_by", "decided_by")
-        if self.action == "list" and self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
         return qs.order_by("-id")
 
     def _answer(self, change: BankAccountChange) -> Response:

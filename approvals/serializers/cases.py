@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import TextField
 from ledger.serializers import MAX_AMOUNT_DIGITS, AmountField
 
 from ..api_filters import households_in_scope, people_in_scope
@@ -25,16 +26,16 @@ from .fields import MAX_IDS, REASON_MAX, ScopedPrimaryKeyField, enum, money_amou
 
 class CaseSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    program_name = serializers.CharField(source="program.name", read_only=True)
+    program_name = TextField(source="program.name", read_only=True)
     head_name = serializers.SerializerMethodField()
     region = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text=_("Village code.")
     )
-    village = serializers.CharField(source="region.name", read_only=True)
+    village = TextField(source="region.name", read_only=True)
     amount = money_amount("amount")
-    currency = serializers.CharField(source="amount_currency", read_only=True)
+    currency = TextField(source="amount_currency", read_only=True)
     state = enum(CaseState.choices, read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = TextField(source="get_state_display", read_only=True)
     current_tier = serializers.IntegerField(
         read_only=True, allow_null=True, help_text=_("Order of the tier the case waits at.")
     )
@@ -70,9 +71,9 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseMemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="person.id")
-    name = serializers.CharField(source="person.name")
+    name = TextField(source="person.name")
     relation = enum(Relation.choices, source="person.relation")
-    id_number_masked = serializers.CharField(source="person.id_number_masked")
+    id_number_masked = TextField(source="person.id_number_masked")
 
 
 class CaseHistorySerializer(serializers.ModelSerializer):
@@ -102,7 +103,7 @@ class CaseApprovalSerializer(serializers.ModelSerializer):
 class CaseDetailSerializer(CaseSerializer):
     members = CaseMemberSerializer(source="memberships", many=True, read_only=True)
     missing_items = serializers.ListField(
-        child=serializers.CharField(),
+        child=TextField(),
         read_only=True,
         help_text=_("What the returning tier asked for."),
     )
@@ -164,7 +165,7 @@ class CaseCreateSerializer(serializers.Serializer):
         slug_field="code", queryset=Program.objects.all(), help_text=_("Program code.")
     )
     household = ScopedPrimaryKeyField(scope=households_in_scope, help_text=_("Household id."))
-    cycle = serializers.CharField(max_length=7, help_text=_('"2026" or "2026-11".'))
+    cycle = TextField(max_length=7, help_text=_('"2026" or "2026-11".'))
     members = ScopedPrimaryKeyField(
         scope=people_in_scope,
         many=True,
@@ -175,18 +176,16 @@ class CaseCreateSerializer(serializers.Serializer):
         required=False,
         help_text=_('For programs paying the requested amount: a decimal string, "800.00".'),
     )
-    comment = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True)
+    comment = TextField(max_length=REASON_MAX, required=False, allow_blank=True)
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        max_length=REASON_MAX, required=False, allow_blank=True, default=""
-    )
+    comment = TextField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 
 class ReturnSerializer(CommentSerializer):
     missing_items = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=TextField(max_length=200),
         min_length=1,
         max_length=50,
         help_text=_("Everything missing, all at once."),
@@ -194,7 +193,7 @@ class ReturnSerializer(CommentSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=REASON_MAX, help_text=_("Required: written out, it is kept with the case.")
     )
 
@@ -215,10 +214,10 @@ class ApproveManySerializer(CommentSerializer):
 
 class ApproveResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField(allow_null=True, help_text=_("Null for an unknown id."))
+    number = TextField(allow_null=True, help_text=_("Null for an unknown id."))
     ok = serializers.BooleanField(help_text=_("True when this case was approved."))
     state = enum(CaseState.choices, allow_null=True, help_text=_("The case's state now."))
-    message = serializers.CharField(help_text=_("Why it was refused; empty when approved."))
+    message = TextField(help_text=_("Why it was refused; empty when approved."))
 
 
 class ApproveManyResultSerializer(serializers.Serializer):
@@ -230,7 +229,7 @@ class ApproveManyResultSerializer(serializers.Serializer):
 class QueueRowSerializer(serializers.Serializer):
     case = CaseSerializer()
     tier = serializers.IntegerField(source="tier.order", help_text=_("Order of the tier."))
-    tier_name = serializers.CharField(source="tier.name")
+    tier_name = TextField(source="tier.name")
     waiting_since = serializers.DateTimeField()
     days_waiting = serializers.IntegerField()
     due_on = serializers.DateField(
@@ -241,6 +240,6 @@ class QueueRowSerializer(serializers.Serializer):
         ),
     )
     overdue = serializers.BooleanField(help_text=_("Past the tier's review deadline."))
-    deadline_unknown = serializers.CharField(
+    deadline_unknown = TextField(
         help_text=_("Why the deadline cannot be counted (the calendar lacks the year), or empty.")
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..api_filters import regions_in_scope
 from ..models import AccountChangeStatus, BankAccountChange, Household, Person, Relation, Sex
 from .fields import ScopedCodeField, enum
@@ -14,7 +16,7 @@ from .fields import ScopedCodeField, enum
 class PersonSerializer(serializers.ModelSerializer):
     relation = enum(Relation.choices, read_only=True)
     sex = enum(Sex.choices, read_only=True)
-    id_number_masked = serializers.CharField(
+    id_number_masked = TextField(
         read_only=True,
         help_text=_("First four and last two characters only; the whole number: POST reveal/."),
     )
@@ -25,7 +27,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "number it would narrow the whole number down."
         ),
     )
-    bank_account_masked = serializers.CharField(
+    bank_account_masked = TextField(
         read_only=True,
         help_text=_(
             "The person's own account, last four digits only; empty: paid into the household's "
@@ -53,7 +55,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text=_("Village code.")
     )
-    village = serializers.CharField(source="region.name", read_only=True)
+    village = TextField(source="region.name", read_only=True)
     head_name = serializers.SerializerMethodField()
     people_count = serializers.SerializerMethodField()
 
@@ -71,7 +73,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 
 class HouseholdDetailSerializer(HouseholdSerializer):
-    bank_account_masked = serializers.CharField(
+    bank_account_masked = TextField(
         read_only=True,
         help_text=_('Last four digits only ("**** 1234"); empty when none is registered.'),
     )
@@ -94,10 +96,8 @@ class HouseholdDetailSerializer(HouseholdSerializer):
 
 
 class PersonInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
-    id_number = serializers.CharField(
-        max_length=30, help_text=_("18-character resident ID number (GB 11643).")
-    )
+    name = TextField(max_length=50)
+    id_number = TextField(max_length=30, help_text=_("18-character resident ID number (GB 11643)."))
     relation = enum(Relation.choices, default=Relation.HEAD)
 
 
@@ -106,10 +106,10 @@ class HouseholdCreateSerializer(serializers.Serializer):
         scope=regions_in_scope,
         help_text=_("Code of the village, within your region."),
     )
-    address = serializers.CharField(max_length=200)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    bank_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    bank_account = serializers.CharField(
+    address = TextField(max_length=200)
+    phone = TextField(max_length=30, required=False, allow_blank=True, default="")
+    bank_name = TextField(max_length=100, required=False, allow_blank=True, default="")
+    bank_account = TextField(
         max_length=40,
         required=False,
         allow_blank=True,
@@ -138,7 +138,7 @@ class RevealSerializer(serializers.Serializer):
             "the member's own account instead of the household's."
         ),
     )
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=500, help_text=_("Why the whole number is needed; written to the audit log.")
     )
 
@@ -154,7 +154,7 @@ class RevealedSerializer(serializers.Serializer):
     what = enum(RevealSerializer.WHAT)
     household = serializers.IntegerField()
     person = serializers.IntegerField(allow_null=True)
-    value = serializers.CharField(help_text=_("The whole number. Do not store it."))
+    value = TextField(help_text=_("The whole number. Do not store it."))
 
 
 class BankAccountSetSerializer(serializers.Serializer):
@@ -166,25 +166,25 @@ class BankAccountSetSerializer(serializers.Serializer):
         max_value=2**53,
         help_text=_("Id of the member whose own account this is; empty: the household's default."),
     )
-    bank_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    account = serializers.CharField(
+    bank_name = TextField(max_length=100, required=False, allow_blank=True, default="")
+    account = TextField(
         max_length=40,
         allow_blank=True,
         write_only=True,
         help_text=_("8 to 30 digits, or empty to remove the account; stored encrypted."),
     )
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=1000, help_text=_("Why the account is set or changed; kept with the change.")
     )
 
 
 class BankAccountChangeSerializer(serializers.ModelSerializer):
     status = enum(AccountChangeStatus.choices, read_only=True)
-    person_name = serializers.CharField(source="person.name", read_only=True, default="")
-    bank_account_masked = serializers.CharField(
+    person_name = TextField(source="person.name", read_only=True, default="")
+    bank_account_masked = TextField(
         read_only=True, help_text=_("The new account's last four digits only.")
     )
-    previous_masked = serializers.CharField(read_only=True)
+    previous_masked = TextField(read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -213,7 +213,7 @@ class BankAccountChangeSerializer(serializers.ModelSerializer):
 
 
 class BankAccountDecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(
+    note = TextField(
         max_length=1000,
         required=False,
         allow_blank=True,

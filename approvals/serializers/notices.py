@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
 from common.workdays import DayCount
 
 from ..api_filters import cases_in_scope, regions_in_scope
@@ -14,11 +15,11 @@ from .fields import MAX_IDS, ScopedCodeField, ScopedPrimaryKeyField, enum, money
 
 
 class NoticeItemSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number", read_only=True)
-    display_name = serializers.CharField(read_only=True, help_text=_("As the public sees it."))
+    case_number = TextField(source="case.number", read_only=True)
+    display_name = TextField(read_only=True, help_text=_("As the public sees it."))
     people_count = serializers.IntegerField(read_only=True, allow_null=True)
     amount = money_amount("amount")
-    currency = serializers.CharField(source="amount_currency", read_only=True)
+    currency = TextField(source="amount_currency", read_only=True)
     struck = serializers.BooleanField(
         read_only=True, help_text=_("Taken off after an upheld objection or a withdrawal.")
     )
@@ -41,9 +42,9 @@ class NoticeItemSerializer(serializers.ModelSerializer):
 
 class NoticeSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    program_name = serializers.CharField(source="program.name", read_only=True)
+    program_name = TextField(source="program.name", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True)
+    region_name = TextField(source="region.name", read_only=True)
     status = enum(NoticeStatus.choices, read_only=True)
     published_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -109,7 +110,7 @@ class NoticePublishSerializer(serializers.Serializer):
         scope=regions_in_scope,
         help_text=_("Code of the village, township or county where the notice is posted."),
     )
-    cycle = serializers.CharField(max_length=7)
+    cycle = TextField(max_length=7)
     cases = ScopedPrimaryKeyField(
         scope=cases_in_scope,
         many=True,
@@ -124,13 +125,11 @@ class NoticePublishSerializer(serializers.Serializer):
             "days."
         ),
     )
-    authority = serializers.CharField(
-        max_length=200, required=False, help_text=_("Default: the program's.")
-    )
-    objection_phone = serializers.CharField(
+    authority = TextField(max_length=200, required=False, help_text=_("Default: the program's."))
+    objection_phone = TextField(
         max_length=30, required=False, help_text=_("Default: the program's.")
     )
-    objection_address = serializers.CharField(
+    objection_address = TextField(
         max_length=200, required=False, help_text=_("Default: the program's.")
     )
 

@@ -6,28 +6,30 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..models import Objection, ObjectionStatus
 from ..selectors import OBJECTOR_FIELDS, objector_visible
 from .fields import REASON_MAX, enum
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number", read_only=True)
+    case_number = TextField(source="case.number", read_only=True)
     notice = serializers.IntegerField(
         source="notice_item.notice_id", read_only=True, allow_null=True
     )
     status = enum(ObjectionStatus.choices, read_only=True)
-    tracking_code = serializers.CharField(
+    tracking_code = TextField(
         read_only=True,
         allow_null=True,
         help_text=_("The objector's tracking code; null unless you handle objections."),
     )
-    name = serializers.CharField(
+    name = TextField(
         read_only=True,
         allow_null=True,
         help_text=_("The objector's name (may be empty); null unless you handle objections."),
     )
-    contact = serializers.CharField(
+    contact = TextField(
         read_only=True,
         allow_null=True,
         help_text=_("How to reach the objector; null unless you handle objections."),
@@ -70,12 +72,12 @@ class UpholdSerializer(serializers.Serializer):
     tier = serializers.IntegerField(
         min_value=1, max_value=100, help_text=_("Order of the tier that re-investigates.")
     )
-    comment = serializers.CharField(
+    comment = TextField(
         max_length=REASON_MAX, help_text=_("The finding; required, kept with the case.")
     )
 
 
 class DismissSerializer(serializers.Serializer):
-    reply = serializers.CharField(
+    reply = TextField(
         max_length=REASON_MAX, help_text=_("Written reply to the objector; required.")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
 from common.workdays import DayCount
 
 from ..models import (
@@ -32,16 +33,16 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class TierSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
+    name = TextField(read_only=True, help_text=_("In the request's language."))
     region_level = enum(RegionLevel.choices, read_only=True)
-    role = serializers.CharField(read_only=True, help_text=_("The role group that reviews here."))
+    role = TextField(read_only=True, help_text=_("The role group that reviews here."))
     min_amount = money_amount(
         "min_amount",
         allow_null=True,
         help_text=_("The tier applies only to cases of this amount or more; null: to every case."),
     )
 
-    currency = serializers.CharField(
+    currency = TextField(
         source="min_amount_currency", read_only=True, help_text=_("Currency of min_amount.")
     )
     review_days = serializers.IntegerField(
@@ -49,7 +50,7 @@ class TierSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("Working days the tier has to decide a case; null: no deadline."),
     )
-    notice_level = serializers.CharField(
+    notice_level = TextField(
         read_only=True,
         help_text=_(
             "Level of the public notice that follows this tier's approvals (village, township, "
@@ -75,7 +76,7 @@ class TierSerializer(serializers.ModelSerializer):
 
 
 class ProgramSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
+    name = TextField(read_only=True, help_text=_("In the request's language."))
     category = enum(ProgramCategory.choices, read_only=True)
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
     charges_fund = serializers.SlugRelatedField(
@@ -90,7 +91,7 @@ class ProgramSerializer(serializers.ModelSerializer):
     cap = money_amount(
         "cap", allow_null=True, help_text=_("Most a case may request (requested rule).")
     )
-    currency = serializers.CharField(read_only=True)
+    currency = TextField(read_only=True)
     name_masking = enum(NameMasking.choices, read_only=True)
     allowed_regions = serializers.SlugRelatedField(
         slug_field="code",

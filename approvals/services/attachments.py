@@ -3,44 +3,27 @@ size-limited, by a case worker or reviewer whose region covers the case; audited
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.permissions import holds_perm
-from common.uploads import sniff_content_type
+from common.uploads import UploadRefused, check_document
 from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput, NotAllowed
 from ..models import PERM_FILE, PERM_REVIEW, Attachment, Case
 from ._common import require_region
 
-MAX_ATTACHMENT_BYTES = getattr(settings, "APPROVALS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
-
 
 def attachment_add(*, case: Case, upload: UploadedFile, actor) -> Attachment:
     if not (holds_perm(actor, PERM_FILE) or holds_perm(actor, PERM_REVIEW)):
         raise NotAllowed(_("Only case workers and reviewers may add documents to a case."))
     require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
-    if not upload.size:
-        raise InvalidInput(_("The file is empty."))
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "size": round(upload.size / 1048576, 1),
-                "limit": MAX_ATTACHMENT_BYTES // 1048576,
-            }
-        )
-    upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
-    upload.seek(0)
-    if content_type is None:
-        raise InvalidInput(
-            _("%(name)s is not a PDF, JPEG or PNG file (checked by its content, not its name).")
-            % {"name": upload.name}
-        )
+    try:
+        content_type = check_document(upload)  # size and real type: common.uploads
+    except UploadRefused as exc:
+        raise InvalidInput(str(exc)) from exc
     with transaction.atomic():
         attachment = Attachment(
             case=case,

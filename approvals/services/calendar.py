@@ -11,15 +11,13 @@ State Council's whole schedule of the year).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from common import workdays
+from common import uploads, workdays
 from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput
@@ -64,13 +62,14 @@ def parse_schedule_csv(content: bytes, year: int) -> tuple[list[ScheduleDay], li
     """The days of a schedule file for ``year``, and every problem found (line by line)."""
     problems: list[str] = []
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("gb18030")
-        except UnicodeDecodeError:
-            return [], [_("The file is neither UTF-8 nor GB18030 text.")]
-    rows = list(csv.reader(io.StringIO(text)))
+        # size, lines and cells checked while reading (issue 13): a huge file stops early
+        if content:  # an empty file is told as such below
+            uploads.check_size(len(content), "holidays")
+        rows = [
+            cells for _number, cells in uploads.csv_rows(uploads.decode_text(content), "holidays")
+        ]
+    except uploads.UploadRefused as exc:
+        return [], [str(exc)]
     if not rows:
         return [], [_("The file is empty: a header line date,kind,note comes first.")]
     days: list[ScheduleDay] = []

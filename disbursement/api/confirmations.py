@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -92,7 +92,12 @@ class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Payo
     def create(self, request, *args, **kwargs):
         idempotency_key(request, required=False)  # its form only: not stored
         data = validated_body(ConfirmationPrepareSerializer, request)
-        cycle = get_object_or_404(Cycle, pk=data["cycle"])
+        cycle = Cycle.objects.filter(pk=data["cycle"]).first()
+        if cycle is None:  # a body naming nothing is a 400 on its field, as everywhere
+            message = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+            raise serializers.ValidationError(
+                {"cycle": [str(message).format(pk_value=data["cycle"])]}
+            )
         existed = Confirmation.objects.filter(cycle=cycle).exists()
         confirmation = services.confirmation_prepare(cycle=cycle, actor=request.user)
         location = reverse("payouts-api:confirmation-detail", kwargs={"pk": confirmation.pk})

@@ -109,7 +109,7 @@ class RecoveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PayoutsV
             return Recovery.objects.none()
         qs = selectors.recoveries_for_user(self.request.user).prefetch_related("refunds")
         wanted = self.request.query_params.get("status")
-        if self.action == "list" and wanted:
+        if self.action == "list" and "status" in self.request.query_params:
             if wanted not in RecoveryStatus.values:
                 raise serializers.ValidationError({"status": [_("Unknown status.")]})
             qs = qs.filter(status=wanted)

@@ -7,25 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import ScopedPrimaryKeyField, enum, money_amount
+from common import uploads
+from common.api import TextField
 
 from ..api_filters import batches_in_scope
 from ..models import BankLayout, BankResultImport, ExportFormat, ExportLog, ImportStatus
 from .common import username_field
 
-MAX_RESULT_FILE_BYTES = 50 * 1024 * 1024  # ~500,000 result lines; a bank file is far smaller
-
 
 class BankLayoutSerializer(serializers.ModelSerializer):
     export_columns = serializers.ListField(
-        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
+        child=serializers.ListField(child=TextField(), min_length=2, max_length=2),
         read_only=True,
         help_text=_("[field, header] pairs in file order."),
     )
     result_columns = serializers.DictField(
-        child=serializers.CharField(), read_only=True, help_text=_("{field: header}.")
+        child=TextField(), read_only=True, help_text=_("{field: header}.")
     )
-    paid_values = serializers.ListField(child=serializers.CharField(), read_only=True)
-    failed_values = serializers.ListField(child=serializers.CharField(), read_only=True)
+    paid_values = serializers.ListField(child=TextField(), read_only=True)
+    failed_values = serializers.ListField(child=TextField(), read_only=True)
 
     class Meta:
         model = BankLayout
@@ -44,10 +44,10 @@ class BankLayoutSerializer(serializers.ModelSerializer):
 
 
 class ExportLogSerializer(serializers.ModelSerializer):
-    layout_name = serializers.CharField(source="layout.name", read_only=True)
+    layout_name = TextField(source="layout.name", read_only=True)
     format = enum(ExportFormat.choices, read_only=True)
     total = money_amount("total")
-    currency = serializers.CharField(source="total_currency", read_only=True)
+    currency = TextField(source="total_currency", read_only=True)
     exported_by = username_field()
     downloadable = serializers.SerializerMethodField(
         help_text=_("True when the file is kept for download (exports made through a job).")
@@ -86,12 +86,12 @@ class ExportCreateSerializer(serializers.Serializer):
 
 
 class ResultImportSerializer(serializers.ModelSerializer):
-    layout_name = serializers.CharField(source="layout.name", read_only=True)
+    layout_name = TextField(source="layout.name", read_only=True)
     status = enum(ImportStatus.choices, read_only=True)
     paid_total = money_amount("paid_total")
     failed_total = money_amount("failed_total")
     charges_total = money_amount("charges_total")
-    currency = serializers.CharField(source="paid_total_currency", read_only=True)
+    currency = TextField(source="paid_total_currency", read_only=True)
     imported_by = username_field()
 
     class Meta:
@@ -142,9 +142,8 @@ class ResultImportCreateSerializer(serializers.Serializer):
     )
 
     def validate_file(self, upload):
-        if upload.size > MAX_RESULT_FILE_BYTES:
-            raise serializers.ValidationError(
-                _("The file is larger than %(mb)s MB; ask the bank for one file per batch.")
-                % {"mb": MAX_RESULT_FILE_BYTES // (1024 * 1024)}
-            )
+        try:
+            uploads.check_size(upload.size, "bank_result", upload.name or "")
+        except uploads.UploadRefused as exc:
+            raise serializers.ValidationError(str(exc)) from exc
         return upload

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from approvals.api_filters import regions_in_scope
 from approvals.serializers import ScopedCodeField, enum, money_amount
+from common.api import TextField
 from ledger.serializers import money_field
 
 from .. import selectors
@@ -20,7 +21,7 @@ from .common import REASON_MAX, program_field, username_field
 class BatchSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField(help_text=_('"PB" and the id, as on the screens.'))
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    program_name = serializers.CharField(source="program.name", read_only=True)
+    program_name = TextField(source="program.name", read_only=True)
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region = serializers.SlugRelatedField(
         slug_field="code",
@@ -30,7 +31,7 @@ class BatchSerializer(serializers.ModelSerializer):
     )
     status = enum(BatchStatus.choices, read_only=True)
     total = money_amount("total")
-    currency = serializers.CharField(source="total_currency", read_only=True)
+    currency = TextField(source="total_currency", read_only=True)
     built_by = username_field()
     approved_by = username_field()
 
@@ -66,7 +67,7 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class ReconciliationSerializer(serializers.Serializer):
     agrees = serializers.BooleanField(help_text=_("True when every sum agrees."))
-    currency = serializers.CharField()
+    currency = TextField()
     payments_count = serializers.IntegerField()
     payments_total = money_field()
     file_rows = serializers.IntegerField(
@@ -84,7 +85,7 @@ class ReconciliationSerializer(serializers.Serializer):
     waiting_count = serializers.IntegerField(help_text=_("Sent, no result yet."))
     waiting_total = money_field()
     differences = serializers.ListField(
-        child=serializers.CharField(), help_text=_("Each place where the sums differ.")
+        child=TextField(), help_text=_("Each place where the sums differ.")
     )
 
 
@@ -103,9 +104,9 @@ class TimelinessSerializer(serializers.Serializer):
 
 
 class LeftOutSerializer(serializers.Serializer):
-    kind = serializers.CharField(required=False, help_text=_('"case" or "entitlement".'))
-    label = serializers.CharField(required=False, help_text=_("Case number or beneficiary."))
-    reason = serializers.CharField(required=False)
+    kind = TextField(required=False, help_text=_('"case" or "entitlement".'))
+    label = TextField(required=False, help_text=_("Case number or beneficiary."))
+    reason = TextField(required=False)
     count = serializers.IntegerField(
         required=False, help_text=_("The last element only: how many were left out in all.")
     )
@@ -139,7 +140,7 @@ class BatchDetailSerializer(BatchSerializer):
 
 class BatchBuildSerializer(serializers.Serializer):
     program = program_field()
-    cycle = serializers.CharField(
+    cycle = TextField(
         max_length=7, required=False, allow_blank=True, default="", help_text=_("Only this cycle.")
     )
     region = ScopedCodeField(
@@ -174,7 +175,7 @@ class BatchBuildSerializer(serializers.Serializer):
 
 
 class DiscardSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=REASON_MAX, help_text=_("Why the batch is discarded; required, kept with it.")
     )
 
@@ -182,18 +183,18 @@ class DiscardSerializer(serializers.Serializer):
 class PaymentSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField(help_text=_('"case" (an award) or "entitlement".'))
     case_number = serializers.SerializerMethodField()
-    account = serializers.CharField(
+    account = TextField(
         source="account_masked",
         read_only=True,
         help_text=_('Last four digits only ("**** 1234").'),
     )
-    payee_id_masked = serializers.CharField(
+    payee_id_masked = TextField(
         read_only=True,
         help_text=_("The payee's ID number: region and last four characters only."),
     )
     account_owner = enum(AccountOwner.choices, read_only=True)
     amount = money_amount("amount")
-    currency = serializers.CharField(source="amount_currency", read_only=True)
+    currency = TextField(source="amount_currency", read_only=True)
     status = enum(PaymentStatus.choices, read_only=True)
     reported_amount = serializers.DecimalField(
         max_digits=18,

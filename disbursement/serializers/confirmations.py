@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from approvals.models import ObjectionStatus
 from approvals.serializers import enum
+from common.api import TextField
 
 from ..models import (
     Confirmation,
@@ -24,8 +25,8 @@ from .common import REASON_MAX, username_field
 
 
 class ConfirmationRowSerializer(serializers.ModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True)
-    village = serializers.CharField(source="region.code", read_only=True)
+    person_name = TextField(source="person.name", read_only=True)
+    village = TextField(source="region.code", read_only=True)
     outcome = enum(RowOutcome.choices, read_only=True)
     stop_action = enum(StopAction.choices, read_only=True)
     reasons = serializers.SerializerMethodField(
@@ -61,7 +62,7 @@ class ConfirmationRowSerializer(serializers.ModelSerializer):
 
 
 class ConfirmationSignoffSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region.code", read_only=True)
+    region = TextField(source="region.code", read_only=True)
     user = username_field()
 
     class Meta:
@@ -72,7 +73,7 @@ class ConfirmationSignoffSerializer(serializers.ModelSerializer):
 
 class ConfirmationSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cycle_code = serializers.CharField(source="cycle.code", read_only=True)
+    cycle_code = TextField(source="cycle.code", read_only=True)
     status = enum(ConfirmationStatus.choices, read_only=True)
     prepared_by = username_field()
     approved_by = username_field()
@@ -108,7 +109,7 @@ class ConfirmationSerializer(serializers.ModelSerializer):
 
 
 class ConfirmationNoticeSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region.code", read_only=True)
+    region = TextField(source="region.code", read_only=True)
     published_by = username_field()
 
     class Meta:
@@ -151,7 +152,7 @@ class ConfirmationPrepareSerializer(serializers.Serializer):
 
 class RowStopSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text=_("Id of a row of your region."))
-    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("Required, written out."))
+    reason = TextField(max_length=REASON_MAX, help_text=_("Required, written out."))
     action = serializers.ChoiceField(
         choices=StopAction.choices,
         required=False,
@@ -162,7 +163,7 @@ class RowStopSerializer(serializers.Serializer):
 
 
 class SignoffSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True)
+    comment = TextField(max_length=REASON_MAX, required=False, allow_blank=True)
 
 
 class PublishSerializer(serializers.Serializer):
@@ -172,7 +173,7 @@ class PublishSerializer(serializers.Serializer):
 
 
 class TierNoticeSerializer(serializers.Serializer):
-    region = serializers.CharField(
+    region = TextField(
         max_length=12, help_text=_("Division code of a region of the level the tier asks for.")
     )
     starts_on = serializers.DateField(
@@ -185,7 +186,7 @@ class RowDecideSerializer(serializers.Serializer):
     pay = serializers.BooleanField(
         help_text=_("True: paid after a re-posting of its own; false: stopped.")
     )
-    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("Required, written out."))
+    reason = TextField(max_length=REASON_MAX, help_text=_("Required, written out."))
     action = serializers.ChoiceField(
         choices=StopAction.choices,
         required=False,
@@ -196,12 +197,12 @@ class RowDecideSerializer(serializers.Serializer):
 
 
 class ConfirmationObjectionSerializer(serializers.ModelSerializer):
-    program = serializers.CharField(source="confirmation.program.code", read_only=True)
-    cycle = serializers.CharField(source="confirmation.cycle.code", read_only=True)
-    name_shown = serializers.CharField(source="row.display_name", read_only=True)
-    village = serializers.CharField(source="row.region.code", read_only=True)
+    program = TextField(source="confirmation.program.code", read_only=True)
+    cycle = TextField(source="confirmation.cycle.code", read_only=True)
+    name_shown = TextField(source="row.display_name", read_only=True)
+    village = TextField(source="row.region.code", read_only=True)
     status = enum(ObjectionStatus.choices, read_only=True)
-    contact = serializers.CharField(read_only=True, help_text=_("How to reach the objector."))
+    contact = TextField(read_only=True, help_text=_("How to reach the objector."))
     handled_by = username_field()
 
     class Meta:

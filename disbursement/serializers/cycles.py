@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import enum, money_amount
+from common.api import TextField
 from ledger.serializers import money_field
 
 from ..models import Cycle, CycleStatus
@@ -15,12 +16,12 @@ from .common import program_field, username_field
 
 class CycleSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    program_name = serializers.CharField(source="program.name", read_only=True)
+    program_name = TextField(source="program.name", read_only=True)
     status = enum(CycleStatus.choices, read_only=True)
     amount = money_amount(
         "program.amount", allow_null=True, help_text=_("What each beneficiary is owed per cycle.")
     )
-    currency = serializers.CharField(source="program.currency", read_only=True)
+    currency = TextField(source="program.currency", read_only=True)
     entitlement_count = serializers.IntegerField(
         read_only=True, help_text=_("Entitlements generated so far.")
     )
@@ -48,4 +49,4 @@ class CycleSerializer(serializers.ModelSerializer):
 
 class CycleOpenSerializer(serializers.Serializer):
     program = program_field()
-    code = serializers.CharField(max_length=7, help_text=_('The cycle, e.g. "2026" or "2026-11".'))
+    code = TextField(max_length=7, help_text=_('The cycle, e.g. "2026" or "2026-11".'))

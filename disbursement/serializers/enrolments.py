@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import enum
+from common.api import TextField
 
 from ..models import Enrolment, EnrolmentHistory, EnrolmentStatus
 from .common import REASON_MAX, username_field
@@ -15,7 +16,7 @@ from .common import REASON_MAX, username_field
 
 class EnrolmentHistorySerializer(serializers.ModelSerializer):
     actor = username_field()
-    from_status = serializers.CharField(read_only=True, help_text=_("Empty for the enrolment."))
+    from_status = TextField(read_only=True, help_text=_("Empty for the enrolment."))
 
     class Meta:
         model = EnrolmentHistory
@@ -25,8 +26,8 @@ class EnrolmentHistorySerializer(serializers.ModelSerializer):
 
 class EnrolmentSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    person_name = serializers.CharField(source="person.name", read_only=True)
-    village = serializers.CharField(
+    person_name = TextField(source="person.name", read_only=True)
+    village = TextField(
         source="household.region.code", read_only=True, help_text=_("The household's village.")
     )
     source_case = serializers.SlugRelatedField(
@@ -36,7 +37,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         help_text=_("The final case that enrolled the beneficiary (null: enrolled before)."),
     )
     status = enum(EnrolmentStatus.choices, read_only=True)
-    status_reason = serializers.CharField(
+    status_reason = TextField(
         read_only=True, help_text=_("Why it is suspended or exited; empty while active.")
     )
 
@@ -68,7 +69,7 @@ class EnrolmentDetailSerializer(EnrolmentSerializer):
 
 
 class EnrolmentChangeSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=REASON_MAX, help_text=_("Required: written out, it is kept with the enrolment.")
     )
     on = serializers.DateField(required=False, help_text=_("Effective from; default: today."))

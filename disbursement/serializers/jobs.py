@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import enum
+from common.api import TextField
 
 from ..api_filters import JOB_KINDS
 from ..models import JobProgress, JobStatus
@@ -26,7 +27,7 @@ class JobSerializer(serializers.ModelSerializer):
             "rule of the domain: its code, and for a refused bank file every problem line."
         ),
     )
-    error = serializers.CharField(read_only=True, help_text=_("Why it failed; empty otherwise."))
+    error = TextField(read_only=True, help_text=_("Why it failed; empty otherwise."))
     created_by = username_field()
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from approvals.serializers import enum, money_amount
+from common.api import TextField
 from ledger.serializers import money_field
 
 from ..models import (
@@ -28,7 +29,7 @@ from .common import REASON_MAX, username_field
 
 class RefundSerializer(serializers.ModelSerializer):
     amount = money_amount("amount")
-    currency = serializers.CharField(source="amount_currency", read_only=True)
+    currency = TextField(source="amount_currency", read_only=True)
     method = enum(RefundMethod.choices, read_only=True)
     entry = serializers.IntegerField(source="entry.seq", read_only=True)
     recorded_by = username_field()
@@ -51,15 +52,15 @@ class RefundSerializer(serializers.ModelSerializer):
 
 
 class RecoverySerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="__str__", read_only=True)
-    payment = serializers.CharField(source="payment.reference", read_only=True)
+    label = TextField(source="__str__", read_only=True)
+    payment = TextField(source="payment.reference", read_only=True)
     batch = serializers.IntegerField(source="payment.batch_id", read_only=True)
     person = serializers.IntegerField(source="person_id", read_only=True)
-    person_name = serializers.CharField(source="person.name", read_only=True)
+    person_name = TextField(source="person.name", read_only=True)
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
     amount = money_amount("amount")
-    currency = serializers.CharField(source="amount_currency", read_only=True)
+    currency = TextField(source="amount_currency", read_only=True)
     refunded = money_field(source="refunded_sum")
     owed = serializers.SerializerMethodField(
         help_text=_("Still owed back, two decimals (0.00 unless open).")
@@ -120,30 +121,30 @@ class RecoveryProposeSerializer(serializers.Serializer):
     payment = serializers.IntegerField(help_text=_("Id of a paid payment of your region."))
     amount = _amount_in()
     reason_code = enum(RecoveryReason.choices)
-    reason_text = serializers.CharField(max_length=REASON_MAX)
-    decision_reference = serializers.CharField(max_length=100, required=False, default="")
+    reason_text = TextField(max_length=REASON_MAX)
+    decision_reference = TextField(max_length=100, required=False, default="")
 
 
 class RecoveryDecisionSerializer(serializers.Serializer):
-    decision_text = serializers.CharField(max_length=REASON_MAX)
-    decision_reference = serializers.CharField(max_length=100, required=False, default="")
+    decision_text = TextField(max_length=REASON_MAX)
+    decision_reference = TextField(max_length=100, required=False, default="")
 
 
 class RefundCreateSerializer(serializers.Serializer):
     amount = _amount_in()
     received_on = serializers.DateField(required=False, help_text=_("Default: today."))
     method = enum(RefundMethod.choices, required=False, default=RefundMethod.BANK)
-    bank_reference = serializers.CharField(max_length=64, required=False, default="")
-    note = serializers.CharField(max_length=500, required=False, default="")
+    bank_reference = TextField(max_length=64, required=False, default="")
+    note = TextField(max_length=500, required=False, default="")
 
 
 class RecoveryWriteOffSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=REASON_MAX)
+    reason = TextField(max_length=REASON_MAX)
 
 
 class SampleLineSerializer(serializers.ModelSerializer):
-    payment = serializers.CharField(source="payment.reference", read_only=True)
-    payee_name = serializers.CharField(source="payment.payee_name", read_only=True)
+    payment = TextField(source="payment.reference", read_only=True)
+    payee_name = TextField(source="payment.payee_name", read_only=True)
     payment_status = enum(PaymentStatus.choices, source="payment.status", read_only=True)
     outcome = enum(SampleOutcome.choices, read_only=True)
     checked_by = username_field()
@@ -180,4 +181,4 @@ class SampleDrawSerializer(serializers.Serializer):
 class SampleRecordSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text=_("Id of a line of the sample."))
     outcome = enum([(o.value, o.label) for o in SampleOutcome if o.value])
-    note = serializers.CharField(max_length=500, required=False, default="")
+    note = TextField(max_length=500, required=False, default="")

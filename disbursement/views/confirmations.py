@@ -326,8 +326,8 @@ def confirmation_row_decide(request, pk: int, row_id: int):
 # --------------------------------------------------------------------------------------------
 # objections to rows
 # --------------------------------------------------------------------------------------------
-@permission_required(PERM_OBJECTION)
 @require_safe
+@permission_required(PERM_OBJECTION)
 def objection_list(request):
     region_or_403(request.user)
     rows = selectors.confirmation_objections_for_user(request.user).order_by("status", "created_at")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common.errors import FundError, status_for
+from common.filters import query_id
 from common.permissions import holds_perm, permission_required
 
 from .. import selectors
@@ -57,10 +58,10 @@ def job_for(request, pk: int) -> JobProgress:
 def own_failed_job(request, kind: str) -> JobProgress | None:
     """The failed ``kind`` job named by ``?job=``, when the user started it: its form shows the
     refusal again with what was typed."""
-    raw = request.GET.get("job") or ""
-    if not raw.isdigit():
+    job_id = query_id(request.GET.get("job"))
+    if job_id is None:
         return None
-    return selectors.own_failed_job(request.user, job_id=int(raw), kind=kind)
+    return selectors.own_failed_job(request.user, job_id=job_id, kind=kind)
 
 
 def job_urls(job: JobProgress) -> dict[str, str]:

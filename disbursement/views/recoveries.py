@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
+from common.filters import query_id
 from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
@@ -140,7 +141,8 @@ def recovery_list(request):
 # propose
 # --------------------------------------------------------------------------------------------
 def _paid_payment_or_404(user, pk) -> Payment:
-    if not str(pk).isdigit():
+    pk = query_id(pk)
+    if pk is None:
         raise Http404
     return get_object_or_404(
         Payment.objects.filter(

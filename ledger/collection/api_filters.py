@@ -9,6 +9,8 @@ receipt status and type go through ``selectors.receipts``.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import FilterSet
+
 from ..models import Fund
 from . import selectors
 from .models import (
@@ -36,7 +38,7 @@ def _fund_filter(field_name: str = "fund") -> django_filters.ModelChoiceFilter:
     )
 
 
-class DonorFilter(django_filters.FilterSet):
+class DonorFilter(FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label=_("Part of the name, or the start of the credit code")
     )
@@ -52,7 +54,7 @@ class DonorFilter(django_filters.FilterSet):
         return queryset & selectors.donor_search(value, limit=None)
 
 
-class DonationFilter(django_filters.FilterSet):
+class DonationFilter(FilterSet):
     date_from = django_filters.DateFilter(
         field_name="received_on", lookup_expr="gte", label=_("Received on or after this day")
     )
@@ -73,7 +75,7 @@ class DonationFilter(django_filters.FilterSet):
         fields = ["date_from", "date_to", "fund", "donor", "method", "receipt_status"]
 
 
-class AllocationFilter(django_filters.FilterSet):
+class AllocationFilter(FilterSet):
     date_from = django_filters.DateFilter(
         field_name="received_on", lookup_expr="gte", label=_("Received on or after this day")
     )
@@ -91,7 +93,7 @@ class AllocationFilter(django_filters.FilterSet):
         fields = ["date_from", "date_to", "fund", "kind", "receipt_status"]
 
 
-class ReceiptFilter(django_filters.FilterSet):
+class ReceiptFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ReceiptStatus.choices, method="filter_noop", label=_("Valid or void")
     )
@@ -124,7 +126,7 @@ class ReceiptFilter(django_filters.FilterSet):
         return super().filter_queryset(base)
 
 
-class VoidRequestFilter(django_filters.FilterSet):
+class VoidRequestFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=VoidRequestStatus.choices, label=_("Waiting, approved or rejected")
     )
@@ -134,7 +136,7 @@ class VoidRequestFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class CashDepositFilter(django_filters.FilterSet):
+class CashDepositFilter(FilterSet):
     date_from = django_filters.DateFilter(
         field_name="deposited_on", lookup_expr="gte", label=_("Deposited on or after this day")
     )

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import uploads
+
 from ..exceptions import AmountTooLarge
 from ..forms import DateInput, FundChoiceField, currency_choices
 from ..limits import check_ceiling
@@ -334,6 +336,7 @@ class AllocationForm(_WithinCeiling, _Keyed):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("file (.xlsx or .csv)"),
+        validators=[uploads.size_validator("import")],
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 

@@ -5,18 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..models import Account, Fund
 from .fields import money_field
 
 
 class FundBalanceSerializer(serializers.Serializer):
-    fund = serializers.CharField(help_text=_("Fund code."))
-    currency = serializers.CharField()
+    fund = TextField(help_text=_("Fund code."))
+    currency = TextField()
     balance = money_field(help_text=_("On the account's normal side."))
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
+    name = TextField(read_only=True, help_text=_("In the request's language."))
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     balances = serializers.SerializerMethodField(
         help_text=_("Current balance per fund and currency, on the account's normal side.")
@@ -45,7 +47,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class FundPositionSerializer(serializers.Serializer):
-    currency = serializers.CharField()
+    currency = TextField()
     cash_at_bank = money_field()
     cash_on_hand = money_field()
     awards_payable = money_field()
@@ -56,9 +58,9 @@ class FundPositionSerializer(serializers.Serializer):
 
 
 class FundSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text=_("In the request's language."))
-    purposes = serializers.ListField(child=serializers.CharField(), read_only=True)
-    currencies = serializers.ListField(child=serializers.CharField(), read_only=True)
+    name = TextField(read_only=True, help_text=_("In the request's language."))
+    purposes = serializers.ListField(child=TextField(), read_only=True)
+    currencies = serializers.ListField(child=TextField(), read_only=True)
     position = serializers.SerializerMethodField(
         help_text=_("The fund's position per currency (ledger.selectors.fund_position).")
     )

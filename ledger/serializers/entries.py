@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..models import JournalEntry, JournalLine, Side
 from .fields import (
     CURRENCY_CHOICES,
@@ -20,12 +22,12 @@ from .fields import (
 
 class JournalLineSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    account_name = serializers.CharField(source="account.name", read_only=True)
+    account_name = TextField(source="account.name", read_only=True)
     fund = serializers.SlugRelatedField(slug_field="code", read_only=True)
     amount = serializers.DecimalField(
         source="amount.amount", max_digits=MAX_AMOUNT_DIGITS, decimal_places=2, read_only=True
     )
-    currency = serializers.CharField(source="amount_currency", read_only=True)
+    currency = TextField(source="amount_currency", read_only=True)
     balance_after = serializers.DecimalField(
         max_digits=MAX_BALANCE_DIGITS,
         decimal_places=2,
@@ -115,17 +117,17 @@ class JournalEntryDetailSerializer(JournalEntrySerializer):
 
 
 class LineInputSerializer(serializers.Serializer):
-    account = serializers.CharField(max_length=20, help_text=_("Account code, e.g. 1002."))
-    fund = serializers.CharField(max_length=20, help_text=_("Fund code, e.g. RELIEF."))
+    account = TextField(max_length=20, help_text=_("Account code, e.g. 1002."))
+    fund = TextField(max_length=20, help_text=_("Fund code, e.g. RELIEF."))
     side = serializers.ChoiceField(choices=Side.choices, help_text=_("D (debit) or C (credit)."))
     amount = AmountField(help_text=_('Positive decimal string with at most 2 places: "1200.00".'))
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, default=settings.DEFAULT_CURRENCY)
-    memo = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    memo = TextField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class EntryCreateSerializer(serializers.Serializer):
     date = serializers.DateField()
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    memo = TextField(max_length=500, required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True, min_length=2, max_length=500)
 
 
@@ -133,4 +135,4 @@ class EntryReverseSerializer(serializers.Serializer):
     date = serializers.DateField(
         required=False, help_text=_("Date of the reversing entry; today when left out.")
     )
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    memo = TextField(max_length=500, required=False, allow_blank=True, default="")

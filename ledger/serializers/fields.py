@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 MAX_AMOUNT_DIGITS = 18  # JournalLine.amount: max_digits=18, decimal_places=2
 MAX_BALANCE_DIGITS = 20  # balances add many amounts
 
@@ -54,5 +56,5 @@ CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
 
 
 class CurrencyTotalSerializer(serializers.Serializer):
-    currency = serializers.CharField()
+    currency = TextField()
     amount = money_field()

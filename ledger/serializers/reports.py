@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.api import MAX_PAGE_SIZE
+from common.api import MAX_PAGE_SIZE, TextField
 
 from ..models import Account, AccountType, Fund, Side
 from .fields import CURRENCY_CHOICES, CurrencyTotalSerializer, money_field
@@ -45,10 +45,10 @@ class StatementQuerySerializer(_FundQuery):
 
 
 class BalanceSerializer(serializers.Serializer):
-    account = serializers.CharField(help_text=_("Account code."))
-    account_name = serializers.CharField()
+    account = TextField(help_text=_("Account code."))
+    account_name = TextField()
     normal_side = serializers.ChoiceField(choices=Side.choices)
-    fund = serializers.CharField(allow_null=True, help_text=_("Fund code, or null for all funds."))
+    fund = TextField(allow_null=True, help_text=_("Fund code, or null for all funds."))
     as_of = serializers.DateField(allow_null=True)
     balances = CurrencyTotalSerializer(
         many=True, help_text=_("Balance per currency, on the account's normal side.")
@@ -56,23 +56,23 @@ class BalanceSerializer(serializers.Serializer):
 
 
 class TrialBalanceRowSerializer(serializers.Serializer):
-    account = serializers.CharField(source="account.code")
-    account_name = serializers.CharField(source="account.name")
+    account = TextField(source="account.code")
+    account_name = TextField(source="account.name")
     account_type = serializers.ChoiceField(source="account.type", choices=AccountType.choices)
-    currency = serializers.CharField()
+    currency = TextField()
     debit = money_field()
     credit = money_field()
 
 
 class TrialBalanceTotalSerializer(serializers.Serializer):
-    currency = serializers.CharField()
+    currency = TextField()
     debit = money_field()
     credit = money_field()
     balanced = serializers.BooleanField()
 
 
 class TrialBalanceSerializer(serializers.Serializer):
-    fund = serializers.CharField(allow_null=True)
+    fund = TextField(allow_null=True)
     as_of = serializers.DateField(allow_null=True)
     balanced = serializers.BooleanField(help_text=_("Debits equal credits in every currency."))
     rows = TrialBalanceRowSerializer(many=True)
@@ -83,7 +83,7 @@ class StatementRowSerializer(serializers.Serializer):
     seq = serializers.IntegerField(source="line.entry.seq", help_text=_("Entry number."))
     date = serializers.DateField(source="line.entry.date")
     line_no = serializers.IntegerField(source="line.line_no")
-    fund = serializers.CharField(source="line.fund.code")
+    fund = TextField(source="line.fund.code")
     memo = serializers.SerializerMethodField()
     debit = money_field()
     credit = money_field()
@@ -94,11 +94,11 @@ class StatementRowSerializer(serializers.Serializer):
 
 
 class StatementSerializer(serializers.Serializer):
-    account = serializers.CharField(source="account.code")
-    account_name = serializers.CharField(source="account.name")
+    account = TextField(source="account.code")
+    account_name = TextField(source="account.name")
     normal_side = serializers.ChoiceField(source="account.normal_side", choices=Side.choices)
-    fund = serializers.CharField(source="fund.code", allow_null=True, default=None)
-    currency = serializers.CharField()
+    fund = TextField(source="fund.code", allow_null=True, default=None)
+    currency = TextField()
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     page_size = serializers.SerializerMethodField()

@@ -11,18 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..models import EntryRequest, EntryRequestAttachment, Period, RequestKind, RequestStatus
 from .entries import LineInputSerializer
 from .fields import CurrencyTotalSerializer, money_field
 
 
 class RequestLineSerializer(serializers.Serializer):
-    account = serializers.CharField(help_text=_("Account code."))
-    fund = serializers.CharField(help_text=_("Fund code."))
-    side = serializers.CharField(help_text=_("D (debit) or C (credit)."))
+    account = TextField(help_text=_("Account code."))
+    fund = TextField(help_text=_("Fund code."))
+    side = TextField(help_text=_("D (debit) or C (credit)."))
     amount = money_field()
-    currency = serializers.CharField()
-    memo = serializers.CharField(allow_blank=True)
+    currency = TextField()
+    memo = TextField(allow_blank=True)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -106,8 +108,8 @@ class EntryRequestSerializer(serializers.ModelSerializer):
 
 class EntryRequestCreateSerializer(serializers.Serializer):
     date = serializers.DateField()
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(
+    memo = TextField(max_length=500, required=False, allow_blank=True, default="")
+    reason = TextField(
         max_length=1000,
         help_text=_("Why the entry is needed; the approver and the auditor read it."),
     )
@@ -118,19 +120,19 @@ class ReversalRequestSerializer(serializers.Serializer):
     date = serializers.DateField(
         required=False, help_text=_("Date of the reversing entry; today when left out.")
     )
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(
+    memo = TextField(max_length=500, required=False, allow_blank=True, default="")
+    reason = TextField(
         max_length=1000,
         help_text=_("Why the entry must be reversed; the approver and the auditor read it."),
     )
 
 
 class ApproveSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    note = TextField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=1000, help_text=_("Why the request is rejected; its maker reads it.")
     )
 
@@ -156,9 +158,9 @@ class RequestQuerySerializer(serializers.Serializer):
 
 
 class OpenItemSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = TextField()
     count = serializers.IntegerField()
-    url = serializers.CharField(allow_blank=True)
+    url = TextField(allow_blank=True)
 
 
 class PeriodSerializer(serializers.ModelSerializer):

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from common.replay import mark_replayed
-from common.uploads import sniff_content_type
+from common.uploads import UploadRefused, check_document
 
 from .. import posting
 from ..audit import AuditAction, audit
@@ -70,7 +70,6 @@ from .journal import journal_post, journal_reverse, reversal_refusal_if_reversed
 
 PERM_SUBMIT = "ledger.add_entryrequest"
 PERM_APPROVE = "ledger.approve_entryrequest"
-MAX_ATTACHMENT_BYTES = getattr(settings, "LEDGER_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 MAX_ATTACHMENTS = 10
 # The key of the entry an approved request posts: one request, one posting, whatever happens.
 POSTING_KEY = "entry-request:{pk}"
@@ -184,28 +183,12 @@ def check_entry(
 
 
 def check_attachment(upload: UploadedFile) -> str:
-    """The document's real type (PDF, JPEG or PNG), or ``InvalidInput`` saying what is wrong."""
-    name = upload.name or "document"
-    if not upload.size:
-        raise InvalidInput(_("%(name)s is empty.") % {"name": name})
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            _("%(name)s is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {
-                "name": name,
-                "size": round(upload.size / 1048576, 1),
-                "limit": MAX_ATTACHMENT_BYTES // 1048576,
-            }
-        )
-    upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
-    upload.seek(0)
-    if content_type is None:
-        raise InvalidInput(
-            _("%(name)s is not a PDF, JPEG or PNG file (checked by its content, not its name).")
-            % {"name": name}
-        )
-    return content_type
+    """The document's real type (PDF, JPEG or PNG), or ``InvalidInput`` saying what is wrong
+    (``common.uploads.check_document``: the one check of every document upload)."""
+    try:
+        return check_document(upload)
+    except UploadRefused as exc:
+        raise InvalidInput(str(exc)) from exc
 
 
 def _check_attachments(uploads: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
@@ -533,7 +516,6 @@ def _check_reversible(entry: JournalEntry) -> None:
 
 __all__ = [
     "MAX_ATTACHMENTS",
-    "MAX_ATTACHMENT_BYTES",
     "check_attachment",
     "check_entry",
     "check_manual_ceiling",

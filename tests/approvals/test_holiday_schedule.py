@@ -271,3 +271,26 @@ def test_the_refusal_names_where_to_enter_the_year_in_chinese():
         deadline(date(2026, 12, 28), 7)
     assert "2027 年" in str(refused.value) and "节假日安排" in str(refused.value)
     assert "自然日" in str(refused.value)
+
+
+def test_a_schedule_file_past_the_limits_is_refused(client, admin_user, settings):
+    # issue 13, finding 9: the size checked before reading, the lines while reading
+    client.force_login(admin_user)
+    url = reverse("admin:approvals_holidayscheduleyear_import")
+    big = b"date,kind,note\n" + b"2027-01-01,holiday,x\n" * 60_000  # 1.3 MB
+    response = client.post(
+        url,
+        {"year": "2027", "complete": "on", "file": SimpleUploadedFile("big.csv", big)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert (
+        response.status_code in (200, 400) and "big.csv is too large" in response.content.decode()
+    )
+    settings.UPLOAD_LIMITS = {"holidays": {"rows": 5}}
+    with translation.override("en"), pytest.raises(InvalidInput, match="more than 5 rows"):
+        services.holiday_schedule_import(
+            year=2027,
+            content=b"date,kind,note\n" + b"2027-01-01,holiday,x\n" * 10,
+            actor=admin_user,
+        )
+    assert _snapshot() == ([], [])

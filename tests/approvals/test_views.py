@@ -310,10 +310,8 @@ def test_attachment_never_served_to_anonymous_or_other_region(client, people, ne
     assert client.get("/media/" + attachment.file.name).status_code == 404
 
 
-def test_attachment_too_large_refused(client, people, new_case, settings, monkeypatch):
-    from approvals.services import attachments
-
-    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 10)
+def test_attachment_too_large_refused(client, people, new_case, settings):
+    settings.UPLOAD_LIMITS = {"document": {"bytes": 10}}
     case = new_case()
     response = _as(client, people.worker).post(
         reverse("approvals:attachment-upload", args=[case.pk]),

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ...serializers import CURRENCY_CHOICES, AmountField
 
 
-class FundCodeField(serializers.CharField):
+class FundCodeField(TextField):
     """A fund by its code. Reads the related fund; writes hand the code to the service as it is,
     so an unknown or closed fund gets the service's own ``unknown_fund`` refusal."""
 
@@ -46,13 +48,13 @@ def currency_field(**kwargs) -> serializers.ChoiceField:
     )
 
 
-def username_field(user: str) -> serializers.CharField:
+def username_field(user: str) -> TextField:
     """Who did it, by username; null when the system itself did (a management command)."""
-    return serializers.CharField(source=f"{user}.username", read_only=True, allow_null=True)
+    return TextField(source=f"{user}.username", read_only=True, allow_null=True)
 
 
 class ReceiptLinkMixin(serializers.Serializer):
-    receipt = serializers.CharField(
+    receipt = TextField(
         source="receipt.code", read_only=True, help_text=_("Receipt code: series-number.")
     )
     receipt_void = serializers.BooleanField(

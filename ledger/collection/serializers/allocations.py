@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..models import AllocationKind, PaymentMethod, Pledge, ReceiptType
 from ._fields import (
     FundCodeField,
@@ -16,24 +18,20 @@ from ._fields import (
 class AllocationSerializer(ReceiptLinkMixin):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=AllocationKind.choices)
-    source_name = serializers.CharField(
+    source_name = TextField(
         max_length=200,
         required=False,
         allow_blank=True,
         default="",
         help_text=_("The paying department (the pledge's donor when a pledge is given)."),
     )
-    source_credit_code = serializers.CharField(
-        max_length=30, required=False, allow_blank=True, default=""
-    )
+    source_credit_code = TextField(max_length=30, required=False, allow_blank=True, default="")
     fund = FundCodeField()
     amount = MoneyAmountField()
     currency = currency_field()
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     received_on = serializers.DateField()
-    document_no = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
+    document_no = TextField(max_length=100, required=False, allow_blank=True, default="")
     receipt_type = serializers.ChoiceField(
         choices=ReceiptType.choices,
         source="receipt.type",

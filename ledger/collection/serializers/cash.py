@@ -4,6 +4,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ...serializers import money_field
 from ._fields import FundCodeField, MoneyAmountField, currency_field, username_field
 
@@ -14,7 +16,7 @@ class CashDepositSerializer(serializers.Serializer):
     amount = MoneyAmountField()
     currency = currency_field()
     deposited_on = serializers.DateField()
-    bank_slip = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    bank_slip = TextField(max_length=100, required=False, allow_blank=True, default="")
     entry = serializers.IntegerField(source="entry.seq", read_only=True)
     recorded_by = username_field("recorded_by")
     recorded_at = serializers.DateTimeField(read_only=True)
@@ -22,7 +24,7 @@ class CashDepositSerializer(serializers.Serializer):
 
 class CashHeldSerializer(serializers.Serializer):
     fund = FundCodeField()
-    currency = serializers.CharField()
+    currency = TextField()
     on_hand = money_field(help_text=_("Cash on hand not yet deposited."))
     oldest_undeposited = serializers.DateField(
         allow_null=True,

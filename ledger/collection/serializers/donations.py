@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ..models import Donor, PaymentMethod, Pledge
 from ._fields import (
     FundCodeField,
@@ -18,13 +20,13 @@ class DonationSerializer(ReceiptLinkMixin):
     donor = serializers.PrimaryKeyRelatedField(
         queryset=Donor.objects.all(), help_text=_("Donor id.")
     )
-    donor_name = serializers.CharField(source="donor.name", read_only=True)
+    donor_name = TextField(source="donor.name", read_only=True)
     fund = FundCodeField()
     amount = MoneyAmountField()
     currency = currency_field()
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     received_on = serializers.DateField()
-    project = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    project = TextField(max_length=200, required=False, allow_blank=True, default="")
     pledge = serializers.PrimaryKeyRelatedField(
         queryset=Pledge.objects.all(),
         required=False,

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import TextField
+
 from ...models import Fund
 from ...serializers import CURRENCY_CHOICES, AmountField
 from ..models import Donor, PledgeKind, PledgeStatus
@@ -22,13 +24,13 @@ class PledgeSerializer(serializers.Serializer):
         ),
     )
     donor = serializers.IntegerField(source="pledge.donor_id")
-    donor_name = serializers.CharField(source="pledge.donor.name")
+    donor_name = TextField(source="pledge.donor.name")
     fund = FundCodeField(source="pledge.fund")
     amount = MoneyAmountField(source="pledge.amount")
-    currency = serializers.CharField(source="pledge.amount_currency")
+    currency = TextField(source="pledge.amount_currency")
     pledged_on = serializers.DateField(source="pledge.pledged_on")
     due_date = serializers.DateField(source="pledge.due_date")
-    note = serializers.CharField(source="pledge.note")
+    note = TextField(source="pledge.note")
     paid = MoneyAmountField(
         help_text=_(
             "Valid donations (for a mandated contribution: allocations) linked to the pledge."
@@ -37,7 +39,7 @@ class PledgeSerializer(serializers.Serializer):
     outstanding = MoneyAmountField()
     status = serializers.ChoiceField(choices=PledgeStatus.choices)
     days_overdue = serializers.IntegerField()
-    write_off_reason = serializers.CharField(source="pledge.write_off_reason")
+    write_off_reason = TextField(source="pledge.write_off_reason")
 
 
 class PledgeCreateSerializer(serializers.Serializer):
@@ -52,12 +54,12 @@ class PledgeCreateSerializer(serializers.Serializer):
     donor = serializers.PrimaryKeyRelatedField(
         queryset=Donor.objects.all(), help_text=_("Donor id.")
     )
-    fund = serializers.CharField(max_length=20, help_text=_("Fund code, e.g. RELIEF."))
+    fund = TextField(max_length=20, help_text=_("Fund code, e.g. RELIEF."))
     amount = AmountField(help_text=_('Positive decimal string with at most 2 places: "1200.00".'))
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, default=settings.DEFAULT_CURRENCY)
     pledged_on = serializers.DateField(required=False, help_text=_("Today when left out."))
     due_date = serializers.DateField()
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = TextField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class PledgeQuerySerializer(serializers.Serializer):
@@ -76,4 +78,4 @@ class PledgeQuerySerializer(serializers.Serializer):
 
 
 class WriteOffSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, help_text=_("Why the pledge is written off."))
+    reason = TextField(max_length=300, help_text=_("Why the pledge is written off."))

@@ -8,8 +8,6 @@ could change after the check. Used by the import services in ``imports.py``.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common import uploads
 from common.exports import starts_like_formula
 
 from ...exceptions import AmountTooLarge
@@ -132,41 +131,21 @@ def _holds_formula(value, col: str = "") -> bool:
 
 
 def read_file(content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
-    """Header and rows (with their row numbers) of an .xlsx or .csv file."""
+    """Header and rows (with their row numbers) of an .xlsx or .csv file, read lazily: the size,
+    the rows and the cells are checked while reading (``common.uploads``), so reading stops at
+    the first row past the limit (issue 13)."""
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ImportRefused(
-                _("The file is not a readable Excel workbook (%(err)s).") % {"err": exc}
-            ) from exc
-        sheet = book.worksheets[0]
-        rows = []
-        for index, cells in enumerate(sheet.iter_rows(), start=1):
-            values = []
-            for cell in cells:
-                if cell.data_type == "f":
-                    values.append(("__formula__", cell.value))
-                else:
-                    values.append(cell.value)
-            rows.append((index, values))
-        book.close()
-    elif name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes any byte string
-            raise ImportRefused(_("The CSV file is neither UTF-8 nor GB18030 text."))
-        rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    else:
-        raise ImportRefused(_("Upload an .xlsx or .csv file."))
-    rows = [(i, r) for i, r in rows if any(v not in (None, "") for v in r)]
+    try:
+        uploads.check_size(len(content), "import", filename)
+        if name.endswith(".xlsx"):
+            lines = uploads.xlsx_rows(content, "import", data_only=False, mark_formulas=True)
+        elif name.endswith(".csv"):
+            lines = uploads.csv_rows(uploads.decode_text(content), "import")
+        else:
+            raise ImportRefused(_("Upload an .xlsx or .csv file."))
+        rows = [(i, r) for i, r in lines if any(v not in (None, "") for v in r)]
+    except uploads.UploadRefused as exc:
+        raise ImportRefused(str(exc)) from exc
     if not rows:
         raise ImportRefused(_("The file is empty."))
     header = [str(v or "").strip() for v in rows[0][1]]

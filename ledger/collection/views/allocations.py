@@ -10,6 +10,7 @@ from djmoney.money import Money
 
 from common.errors import FundError
 from common.exports import export_or_none
+from common.filters import query_id
 from common.permissions import permission_required
 
 from .. import selectors, services
@@ -65,7 +66,7 @@ def allocation_new(request):
     if request.method == "GET":
         initial = AllocationForm.initial_data()
         pledge = Pledge.objects.filter(
-            pk=request.GET.get("pledge") or 0, kind=PledgeKind.CONTRIBUTION
+            pk=query_id(request.GET.get("pledge")) or 0, kind=PledgeKind.CONTRIBUTION
         ).first()
         if pledge is not None:  # "pay this pledge" from the pledge list
             initial.update(

@@ -10,6 +10,7 @@ from djmoney.money import Money
 
 from common.errors import FundError
 from common.exports import export_or_none
+from common.filters import query_id
 from common.permissions import permission_required
 
 from .. import selectors, services
@@ -27,11 +28,11 @@ def donation_new(request):
     error = None
     if request.method == "GET":
         initial = DonationForm.initial_data()
-        donor = Donor.objects.filter(pk=request.GET.get("donor") or 0).first()
+        donor = Donor.objects.filter(pk=query_id(request.GET.get("donor")) or 0).first()
         if donor is not None:
             initial["donor"] = donor.pk
         pledge = Pledge.objects.filter(
-            pk=request.GET.get("pledge") or 0, kind=PledgeKind.DONATION
+            pk=query_id(request.GET.get("pledge")) or 0, kind=PledgeKind.DONATION
         ).first()
         if pledge is not None:  # "pay this pledge" from the pledge list
             initial.update(donor=pledge.donor_id, fund=pledge.fund_id, pledge=pledge.pk)

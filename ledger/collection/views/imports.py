@@ -27,7 +27,7 @@ def _import_page(request, run, template: str):
         request,
         template,
         {"form": form, "error": error, "result": result},
-        status=400 if error or (result is not None and result.errors) else 200,
+        status=400 if error or form.errors or (result is not None and result.errors) else 200,
     )
 
 

@@ -648,3 +648,83 @@ def test_screens_render_in_chinese(client, officer, donation):
     client.force_login(officer)
     for name in ["collection:donation-new", "collection:donations", "collection:pledges"]:
         assert client.get(reverse(name)).status_code == 200
+
+
+# --------------------------------------------------------------------------------------------
+# imports read lazily, within limits (issue 13, finding 9)
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def rows_parsed(monkeypatch):
+    from openpyxl.worksheet import _reader
+
+    counter = {"rows": 0}
+    original = _reader.WorkSheetParser.parse_row
+
+    def counting(self, element):
+        counter["rows"] += 1
+        return original(self, element)
+
+    monkeypatch.setattr(_reader.WorkSheetParser, "parse_row", counting)
+    return counter
+
+
+@pytest.mark.parametrize("screen", ["collection:donation-import", "collection:donor-import"])
+def test_an_import_of_300000_rows_is_refused_at_the_limit_not_read_whole(
+    client, officer, books, rows_parsed, screen
+):
+    from tests.common.uploads_util import many_rows_xlsx
+
+    # given a 300,000-row workbook of a few hundred kB
+    content = many_rows_xlsx(["捐赠方"], ["张三"], 300_000)
+    response = _client_as(client, officer).post(
+        reverse(screen), {"file": _upload(content, "big.xlsx")}
+    )
+    # then it is refused with the limit named, after reading no more rows than the limit
+    assert response.status_code == 400
+    assert "more than 5000 rows" in response.content.decode()
+    assert rows_parsed["rows"] <= 5002
+    assert Donation.objects.count() == 0 and Donor.objects.count() == 0
+
+
+def test_an_import_with_a_huge_cell_is_refused_unread(client, officer, books, rows_parsed):
+    from tests.common.uploads_util import huge_cell_xlsx
+    from tests.ledger.collection.test_import import HEADER
+
+    # one 100 MB cell compressed into a small upload: refused before openpyxl opens it
+    content = huge_cell_xlsx(HEADER, rows_ok()[1], 0, 100 * 1024 * 1024)
+    response = _client_as(client, officer).post(
+        reverse("collection:donation-import"), {"file": _upload(content, "cell.xlsx")}
+    )
+    assert response.status_code == 400
+    assert "The workbook unpacks to 100 MB" in response.content.decode()
+    assert rows_parsed["rows"] == 0
+    # and a long cell that fits the archive limit is refused at its row
+    content = huge_cell_xlsx(HEADER, rows_ok()[1], 0, 5000)
+    response = _client_as(client, officer).post(
+        reverse("collection:donation-import"), {"file": _upload(content, "cell.xlsx")}
+    )
+    assert response.status_code == 400
+    assert "Row 2 has a cell longer than 1000 characters" in response.content.decode()
+    # and a CSV field past the csv module's own limit is the same refusal, not a server error
+    content = csv_bytes([["x" * 200_000, *rows_ok()[1][1:]]])
+    response = _client_as(client, officer).post(
+        reverse("collection:donation-import"), {"file": _upload(content, "cell.csv")}
+    )
+    assert response.status_code == 400
+    assert "Row 2 has a cell longer than 1000 characters" in response.content.decode()
+    assert Donation.objects.count() == 0
+
+
+def test_an_import_larger_than_the_limit_is_refused_next_to_the_field(
+    client, officer, books, settings
+):
+    settings.UPLOAD_LIMITS = {"import": {"bytes": 100}}
+    content = csv_bytes(rows_ok())
+    assert len(content) > 100
+    response = _client_as(client, officer).post(
+        reverse("collection:donation-import"), {"file": _upload(content, "x.csv")}
+    )
+    assert response.status_code == 400  # the form shown again, its field marked
+    page = response.content.decode()
+    assert "x.csv is too large" in page and "the limit is 100\xa0bytes" in page
+    assert Donation.objects.count() == 0
