@@ -41,8 +41,9 @@ def _api(user) -> APIClient:
 
 
 @pytest.fixture
-def schema():
-    return APIClient().get("/api/schema/", {"format": "json"}).json()
+def schema(staff):
+    # the schema is for signed-in users only (issue 13, finding 11)
+    return _api(staff["officer"]).get("/api/schema/", {"format": "json"}).json()
 
 
 def _list_operations(schema):
