@@ -124,7 +124,7 @@ class LockoutTokenAuthentication(TokenAuthentication):
         if over(limit, address):
             raise exceptions.Throttled(
                 wait=limit.window,
-                detail=_("Too many wrong tokens from your address. Try again later."),
+                detail=str(_("Too many wrong tokens from your address. Try again later.")),
             )
         try:
             return super().authenticate(request)

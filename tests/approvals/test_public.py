@@ -117,7 +117,9 @@ def test_status_page_answers_status_and_next_step_only(client, new_case, drive):
     assert "The application is being reviewed." in html
     assert head.name not in html and "1,000" not in html and "梅园" not in html
     # and a wrong code gives the same answer as an unknown number
-    wrong = client.post(reverse("public:case-status"), {"number": case.number, "code": "0000000000"})
+    wrong = client.post(
+        reverse("public:case-status"), {"number": case.number, "code": "0000000000"}
+    )
     unknown = client.post(
         reverse("public:case-status"), {"number": "RC000000-000000", "code": "0000000000"}
     )
