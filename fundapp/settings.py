@@ -173,11 +173,12 @@ OBJECTION_CAP_PER_CONTACT = int(os.environ.get("OBJECTION_CAP_PER_CONTACT", "3")
 # one address, that pair is refused for LOGIN_COOLOFF_MINUTES, right password or not, on the
 # login page and the admin's. Counted in the shared cache (Redis) when there is one, else in the
 # database (axes' AccessAttempt table, also shared by every worker; never in one process's
-# memory). `manage.py axes_reset_username <name>` (or axes_reset_ip, axes_reset) lifts it early;
+# memory). `manage.py axes_reset_username <name>` (or axes_reset_ip) lifts it early (with Redis,
+# fundapp.lockout remembers which pairs to reset);
 # with the database handler the admin's "Access attempts" page can delete an attempt too.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_HANDLER = (
-    "axes.handlers.cache.AxesCacheHandler"
+    "fundapp.lockout.SharedCacheHandler"
     if CACHES["default"]["BACKEND"].endswith("RedisCache")
     else "axes.handlers.database.AxesDatabaseHandler"
 )

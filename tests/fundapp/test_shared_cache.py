@@ -65,7 +65,7 @@ def test_caches_come_from_the_environment():
     cache, handler = _json(_python(SHOW, REDIS_URL="redis://10.1.2.3:6379/4"))
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://10.1.2.3:6379/4"
-    assert handler == "axes.handlers.cache.AxesCacheHandler"
+    assert handler == "fundapp.lockout.SharedCacheHandler"
     # CACHE_URL wins over REDIS_URL (Celery's broker may be another Redis)
     cache, _handler = _json(
         _python(SHOW, REDIS_URL="redis://10.1.2.3:6379/4", CACHE_URL="redis://10.9.9.9:6379/2")
@@ -142,7 +142,7 @@ def redis_cache(settings, redis_prefix):
             "KEY_PREFIX": redis_prefix,
         }
     }
-    settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    settings.AXES_HANDLER = "fundapp.lockout.SharedCacheHandler"
     AxesProxyHandler.get_implementation(force=True)
     yield redis_prefix
     settings.AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -185,3 +185,21 @@ def test_the_public_look_up_limit_holds_across_two_cache_clients(client, db, red
         delattr(caches._connections, "default")
     # then it is refused: the count lives in Redis, not in either client
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("command", ["axes_reset_username bob", "axes_reset_ip 10.0.0.1"])
+def test_an_administrator_unlocks_a_redis_lockout_by_name_or_address(
+    client, make_user, redis_cache, command
+):
+    from django.core.management import call_command
+
+    make_user("finance_officer", username="bob")
+    login = reverse("login")
+    for _i in range(settings.AXES_FAILURE_LIMIT):
+        client.post(login, {"username": "bob", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    right = {"username": "bob", "password": "pw-Testing-123"}
+    assert client.post(login, right, REMOTE_ADDR="10.0.0.1").status_code == 429
+    # when the administrator unlocks by user name alone, or by address alone
+    call_command(*command.split())
+    # then the right password logs in again
+    assert client.post(login, right, REMOTE_ADDR="10.0.0.1").status_code == 302
