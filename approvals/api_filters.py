@@ -163,7 +163,11 @@ class ObjectionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=ObjectionStatus.choices, label=_("Objection status")
     )
-    case = django_filters.NumberFilter(field_name="case_id", label=_("Case id"))
+    # Bounded: an id beyond a bigint overflowed the database driver (HTTP 500; issue 13,
+    # finding 10); now 400 with the field's error.
+    case = django_filters.NumberFilter(
+        field_name="case_id", label=_("Case id"), min_value=1, max_value=2**63 - 1
+    )
 
     class Meta:
         model = Objection
