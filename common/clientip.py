@@ -71,3 +71,11 @@ def client_ip(request) -> str:
         if not _trusted(address, networks):
             break
     return str(client)
+
+
+def client_ip_or_none(request) -> str | None:
+    """``client_ip`` for django-axes (settings.AXES_CLIENT_IP_CALLABLE): ``None`` when the
+    connection has no address (a unix socket, a test's force_login), since axes stores it in an
+    IP address column that refuses any other text on PostgreSQL."""
+    address = client_ip(request)
+    return None if address == UNKNOWN else address

@@ -189,7 +189,7 @@ AXES_RESET_ON_SUCCESS = True
 # A wrong try during the lockout does not start the cool-off again (an attacker cannot keep a
 # user out for ever by trying once every few minutes).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "fundapp.views.locked_out"
 AXES_VERBOSE = False
 

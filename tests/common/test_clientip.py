@@ -49,3 +49,11 @@ def test_a_request_not_from_the_proxy_is_not_believed(settings):
     # given a trusted proxy, a request reaching the site directly from elsewhere
     settings.TRUSTED_PROXIES = ["10.0.0.1"]
     assert client_ip(_request("203.0.113.9", "198.51.100.1")) == "203.0.113.9"
+
+
+def test_axes_gets_none_for_a_connection_without_an_address(settings):
+    from common.clientip import client_ip_or_none
+
+    settings.TRUSTED_PROXIES = []
+    assert client_ip_or_none(_request("")) is None
+    assert client_ip_or_none(_request("203.0.113.5")) == "203.0.113.5"
