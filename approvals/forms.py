@@ -30,8 +30,12 @@ class ObjectionStatusForm(forms.Form):
 
 class PublicStatusForm(forms.Form):
     number = forms.CharField(label=_("Case number"), max_length=20)
-    id_last6 = forms.CharField(
-        label=_("Last 6 characters of the ID number"), min_length=6, max_length=6
+    code = forms.CharField(
+        label=_("Look-up code (on your acknowledgement)"),
+        max_length=20,
+        help_text=_(
+            "The 10 letters and digits printed on the acknowledgement of your application."
+        ),
     )
 
 
@@ -159,6 +163,25 @@ class UpholdForm(forms.Form):
 
 class DismissForm(forms.Form):
     reply = forms.CharField(label=_("Written reply to the objector"), widget=forms.Textarea)
+
+
+class MergeForm(forms.Form):
+    into = forms.TypedChoiceField(label=_("Merge into (same case)"), coerce=int)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].choices = [
+            (o.pk, f"{o.tracking_code} · {o.get_status_display()} · {o.text[:40]}") for o in targets
+        ]
+
+
+class SpamForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (shown to the sender)"), widget=forms.Textarea)
+    same_sender = forms.BooleanField(
+        label=_("Also every other open objection to this notice from the same address or contact"),
+        required=False,
+    )
 
 
 class NoEchoInput(forms.TextInput):

@@ -1,54 +1,66 @@
 """Public relief-case pages (no login): current notices (and their A4 PDF for the village
-board), the objection form and its status look-up, and the self-service case status page.
+board), the objection form and its status look-up, and the self-service case status page (case
+number + the look-up code printed on the applicant's acknowledgement).
 
 They show only what DOMAIN.md allows: notices and their lines come from
 ``selectors.public_notices`` (``Notice.public_fields`` / ``NoticeItem.public_fields``), the
 status page from ``selectors.case_status_public`` (status and next step, nothing else). The
-objection form and both look-ups are throttled per client address so nobody can walk case
-numbers or ID digits.
+objection form and both look-ups are throttled per client address (``common.clientip``: the
+proxy's X-Forwarded-For only from a configured trusted proxy), per form, and the case look-up
+also per (address, case number), in the shared cache (``common.throttle``), so the limits hold
+across every worker.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common import throttle
+from common.clientip import client_ip
 from common.pdf import render_pdf
+from common.throttle import Limit
 
 from . import selectors, services
 from .exceptions import ApprovalsError
 from .forms import ObjectionForm, ObjectionStatusForm, PublicStatusForm
 from .models import NoticeItem
 
-THROTTLE_LIMIT = 10
-THROTTLE_WINDOW = 600  # seconds
+
+def form_limit(scope: str) -> Limit:
+    """Attempts of one public form per client address (``PUBLIC_LOOKUP_LIMIT`` per
+    ``PUBLIC_LOOKUP_WINDOW_MINUTES``), counted in the shared cache."""
+    return Limit(
+        f"public:{scope}",
+        settings.PUBLIC_LOOKUP_LIMIT,
+        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
+    )
 
 
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def case_limit() -> Limit:
+    """Look-ups of one case number from one address (``PUBLIC_LOOKUP_PER_CASE_LIMIT`` per
+    ``PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES``): nobody walks one case's codes, even slowly."""
+    return Limit(
+        "public:case-status:case",
+        settings.PUBLIC_LOOKUP_PER_CASE_LIMIT,
+        settings.PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES * 60,
+    )
 
 
-def throttled(request, scope: str) -> bool:
-    """Count one attempt of ``scope`` for this address; True when over the limit."""
-    key = f"approvals:throttle:{scope}:{client_ip(request)}"
-    cache.add(key, 0, THROTTLE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, THROTTLE_WINDOW)
-        count = 1
-    return count > THROTTLE_LIMIT
+def throttled(request, scope: str) -> Limit | None:
+    """Count one attempt of the form ``scope`` for this address; the limit it broke, if any."""
+    limit = form_limit(scope)
+    return limit if throttle.hit(limit, client_ip(request)) else None
 
 
-def _too_many(request):
+def _too_many(request, limit: Limit):
     return render(
         request,
         "approvals/public/throttled.html",
-        {"minutes": THROTTLE_WINDOW // 60},
+        {"minutes": limit.minutes},
         status=429,
     )
 
@@ -109,8 +121,8 @@ def objection_new(request):
     initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
     form = ObjectionForm(request.POST or None, item_choices=choices, initial=initial)
     if request.method == "POST":
-        if throttled(request, "objection"):
-            return _too_many(request)
+        if limit := throttled(request, "objection"):
+            return _too_many(request, limit)
         if form.is_valid():
             item = NoticeItem.objects.get(pk=form.cleaned_data["item"])
             try:
@@ -138,8 +150,8 @@ def objection_status(request):
     form = ObjectionStatusForm(request.GET or None)
     result, tried = None, False
     if form.is_bound:
-        if throttled(request, "status"):
-            return _too_many(request)
+        if limit := throttled(request, "objection-status"):
+            return _too_many(request, limit)
         if form.is_valid():
             tried = True
             result = selectors.objection_status_public(form.cleaned_data["code"])
@@ -157,13 +169,16 @@ def case_status(request):
     form = PublicStatusForm(request.POST or None)
     result, tried = None, False
     if request.method == "POST":
-        if throttled(request, "status"):
-            return _too_many(request)
+        if limit := throttled(request, "case-status"):
+            return _too_many(request, limit)
         if form.is_valid():
+            number = form.cleaned_data["number"].strip().upper()
+            # Per (address, case number) too: the form's limit alone would let one address try
+            # one case's codes every window, for ever.
+            if throttle.hit(case_limit(), client_ip(request), number):
+                return _too_many(request, case_limit())
             tried = True
-            result = selectors.case_status_public(
-                form.cleaned_data["number"], form.cleaned_data["id_last6"]
-            )
+            result = selectors.case_status_public(number, form.cleaned_data["code"])
     return render(
         request,
         "approvals/public/status.html",

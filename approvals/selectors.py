@@ -37,6 +37,7 @@ from .models import (
     NoticeItem,
     NoticeStatus,
     Objection,
+    ObjectionStatus,
     Person,
     Program,
     ProgramTier,
@@ -175,6 +176,37 @@ OBJECTOR_FIELDS = ("name", "contact", "tracking_code")
 def objector_visible(user) -> bool:
     """Whether ``user`` may read objectors' contact details (``OBJECTOR_FIELDS``)."""
     return bool(user is not None and user.is_active and holds_perm(user, PERM_OBJECTION))
+
+
+def objection_merge_targets(user, objection: Objection) -> list[Objection]:
+    """The objections to the same case that ``objection`` may be merged into (not itself, not
+    one already merged), oldest first."""
+    return list(
+        objections_for_user(user)
+        .filter(case_id=objection.case_id)
+        .exclude(pk=objection.pk)
+        .exclude(status=ObjectionStatus.MERGED)
+        .order_by("created_at", "pk")
+    )
+
+
+def objections_same_sender(user, objection: Objection) -> QuerySet[Objection]:
+    """The other open objections to the same notice from the same client address or the same
+    contact (keyed hashes: ``ip_hash``, ``contact_key``), for the reviewer's spam tool."""
+    if objection.notice_item_id is None:
+        return Objection.objects.none()
+    sender = Q(pk__in=[])
+    if objection.ip_hash:
+        sender |= Q(ip_hash=objection.ip_hash)
+    if objection.contact_key:
+        sender |= Q(contact_key=objection.contact_key)
+    return (
+        objections_for_user(user)
+        .filter(sender, notice_item__notice_id=objection.notice_item.notice_id)
+        .filter(status=ObjectionStatus.OPEN)
+        .exclude(pk=objection.pk)
+        .order_by("created_at", "pk")
+    )
 
 
 def objection_list(user) -> QuerySet[Objection]:
@@ -449,30 +481,24 @@ NEXT_STEP = {
 PAID_STEP = _("Paid: nothing more to do. Check the payment in your account.")
 
 
-def case_status_public(number: str, id_last6: str) -> dict | None:
-    """The status and next step of a case, for someone who knows its number and the last six
-    characters of the ID number of the household's head or of a beneficiary. ``None`` for any
-    mismatch (the caller must not tell an unknown number from a wrong ID).
+def case_status_public(number: str, code: str) -> dict | None:
+    """The status and next step of a case, for someone who knows its number and its look-up
+    code (printed on the applicant's acknowledgement; ``Case.lookup_code``). ``None`` for any
+    mismatch (the caller must not tell an unknown number from a wrong code).
+
+    The last characters of an ID number are no longer accepted: for someone who knows the
+    birth date they have about a thousand values, and case numbers are sequential.
 
     ``facts``: what the apps above say of the case's end (``hooks.public_status_facts``): the
     day the award was paid, and for a recurring program the cycles paid, masked."""
     number = (number or "").strip().upper()
-    id_last6 = (id_last6 or "").strip().upper()
-    case = (
-        Case.objects.filter(number=number)
-        .select_related("household")
-        .prefetch_related("members", "household__people")
-        .first()
-    )
-    if case is None or len(id_last6) != 6:
-        return None
-    people = {p.pk: p for p in case.household.people.all() if p.is_head}
-    people.update({p.pk: p for p in case.members.all()})
-    matched = False
-    for person in people.values():
-        # Compare every candidate in constant time (no early exit that a stopwatch could see).
-        matched |= hmac.compare_digest(person.id_number_plain()[-6:], id_last6)
-    if not matched:
+    code = "".join((code or "").split()).upper().replace("-", "")
+    case = Case.objects.filter(number=number).first()
+    # Compared in constant time, and compared even when the case is unknown (no early answer
+    # that a stopwatch could tell apart).
+    expected = case.lookup_code if case is not None and case.lookup_code else "\x00" * 10
+    matched = hmac.compare_digest(expected.encode(), code.encode())
+    if case is None or not matched:
         return None
     state = CaseState(case.state)
     facts = public_status_facts(case)

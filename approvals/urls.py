@@ -15,6 +15,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("<int:pk>/acknowledgement/", views.case_acknowledgement, name="case-acknowledgement"),
     path("<int:pk>/<slug:action>/", views.case_action, name="case-action"),
     path("households/", views.households, name="households"),
     path("households/new/", views.household_new, name="household-new"),

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from djmoney.money import Money
@@ -31,11 +32,13 @@ from .forms import (
     CommentForm,
     DismissForm,
     HouseholdForm,
+    MergeForm,
     NoticePublishForm,
     PersonFormSet,
     PersonStatusForm,
     ReasonForm,
     ReturnForm,
+    SpamForm,
     UpholdForm,
 )
 from .models import (
@@ -143,6 +146,29 @@ def _detail(request, case, *, status=200, **forms):
 @permission_required(VIEW_CASE)
 def case_detail(request, pk: int):
     return _detail(request, _case_or_404(request.user, pk))
+
+
+@require_safe
+@permission_required(PERM_FILE)
+def case_acknowledgement(request, pk: int):
+    """The acknowledgement (回执) a case worker prints and hands to the applicant: the case
+    number and the look-up code that, together, open the public status page. Only for those
+    who file cases, in their region; nothing personal on it but the program and the village."""
+    case = _case_or_404(request.user, pk)
+    if not case.lookup_code:
+        # A case from before look-up codes got one from the migration; this is a safety net.
+        case.lookup_code = services.case_lookup_code_issue(case=case, actor=request.user)
+    code = case.lookup_code
+    return render(
+        request,
+        "approvals/case_acknowledgement.html",
+        {
+            "case": case,
+            "code": f"{code[:5]}-{code[5:]}",
+            "status_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status"),
+            "organisation": settings.FUND_ORGANISATION_NAME,
+        },
+    )
 
 
 # action -> (permission, form class, prefix, call(case, actor, data))
@@ -480,24 +506,20 @@ def objection_detail(request, pk: int):
     objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
     tiers = selectors.program_tiers(objection.case.program)
     action = request.POST.get("action") if request.method == "POST" else None
-    uphold = UpholdForm(request.POST if action == "uphold" else None, tiers=tiers, prefix="uphold")
-    dismiss = DismissForm(request.POST if action == "dismiss" else None, prefix="dismiss")
+    data = request.POST if request.method == "POST" else None
+    targets = selectors.objection_merge_targets(request.user, objection)
+    same_sender = selectors.objections_same_sender(request.user, objection)
+    uphold = UpholdForm(data if action == "uphold" else None, tiers=tiers, prefix="uphold")
+    dismiss = DismissForm(data if action == "dismiss" else None, prefix="dismiss")
+    merge = MergeForm(data if action == "merge" else None, targets=targets, prefix="merge")
+    spam = SpamForm(data if action == "spam" else None, prefix="spam")
+    forms_by_action = {"uphold": uphold, "dismiss": dismiss, "merge": merge, "spam": spam}
     error = None
-    if action in ("uphold", "dismiss"):
-        form = uphold if action == "uphold" else dismiss
+    if action in forms_by_action:
+        form = forms_by_action[action]
         if form.is_valid():
             try:
-                if action == "uphold":
-                    services.objection_uphold(
-                        objection=objection,
-                        actor=request.user,
-                        tier=form.cleaned_data["tier"],
-                        comment=form.cleaned_data["comment"],
-                    )
-                else:
-                    services.objection_dismiss(
-                        objection=objection, actor=request.user, reply=form.cleaned_data["reply"]
-                    )
+                _handle_objection(request.user, objection, action, form.cleaned_data, same_sender)
             except FundError as exc:
                 error = exc.message
             else:
@@ -510,9 +532,32 @@ def objection_detail(request, pk: int):
             "objection": objection,
             "uphold_form": uphold,
             "dismiss_form": dismiss,
+            "merge_form": merge,
+            "spam_form": spam,
+            "merge_targets": targets,
+            "same_sender": same_sender,
             "error": error,
             "is_open": objection.status == ObjectionStatus.OPEN,
             "show_objector": selectors.objector_visible(request.user),
         },
         status=400 if action and request.method == "POST" else 200,
     )
+
+
+def _handle_objection(user, objection, action: str, data: dict, same_sender) -> None:
+    if action == "uphold":
+        services.objection_uphold(
+            objection=objection, actor=user, tier=data["tier"], comment=data["comment"]
+        )
+    elif action == "dismiss":
+        services.objection_dismiss(objection=objection, actor=user, reply=data["reply"])
+    elif action == "merge":
+        into = selectors.objections_for_user(user).filter(pk=data["into"]).first()
+        if into is None:
+            raise Http404
+        services.objection_merge(
+            objection=objection, into=into, actor=user, comment=data["comment"]
+        )
+    else:
+        chosen = [objection, *(list(same_sender) if data["same_sender"] else [])]
+        services.objection_mark_spam(objections=chosen, actor=user, reason=data["reason"])

@@ -21,17 +21,18 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import FundError
+from .throttle import LockoutTokenAuthentication
 
 # Token first: an anonymous caller then gets 401 with "WWW-Authenticate: Token" (DRF answers
 # 403 when the first class is the session one, which has no challenge to offer).
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [LockoutTokenAuthentication, SessionAuthentication]
 
 MAX_PAGE_SIZE = 200
 
@@ -263,3 +264,29 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["retry_after"] = response["Retry-After"]
     return response
+
+
+THROTTLED_TEXT = _(
+    "Too many requests (throttled): over the API's rate for your user or address, or too many "
+    "wrong tokens from your address. Wait the seconds in Retry-After."
+)
+
+
+def document_throttling(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation may answer 429 (the throttles and
+    the token lockout of ``common.throttle`` apply to all of them), with the error body."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            operation["responses"].setdefault(
+                "429",
+                {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                    "description": str(THROTTLED_TEXT),
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                },
+            )
+    return result

@@ -6,6 +6,7 @@ SECRET_KEY must be given and the security headers and cookies are on, so that
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "csp",
+    "axes",
     "ledger",
     "approvals",
     "disbursement",
@@ -77,6 +79,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "fundapp.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: a locked-out (username, address) is refused before the password is checked,
+# so the right password after too many wrong ones does not log in during the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "fundapp.urls"
@@ -116,6 +127,76 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache every throttle, look-up limit and login lockout counts in. Shared by every worker
+# process and host when CACHE_URL (or REDIS_URL) names a Redis (Django's own Redis backend):
+# without it each process counts alone in its memory, and limits multiply with the workers.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "fundapp"),
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fundapp",
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        "CACHE_URL (or REDIS_URL) must be redis://, rediss://, unix:// or locmem:// "
+        f"(got {CACHE_URL.split(':', 1)[0]}://...)."
+    )
+
+# The client's address (common.clientip): REMOTE_ADDR, unless it is one of these proxies
+# (addresses or networks, comma-separated); only then is X-Forwarded-For read, right to left,
+# and the first address that is not a trusted proxy is the client's. Empty: the header is ignored
+# (a client could write anything in it).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+
+# The public pages' limits (approvals.public_views), in the shared cache: each public form
+# (objection, objection look-up, case look-up) PUBLIC_LOOKUP_LIMIT times per client address per
+# PUBLIC_LOOKUP_WINDOW_MINUTES; the case look-up also PUBLIC_LOOKUP_PER_CASE_LIMIT times per
+# (address, case number) per PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES.
+PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "10"))
+PUBLIC_LOOKUP_WINDOW_MINUTES = int(os.environ.get("PUBLIC_LOOKUP_WINDOW_MINUTES", "10"))
+PUBLIC_LOOKUP_PER_CASE_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_PER_CASE_LIMIT", "5"))
+PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES = int(
+    os.environ.get("PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES", "60")
+)
+# Objections one client address, and one phone/contact, may file against one notice (all its
+# lines; approvals.services.objection_file). Held in the database for the notice's whole period.
+OBJECTION_CAP_PER_ADDRESS = int(os.environ.get("OBJECTION_CAP_PER_ADDRESS", "3"))
+OBJECTION_CAP_PER_CONTACT = int(os.environ.get("OBJECTION_CAP_PER_CONTACT", "3"))
+
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name from
+# one address, that pair is refused for LOGIN_COOLOFF_MINUTES, right password or not, on the
+# login page and the admin's. Counted in the shared cache (Redis) when there is one, else in the
+# database (axes' AccessAttempt table, also shared by every worker; never in one process's
+# memory). `manage.py axes_reset_username <name>` (or axes_reset_ip) lifts it early (with Redis,
+# fundapp.lockout remembers which pairs to reset);
+# with the database handler the admin's "Access attempts" page can delete an attempt too.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_HANDLER = (
+    "fundapp.lockout.SharedCacheHandler"
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A wrong try during the lockout does not start the cool-off again (an attacker cannot keep a
+# user out for ever by trying once every few minutes).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "fundapp.views.locked_out"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,7 +245,7 @@ CURRENCY_DECIMAL_PLACES = 2
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "common.throttle.LockoutTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -172,7 +253,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # Counted in the shared cache per user (signed in) or per client address (common.clientip).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "common.throttle.ApiAnonThrottle",
+        "common.throttle.ApiUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "60/min"),
+        "user": os.environ.get("API_USER_RATE", "1200/min"),
+    },
 }
+# Wrong API tokens from one client address before its requests are refused for
+# API_TOKEN_COOLOFF_MINUTES (common.throttle.LockoutTokenAuthentication).
+API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "20"))
+API_TOKEN_COOLOFF_MINUTES = int(os.environ.get("API_TOKEN_COOLOFF_MINUTES", "15"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "fundapp API",
     "DESCRIPTION": "Relief-fund ledger: accounts, funds, journal entries, balances, statements.",
@@ -187,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Every operation may answer 429 (common.throttle): documented once, for all of them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.document_throttling",
+    ],
     # One schema name per choice set, however many fields use it (side, normal_side...).
     "ENUM_NAME_OVERRIDES": {
         "SideEnum": "ledger.models.Side",

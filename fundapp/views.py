@@ -83,3 +83,17 @@ def _deadlines(user, region) -> dict | None:
         )
         found["unknown"] = found["unknown"] or unknown
     return found
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (settings.AXES_LOCKOUT_CALLABLE): 429 with a
+    translated message saying how long the cool-off lasts; the login page and the admin's."""
+    from django.conf import settings
+
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

@@ -77,6 +77,9 @@ class AuditAction(models.TextChoices):
     CASE_OBJECTION = "case.objection"
     CASE_OBJECTION_UPHELD = "case.objection_upheld"
     CASE_OBJECTION_DISMISSED = "case.objection_dismissed"
+    CASE_OBJECTION_MERGED = "case.objection_merged"
+    CASE_OBJECTION_SPAM = "case.objection_spam"
+    CASE_LOOKUP_CODE_ISSUE = "case.lookup_code_issue"
     CASE_RESUME = "case.resume"
     CASE_FINAL = "case.final"
     CASE_CANCEL = "case.cancel"
@@ -86,6 +89,8 @@ class AuditAction(models.TextChoices):
     NOTICE_PUBLISH = "notice.publish"
     NOTICE_CLOSE = "notice.close"
     OBJECTION_UPHOLD = "objection.uphold"
+    OBJECTION_MERGE = "objection.merge"
+    OBJECTION_SPAM = "objection.spam"
 
     # approvals: the official holiday schedule, for working-day counts
     HOLIDAY_SCHEDULE_IMPORT = "holiday_schedule.import"

@@ -46,6 +46,19 @@ def _fresh_holiday_schedule():
     workdays.clear_schedule_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every throttle, look-up limit and login lockout counts in the default cache, which is
+    shared (Redis) when CACHE_URL/REDIS_URL is set: each test starts and ends with it empty, so
+    one test's attempts never count in another's. (The Redis tests use their own database
+    index, tests/fundapp/test_shared_cache.py.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     """make_user("finance_officer", username="amy") -> a user in that role group."""

@@ -4,6 +4,7 @@ queue."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from .. import selectors, services
 from ..api_filters import CaseFilter, cases_in_scope
 from ..models import Case, CaseHistory
 from ..serializers.cases import (
+    AcknowledgementSerializer,
     ApproveManyResultSerializer,
     ApproveManySerializer,
     CaseCreateSerializer,
@@ -75,6 +77,7 @@ class CaseViewSet(
         "return_": ("approvals.review_case",),
         "reject": ("approvals.review_case",),
         "cancel": ("approvals.cancel_case",),
+        "acknowledgement": ("approvals.view_case", "approvals.file_case"),
     }
     filterset_class = CaseFilter
     queryset = Case.objects.none()  # the schema's model; requests use get_queryset
@@ -128,6 +131,22 @@ class CaseViewSet(
         )
         location = reverse("approvals-api:case-detail", kwargs={"pk": case.pk})
         return self._answer(case, status.HTTP_201_CREATED, Location=location)
+
+    @extend_schema(
+        summary=_("The applicant's acknowledgement: the case number and its look-up code"),
+        description=_(
+            "For the case worker who files cases in the case's region, to print for the "
+            "applicant (the public status page asks for both). A case without a code gets one "
+            "(audited)."
+        ),
+        responses={200: AcknowledgementSerializer, **errors.DETAIL},
+    )
+    @action(detail=True, methods=["get"])
+    def acknowledgement(self, request, *args, **kwargs):
+        case = self.get_object()
+        code = case.lookup_code or services.case_lookup_code_issue(case=case, actor=request.user)
+        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status")
+        return Response({"number": case.number, "lookup_code": code, "status_url": status_url})
 
     @extend_schema(
         summary=_("Submit a draft: it goes to its first review tier"),

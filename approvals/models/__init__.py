@@ -62,6 +62,7 @@ from .cases import (
     CaseMember,
     CaseState,
     Reservation,
+    new_lookup_code,
 )
 from .claims import AwardClaim, ClaimSource, ClaimStatus
 from .notices import (
@@ -120,6 +121,7 @@ __all__ = [
     "AwardClaim",
     "BankAccountMixin",
     "Case",
+    "new_lookup_code",
     "CaseApproval",
     "CaseHistory",
     "CaseMember",

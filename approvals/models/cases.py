@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -47,6 +49,18 @@ PERM_CANCEL = "approvals.cancel_case"
 PERM_REVEAL = "approvals.reveal_personal_numbers"
 
 
+# The applicant's look-up code, printed on the acknowledgement (回执) of the application: with the
+# case number it opens the public status page. Random, not derived from the number or an ID
+# (case numbers are sequential, and the last ID characters are guessable from a birth date):
+# 10 characters of 31 letters and digits (no 0/O, 1/I, which are misread) are 49 bits.
+LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LOOKUP_LENGTH = 10
+
+
+def new_lookup_code() -> str:
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _i in range(LOOKUP_LENGTH))
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     """One application for one program and cycle.
 
@@ -56,6 +70,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
     """
 
     number = models.CharField(_("case number"), max_length=20, unique=True)
+    # Set when the case is filed (services.case_file); rows from before it have one from the
+    # migration that added it. NULL, not "": a column with a default makes SQLite rebuild the
+    # table, which drops this table's guard triggers.
+    lookup_code = models.CharField(  # noqa: DJ001
+        _("look-up code"), max_length=LOOKUP_LENGTH, null=True, blank=True, editable=False
+    )
     program = models.ForeignKey(
         Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="cases"
     )

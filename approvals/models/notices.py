@@ -176,6 +176,10 @@ class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("open")
     UPHELD = "upheld", _("upheld")
     DISMISSED = "dismissed", _("dismissed")
+    # A duplicate of another objection to the same case: handled there (``merged_into``).
+    MERGED = "merged", _("merged into another objection")
+    # Set aside by a reviewer as spam (no objection to the line at all), with a reason.
+    SPAM = "spam", _("set aside as spam")
 
 
 class Objection(models.Model):
@@ -196,6 +200,17 @@ class Objection(models.Model):
     reply = models.TextField(_("reply"), blank=True)
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     ip_hash = models.CharField(max_length=64, blank=True)
+    # Keyed hash of the contact's digits (a phone number however it is written) or of its
+    # normalised text: how the per-notice cap counts one objector (services.objection_file).
+    contact_key = models.CharField(max_length=64, blank=True, default="")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("merged into"),
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -207,7 +222,17 @@ class Objection(models.Model):
         verbose_name_plural = _("objections")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["open", "upheld", "dismissed"]), name="objection_status"
+                condition=Q(status__in=["open", "upheld", "dismissed", "merged", "spam"]),
+                name="objection_status_v2",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | ~Q(status="merged") & Q(merged_into__isnull=True),
+                name="objection_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="spam") | ~Q(reply=""),
+                name="objection_spam_has_reason",
             ),
             models.CheckConstraint(condition=~Q(contact=""), name="objection_contact_required"),
             models.CheckConstraint(condition=~Q(text=""), name="objection_text_required"),

@@ -243,3 +243,14 @@ class QueueRowSerializer(serializers.Serializer):
     deadline_unknown = TextField(
         help_text=_("Why the deadline cannot be counted (the calendar lacks the year), or empty.")
     )
+
+
+class AcknowledgementSerializer(serializers.Serializer):
+    number = TextField(help_text=_("The case number."))
+    lookup_code = TextField(
+        help_text=_(
+            "The applicant's look-up code (10 characters; printed as two groups of 5): with "
+            "the number it opens the public status page. Hand it to the applicant only."
+        )
+    )
+    status_url = TextField(help_text=_("The public status page."))

@@ -55,6 +55,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
             "created_at",
             "handled_by",
             "handled_at",
+            "merged_into",
         ]
         read_only_fields = fields
 
@@ -80,4 +81,33 @@ class UpholdSerializer(serializers.Serializer):
 class DismissSerializer(serializers.Serializer):
     reply = TextField(
         max_length=REASON_MAX, help_text=_("Written reply to the objector; required.")
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("Id of the objection to the same case that this one duplicates."),
+    )
+    comment = TextField(
+        max_length=REASON_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Optional note, added to the reply the objector sees."),
+    )
+
+
+class SpamSerializer(serializers.Serializer):
+    reason = TextField(
+        max_length=REASON_MAX, help_text=_("Why it is set aside; the sender sees it. Required.")
+    )
+    same_sender = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Also every other open objection to the same notice from the same client address "
+            "or contact."
+        ),
     )

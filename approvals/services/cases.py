@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from ledger.audit import AuditAction, audit
 from ledger.limits import check_ceiling
 from ledger.models import DocumentKind
 
@@ -47,6 +48,7 @@ from ..models import (
     NoticeStatus,
     Person,
     Program,
+    new_lookup_code,
     region_covers,
 )
 from ._common import (
@@ -279,6 +281,7 @@ def case_file(
             claims_check(program=program, cycle=cycle, person_ids=[p.pk for p in people])
             case = Case.objects.create(
                 number=f"tmp-{uuid.uuid4().hex[:16]}",
+                lookup_code=new_lookup_code(),
                 program=program,
                 household=household,
                 cycle=cycle,
@@ -382,3 +385,25 @@ def case_withdraw(*, case: Case, actor, reason: str) -> Case:
             released=str(released.amount.amount) if released else None,
         )
     return case
+
+
+def case_lookup_code_issue(*, case: Case, actor, reissue: bool = False) -> str:
+    """The case's look-up code for the applicant's acknowledgement: the one it has, or a new
+    one when it has none (or ``reissue``: the old one was seen by someone else; it stops
+    working at once). Audited (never the code itself)."""
+    require_perm(actor, PERM_FILE)
+    with transaction.atomic():
+        case = lock_case(case)
+        require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
+        if case.lookup_code and not reissue:
+            return case.lookup_code
+        case.lookup_code = new_lookup_code()
+        Case.objects.filter(pk=case.pk).update(lookup_code=case.lookup_code)
+        audit(
+            actor=actor,
+            action=AuditAction.CASE_LOOKUP_CODE_ISSUE,
+            obj=case,
+            number=case.number,
+            reissue=reissue,
+        )
+    return case.lookup_code

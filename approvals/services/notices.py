@@ -1,8 +1,11 @@
-"""Public notices and objections: publish (reserving the money), object, uphold, dismiss, and
-close the notices whose period has ended (finalising their cases)."""
+"""Public notices and objections: publish (reserving the money), object (capped per notice per
+address and per contact), uphold, dismiss, merge a duplicate, set spam aside (each of the last
+three releases the case at once if its notice is over), and close the notices whose period has
+ended (finalising their cases)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -10,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -307,6 +311,49 @@ def _tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
 
 
+def objection_contact_key(contact: str) -> str:
+    """Keyed hash of the objector's contact, normalised so that one phone written two ways
+    counts once: its digits (with a leading 86 country code dropped) when it holds at least 7,
+    else its text without spaces, case-folded."""
+    digits = re.sub(r"\D", "", contact or "")
+    if len(digits) >= 7:
+        if digits.startswith("0086"):
+            digits = digits[4:]
+        elif digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+        return crypto.lookup_hash("objection-contact", digits)
+    return crypto.lookup_hash("objection-contact", "".join((contact or "").split()).casefold())
+
+
+def _check_objection_cap(notice: Notice, *, ip_hash: str, contact_key: str) -> None:
+    """Filing an objection costs something (issue 13, finding 8): at most
+    ``OBJECTION_CAP_PER_ADDRESS`` objections per client address and
+    ``OBJECTION_CAP_PER_CONTACT`` per contact (phone) against one notice, whatever their
+    outcome. There is no SMS gateway to verify a phone with a code; the cap bounds what one
+    sender can hold, and the reviewers merge duplicates and set spam aside
+    (``objection_merge``, ``objection_mark_spam``), which releases the cases at once.
+
+    The notice row is locked first, so two filings at the same moment cannot both pass."""
+    list(Notice.objects.select_for_update().filter(pk=notice.pk).values_list("pk", flat=True))
+    filed = Objection.objects.filter(notice_item__notice=notice)
+    if ip_hash and filed.filter(ip_hash=ip_hash).count() >= settings.OBJECTION_CAP_PER_ADDRESS:
+        raise InvalidInput(
+            _(
+                "This notice already has %(cap)s objections from your address. To add to one, "
+                "call or write to the address on the notice and give its tracking code."
+            )
+            % {"cap": settings.OBJECTION_CAP_PER_ADDRESS}
+        )
+    if filed.filter(contact_key=contact_key).count() >= settings.OBJECTION_CAP_PER_CONTACT:
+        raise InvalidInput(
+            _(
+                "This notice already has %(cap)s objections with this contact. To add to one, "
+                "call or write to the address on the notice and give its tracking code."
+            )
+            % {"cap": settings.OBJECTION_CAP_PER_CONTACT}
+        )
+
+
 def objection_file(
     *,
     notice_item: NoticeItem,
@@ -326,6 +373,8 @@ def objection_file(
         name = name_text(name, _("Your name"))
     if len(contact) > 100 or len(name) > 50 or len(text) > 5000:
         raise InvalidInput(_("The contact, name or text is too long."))
+    ip_hash = crypto.lookup_hash("ip", ip) if ip else ""
+    contact_key = objection_contact_key(contact)
     with transaction.atomic():
         item = NoticeItem.objects.select_related("notice", "case").get(pk=notice_item.pk)
         notice = item.notice
@@ -339,6 +388,7 @@ def objection_file(
                 _("This notice is not open for objections (it ran from %(start)s to %(end)s).")
                 % {"start": notice.starts_on.isoformat(), "end": notice.ends_on.isoformat()}
             )
+        _check_objection_cap(notice, ip_hash=ip_hash, contact_key=contact_key)
         objection = Objection.objects.create(
             case=item.case,
             notice_item=item,
@@ -346,7 +396,8 @@ def objection_file(
             contact=contact,
             name=name,
             text=text,
-            ip_hash=crypto.lookup_hash("ip", ip) if ip else "",
+            ip_hash=ip_hash,
+            contact_key=contact_key,
         )
         case = item.case
         record(
@@ -436,7 +487,125 @@ def objection_dismiss(*, objection: Objection, actor, reply: str) -> Objection:
             comment=reply,
             objection=objection.pk,
         )
+    objection_release_case(case=case, actor=actor)
     return objection
+
+
+def objection_merge(
+    *, objection: Objection, into: Objection, actor, comment: str = ""
+) -> Objection:
+    """``objection`` says what ``into`` already says (same case): it is closed as merged into
+    it and answered there; it no longer holds the case. The objector's tracking code shows
+    that it was merged. Audited; the case moves on at once if its notice is over and nothing
+    else is open (``objection_release_case``)."""
+    require_perm(actor, PERM_OBJECTION)
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise InvalidInput(_("The comment is too long."))
+    with transaction.atomic():
+        case = lock_case(objection.case)
+        require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
+        objection = _open_objection(objection)
+        into = Objection.objects.select_for_update().filter(pk=into.pk).first()
+        if into is None or into.pk == objection.pk or into.case_id != objection.case_id:
+            raise InvalidInput(
+                _("An objection can only be merged into another objection to the same case.")
+            )
+        if into.status == ObjectionStatus.MERGED:
+            raise InvalidInput(
+                _("Objection %(code)s was itself merged; merge into the one it was merged into.")
+                % {"code": into.tracking_code}
+            )
+        reply = _(
+            "This objection makes the same point as another objection to the same line; it "
+            "is answered there, together with it."
+        )
+        objection.status = ObjectionStatus.MERGED
+        objection.merged_into = into
+        objection.reply = f"{reply}\n{comment}" if comment else str(reply)
+        objection.handled_by = actor
+        objection.handled_at = timezone.now()
+        objection.save(update_fields=["status", "merged_into", "reply", "handled_by", "handled_at"])
+        record(
+            case,
+            actor=actor,
+            from_state=case.state,
+            decision="objection_merged",
+            comment=comment,
+            objection=objection.pk,
+            merged_into=into.pk,
+        )
+        audit(
+            actor=actor,
+            action=AuditAction.OBJECTION_MERGE,
+            obj=objection,
+            case=case.number,
+            merged_into=into.tracking_code,
+        )
+    objection_release_case(case=case, actor=actor)
+    return objection
+
+
+def objection_mark_spam(*, objections: Sequence[Objection], actor, reason: str) -> list[Objection]:
+    """Set open objections aside as spam (no objection to the line at all: advertising,
+    abuse, the same text sent again and again), with the reviewer's reason, which the
+    objector's tracking code shows. All or none; each audited. Their cases move on at once
+    where their notice is over and nothing else is open (``objection_release_case``)."""
+    require_perm(actor, PERM_OBJECTION)
+    reason = required_text(reason, _("The reason"))
+    if len(reason) > 2000:
+        raise InvalidInput(_("The reason is too long."))
+    if not objections:
+        raise InvalidInput(_("Choose at least one objection."))
+    done, cases = [], {}
+    with transaction.atomic():
+        for given in sorted(objections, key=lambda o: (o.case_id, o.pk)):
+            case = cases.get(given.case_id) or lock_case(given.case)
+            cases[case.pk] = case
+            require_region(actor, case.region, _("Case %(number)s") % {"number": case.number})
+            objection = _open_objection(given)
+            objection.status = ObjectionStatus.SPAM
+            objection.reply = reason
+            objection.handled_by = actor
+            objection.handled_at = timezone.now()
+            objection.save(update_fields=["status", "reply", "handled_by", "handled_at"])
+            record(
+                case,
+                actor=actor,
+                from_state=case.state,
+                decision="objection_spam",
+                comment=reason,
+                objection=objection.pk,
+            )
+            audit(actor=actor, action=AuditAction.OBJECTION_SPAM, obj=objection, case=case.number)
+            done.append(objection)
+    for case in cases.values():
+        objection_release_case(case=case, actor=actor)
+    return done
+
+
+def objection_release_case(*, case: Case, actor=None, today: date | None = None) -> Case | None:
+    """Once its last open objection is handled (dismissed, merged, set aside as spam), a case
+    whose notice is already over moves on now, as ``notices_close`` would move it: made final,
+    or sent to the next tier; an objection never holds an award longer than it is open. Nothing
+    happens while the notice runs or another objection is open. A refusal (e.g. a closed
+    accounting period) leaves the case for the next ``notices_close``. Returns the case moved
+    on, or None."""
+    today = today or timezone.localdate()
+    case = Case.objects.get(pk=case.pk)
+    if case.state != CaseState.ON_NOTICE:
+        return None
+    if Objection.objects.filter(case=case, status=ObjectionStatus.OPEN).exists():
+        return None
+    item = _latest_item(case)
+    if item is None or item.notice.status != NoticeStatus.CLOSED:
+        return None
+    try:
+        if case.resume_tier is not None:
+            return case_resume_review(case=case, actor=actor, today=today)
+        return case_finalise(case=case, actor=actor, today=today)
+    except FundError:
+        return None
 
 
 @dataclass

@@ -139,16 +139,18 @@ def test_open_objection_blocks_final(people, new_case, drive):
 
 def test_case_status_public(people, new_case, drive):
     case = drive(new_case(), "in_review")
-    head = case.household.people.get(is_head=True)
-    last6 = head.id_number_plain()[-6:]
-    status = selectors.case_status_public(case.number.lower(), last6.lower())
+    code = case.lookup_code
+    # the code as printed (ABCDE-FGHJK), typed in lower case, is accepted
+    status = selectors.case_status_public(case.number.lower(), f"{code[:5]}-{code[5:]}".lower())
     # status and next step only
     assert set(status) == {"number", "status", "status_label", "next_step", "facts"}
     assert status["facts"] == []  # nothing paid, nothing to say of money
     assert status["status"] == "in_review" and "reviewed" in status["next_step"]
-    # a wrong ID and an unknown number look the same
-    assert selectors.case_status_public(case.number, "000000") is None
-    assert selectors.case_status_public("RC000000-000000", last6) is None
+    # a wrong code and an unknown number look the same; the ID's last 6 no longer open it
+    head = case.household.people.get(is_head=True)
+    assert selectors.case_status_public(case.number, "0000000000") is None
+    assert selectors.case_status_public(case.number, head.id_number_plain()[-6:]) is None
+    assert selectors.case_status_public("RC000000-000000", code) is None
     assert selectors.case_status_public(case.number, "") is None
 
 

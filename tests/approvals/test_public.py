@@ -104,10 +104,10 @@ def test_status_page_answers_status_and_next_step_only(client, new_case, drive):
     # given a case in review
     case = drive(new_case(), "in_review")
     head = case.household.head
-    # when its number and the head's last 6 ID characters are given
+    # when its number and its look-up code (from the applicant's acknowledgement) are given
     response = client.post(
         reverse("public:case-status"),
-        {"number": case.number, "id_last6": head.id_number_plain()[-6:]},
+        {"number": case.number, "code": case.lookup_code},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     html = response.content.decode()
@@ -116,29 +116,29 @@ def test_status_page_answers_status_and_next_step_only(client, new_case, drive):
     assert case.state == CaseState.IN_REVIEW
     assert "The application is being reviewed." in html
     assert head.name not in html and "1,000" not in html and "梅园" not in html
-    # and a wrong ID gives the same answer as an unknown number
+    # and a wrong code gives the same answer as an unknown number
     wrong = client.post(
-        reverse("public:case-status"), {"number": case.number, "id_last6": "000000"}
+        reverse("public:case-status"), {"number": case.number, "code": "0000000000"}
     )
     unknown = client.post(
-        reverse("public:case-status"), {"number": "RC000000-000000", "id_last6": "000000"}
+        reverse("public:case-status"), {"number": "RC000000-000000", "code": "0000000000"}
     )
     assert wrong.status_code == unknown.status_code == 404
 
 
 def test_status_page_is_throttled_per_address(client, new_case, drive):
-    # given ten failed guesses from one address
+    # given ten failed guesses from one address, each at another case number
     url = reverse("public:case-status")
     for i in range(10):
-        response = client.post(url, {"number": "RC1", "id_last6": f"{i:06d}"})
+        response = client.post(url, {"number": f"RC{i}", "code": f"{i:010d}"})
         assert response.status_code == 404
     # when the eleventh comes
-    response = client.post(url, {"number": "RC1", "id_last6": "999999"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(url, {"number": "RC99", "code": "9" * 10}, HTTP_ACCEPT_LANGUAGE="en")
     # then it is refused with 429 and a clear message
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
     # and another address is still served
-    other = client.post(url, {"number": "RC1", "id_last6": "999999"}, REMOTE_ADDR="10.0.0.9")
+    other = client.post(url, {"number": "RC99", "code": "9" * 10}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 404
 
 

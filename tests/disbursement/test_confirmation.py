@@ -656,7 +656,7 @@ def test_the_status_page_shows_the_annual_confirmation_outcome(client, people, r
     def ask(language):
         response = client.post(
             reverse("public:case-status"),
-            {"number": case.number, "id_last6": head.id_number_plain()[-6:]},
+            {"number": case.number, "code": case.lookup_code},
             HTTP_ACCEPT_LANGUAGE=language,
         )
         assert response.status_code == 200
