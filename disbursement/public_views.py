@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from approvals.public_views import THROTTLE_WINDOW, client_ip, throttled
+from approvals.public_views import throttled
+from common.clientip import client_ip
 
 from . import selectors, services
 from .exceptions import DisbursementError
@@ -68,11 +69,11 @@ def confirmation_notice(request, pk: int):
     )
 
 
-def _too_many(request):
+def _too_many(request, limit):
     return render(
         request,
         "approvals/public/throttled.html",
-        {"minutes": THROTTLE_WINDOW // 60},
+        {"minutes": limit.minutes},
         status=429,
     )
 
@@ -90,8 +91,9 @@ def confirmation_objection(request, pk: int):
     initial = {"row": request.GET.get("row")} if request.GET.get("row") else None
     form = ConfirmationObjectionForm(request.POST or None, row_choices=choices, initial=initial)
     if request.method == "POST":
-        if throttled(request, "objection"):
-            return _too_many(request)
+        limit = throttled(request, "objection")
+        if limit:
+            return _too_many(request, limit)
         posted = request.POST.get("row", "")
         # a row of the list whose notice has ended: the service refuses it in its own words
         if (
