@@ -66,6 +66,21 @@ def _fresh_holiday_schedule():
     workdays.clear_schedule_cache()
 
 
+@pytest.fixture(autouse=True)
+def _project_celery_app_stays_current():
+    """A test that makes a Celery app of its own (a client sending tasks to a real worker) makes
+    it Celery's current app, and every later ``.delay()`` in that process then went to that
+    client's broker instead of running in-process: jobs stayed ``queued``. Only the order of the
+    files hid it (pytest-xdist's order showed it). Put the project's app back after each test."""
+    yield
+    from celery import _state
+
+    from fundapp.celery import app
+
+    if _state.get_current_app() is not app:
+        app.set_current()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     """make_user("finance_officer", username="amy") -> a user in that role group."""
