@@ -74,9 +74,21 @@ demo: install
 
 # DATABASE_URL from the environment passes through: unset means SQLite in memory. A test that
 # runs for 5 minutes gets every thread's stack printed (faulthandler), so a hang names itself.
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own test database,
+# pytest-django names it after the worker), a test file at a time on one worker (loadfile), in
+# the order tests/conftest.py gives (the slowest files first, so no worker is left with one at
+# the end). TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
+ifeq ($(TEST_WORKERS),0)
+XDIST_ARGS :=
+else
+XDIST_ARGS := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+endif
+
 test: install
-	@echo "tests: database $${DATABASE_URL:-SQLite (default)}"
-	DEBUG=1 $(PY) -m pytest -q -p no:cacheprovider -o faulthandler_timeout=300 $(PYTEST_ARGS)
+	@echo "tests: database $${DATABASE_URL:-SQLite (default)}, $(TEST_WORKERS) worker processes"
+	DEBUG=1 $(PY) -m pytest -q -p no:cacheprovider -o faulthandler_timeout=300 $(XDIST_ARGS) \
+		$(PYTEST_ARGS)
 
 lint: python-env
 	$(VENV)/bin/ruff check .

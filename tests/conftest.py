@@ -15,10 +15,30 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
+# The test files that take longest (a minute or more on PostgreSQL: migrations from zero,
+# backups and restores, repeated races, real worker processes, the demo county), run first. With
+# pytest-xdist (`make test` runs two workers, a file at a time, in this order) one that started
+# last would keep its worker busy while the other sat idle. The order changes nothing else: each
+# test still gets its own fixtures and a database as the migrations left it.
+SLOW_FILES_FIRST = (
+    "tests/test_migrated_guards.py",
+    "tests/disbursement/test_results_race.py",
+    "tests/fundapp/test_backups.py",
+    "tests/fundapp/test_demo.py",
+    "tests/fundapp/test_settings.py",
+    "tests/disbursement/test_job_worker_kill.py",
+    "tests/disbursement/test_crash_safety.py",
+    "tests/ledger/test_concurrency.py",
+    "tests/e2e/test_browser.py",
+    "tests/ledger/test_properties.py",
+)
+
 
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
+    first = {path: rank for rank, path in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid.split("::", 1)[0], len(first)))
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
         return
@@ -57,6 +77,21 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _project_celery_app_stays_current():
+    """A test that makes a Celery app of its own (a client sending tasks to a real worker) makes
+    it Celery's current app, and every later ``.delay()`` in that process then went to that
+    client's broker instead of running in-process: jobs stayed ``queued``. Only the order of the
+    files hid it (pytest-xdist's order showed it). Put the project's app back after each test."""
+    yield
+    from celery import _state
+
+    from fundapp.celery import app
+
+    if _state.get_current_app() is not app:
+        app.set_current()
 
 
 @pytest.fixture
@@ -198,6 +233,25 @@ class as_owner:  # noqa: N801 - a context manager used like a function
         return False
 
 
+def _create_app_role(connection) -> None:
+    """Create the app role unless it exists. Roles belong to the whole server, not to one
+    database: with pytest-xdist every worker has a test database of its own, and two of them may
+    both find the role missing and create it at the same moment; the later one is refused and
+    then finds it there."""
+    from django.db import DatabaseError
+
+    from fundapp import dbroles
+
+    if dbroles.role_exists(connection, APP_ROLE):
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(dbroles.create_role_statement(connection, APP_ROLE, login=False))
+    except DatabaseError:
+        if not dbroles.role_exists(connection, APP_ROLE):
+            raise
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _app_role(request):
     """With TEST_APP_ROLE on PostgreSQL: grant the role, then connect as it (see the docstring)."""
@@ -218,12 +272,9 @@ def _app_role(request):
     from fundapp import dbroles
 
     with blocker.unblock():
-        statements = []
-        if not dbroles.role_exists(connection, APP_ROLE):
-            statements.append(dbroles.create_role_statement(connection, APP_ROLE, login=False))
-        statements += dbroles.grant_statements(connection, APP_ROLE)
+        _create_app_role(connection)
         with connection.cursor() as cursor:
-            for statement in statements:
+            for statement in dbroles.grant_statements(connection, APP_ROLE):
                 cursor.execute(statement)
         problems = dbroles.app_role_problems(connection, APP_ROLE)
         assert not problems, problems
