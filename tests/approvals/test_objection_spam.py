@@ -112,6 +112,7 @@ def test_merging_duplicates_on_the_screen_releases_the_award(client, people, on_
     response = client.post(
         reverse("approvals:objection", args=[dup.pk]),
         {"action": "merge", "merge-into": first.pk, "merge-comment": "同一事项"},
+        HTTP_ACCEPT_LANGUAGE="en",  # the reply is written in the merger's language
     )
     assert response.status_code == 302
     # then the duplicate is merged, the award is final at once (no wait for the next close)

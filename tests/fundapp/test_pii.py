@@ -82,6 +82,7 @@ NOT_READABLE.update(
         "accounts/login/": "a signed-in user is sent on (302); the form shows no data",
         "accounts/logout/": "POST only, and the walk must stay signed in",
         "i18n/setlang/": "POST only (the language switch), no data",
+        "api/": "the JSON 404 for any /api/ path without an endpoint (issue 13, finding 10)",
     }
 )
 

@@ -175,6 +175,7 @@ def test_nobody_asks_for_their_own_role_and_the_form_says_why(client, admin1):
     response = client.post(
         reverse("admin:fundapp_rolegrant_add"),
         {"user": admin1.pk, "superuser": "on", "reason": "me"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "Nobody gives themselves" in response.content.decode()
