@@ -105,7 +105,39 @@ def key_strength(app_configs, **kwargs):
                     id="fundapp.E006",
                 )
             )
+    for name in ("FIELD_HASH_KEY", "FIELD_ENCRYPTION_OLD_KEYS"):
+        value = getattr(settings, name, "")
+        for key in value if isinstance(value, (list, tuple)) else [value]:
+            why = fernet_problem(key) if key else None
+            if why:
+                problems.append(
+                    Error(
+                        f"{name} holds a key that is {why}.",
+                        hint="It must be a FIELD_ENCRYPTION_KEY used before (docs/operations.md, "
+                        "Keys).",
+                        id="fundapp.E010",
+                    )
+                )
     return problems
+
+
+@register(Tags.database)
+def field_keys_fit_the_data(app_configs, databases=None, **kwargs):
+    """The configured field keys decrypt the stored numbers and give their stored look-up
+    hashes (fundapp.fieldkeys): run by ``check --database`` and ``migrate``, so a rotation done
+    without pinning FIELD_HASH_KEY, or a lost old key, stops the deployment before it serves."""
+    if not databases or "default" not in databases:
+        return []
+    from .fieldkeys import sample_problems
+
+    return [
+        Error(
+            problem,
+            hint="docs/operations.md, Keys: rotating FIELD_ENCRYPTION_KEY.",
+            id="fundapp.E011",
+        )
+        for problem in sample_problems()
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -330,6 +330,11 @@ RECEIPT_CHECK_KEY = os.environ.get("RECEIPT_CHECK_KEY", "")
 # print(Fernet.generate_key().decode())"). Required outside DEBUG; back it up: without it the
 # stored numbers cannot be read.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# Rotation (approvals.crypto, docs/operations.md "Keys"): the keys used before, still read until
+# `manage.py rotate_field_key` has re-encrypted everything; and the key of the look-up hashes,
+# pinned to the first FIELD_ENCRYPTION_KEY before it is ever changed.
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", "")
+FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY", "")
 # The ledger's hash chain key (ledger.chainkeys): entry hashes are HMAC-SHA256 under it, so a
 # database writer cannot recompute them. Required outside DEBUG (check --deploy: fundapp.E002);
 # DEBUG derives one from SECRET_KEY. Rotating: the old key goes into LEDGER_CHAIN_OLD_KEYS
