@@ -96,9 +96,9 @@ def _derive(secret: str, setting: str = KEY_SETTING) -> tuple[Fernet, bytes]:
 
 
 @lru_cache(maxsize=8)
-def _keys(secret: str, old: tuple[str, ...] = (), hash_secret: str = "") -> tuple[
-    MultiFernet, bytes, Fernet
-]:
+def _keys(
+    secret: str, old: tuple[str, ...] = (), hash_secret: str = ""
+) -> tuple[MultiFernet, bytes, Fernet]:
     """(every key, the current first; the look-up hash key; the current key alone)."""
     current, hkey = _derive(secret)
     olds = [_derive(k, OLD_KEYS_SETTING)[0] for k in old if k != secret]

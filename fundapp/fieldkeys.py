@@ -56,7 +56,9 @@ def _stale(model: str, column: str) -> list[tuple[int, str]]:
     """(pk, token) of the rows whose ``column`` is not under the current key."""
     Model = apps.get_model(model)
     rows = Model.objects.exclude(**{column: ""}).order_by("pk").values_list("pk", column)
-    return [(pk, token) for pk, token in rows.iterator(chunk_size=2000) if crypto.needs_rotation(token)]
+    return [
+        (pk, token) for pk, token in rows.iterator(chunk_size=2000) if crypto.needs_rotation(token)
+    ]
 
 
 def count_stale() -> dict[str, int]:

@@ -180,12 +180,11 @@ def test_a_swapped_ciphertext_is_not_paid_and_the_hash_stays_frozen(
     first, second = Payment.objects.filter(batch=batch).order_by("pk")[:2]
     table = Payment._meta.db_table
     # The hash is frozen by the database guard, whoever writes.
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {table} SET account_hash = %s WHERE id = %s",
-                [second.account_hash, first.pk],
-            )
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET account_hash = %s WHERE id = %s",
+            [second.account_hash, first.pk],
+        )
     # The ciphertext may change (a rotation re-encrypts it) ...
     with connection.cursor() as cur:
         cur.execute(
