@@ -23,11 +23,12 @@ BENCH_ARGS ?=
 # Directories that hold no catalogue of ours.
 MSG_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=.demo
 
-.PHONY: help install system-packages python-env compilemessages collectstatic demo test lint \
+.PHONY: help install system-packages python-env compilemessages collectstatic demo serve test lint \
 	bench messages clean distclean
 
 help:
 	@echo "make demo       install, load the demo data, serve on http://$(DEMO_ADDR)/"
+	@echo "make serve      install, check --deploy, migrate, serve with gunicorn (production; docs/deploy.md)"
 	@echo "make test       install, run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make install    system packages (as root), .venv, compiled catalogues, static files"
 	@echo "make lint       ruff check + ruff format --check + lint-imports (layers)"
@@ -71,6 +72,14 @@ demo: install
 	@echo
 	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
 	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
+
+# Production serving (docs/deploy.md): the settings come from the environment (or .env): DEBUG
+# off, SECRET_KEY and the other keys, DATABASE_URL, REDIS_URL; BIND and WEB_CONCURRENCY for
+# gunicorn (deploy/gunicorn.conf.py). Refuses to start when `check --deploy` finds an error.
+serve: install
+	$(MANAGE) check --deploy --fail-level ERROR
+	$(MANAGE) migrate --noinput
+	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py fundapp.wsgi
 
 # DATABASE_URL from the environment passes through: unset means SQLite in memory. A test that
 # runs for 5 minutes gets every thread's stack printed (faulthandler), so a hang names itself.

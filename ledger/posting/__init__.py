@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from common import metrics
+
 from .. import checkpoints
 from ..locks import lock_head
 from ..models import JournalEntry
@@ -46,7 +48,11 @@ def write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
     (``posting.controls``). A refusal by the database (a guard, a constraint) raises the typed
     error of its rule, translated (``posting.refusals.from_database``).
     """
-    entries = _write(prepared, actor)
+    engine = connection.vendor
+    with metrics.POSTING_SECONDS.labels(engine).time():
+        entries = _write(prepared, actor)
+    count = len(entries)
+    transaction.on_commit(lambda: metrics.POSTINGS.labels(engine).inc(count))
     if settings.LEDGER_CHECKPOINT_ON_COMMIT:
         # The chain head written outside the database once the posting is committed (at once
         # outside a transaction).
