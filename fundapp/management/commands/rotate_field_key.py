@@ -3,11 +3,20 @@
 serves (rows are rewritten by compare-and-set) and to run again (rows already under the current
 key are skipped). ``--check`` only counts what is left."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from disbursement.management.commands._progress import printer, user
 from fundapp import fieldkeys
+
+
+def _user(username: str | None):
+    if not username:
+        return None
+    try:
+        return get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist as exc:
+        raise CommandError(f"no user {username!r}") from exc
 
 
 class Command(BaseCommand):
@@ -38,9 +47,7 @@ class Command(BaseCommand):
                 raise CommandError("rows are left under an old key")
             return
         try:
-            result = fieldkeys.rotate_all(
-                actor=user(options.get("user")), progress=printer(self, "re-encrypting")
-            )
+            result = fieldkeys.rotate_all(actor=_user(options.get("user")), progress=self._progress)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         for label, count in sorted(result.rewritten.items()):
@@ -55,3 +62,8 @@ class Command(BaseCommand):
             "key: FIELD_ENCRYPTION_OLD_KEYS can be emptied (keep a copy of the old keys with the "
             "backups made before today)"
         )
+
+    def _progress(self, current: int, total: int, label: str) -> None:
+        share = f" ({100 * current // total}%)" if total else ""
+        self.stdout.write(f"re-encrypting: {current:,} / {total:,}{share} {label}")
+        self.stdout.flush()
