@@ -155,6 +155,9 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "fundapp"),
         }
     }
+    # Sessions read from the shared cache, written through to the database (issue 17, point 2):
+    # a restart of Redis signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL in ("", "locmem://"):
     CACHES = {
         "default": {
@@ -488,6 +491,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# A service that writes at least this many rows at once (an import, a batch, a cycle) refreshes
+# the planner's statistics of the tables it filled after it commits (common.dbstats).
+ANALYZE_AFTER_ROWS = int(os.environ.get("ANALYZE_AFTER_ROWS", "1000"))
 
 # /metrics (Prometheus text format) answers only these client addresses (common.clientip, so
 # behind TRUSTED_PROXIES the real client) or a request with "Authorization: Bearer

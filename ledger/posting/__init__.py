@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from common import metrics
+from common.dbstats import refresh_after
 
 from .. import checkpoints
 from ..locks import lock_head
@@ -53,6 +54,8 @@ def write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
         entries = _write(prepared, actor)
     count = len(entries)
     transaction.on_commit(lambda: metrics.POSTINGS.labels(engine).inc(count))
+    # A large batch of postings (a flow posting many at once): fresh statistics for the guards.
+    refresh_after(sum(len(p.lines) for p in prepared), "ledger_journalline", "ledger_balance")
     if settings.LEDGER_CHECKPOINT_ON_COMMIT:
         # The chain head written outside the database once the posting is committed (at once
         # outside a transaction).
