@@ -64,14 +64,20 @@ compilemessages:
 collectstatic:
 	@DEBUG=1 STATIC_MANIFEST=1 $(MANAGE) collectstatic --noinput -v0 && echo "static files: collected"
 
+# The demo signs its PDFs with a self-signed certificate of its own (common/pdfsign.py).
+DEMO_ENV = DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) \
+	PDF_SIGNING_KEY_FILE=$(CURDIR)/.demo/signing/pdf-signing-key.pem \
+	PDF_SIGNING_CERT_FILE=$(CURDIR)/.demo/signing/pdf-signing-cert.pem
+
 demo: install
 	@mkdir -p .demo
 	@echo "demo: database $(DEMO_DATABASE_URL)"
 	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) migrate --noinput -v0
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) load_demo
+	@DEBUG=1 $(MANAGE) make_signing_cert .demo/signing --if-missing >/dev/null
+	@$(DEMO_ENV) $(MANAGE) load_demo
 	@echo
 	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
+	@$(DEMO_ENV) $(MANAGE) runserver $(DEMO_ADDR)
 
 # Production serving (docs/deploy.md): the settings come from the environment (or .env): DEBUG
 # off, SECRET_KEY and the other keys, DATABASE_URL, REDIS_URL; BIND and WEB_CONCURRENCY for

@@ -7,6 +7,7 @@ different characters, a placeholder word, the development default, or any value 
 
 import base64
 import binascii
+import os
 from functools import lru_cache
 
 from django.conf import settings
@@ -186,6 +187,23 @@ def fund_secrets(app_configs, **kwargs):
                 id="fundapp.W003",
             )
         )
+    if not (settings.PDF_SIGNING_KEY_FILE and settings.PDF_SIGNING_CERT_FILE):
+        problems.append(
+            Warning(
+                "PDF_SIGNING_KEY_FILE / PDF_SIGNING_CERT_FILE are not set: notices, lists, "
+                "receipts and letters are issued unsigned, so an altered copy cannot be told "
+                "from a real one.",
+                hint="Use the fund office's certificate from its CA, or make one with "
+                "`manage.py make_signing_cert DIR` (common/pdfsign.py).",
+                id="fundapp.W010",
+            )
+        )
+    else:
+        for name in ("PDF_SIGNING_KEY_FILE", "PDF_SIGNING_CERT_FILE"):
+            if not os.path.isfile(getattr(settings, name)):
+                problems.append(
+                    Error(f"{name} names no file: {getattr(settings, name)}", id="fundapp.E012")
+                )
     if not settings.PUBLIC_BASE_URL.startswith("https://"):
         problems.append(
             Warning(

@@ -336,6 +336,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # larger files go to a temporary file whi
 
 # The fund's own facts and secrets.
 # Who issues receipts and letters (printed as the payee).
+# The fund office's signing key and certificate (PEM files) for every PDF it issues
+# (common.pdfsign; `manage.py make_signing_cert` makes a self-signed pair). Empty: unsigned PDFs,
+# and check --deploy warns (fundapp.W010).
+PDF_SIGNING_KEY_FILE = os.environ.get("PDF_SIGNING_KEY_FILE", "")
+PDF_SIGNING_CERT_FILE = os.environ.get("PDF_SIGNING_CERT_FILE", "")
+PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE", "")
 FUND_ORGANISATION_NAME = os.environ.get(
     "FUND_ORGANISATION_NAME", "县人口与计划生育救助公益金管理委员会"
 )
