@@ -8,6 +8,7 @@ app_name = "public"
 
 urlpatterns = [
     path("verify-pdf/", public_views.verify_pdf, name="verify-pdf"),
+    path("checkpoints/", public_views.checkpoints, name="checkpoints"),
     path(
         "signing-certificate.pem",
         public_views.signing_certificate,

@@ -1,5 +1,6 @@
 """Public pages of the site itself: the fund office's signing certificate and the check of a
-PDF the fund issued (issue 15, point 5; common.pdfsign)."""
+PDF the fund issued (issue 15, point 5; common.pdfsign); the chain heads published when periods
+closed and the check of a printed one against the live books (issue 15, point 4)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from common import pdfsign, throttle
 from common.clientip import client_ip
 from common.uploads import UploadRefused, check_document, size_validator
+from ledger.models import GENESIS_HASH, JournalEntry, PublishedCheckpoint
 
 
 class PdfCheckForm(forms.Form):
@@ -74,3 +76,59 @@ def signing_certificate(request):
     response = HttpResponse(pem, content_type="application/x-pem-file")
     response["Content-Disposition"] = 'attachment; filename="fund-office-signing-cert.pem"'
     return response
+
+
+class CheckpointForm(forms.Form):
+    seq = forms.IntegerField(label=_("Entry number"), min_value=0, max_value=10**15)
+    hash = forms.RegexField(
+        label=_("Hash"),
+        regex=r"^\s*[0-9a-fA-F]{12,64}\s*$",
+        help_text=_("As printed: the whole hash, or at least its first 12 characters."),
+        error_messages={"invalid": _("A hash is 12 to 64 characters 0-9 and a-f.")},
+    )
+
+    def clean_hash(self):
+        return self.cleaned_data["hash"].strip().lower()
+
+
+@require_safe
+def checkpoints(request):
+    """Every published checkpoint, and (``?seq=&hash=``) the check of one kept outside: does
+    the live chain still pass through it?"""
+    result = None
+    form = CheckpointForm(request.GET or None)
+    if request.GET:
+        limit = _limit_checkpoints()
+        if throttle.hit(limit, client_ip(request)):
+            return render(
+                request,
+                "approvals/public/throttled.html",
+                {"minutes": limit.minutes},
+                status=429,
+            )
+        if form.is_valid():
+            seq, given = form.cleaned_data["seq"], form.cleaned_data["hash"]
+            now = (
+                GENESIS_HASH
+                if seq == 0
+                else JournalEntry.objects.filter(seq=seq).values_list("hash", flat=True).first()
+            )
+            result = {
+                "seq": seq,
+                "found": now is not None,
+                "matches": now is not None and now.startswith(given),
+            }
+    published = PublishedCheckpoint.objects.select_related("period").order_by("-seq", "-id")[:120]
+    return render(
+        request,
+        "fundapp/public/checkpoints.html",
+        {"form": form, "result": result, "published": published},
+    )
+
+
+def _limit_checkpoints() -> throttle.Limit:
+    return throttle.Limit(
+        "public:checkpoint",
+        settings.PUBLIC_LOOKUP_LIMIT,
+        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
+    )

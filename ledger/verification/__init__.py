@@ -57,7 +57,7 @@ from django.db import connection, transaction
 from ..models import Account, Fund
 from .balances import check_balances, check_running_balances
 from .chain import check_chain
-from .checkpoint import check_checkpoint
+from .checkpoint import check_checkpoint, check_published
 from .documents import check_documents
 from .entries import check_entries
 from .guards import check_guards
@@ -232,6 +232,7 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     check_guards(report)
     seq_of = check_chain(report, chunk_size, progress, progress_every)
     check_checkpoint(report)
+    check_published(report)
     check_entries(report, accounts, funds, chunk_size, progress, progress_every)
     keys = check_running_balances(
         report, accounts, funds, seq_of, chunk_size, progress, progress_every
