@@ -23,11 +23,12 @@ BENCH_ARGS ?=
 # Directories that hold no catalogue of ours.
 MSG_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=.demo
 
-.PHONY: help install system-packages python-env compilemessages collectstatic demo test lint \
+.PHONY: help install system-packages python-env compilemessages collectstatic demo serve test lint \
 	bench messages clean distclean
 
 help:
 	@echo "make demo       install, load the demo data, serve on http://$(DEMO_ADDR)/"
+	@echo "make serve      install, check --deploy, migrate, serve with gunicorn (production; docs/deploy.md)"
 	@echo "make test       install, run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make install    system packages (as root), .venv, compiled catalogues, static files"
 	@echo "make lint       ruff check + ruff format --check + lint-imports (layers)"
@@ -63,14 +64,28 @@ compilemessages:
 collectstatic:
 	@DEBUG=1 STATIC_MANIFEST=1 $(MANAGE) collectstatic --noinput -v0 && echo "static files: collected"
 
+# The demo signs its PDFs with a self-signed certificate of its own (common/pdfsign.py).
+DEMO_ENV = DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) \
+	PDF_SIGNING_KEY_FILE=$(CURDIR)/.demo/signing/pdf-signing-key.pem \
+	PDF_SIGNING_CERT_FILE=$(CURDIR)/.demo/signing/pdf-signing-cert.pem
+
 demo: install
 	@mkdir -p .demo
 	@echo "demo: database $(DEMO_DATABASE_URL)"
 	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) migrate --noinput -v0
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) load_demo
+	@DEBUG=1 $(MANAGE) make_signing_cert .demo/signing --if-missing >/dev/null
+	@$(DEMO_ENV) $(MANAGE) load_demo
 	@echo
 	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
+	@$(DEMO_ENV) $(MANAGE) runserver $(DEMO_ADDR)
+
+# Production serving (docs/deploy.md): the settings come from the environment (or .env): DEBUG
+# off, SECRET_KEY and the other keys, DATABASE_URL, REDIS_URL; BIND and WEB_CONCURRENCY for
+# gunicorn (deploy/gunicorn.conf.py). Refuses to start when `check --deploy` finds an error.
+serve: install
+	$(MANAGE) check --deploy --fail-level ERROR
+	$(MANAGE) migrate --noinput
+	exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py fundapp.wsgi
 
 # DATABASE_URL from the environment passes through: unset means SQLite in memory. A test that
 # runs for 5 minutes gets every thread's stack printed (faulthandler), so a hang names itself.

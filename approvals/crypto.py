@@ -14,8 +14,22 @@ developer machine (DEBUG) derives one from ``SECRET_KEY`` so that the project wo
 box; anywhere else the first use raises ``ImproperlyConfigured``: data encrypted under a key
 nobody wrote down would be lost.
 
-Losing the key loses every encrypted number; changing it requires re-encrypting (not provided
-yet). Keep it out of the database backups' reach.
+Losing the key loses every encrypted number. Keep it out of the database backups' reach
+(docs/operations.md, "Keys": escrow and rotation).
+
+Rotation without downtime (MultiFernet): the new key goes into ``FIELD_ENCRYPTION_KEY``, the
+old ones into ``FIELD_ENCRYPTION_OLD_KEYS`` (comma-separated). New numbers are encrypted under
+the new key; numbers under an old key still read; ``manage.py rotate_field_key`` re-encrypts
+every stored number in batches, after which the old keys can be dropped.
+
+The look-up hash is keyed separately, by ``FIELD_HASH_KEY`` when it is set and otherwise by
+the key derived from ``FIELD_ENCRYPTION_KEY`` (what every installation used before rotation
+existed). A rotation must not change it: hashes are stored in rows the ledger's guards freeze
+(a payment's account hash), and duplicate checks compare them. So the first rotation pins it:
+``FIELD_HASH_KEY`` is set to the key in use before ``FIELD_ENCRYPTION_KEY`` changes.
+:func:`key_problems` compares a stored number's hash with its decrypted value, so a rotation
+done without pinning is refused (``check``, the rotation command) instead of silently breaking
+every duplicate check.
 """
 
 from __future__ import annotations
@@ -26,13 +40,15 @@ import hmac
 import os
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 KEY_SETTING = "FIELD_ENCRYPTION_KEY"
+OLD_KEYS_SETTING = "FIELD_ENCRYPTION_OLD_KEYS"
+HASH_KEY_SETTING = "FIELD_HASH_KEY"
 
 
 def _debug() -> bool:
@@ -43,22 +59,33 @@ def _debug() -> bool:
 
 
 def _configured_key() -> str:
-    return (getattr(settings, KEY_SETTING, "") or os.environ.get(KEY_SETTING, "")).strip()
+    return _setting(KEY_SETTING)
 
 
-@lru_cache(maxsize=8)
-def _keys(secret: str) -> tuple[Fernet, bytes]:
+def _setting(name: str) -> str:
+    value = getattr(settings, name, "") or os.environ.get(name, "")
+    if isinstance(value, (list, tuple)):
+        value = ",".join(value)
+    return str(value).strip()
+
+
+def _old_secrets() -> tuple[str, ...]:
+    return tuple(k.strip() for k in _setting(OLD_KEYS_SETTING).split(",") if k.strip())
+
+
+@lru_cache(maxsize=16)
+def _derive(secret: str, setting: str = KEY_SETTING) -> tuple[Fernet, bytes]:
     try:
         raw = base64.urlsafe_b64decode(secret.encode("ascii"))
     except (ValueError, UnicodeEncodeError) as exc:
         raise ImproperlyConfigured(
-            f"{KEY_SETTING} is not urlsafe base64; generate one with "
+            f"{setting} is not urlsafe base64; generate one with "
             '`python -c "from cryptography.fernet import Fernet; '
             'print(Fernet.generate_key().decode())"`.'
         ) from exc
     if len(raw) != 32:
         raise ImproperlyConfigured(
-            f"{KEY_SETTING} must be urlsafe base64 of exactly 32 bytes (got {len(raw)})."
+            f"{setting} must be urlsafe base64 of exactly 32 bytes (got {len(raw)})."
         )
 
     def derive(info: bytes) -> bytes:
@@ -66,6 +93,22 @@ def _keys(secret: str) -> tuple[Fernet, bytes]:
 
     fernet = Fernet(base64.urlsafe_b64encode(derive(b"fundapp field encryption v1")))
     return fernet, derive(b"fundapp lookup hash v1")
+
+
+@lru_cache(maxsize=8)
+def _keys(
+    secret: str, old: tuple[str, ...] = (), hash_secret: str = ""
+) -> tuple[MultiFernet, bytes, Fernet]:
+    """(every key, the current first; the look-up hash key; the current key alone)."""
+    current, hkey = _derive(secret)
+    olds = [_derive(k, OLD_KEYS_SETTING)[0] for k in old if k != secret]
+    if hash_secret:
+        hkey = _derive(hash_secret, HASH_KEY_SETTING)[1]
+    return MultiFernet([current, *olds]), hkey, current
+
+
+def _active() -> tuple[MultiFernet, bytes, Fernet]:
+    return _keys(_secret(), _old_secrets(), _setting(HASH_KEY_SETTING))
 
 
 def _secret() -> str:
@@ -84,26 +127,74 @@ def _secret() -> str:
 
 
 def encrypt(plain: str) -> str:
-    fernet, _hkey = _keys(_secret())
+    """Encrypted under the current key (``FIELD_ENCRYPTION_KEY``)."""
+    fernet, _hkey, _current = _active()
     return fernet.encrypt(plain.encode("utf-8")).decode("ascii")
 
 
 def decrypt(token: str) -> str:
-    fernet, _hkey = _keys(_secret())
+    """Decrypted by whichever configured key (current or old) it was encrypted with."""
+    fernet, _hkey, _current = _active()
     try:
         return fernet.decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as exc:
         raise ImproperlyConfigured(
-            f"A stored number cannot be decrypted: {KEY_SETTING} is not the key it was "
-            "encrypted with."
+            f"A stored number cannot be decrypted: neither {KEY_SETTING} nor any key in "
+            f"{OLD_KEYS_SETTING} is the key it was encrypted with."
+        ) from exc
+
+
+def needs_rotation(token: str) -> bool:
+    """True when ``token`` is not (yet) encrypted under the current key."""
+    _fernet, _hkey, current = _active()
+    try:
+        current.decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return True
+    return False
+
+
+def rotate(token: str) -> str:
+    """``token`` re-encrypted under the current key (same plain text; MultiFernet.rotate)."""
+    fernet, _hkey, _current = _active()
+    try:
+        return fernet.rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            f"A stored number cannot be re-encrypted: no configured key ({KEY_SETTING}, "
+            f"{OLD_KEYS_SETTING}) decrypts it."
         ) from exc
 
 
 def lookup_hash(kind: str, plain: str) -> str:
     """Keyed hash of a normalised value; ``kind`` separates domains (an ID number and a bank
     account with the same digits hash differently)."""
-    _fernet, hkey = _keys(_secret())
+    _fernet, hkey, _current = _active()
     return hmac.new(hkey, f"{kind}:{plain}".encode(), hashlib.sha256).hexdigest()
+
+
+def key_problems(samples) -> list[str]:
+    """What is wrong with the configured keys, judged on stored rows: ``samples`` are
+    ``(kind, token, stored_hash)`` triples (a few of each kind are enough). A token no key
+    decrypts means a key is missing; a hash that differs from its decrypted value means the
+    look-up hash key changed (``FIELD_HASH_KEY`` not pinned before a rotation)."""
+    problems = []
+    for kind, token, stored in samples:
+        try:
+            plain = decrypt(token)
+        except ImproperlyConfigured:
+            problems.append(
+                f"a stored {kind} number is not decrypted by {KEY_SETTING} or any key in "
+                f"{OLD_KEYS_SETTING}: the key it was encrypted with is missing"
+            )
+            continue
+        if stored and lookup_hash(kind, plain) != stored:
+            problems.append(
+                f"a stored {kind} number's look-up hash was made with another key: set "
+                f"{HASH_KEY_SETTING} to the {KEY_SETTING} in use before the rotation (duplicate "
+                "checks and payments compare these hashes)"
+            )
+    return sorted(set(problems))
 
 
 # --------------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ CATALOGUE: dict[str, int] = {
     "request_decided": 409,  # an entry request already approved, rejected or withdrawn
     "unbalanced": 400,  # debits and credits differ
     "unknown_account": 400,  # no such account
+    "stored_number_altered": 409,  # a payment's ciphertext does not match its frozen hash
     "unknown_fund": 400,  # no such fund
     "void_not_allowed": 409,  # the receipt cannot be voided (by this user)
     "wrong_receipt_type": 400,  # a receipt of the wrong type for this money

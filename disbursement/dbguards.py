@@ -76,13 +76,19 @@ _CASE_OK = """EXISTS (SELECT 1 FROM approvals_case c
       AND l.amount = {row}.amount AND l.amount_currency = {row}.amount_currency)"""
 _ENT_OK = """EXISTS (SELECT 1 FROM disbursement_entitlement e WHERE e.id = {row}.entitlement_id
     AND e.amount = {row}.amount AND e.amount_currency = {row}.amount_currency)"""
+# The ciphertexts (account_enc, payee_id_enc) are not in this list: a key rotation
+# (manage.py rotate_field_key, approvals.crypto) re-encrypts them under the new key, and the
+# database cannot tell a re-encryption from a swap. What they hold stays pinned: account_hash
+# never changes here, and the bank file (disbursement.services.batches) writes a number only
+# after checking that it hashes to account_hash and that the payee's ID hashes to the payee's
+# stored ID hash, so a ciphertext swapped underneath is refused, not paid.
 _FIXED_CHANGED = """({new}.batch_id <> {old}.batch_id OR {new}.household_id <> {old}.household_id
     OR COALESCE({new}.case_id, -1) <> COALESCE({old}.case_id, -1)
     OR COALESCE({new}.entitlement_id, -1) <> COALESCE({old}.entitlement_id, -1)
     OR {new}.amount <> {old}.amount OR {new}.amount_currency <> {old}.amount_currency
     OR {new}.reference <> {old}.reference OR {new}.payee_name <> {old}.payee_name
-    OR {new}.account_enc <> {old}.account_enc OR {new}.account_hash <> {old}.account_hash
-    OR {new}.payee_id <> {old}.payee_id OR {new}.payee_id_enc <> {old}.payee_id_enc
+    OR {new}.account_hash <> {old}.account_hash
+    OR {new}.payee_id <> {old}.payee_id
     OR {new}.account_owner <> {old}.account_owner)"""
 _STATUS_OK = """({new}.status = {old}.status
     OR {old}.status = 'pending' AND {new}.status = 'sent'

@@ -85,6 +85,17 @@ class ExportFileAltered(DisbursementError):
     default_message = _("The stored bank file was changed after it was written; it is not sent.")
 
 
+class StoredNumberAltered(DisbursementError):
+    """A payment's encrypted account or ID number does not hash to the value frozen with it
+    (a ciphertext swapped underneath): the bank file is not written."""
+
+    code = "stored_number_altered"
+    default_message = _(
+        "A payment's stored account or ID number was changed after the batch was built; the "
+        "bank file is not written. Report it to the auditor."
+    )
+
+
 class IdempotencyConflict(DisbursementError):
     """The same Idempotency-Key was used before for something else."""
 

@@ -185,7 +185,7 @@ def _verify_env(database_url: str) -> dict[str, str]:
 
 def _verify(database_url: str) -> dict:
     done = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "verify_ledger", "--json",
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "verify_ledger", "--json", "--no-record",
          "--progress-every", "0"],
         env=_verify_env(database_url),
         cwd=settings.BASE_DIR,

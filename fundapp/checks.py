@@ -7,6 +7,7 @@ different characters, a placeholder word, the development default, or any value 
 
 import base64
 import binascii
+import os
 from functools import lru_cache
 
 from django.conf import settings
@@ -105,7 +106,39 @@ def key_strength(app_configs, **kwargs):
                     id="fundapp.E006",
                 )
             )
+    for name in ("FIELD_HASH_KEY", "FIELD_ENCRYPTION_OLD_KEYS"):
+        value = getattr(settings, name, "")
+        for key in value if isinstance(value, (list, tuple)) else [value]:
+            why = fernet_problem(key) if key else None
+            if why:
+                problems.append(
+                    Error(
+                        f"{name} holds a key that is {why}.",
+                        hint="It must be a FIELD_ENCRYPTION_KEY used before (docs/operations.md, "
+                        "Keys).",
+                        id="fundapp.E010",
+                    )
+                )
     return problems
+
+
+@register(Tags.database)
+def field_keys_fit_the_data(app_configs, databases=None, **kwargs):
+    """The configured field keys decrypt the stored numbers and give their stored look-up
+    hashes (fundapp.fieldkeys): run by ``check --database`` and ``migrate``, so a rotation done
+    without pinning FIELD_HASH_KEY, or a lost old key, stops the deployment before it serves."""
+    if not databases or "default" not in databases:
+        return []
+    from .fieldkeys import sample_problems
+
+    return [
+        Error(
+            problem,
+            hint="docs/operations.md, Keys: rotating FIELD_ENCRYPTION_KEY.",
+            id="fundapp.E011",
+        )
+        for problem in sample_problems()
+    ]
 
 
 @register(Tags.security, deploy=True)
@@ -154,6 +187,23 @@ def fund_secrets(app_configs, **kwargs):
                 id="fundapp.W003",
             )
         )
+    if not (settings.PDF_SIGNING_KEY_FILE and settings.PDF_SIGNING_CERT_FILE):
+        problems.append(
+            Warning(
+                "PDF_SIGNING_KEY_FILE / PDF_SIGNING_CERT_FILE are not set: notices, lists, "
+                "receipts and letters are issued unsigned, so an altered copy cannot be told "
+                "from a real one.",
+                hint="Use the fund office's certificate from its CA, or make one with "
+                "`manage.py make_signing_cert DIR` (common/pdfsign.py).",
+                id="fundapp.W010",
+            )
+        )
+    else:
+        for name in ("PDF_SIGNING_KEY_FILE", "PDF_SIGNING_CERT_FILE"):
+            if not os.path.isfile(getattr(settings, name)):
+                problems.append(
+                    Error(f"{name} names no file: {getattr(settings, name)}", id="fundapp.E012")
+                )
     if not settings.PUBLIC_BASE_URL.startswith("https://"):
         problems.append(
             Warning(

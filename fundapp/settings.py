@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_prometheus",
     "ledger",
     "approvals",
     "disbursement",
@@ -67,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request latency and counts for /metrics (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "common.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +86,7 @@ MIDDLEWARE = [
     "fundapp.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page (429).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # django-axes first: a locked-out (username, address) is refused before the password is checked,
@@ -114,7 +120,16 @@ TEMPLATES = [
 WSGI_APPLICATION = "fundapp.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Persistent connections (issue 17, point 7): CONN_MAX_AGE seconds a worker keeps its database
+# connection (0: a new one per request, the default; 60 or more under gunicorn, with
+# CONN_HEALTH_CHECKS so a connection the server dropped is replaced, not failed on). Pooling
+# beyond that: PgBouncer in transaction mode or psycopg's pool (docs/deploy.md).
+CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "0"))
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -140,6 +155,9 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "fundapp"),
         }
     }
+    # Sessions read from the shared cache, written through to the database (issue 17, point 2):
+    # a restart of Redis signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL in ("", "locmem://"):
     CACHES = {
         "default": {
@@ -318,6 +336,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # larger files go to a temporary file whi
 
 # The fund's own facts and secrets.
 # Who issues receipts and letters (printed as the payee).
+# The fund office's signing key and certificate (PEM files) for every PDF it issues
+# (common.pdfsign; `manage.py make_signing_cert` makes a self-signed pair). Empty: unsigned PDFs,
+# and check --deploy warns (fundapp.W010).
+PDF_SIGNING_KEY_FILE = os.environ.get("PDF_SIGNING_KEY_FILE", "")
+PDF_SIGNING_CERT_FILE = os.environ.get("PDF_SIGNING_CERT_FILE", "")
+PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE", "")
 FUND_ORGANISATION_NAME = os.environ.get(
     "FUND_ORGANISATION_NAME", "县人口与计划生育救助公益金管理委员会"
 )
@@ -330,6 +354,11 @@ RECEIPT_CHECK_KEY = os.environ.get("RECEIPT_CHECK_KEY", "")
 # print(Fernet.generate_key().decode())"). Required outside DEBUG; back it up: without it the
 # stored numbers cannot be read.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# Rotation (approvals.crypto, docs/operations.md "Keys"): the keys used before, still read until
+# `manage.py rotate_field_key` has re-encrypted everything; and the key of the look-up hashes,
+# pinned to the first FIELD_ENCRYPTION_KEY before it is ever changed.
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", "")
+FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY", "")
 # The ledger's hash chain key (ledger.chainkeys): entry hashes are HMAC-SHA256 under it, so a
 # database writer cannot recompute them. Required outside DEBUG (check --deploy: fundapp.E002);
 # DEBUG derives one from SECRET_KEY. Rotating: the old key goes into LEDGER_CHAIN_OLD_KEYS
@@ -394,6 +423,15 @@ if LEDGER_CHECKPOINT_DIR:
         "task": "ledger.checkpoint",
         "schedule": float(LEDGER_CHECKPOINT_EVERY),
     }
+# The whole ledger verified every night (task ledger.verify: ledger.verification, its result
+# kept as a VerificationRun, shown on the supervisor's home and in /healthz, which calls a run
+# older than LEDGER_VERIFY_MAX_AGE_HOURS stale).
+LEDGER_VERIFY_HOUR = int(os.environ.get("LEDGER_VERIFY_HOUR", "2"))
+LEDGER_VERIFY_MAX_AGE_HOURS = int(os.environ.get("LEDGER_VERIFY_MAX_AGE_HOURS", "36"))
+CELERY_BEAT_SCHEDULE["verify-ledger"] = {
+    "task": "ledger.verify",
+    "schedule": crontab(hour=LEDGER_VERIFY_HOUR, minute=30),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -435,9 +473,37 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REFERRER_POLICY = "same-origin"
 
+# Logs on standard error, one JSON object per line outside DEBUG (LOG_FORMAT=json|text), each
+# with the request id of the request that wrote it (common.requestid; "-" outside requests).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "common.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# A service that writes at least this many rows at once (an import, a batch, a cycle) refreshes
+# the planner's statistics of the tables it filled after it commits (common.dbstats).
+ANALYZE_AFTER_ROWS = int(os.environ.get("ANALYZE_AFTER_ROWS", "1000"))
+
+# /metrics (Prometheus text format) answers only these client addresses (common.clientip, so
+# behind TRUSTED_PROXIES the real client) or a request with "Authorization: Bearer
+# <METRICS_TOKEN>"; anyone else gets 404. Empty METRICS_ALLOWED_IPS and METRICS_TOKEN: off.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -5,8 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from . import health
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # For the load balancer and Prometheus (fundapp.health); /metrics only from the allowed
+    # addresses or with the token.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # For signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page sends
     # a browser to the login page first. The split view serves Swagger UI's start-up script as

@@ -144,6 +144,10 @@ class AuditAction(models.TextChoices):
     ROLE_GRANT_APPROVE = "role.grant_approve"
     ROLE_GRANT_REJECT = "role.grant_reject"
     ROLE_REVOKE = "role.revoke"
+    # ledger: a whole verification of the books (verify_ledger, the nightly task), its outcome
+    LEDGER_VERIFY = "ledger.verify"
+    # fundapp: stored ID and account numbers re-encrypted under a new FIELD_ENCRYPTION_KEY
+    FIELD_KEY_ROTATE = "field_key.rotate"
 
 
 _CATALOGUE = frozenset(AuditAction.values)

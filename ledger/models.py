@@ -243,6 +243,34 @@ class Period(models.Model):
         return self.status == PeriodStatus.OPEN
 
 
+class PublishedCheckpoint(models.Model):
+    """The chain head when a period closed, published for the public (issue 15, point 4): the
+    public checkpoints page lists it and printed reports carry it, so a copy kept by anyone
+    outside fundapp can later be compared with the live chain (``/public/checkpoints/``), and
+    ``verify_ledger`` checks the chain passes through every one. Append-only (a guard)."""
+
+    period = models.OneToOneField(
+        Period,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="published_checkpoint",
+    )
+    seq = models.BigIntegerField(_("entry number"))
+    hash = models.CharField(_("hash"), max_length=64)
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+        verbose_name = _("published checkpoint")
+        verbose_name_plural = _("published checkpoints")
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=0), name="published_checkpoint_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.seq} {self.hash[:12]}"
+
+
 class ChainHead(models.Model):
     """The single row every posting locks: the end of the hash chain and the posting order."""
 

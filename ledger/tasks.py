@@ -17,3 +17,20 @@ def checkpoint() -> int | None:
     the worker's log and the result backend) instead of writing over it."""
     written = checkpoints.record()
     return None if written is None else written.seq
+
+
+@shared_task(name="ledger.verify")
+def verify() -> dict:
+    """The nightly verification (``CELERY_BEAT_SCHEDULE['verify-ledger']``): the whole ledger
+    recomputed, the outcome kept (``verification.record_run``); a failing ledger fails the task
+    too, so it shows in the worker's log as well as on the supervisor's home and /healthz."""
+    from django.utils import timezone
+
+    from .verification import record_run, verify_ledger
+
+    started = timezone.now()
+    report = verify_ledger()
+    record_run(report, source="schedule", started_at=started)
+    if not report.ok:
+        raise RuntimeError(f"the ledger has {report.problem_count} problem(s): verify_ledger")
+    return {"ok": True, "entries": report.entries, "head_seq": report.head_seq}

@@ -41,6 +41,7 @@ from approvals.models import (
     region_covers,
 )
 from approvals.selectors import staff_region
+from common.dbstats import refresh_after
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
 
@@ -378,4 +379,5 @@ def batch_build(
             left_out=skipped_count,
             open_recoveries=owing,
         )
+        refresh_after(count, Payment._meta.db_table)
     return batch

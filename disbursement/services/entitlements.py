@@ -28,11 +28,12 @@ from approvals.models import (
 )
 from approvals.selectors import staff_region
 from approvals.services.claims import claim_source_text, duplicate_award_error
+from common.dbstats import refresh_after
 from common.replay import mark_replayed
 from ledger import chart
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
-from ledger.models import Account
+from ledger.models import Account, JournalEntry, JournalLine
 from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..exceptions import InsufficientFunds, InvalidInput, InvalidState, NotAllowed
@@ -429,6 +430,12 @@ def book_confirmed(
             already=already,
             held=held_count,
             objection_held=objection_held,
+        )
+        refresh_after(
+            len(todo),
+            Entitlement._meta.db_table,
+            JournalEntry._meta.db_table,
+            JournalLine._meta.db_table,
         )
     return GenerationReport(
         cycle=cycle,

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import crypto
+from common import metrics
 from common.permissions import holds_perm
 from ledger.audit import AuditAction, audit
 
@@ -90,13 +91,21 @@ def job_claim(job_id: int, *, attempt: int = 1) -> str:
 def job_finish(job_id: int, *, result: dict | None = None, error: str = "") -> None:
     """Record the job's outcome (done, or failed with ``error``) and drop its kept input. The
     first run to finish decides: a job already done or failed is left as it is."""
-    JobProgress.objects.filter(pk=job_id).exclude(status__in=FINISHED_STATUSES).update(
-        status=JobStatus.FAILED if error else JobStatus.DONE,
-        result=result or {},
-        error=error,
-        finished_at=timezone.now(),
-        input_enc="",
+    status = JobStatus.FAILED if error else JobStatus.DONE
+    finished = (
+        JobProgress.objects.filter(pk=job_id)
+        .exclude(status__in=FINISHED_STATUSES)
+        .update(
+            status=status,
+            result=result or {},
+            error=error,
+            finished_at=timezone.now(),
+            input_enc="",
+        )
     )
+    if finished:
+        kind = JobProgress.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+        metrics.JOBS.labels(kind or "", str(status)).inc()
 
 
 def jobs_reap(*, now=None, timeout: float | None = None) -> list[int]:

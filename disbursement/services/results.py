@@ -39,11 +39,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from common.dbstats import refresh_after
 from common.pgcopy import NULL, copy_text
 from ledger import chart
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
-from ledger.models import Account
+from ledger.models import Account, JournalEntry, JournalLine
 from ledger.services import EntrySpec, LineSpec, journal_post_many
 
 from ..bankfiles import read_result_file
@@ -529,3 +530,9 @@ def _finish(imp, batch, actor, filename, digest, resumed) -> None:
             already=imp.already_count,
             resumed=resumed,
         )
+    refresh_after(
+        imp.paid_count + imp.failed_count,
+        Payment._meta.db_table,
+        JournalEntry._meta.db_table,
+        JournalLine._meta.db_table,
+    )

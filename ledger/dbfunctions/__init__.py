@@ -24,4 +24,36 @@ POST_ENTRY = GuardSet(
     functions={"postgresql": [POST_ENTRY_SIGNATURE]},
 )
 
-FUNCTION_SETS = [POST_ENTRY]
+# ``fundapp_analyze(regclass)``: fresh planner statistics for one of fundapp's tables, callable by
+# the application's role, which owns no table (PostgreSQL 15 lets only the owner ANALYZE):
+# SECURITY DEFINER, as the tables' owner who runs the migrations, and only for a table of ours
+# that owner owns (common.dbstats calls it after large writes; issue 17, point 7).
+ANALYZE = GuardSet(
+    name="ledger.analyze",
+    kind=FUNCTION,
+    install_sql={
+        "postgresql": [
+            r"""
+CREATE OR REPLACE FUNCTION fundapp_analyze(p_table regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+  v_name text;
+  v_mine boolean;
+BEGIN
+  SELECT c.relname, pg_has_role(c.relowner, 'USAGE') INTO v_name, v_mine
+    FROM pg_class c WHERE c.oid = p_table AND c.relkind IN ('r', 'p');
+  IF v_name IS NULL OR NOT v_mine
+     OR v_name !~ '^(ledger|approvals|disbursement|fundapp|axes|auth|authtoken)_[a-z0-9_]+$' THEN
+    RAISE EXCEPTION 'fundapp_analyze: % is not a table of fundapp', p_table
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  EXECUTE format('ANALYZE %s', p_table);
+END $$;
+"""
+        ]
+    },
+    triggers={},
+    functions={"postgresql": ["fundapp_analyze(regclass)"]},
+)
+
+FUNCTION_SETS = [POST_ENTRY, ANALYZE]

@@ -26,6 +26,7 @@ rule), each a :class:`common.dbguards.GuardSet` of the same name on both engines
 * ``codes``: the code of an account or fund never changes once a journal line uses it (entry
   content hashes cover the codes);
 * ``auditevent``: audit events are append-only.
+* ``checkpoint``: published checkpoints are append-only.
 
 PostgreSQL checks the flip and line inserts once per *statement* (transition tables), so a batch
 of 100,000 entries is checked in a few set-based queries; SQLite has only row triggers and checks
@@ -42,7 +43,16 @@ a change here needs a new migration, which ``tests/test_migrated_guards.py`` ins
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from . import auditevent, balance, codes, journalentry, journalline, period, references
+from . import (
+    auditevent,
+    balance,
+    checkpoint,
+    codes,
+    journalentry,
+    journalline,
+    period,
+    references,
+)
 from .helpers import SMALL
 
 # Installed in this order; on SQLite the order of triggers of one table and event is the order
@@ -55,6 +65,7 @@ GUARD_SETS = [
     period.GUARDS,
     codes.GUARDS,
     auditevent.GUARDS,
+    checkpoint.GUARDS,
 ]
 
 __all__ = ["GUARD_SETS", "SMALL", "drop", "expected", "install", "installed"]

@@ -30,6 +30,9 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from common import metrics
+from common.dbstats import refresh_after
+
 from .. import checkpoints
 from ..locks import lock_head
 from ..models import JournalEntry
@@ -46,7 +49,13 @@ def write(prepared: list[PreparedEntry], actor) -> list[JournalEntry]:
     (``posting.controls``). A refusal by the database (a guard, a constraint) raises the typed
     error of its rule, translated (``posting.refusals.from_database``).
     """
-    entries = _write(prepared, actor)
+    engine = connection.vendor
+    with metrics.POSTING_SECONDS.labels(engine).time():
+        entries = _write(prepared, actor)
+    count = len(entries)
+    transaction.on_commit(lambda: metrics.POSTINGS.labels(engine).inc(count))
+    # A large batch of postings (a flow posting many at once): fresh statistics for the guards.
+    refresh_after(sum(len(p.lines) for p in prepared), "ledger_journalline", "ledger_balance")
     if settings.LEDGER_CHECKPOINT_ON_COMMIT:
         # The chain head written outside the database once the posting is committed (at once
         # outside a transaction).

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from ..audit import AuditAction, audit
 from ..exceptions import InvalidEntry, PeriodHasOpenItems, PeriodNotOver
 from ..locks import lock_head
-from ..models import EntryStatus, Period, PeriodStatus
+from ..models import (
+    GENESIS_HASH,
+    ChainHead,
+    EntryStatus,
+    Period,
+    PeriodStatus,
+    PublishedCheckpoint,
+)
 from ..periods_open_items import OpenItem, open_items
 from ._common import require_perm
 
@@ -85,6 +92,12 @@ def period_close(
         period.closed_at = timezone.now()
         period.closed_by = actor if getattr(actor, "pk", None) else None
         period.save(update_fields=["status", "closed_at", "closed_by"])
+        # The chain head now, published for the public (issue 15, point 4): read under the
+        # books lock, so no posting moves it in between.
+        head = ChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+        published = PublishedCheckpoint.objects.create(
+            period=period, seq=head[0] if head else 0, hash=head[1] if head else GENESIS_HASH
+        )
         following = _open_following(period)
         audit(
             actor=actor,
@@ -92,6 +105,8 @@ def period_close(
             obj=period,
             open_items={str(item.label): item.count for item in items},
             next_period=following.code if following else None,
+            checkpoint_seq=published.seq,
+            checkpoint_hash=published.hash,
         )
         return period
 

@@ -57,7 +57,7 @@ from django.db import connection, transaction
 from ..models import Account, Fund
 from .balances import check_balances, check_running_balances
 from .chain import check_chain
-from .checkpoint import check_checkpoint
+from .checkpoint import check_checkpoint, check_published
 from .documents import check_documents
 from .entries import check_entries
 from .guards import check_guards
@@ -199,6 +199,8 @@ __all__ = [
     "unregister_document_check",
     "unregister_balance_source",
     "unregister_claim_source",
+    "last_run",
+    "record_run",
     "verify_ledger",
 ]
 
@@ -230,6 +232,7 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     check_guards(report)
     seq_of = check_chain(report, chunk_size, progress, progress_every)
     check_checkpoint(report)
+    check_published(report)
     check_entries(report, accounts, funds, chunk_size, progress, progress_every)
     keys = check_running_balances(
         report, accounts, funds, seq_of, chunk_size, progress, progress_every
@@ -238,3 +241,39 @@ def _verify(report: LedgerReport, chunk_size: int, progress, progress_every: int
     check_documents(report, funds)
     check_subledgers(report, funds)
     check_reconcile(report, funds)
+
+
+RUN_OBJECT = ("ledger", "verification")
+
+
+def record_run(report: LedgerReport, *, source: str, started_at, actor=None):
+    """Keep a verification's outcome as an audit event (append-only, like every audit row): the
+    supervisor's home and /healthz read the latest one (:func:`last_run`)."""
+    from ..audit import AuditAction, audit
+
+    with transaction.atomic():
+        return audit(
+            actor=actor,
+            action=AuditAction.LEDGER_VERIFY,
+            object_type=RUN_OBJECT[0],
+            object_id=RUN_OBJECT[1],
+            source=source,
+            started_at=started_at.isoformat(),
+            ok=report.ok,
+            problem_count=report.problem_count,
+            kinds=sorted(report.kinds()),
+            entries=report.entries,
+            head_seq=report.head_seq,
+            guards=f"{report.guards_intact}/{report.guards_expected}",
+        )
+
+
+def last_run():
+    """The latest recorded verification (an ``AuditEvent``), or None."""
+    from ..models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(object_type=RUN_OBJECT[0], object_id=RUN_OBJECT[1])
+        .order_by("-at", "-id")
+        .first()
+    )

@@ -52,22 +52,25 @@ def _json(result: subprocess.CompletedProcess):
 SHOW = """
 import json
 from django.conf import settings
-print(json.dumps([settings.CACHES["default"], settings.AXES_HANDLER]))
+print(json.dumps([settings.CACHES["default"], settings.AXES_HANDLER, settings.SESSION_ENGINE]))
 """
 
 
 def test_caches_come_from_the_environment():
     # without CACHE_URL or REDIS_URL: local memory, and the login lockout in the database
-    cache, handler = _json(_python(SHOW))
+    cache, handler, sessions = _json(_python(SHOW))
     assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert handler == "axes.handlers.database.AxesDatabaseHandler"
+    assert sessions == "django.contrib.sessions.backends.db"
     # REDIS_URL: Django's own Redis backend, and the lockout in it
-    cache, handler = _json(_python(SHOW, REDIS_URL="redis://10.1.2.3:6379/4"))
+    cache, handler, sessions = _json(_python(SHOW, REDIS_URL="redis://10.1.2.3:6379/4"))
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://10.1.2.3:6379/4"
     assert handler == "fundapp.lockout.SharedCacheHandler"
+    # sessions read from the shared cache, written through to the database
+    assert sessions == "django.contrib.sessions.backends.cached_db"
     # CACHE_URL wins over REDIS_URL (Celery's broker may be another Redis)
-    cache, _handler = _json(
+    cache, _handler, _sessions = _json(
         _python(SHOW, REDIS_URL="redis://10.1.2.3:6379/4", CACHE_URL="redis://10.9.9.9:6379/2")
     )
     assert cache["LOCATION"] == "redis://10.9.9.9:6379/2"

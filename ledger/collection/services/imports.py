@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from ...models import DocumentKind, Fund
-from ..models import Donation, DonationImport, Donor, ReceiptBook, ReceiptType
+from common.dbstats import refresh_after
+
+from ...models import DocumentKind, Fund, JournalEntry, JournalLine
+from ..models import Donation, DonationImport, Donor, Receipt, ReceiptBook, ReceiptType
 from ._books import AuditAction, audit, ceiling_for, lock_head, require
 from ._import_rows import (
     DONOR_COLUMNS,
@@ -148,6 +150,13 @@ def donation_import(
             imported_by=actor if getattr(actor, "pk", None) else None,
         )
         audit(actor=actor, action=AuditAction.DONATION_IMPORT, obj=record, rows=len(parsed))
+        refresh_after(
+            len(parsed),
+            Donation._meta.db_table,
+            Receipt._meta.db_table,
+            JournalEntry._meta.db_table,
+            JournalLine._meta.db_table,
+        )
     return result
 
 

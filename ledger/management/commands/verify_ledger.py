@@ -7,9 +7,16 @@ anything differs, so it can run from cron or CI. The checks live in ``ledger.ver
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ledger.verification import CHUNK_SIZE, MAX_PROBLEMS, PROGRESS_EVERY, verify_ledger
+from ledger.verification import (
+    CHUNK_SIZE,
+    MAX_PROBLEMS,
+    PROGRESS_EVERY,
+    record_run,
+    verify_ledger,
+)
 
 
 class Command(BaseCommand):
@@ -35,6 +42,12 @@ class Command(BaseCommand):
             default=MAX_PROBLEMS,
             help="List at most this many problems (all are counted).",
         )
+        parser.add_argument(
+            "--no-record",
+            dest="record",
+            action="store_false",
+            help="Do not keep the outcome (the supervisor's home and /healthz show the latest).",
+        )
 
     def handle(self, *args, **options):
         every = options["progress_every"]
@@ -43,12 +56,15 @@ class Command(BaseCommand):
             self.stderr.write(f"verify_ledger: {message}")
             self.stderr.flush()
 
+        started = timezone.now()
         report = verify_ledger(
             chunk_size=options["chunk_size"],
             progress=progress if every > 0 else None,
             progress_every=max(every, 1),
             max_problems=options["max_problems"],
         )
+        if options["record"]:
+            record_run(report, source="command", started_at=started)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         else:

@@ -1,0 +1,2 @@
+-- ledger 0017 reversed: fundapp_analyze dropped.
+-- end of statement

@@ -1,0 +1,2 @@
+-- ledger 0017: fundapp_analyze(regclass), SECURITY DEFINER, for the app role (issue 17, point 7).
+-- end of statement
