@@ -113,6 +113,8 @@ class AuditAction(models.TextChoices):
     CONFIRMATION_OBJECTION = "confirmation.objection"
     CONFIRMATION_OBJECTION_UPHOLD = "confirmation.objection_uphold"
     CONFIRMATION_OBJECTION_DISMISS = "confirmation.objection_dismiss"
+    CONFIRMATION_OBJECTION_MERGE = "confirmation.objection_merge"
+    CONFIRMATION_OBJECTION_SPAM = "confirmation.objection_spam"
     CONFIRMATION_ROW_DECIDE = "confirmation.row_decide"
     CYCLE_APPROVE = "cycle.approve"
     PERSON_STATUS = "person.status"
