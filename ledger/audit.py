@@ -146,6 +146,9 @@ class AuditAction(models.TextChoices):
     ROLE_GRANT_APPROVE = "role.grant_approve"
     ROLE_GRANT_REJECT = "role.grant_reject"
     ROLE_REVOKE = "role.revoke"
+    # fundapp: a password set by someone else must be changed by its owner at first sign-in
+    PASSWORD_SET_BY_OTHER = "password.set_by_other"
+    PASSWORD_CHANGE_OWN = "password.change_own"
 
 
 _CATALOGUE = frozenset(AuditAction.values)
