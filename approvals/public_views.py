@@ -13,6 +13,8 @@ across every worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -21,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common import throttle
 from common.clientip import client_ip
+from common.errors import FundError
 from common.pdf import render_pdf
 from common.throttle import Limit
 
 from . import selectors, services
-from .exceptions import ApprovalsError
 from .forms import ObjectionForm, ObjectionStatusForm, PublicStatusForm
 from .models import NoticeItem
 
@@ -111,29 +113,21 @@ def notice_pdf(request, notice_id: int):
     return response
 
 
-@require_http_methods(["GET", "POST"])
-def objection_new(request):
-    choices = [
-        (item["id"], f"{n['program']} · {n['region']} · {item['name'] or '—'} · {item['amount']}")
-        for n in selectors.public_notices()
-        for item in n["items"]
-    ]
-    initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
-    form = ObjectionForm(request.POST or None, item_choices=choices, initial=initial)
+def objection_filing(request, form, file: Callable[[dict, str], object]) -> HttpResponse:
+    """The one filing and answer of every public objection form (a line of a case notice here,
+    a row of an annual-confirmation list in disbursement): each attempt counts against the
+    per-address form limit in the shared cache (429 past it), a valid form is handed to
+    ``file(cleaned_data, client address)`` — the service, which checks the input and the
+    per-notice caps per address and per contact in the database — and answers with the
+    tracking code (201). A refusal shows next to the form, in the user's language, with what
+    was typed kept; nothing is filed."""
     if request.method == "POST":
         if limit := throttled(request, "objection"):
             return _too_many(request, limit)
         if form.is_valid():
-            item = NoticeItem.objects.get(pk=form.cleaned_data["item"])
             try:
-                objection = services.objection_file(
-                    notice_item=item,
-                    contact=form.cleaned_data["contact"],
-                    name=form.cleaned_data["name"],
-                    text=form.cleaned_data["text"],
-                    ip=client_ip(request),
-                )
-            except ApprovalsError as exc:
+                objection = file(form.cleaned_data, client_ip(request))
+            except FundError as exc:
                 form.add_error(None, exc.message)
             else:
                 return render(
@@ -143,6 +137,28 @@ def objection_new(request):
                     status=201,
                 )
     return render(request, "approvals/public/objection_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def objection_new(request):
+    choices = [
+        (item["id"], f"{n['program']} · {n['region']} · {item['name'] or '—'} · {item['amount']}")
+        for n in selectors.public_notices()
+        for item in n["items"]
+    ]
+    initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
+    form = ObjectionForm(request.POST or None, item_choices=choices, initial=initial)
+
+    def file(data: dict, ip: str):
+        return services.objection_file(
+            notice_item=NoticeItem.objects.get(pk=data["item"]),
+            contact=data["contact"],
+            name=data["name"],
+            text=data["text"],
+            ip=ip,
+        )
+
+    return objection_filing(request, form, file)
 
 
 @require_GET

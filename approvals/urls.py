@@ -16,6 +16,11 @@ urlpatterns = [
         name="attachment",
     ),
     path("<int:pk>/acknowledgement/", views.case_acknowledgement, name="case-acknowledgement"),
+    path(
+        "<int:pk>/acknowledgement/reissue/",
+        views.case_lookup_code_reissue,
+        name="case-lookup-code-reissue",
+    ),
     path("<int:pk>/<slug:action>/", views.case_action, name="case-action"),
     path("households/", views.households, name="households"),
     path("households/new/", views.household_new, name="household-new"),

@@ -171,6 +171,28 @@ def case_acknowledgement(request, pk: int):
     )
 
 
+@permission_required(PERM_FILE)
+@require_POST
+def case_lookup_code_reissue(request, pk: int):
+    """A new look-up code for the applicant (the paper was lost, or someone else saw the code):
+    the old one stops working at once (``services.case_lookup_code_issue``, audited), and the
+    fresh acknowledgement opens, to print and hand over. For those who file cases, in their
+    region. A second submit issues yet another code; the page always shows the current one."""
+    case = _case_or_404(request.user, pk)
+    try:
+        services.case_lookup_code_issue(case=case, actor=request.user, reissue=True)
+    except FundError as exc:
+        return _detail(request, case, status=exc.status, error=exc.message)
+    messages.success(
+        request,
+        _(
+            "A new look-up code was issued; the old one no longer works. Print this "
+            "acknowledgement and give it to the applicant."
+        ),
+    )
+    return redirect("approvals:case-acknowledgement", pk=case.pk)
+
+
 # action -> (permission, form class, prefix, call(case, actor, data))
 ACTIONS = {
     "approve": (

@@ -14,6 +14,7 @@ cache.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -100,6 +101,26 @@ class ApiUserThrottle(_ClientIdent, UserRateThrottle):
     """Signed-in callers, per user (rate ``user`` of REST_FRAMEWORK)."""
 
 
+# Checks of the user a valid token belongs to, registered by the apps above this floor (fundapp:
+# a password someone else set is changed first). Each returns None, or a refusal (403) as
+# (code, message): the code is the API error body's ``code``.
+TokenUserCheck = Callable[[object], tuple[str, str] | None]
+TOKEN_USER_CHECKS: list[TokenUserCheck] = []
+
+
+def register_token_user_check(check: TokenUserCheck) -> None:
+    if check not in TOKEN_USER_CHECKS:
+        TOKEN_USER_CHECKS.append(check)
+
+
+class TokenUserRefused(exceptions.PermissionDenied):
+    """A right token whose user a registered check refuses (403, with the check's code)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(detail=message, code=code)
+        self.default_code = code  # the API's error body reads it (common.api)
+
+
 def token_limit() -> Limit:
     return Limit(
         "api-token",
@@ -111,7 +132,8 @@ def token_limit() -> Limit:
 class LockoutTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, with a lockout: after ``API_TOKEN_FAILURE_LIMIT`` wrong tokens
     from one address, that address's token requests are refused (429) for
-    ``API_TOKEN_COOLOFF_MINUTES``, the right token included. DRF's throttles run after
+    ``API_TOKEN_COOLOFF_MINUTES``, the right token included. A right token whose user a
+    registered check refuses (``register_token_user_check``) answers 403. DRF's throttles run after
     authentication, so a wrong token (401) would never reach them; django-axes counts
     ``authenticate()`` calls, which a token does not make."""
 
@@ -127,7 +149,12 @@ class LockoutTokenAuthentication(TokenAuthentication):
                 detail=str(_("Too many wrong tokens from your address. Try again later.")),
             )
         try:
-            return super().authenticate(request)
+            found = super().authenticate(request)
         except exceptions.AuthenticationFailed:
             count(limit, address)
             raise
+        for check in TOKEN_USER_CHECKS if found else ():
+            refusal = check(found[0])
+            if refusal:
+                raise TokenUserRefused(*refusal)
+        return found

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from approvals.forms import MergeForm
 from approvals.models import Program, Region
 from common import uploads
 from ledger.forms import DateInput
@@ -383,6 +384,14 @@ class ObjectionHandleForm(forms.Form):
         if data.get("decision") == "uphold" and not data.get("tier"):
             self.add_error("tier", _("Choose the tier to re-investigate at."))
         return data
+
+
+class ConfirmationMergeForm(MergeForm):
+    """Merge a duplicate into another objection to the same row (the case objections' form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].label = _("Merge into (same row)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,11 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from approvals.public_views import throttled
-from common.clientip import client_ip
+from approvals.public_views import objection_filing
 
 from . import selectors, services
-from .exceptions import DisbursementError
 from .forms import ConfirmationObjectionForm
 from .models import ConfirmationRow
 
@@ -69,18 +67,11 @@ def confirmation_notice(request, pk: int):
     )
 
 
-def _too_many(request, limit):
-    return render(
-        request,
-        "approvals/public/throttled.html",
-        {"minutes": limit.minutes},
-        status=429,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def confirmation_objection(request, pk: int):
-    """The objection form for a row of a confirmation list on a running notice."""
+    """The objection form for a row of a confirmation list on a running notice: filed and
+    answered as a case objection (``approvals.public_views.objection_filing``: the form limit
+    per address, the service's per-list caps per address and per contact)."""
     confirmation = get_object_or_404(selectors.public_confirmations_and_tier_noticed(), pk=pk)
     open_ids = services.rows_open_for_objection(confirmation)
     choices = [
@@ -90,37 +81,22 @@ def confirmation_objection(request, pk: int):
     ]
     initial = {"row": request.GET.get("row")} if request.GET.get("row") else None
     form = ConfirmationObjectionForm(request.POST or None, row_choices=choices, initial=initial)
-    if request.method == "POST":
-        limit = throttled(request, "objection")
-        if limit:
-            return _too_many(request, limit)
-        posted = request.POST.get("row", "")
-        # a row of the list whose notice has ended: the service refuses it in its own words
-        if (
-            posted.isdigit()
-            and int(posted) not in open_ids
-            and confirmation.rows.filter(pk=int(posted)).exists()
-        ):
-            form.fields["row"].choices = [*form.fields["row"].choices, (int(posted), "—")]
-        if form.is_valid():
-            row = ConfirmationRow.objects.get(
-                pk=form.cleaned_data["row"], confirmation=confirmation
-            )
-            try:
-                objection = services.confirmation_objection_file(
-                    row=row,
-                    contact=form.cleaned_data["contact"],
-                    name=form.cleaned_data["name"],
-                    text=form.cleaned_data["text"],
-                    ip=client_ip(request),
-                )
-            except DisbursementError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return render(
-                    request,
-                    "approvals/public/objection_filed.html",
-                    {"code": objection.tracking_code},
-                    status=201,
-                )
-    return render(request, "approvals/public/objection_form.html", {"form": form})
+    posted = request.POST.get("row", "") if request.method == "POST" else ""
+    # a row of the list whose notice has ended: the service refuses it in its own words
+    if (
+        posted.isdigit()
+        and int(posted) not in open_ids
+        and confirmation.rows.filter(pk=int(posted)).exists()
+    ):
+        form.fields["row"].choices = [*form.fields["row"].choices, (int(posted), "—")]
+
+    def file(data: dict, ip: str):
+        return services.confirmation_objection_file(
+            row=ConfirmationRow.objects.get(pk=data["row"], confirmation=confirmation),
+            contact=data["contact"],
+            name=data["name"],
+            text=data["text"],
+            ip=ip,
+        )
+
+    return objection_filing(request, form, file)

@@ -5,6 +5,8 @@ becoming everyone (``fundapp.grants`` holds the rules; these screens only call i
   For another user, roles are *removed* here at once (audited); *adding* one is refused next to
   the field with a pointer to Role grants, where it waits for a second administrator. Direct
   user permissions are never edited: a role is a group (``fundapp/roles.py``).
+* Passwords: one set here for another user (a new account's first, or a reset) is changed by
+  its owner at the next sign-in before anything else answers (``fundapp.passwords``).
 * Groups: shown only; their permissions come from ``fundapp/roles.py`` after every migrate.
 * Role grants: ask for a role or the superuser flag; another administrator approves or rejects
   (list actions).
@@ -33,6 +35,7 @@ from common.permissions import holds_perm
 
 from . import grants
 from .models import RoleGrant
+from .passwords import password_set_by
 
 User = get_user_model()
 
@@ -95,7 +98,10 @@ class UserAdmin(DjangoUserAdmin):
         )
         if request.drop_superuser:
             obj.is_superuser = True
-        super().save_model(request, obj, form, change)
+        # A new account's first password is the administrator's: its owner changes it at the
+        # first sign-in (fundapp.passwords).
+        with password_set_by(request.user):
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         obj = form.instance
@@ -135,7 +141,9 @@ class UserAdmin(DjangoUserAdmin):
                     "operator with manage.py changepassword."
                 )
             )
-        return super().user_change_password(request, id, form_url)
+        # Set for another user: they change it at their next sign-in; one's own: cleared.
+        with password_set_by(request.user):
+            return super().user_change_password(request, id, form_url)
 
     def _call(self, request, service, **kwargs):
         try:

@@ -14,5 +14,8 @@ class FundappConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .passwords import connect
+
+        connect()  # a password set by someone else is marked for its owner to change
 
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="fundapp.ensure_roles")

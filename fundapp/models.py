@@ -1,4 +1,6 @@
-"""fundapp's own table: role grants, the second administrator's approval of a role.
+"""fundapp's own tables: role grants, the second administrator's approval of a role; and the
+state of each user's password (``PasswordState``: set by someone else, so to be changed by its
+owner before anything else answers; ``fundapp.passwords``).
 
 Roles are Django groups (``fundapp/roles.py``). Taking one, or the superuser flag, is the one
 step that could make a single administrator everyone (give themselves, or a puppet account, the
@@ -106,3 +108,46 @@ class RoleGrant(models.Model):
         from common.roles import role_label
 
         return str(_("superuser")) if self.superuser else role_label(self.group.name)
+
+
+class PasswordState(models.Model):
+    """Whose choice a user's password is. ``must_change``: someone else set it (an administrator
+    in the admin, the operator at the server, ``grant_role`` for an account that never chose its
+    own), so its owner changes it at the next sign-in before any page or API call answers
+    (``fundapp.passwords``). No row: a password nobody else was recorded to have set."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_state",
+        verbose_name=_("user"),
+    )
+    must_change = models.BooleanField(_("must change the password"), default=False)
+    # Who set it, when not the owner; empty: the operator at the server (a command, the shell).
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set by someone else at"), null=True, blank=True)
+    own_since = models.DateTimeField(_("chosen by its owner at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password state")
+        verbose_name_plural = _("password states")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(must_change=False) | Q(set_at__isnull=False),
+                name="passwordstate_must_change_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(set_by=F("user")), name="passwordstate_not_set_by_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} must_change={self.must_change}"

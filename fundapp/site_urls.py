@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import password_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,13 @@ urlpatterns = [
             template_name="registration/login.html", redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    # The "change my password" screen; also the one page a user whose password someone else
+    # set reaches until they have changed it (fundapp.passwords).
+    path(
+        "accounts/password/",
+        password_views.PasswordChangeView.as_view(),
+        name="password_change",
     ),
     # Logout is a POST (Django 5): the header's button posts here; a GET is refused with 405.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

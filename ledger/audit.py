@@ -113,6 +113,8 @@ class AuditAction(models.TextChoices):
     CONFIRMATION_OBJECTION = "confirmation.objection"
     CONFIRMATION_OBJECTION_UPHOLD = "confirmation.objection_uphold"
     CONFIRMATION_OBJECTION_DISMISS = "confirmation.objection_dismiss"
+    CONFIRMATION_OBJECTION_MERGE = "confirmation.objection_merge"
+    CONFIRMATION_OBJECTION_SPAM = "confirmation.objection_spam"
     CONFIRMATION_ROW_DECIDE = "confirmation.row_decide"
     CYCLE_APPROVE = "cycle.approve"
     PERSON_STATUS = "person.status"
@@ -148,6 +150,9 @@ class AuditAction(models.TextChoices):
     LEDGER_VERIFY = "ledger.verify"
     # fundapp: stored ID and account numbers re-encrypted under a new FIELD_ENCRYPTION_KEY
     FIELD_KEY_ROTATE = "field_key.rotate"
+    # fundapp: a password set by someone else must be changed by its owner at first sign-in
+    PASSWORD_SET_BY_OTHER = "password.set_by_other"
+    PASSWORD_CHANGE_OWN = "password.change_own"
 
 
 _CATALOGUE = frozenset(AuditAction.values)

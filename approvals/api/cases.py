@@ -78,6 +78,7 @@ class CaseViewSet(
         "reject": ("approvals.review_case",),
         "cancel": ("approvals.cancel_case",),
         "acknowledgement": ("approvals.view_case", "approvals.file_case"),
+        "reissue_lookup_code": ("approvals.view_case", "approvals.file_case"),
     }
     filterset_class = CaseFilter
     queryset = Case.objects.none()  # the schema's model; requests use get_queryset
@@ -145,6 +146,23 @@ class CaseViewSet(
     def acknowledgement(self, request, *args, **kwargs):
         case = self.get_object()
         code = case.lookup_code or services.case_lookup_code_issue(case=case, actor=request.user)
+        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status")
+        return Response({"number": case.number, "lookup_code": code, "status_url": status_url})
+
+    @extend_schema(
+        summary=_("A new look-up code for the applicant; the old one stops working"),
+        description=_(
+            "For the case worker who files cases in the case's region, when the applicant lost "
+            "the acknowledgement or someone else saw the code. Audited; answers the fresh "
+            "acknowledgement to print."
+        ),
+        request=None,
+        responses={200: AcknowledgementSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"], url_path="reissue-lookup-code")
+    def reissue_lookup_code(self, request, *args, **kwargs):
+        case = self.get_object()
+        code = services.case_lookup_code_issue(case=case, actor=request.user, reissue=True)
         status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status")
         return Response({"number": case.number, "lookup_code": code, "status_url": status_url})
 

@@ -22,6 +22,7 @@ from djmoney.money import Money
 
 from common import workdays
 from common.errors import FundError
+from common.exports import formula_name_error
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
 from ledger.selectors import fund_position
@@ -49,7 +50,6 @@ from ..models import (
 from ._common import (
     check_transition,
     lock_case,
-    name_text,
     record,
     require_perm,
     require_region,
@@ -325,27 +325,71 @@ def objection_contact_key(contact: str) -> str:
     return crypto.lookup_hash("objection-contact", "".join((contact or "").split()).casefold())
 
 
-def _check_objection_cap(notice: Notice, *, ip_hash: str, contact_key: str) -> None:
+@dataclass(frozen=True)
+class ObjectionInput:
+    """What the public typed into an objection form, checked and normalised, with the keyed
+    hashes the per-notice caps count by (``objection_input``)."""
+
+    contact: str
+    text: str
+    name: str
+    ip_hash: str
+    contact_key: str
+
+
+def objection_input(
+    *, contact: str, text: str, name: str = "", ip: str = "", error: type = InvalidInput
+) -> ObjectionInput:
+    """Check an objection from the public, whatever it objects to (a case on notice here, a row
+    of an annual confirmation in disbursement): a contact and a text are required, at most 100,
+    5,000 and (name) 50 characters, and a name no spreadsheet runs as a formula. ``error`` is
+    the refusal the caller's app raises (its own ``InvalidInput``)."""
+    contact = (contact or "").strip()
+    text = (text or "").strip()
+    name = (name or "").strip()
+    for value, what in ((contact, _("A way to contact you")), (text, _("The objection"))):
+        if not value:
+            raise error(_("%(field)s is required: write it out.") % {"field": what})
+    if name:
+        problem = formula_name_error(name, _("Your name"))
+        if problem:
+            raise error(problem)
+    if len(contact) > 100 or len(name) > 50 or len(text) > 5000:
+        raise error(_("The contact, name or text is too long."))
+    return ObjectionInput(
+        contact=contact,
+        text=text,
+        name=name,
+        ip_hash=crypto.lookup_hash("ip", ip) if ip else "",
+        contact_key=objection_contact_key(contact),
+    )
+
+
+def objection_cap_check(filed, given: ObjectionInput, *, error: type = InvalidInput) -> None:
     """Filing an objection costs something (issue 13, finding 8): at most
     ``OBJECTION_CAP_PER_ADDRESS`` objections per client address and
     ``OBJECTION_CAP_PER_CONTACT`` per contact (phone) against one notice, whatever their
-    outcome. There is no SMS gateway to verify a phone with a code; the cap bounds what one
-    sender can hold, and the reviewers merge duplicates and set spam aside
-    (``objection_merge``, ``objection_mark_spam``), which releases the cases at once.
+    outcome. ``filed`` is the queryset of the objections already filed against that notice
+    (case objections to one ``Notice``; confirmation objections to one list), with the
+    ``ip_hash`` and ``contact_key`` columns. There is no SMS gateway to verify a phone with a
+    code; the cap bounds what one sender can hold, and the handlers merge duplicates and set
+    spam aside, which releases what the objections held at once.
 
-    The notice row is locked first, so two filings at the same moment cannot both pass."""
-    list(Notice.objects.select_for_update().filter(pk=notice.pk).values_list("pk", flat=True))
-    filed = Objection.objects.filter(notice_item__notice=notice)
-    if ip_hash and filed.filter(ip_hash=ip_hash).count() >= settings.OBJECTION_CAP_PER_ADDRESS:
-        raise InvalidInput(
+    The caller locks the notice's row (or the confirmation's) first, so two filings at the
+    same moment cannot both pass."""
+    if (
+        given.ip_hash
+        and filed.filter(ip_hash=given.ip_hash).count() >= settings.OBJECTION_CAP_PER_ADDRESS
+    ):
+        raise error(
             _(
                 "This notice already has %(cap)s objections from your address. To add to one, "
                 "call or write to the address on the notice and give its tracking code."
             )
             % {"cap": settings.OBJECTION_CAP_PER_ADDRESS}
         )
-    if filed.filter(contact_key=contact_key).count() >= settings.OBJECTION_CAP_PER_CONTACT:
-        raise InvalidInput(
+    if filed.filter(contact_key=given.contact_key).count() >= settings.OBJECTION_CAP_PER_CONTACT:
+        raise error(
             _(
                 "This notice already has %(cap)s objections with this contact. To add to one, "
                 "call or write to the address on the notice and give its tracking code."
@@ -366,15 +410,7 @@ def objection_file(
     """Anyone may object to a line of a notice while the notice is open (no login). Returns the
     objection; its ``tracking_code`` is the objector's only handle on it."""
     today = today or timezone.localdate()
-    contact = required_text(contact, _("A way to contact you"))
-    text = required_text(text, _("The objection"))
-    name = (name or "").strip()
-    if name:
-        name = name_text(name, _("Your name"))
-    if len(contact) > 100 or len(name) > 50 or len(text) > 5000:
-        raise InvalidInput(_("The contact, name or text is too long."))
-    ip_hash = crypto.lookup_hash("ip", ip) if ip else ""
-    contact_key = objection_contact_key(contact)
+    given = objection_input(contact=contact, text=text, name=name, ip=ip)
     with transaction.atomic():
         item = NoticeItem.objects.select_related("notice", "case").get(pk=notice_item.pk)
         notice = item.notice
@@ -388,16 +424,18 @@ def objection_file(
                 _("This notice is not open for objections (it ran from %(start)s to %(end)s).")
                 % {"start": notice.starts_on.isoformat(), "end": notice.ends_on.isoformat()}
             )
-        _check_objection_cap(notice, ip_hash=ip_hash, contact_key=contact_key)
+        # The notice row first: two filings at the same moment cannot both pass the cap.
+        list(Notice.objects.select_for_update().filter(pk=notice.pk).values_list("pk", flat=True))
+        objection_cap_check(Objection.objects.filter(notice_item__notice=notice), given)
         objection = Objection.objects.create(
             case=item.case,
             notice_item=item,
             tracking_code=_tracking_code(),
-            contact=contact,
-            name=name,
-            text=text,
-            ip_hash=ip_hash,
-            contact_key=contact_key,
+            contact=given.contact,
+            name=given.name,
+            text=given.text,
+            ip_hash=given.ip_hash,
+            contact_key=given.contact_key,
         )
         case = item.case
         record(

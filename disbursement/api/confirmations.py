@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from approvals.models import PERM_OBJECTION, PERM_PUBLISH, Region
-from approvals.serializers.objections import DismissSerializer, UpholdSerializer
+from approvals.serializers.objections import DismissSerializer, SpamSerializer, UpholdSerializer
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
 
@@ -22,6 +22,7 @@ from .. import selectors, services
 from ..models import Confirmation, ConfirmationObjection, Cycle
 from ..serializers import (
     ConfirmationDetailSerializer,
+    ConfirmationMergeSerializer,
     ConfirmationObjectionSerializer,
     ConfirmationPrepareSerializer,
     ConfirmationSerializer,
@@ -230,6 +231,8 @@ class ConfirmationObjectionViewSet(
         READ: (PERM_OBJECTION,),
         "uphold": (PERM_OBJECTION,),
         "dismiss": (PERM_OBJECTION,),
+        "merge": (PERM_OBJECTION,),
+        "spam": (PERM_OBJECTION,),
     }
     serializer_class = ConfirmationObjectionSerializer
     queryset = ConfirmationObjection.objects.none()  # the schema's model
@@ -269,5 +272,46 @@ class ConfirmationObjectionViewSet(
         data = validated_body(DismissSerializer, request)
         services.confirmation_objection_dismiss(
             objection=objection, actor=request.user, reply=data["reply"]
+        )
+        return self._answer(objection)
+
+    @extend_schema(
+        summary=_("Merge a duplicate into another objection to the same row"),
+        description=_(
+            "The objection is closed as merged and answered with the other one; it no longer "
+            "holds the row."
+        ),
+        request=ConfirmationMergeSerializer,
+        responses={200: ConfirmationObjectionSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, *args, **kwargs):
+        objection = self.get_object()
+        data = validated_body(ConfirmationMergeSerializer, request)
+        into = get_object_or_404(self.get_queryset(), pk=data["into"])
+        services.confirmation_objection_merge(
+            objection=objection, into=into, actor=request.user, comment=data["comment"]
+        )
+        return self._answer(objection)
+
+    @extend_schema(
+        summary=_("Set aside as spam, with a reason"),
+        description=_(
+            "With same_sender, every other open objection to the same list from the same "
+            "address or contact too (all or none). Their rows are released: the cycle's "
+            "approval books them."
+        ),
+        request=SpamSerializer,
+        responses={200: ConfirmationObjectionSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"])
+    def spam(self, request, *args, **kwargs):
+        objection = self.get_object()
+        data = validated_body(SpamSerializer, request)
+        chosen = [objection]
+        if data["same_sender"]:
+            chosen += list(selectors.confirmation_objections_same_sender(request.user, objection))
+        services.confirmation_objection_mark_spam(
+            objections=chosen, actor=request.user, reason=data["reason"]
         )
         return self._answer(objection)

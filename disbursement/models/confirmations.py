@@ -316,6 +316,17 @@ class ConfirmationObjection(models.Model):
     )
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     ip_hash = models.CharField(max_length=64, blank=True)
+    # Keyed hash of the contact's digits (a phone however written) or normalised text, as on a
+    # case objection: how the per-list cap counts one objector (approvals' objection_cap_check).
+    contact_key = models.CharField(max_length=64, blank=True, default="")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("merged into"),
+    )
     handled_by = user_fk(verbose_name=_("handled by"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
@@ -325,8 +336,13 @@ class ConfirmationObjection(models.Model):
         verbose_name_plural = _("objections to confirmation rows")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["open", "upheld", "dismissed"]),
-                name="confobjection_status",
+                condition=Q(status__in=["open", "upheld", "dismissed", "merged", "spam"]),
+                name="confobjection_status_v2",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | ~Q(status="merged") & Q(merged_into__isnull=True),
+                name="confobjection_merged_has_target",
             ),
             models.CheckConstraint(condition=~Q(contact=""), name="confobjection_contact"),
             models.CheckConstraint(condition=~Q(text=""), name="confobjection_text"),

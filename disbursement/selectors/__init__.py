@@ -26,8 +26,10 @@ from .batches import (
 )
 from .confirmations import (
     can_review,
+    confirmation_objection_merge_targets,
     confirmation_objection_status_public,
     confirmation_objections_for_user,
+    confirmation_objections_same_sender,
     confirmation_rows,
     confirmation_signoffs,
     confirmations_with_counts,
@@ -92,7 +94,9 @@ __all__ = [
     "sample_summary",
     "with_refunded",
     "can_review",
+    "confirmation_objection_merge_targets",
     "confirmation_objection_status_public",
+    "confirmation_objections_same_sender",
     "program_review_tiers",
     "public_confirmations_and_tier_noticed",
     "confirmation_objections_for_user",

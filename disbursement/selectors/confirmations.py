@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from approvals.models import ProgramTier
+from approvals.models import ObjectionStatus, ProgramTier
 from approvals.selectors import staff_region
 
 from ..models import (
@@ -142,6 +142,39 @@ def confirmation_objections_for_user(user) -> QuerySet[ConfirmationObjection]:
     return ConfirmationObjection.objects.filter(
         row__region__code__startswith=region.prefix
     ).select_related("row__region", "confirmation__program", "confirmation__cycle", "handled_by")
+
+
+def confirmation_objection_merge_targets(user, objection) -> list[ConfirmationObjection]:
+    """The objections to the same row that ``objection`` may be merged into (not itself, not
+    one already merged), oldest first."""
+    return list(
+        confirmation_objections_for_user(user)
+        .filter(row_id=objection.row_id)
+        .exclude(pk=objection.pk)
+        .exclude(status=ObjectionStatus.MERGED)
+        .order_by("created_at", "pk")
+    )
+
+
+def confirmation_objections_same_sender(user, objection) -> QuerySet[ConfirmationObjection]:
+    """The other open objections to the same list (the same tier notice, or the county list)
+    from the same client address or the same contact (keyed hashes), for the spam tool."""
+    sender = Q(pk__in=[])
+    if objection.ip_hash:
+        sender |= Q(ip_hash=objection.ip_hash)
+    if objection.contact_key:
+        sender |= Q(contact_key=objection.contact_key)
+    return (
+        confirmation_objections_for_user(user)
+        .filter(
+            sender,
+            confirmation_id=objection.confirmation_id,
+            tier_notice_id=objection.tier_notice_id,
+            status=ObjectionStatus.OPEN,
+        )
+        .exclude(pk=objection.pk)
+        .order_by("created_at", "pk")
+    )
 
 
 def program_review_tiers(program) -> list[ProgramTier]:

@@ -34,6 +34,7 @@ from .batches import (
 )
 from .confirmations import (
     ConfirmationDetailSerializer,
+    ConfirmationMergeSerializer,
     ConfirmationNoticeSerializer,
     ConfirmationObjectionSerializer,
     ConfirmationPrepareSerializer,
@@ -67,6 +68,7 @@ from .recoveries import (
 
 __all__ = [
     "ConfirmationNoticeSerializer",
+    "ConfirmationMergeSerializer",
     "ConfirmationObjectionSerializer",
     "RowDecideSerializer",
     "TierNoticeSerializer",

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from approvals.models import ObjectionStatus
 from approvals.serializers import enum
+from approvals.serializers.objections import MergeSerializer
 from common.api import TextField
 
 from ..models import (
@@ -196,6 +197,14 @@ class RowDecideSerializer(serializers.Serializer):
     )
 
 
+class ConfirmationMergeSerializer(MergeSerializer):
+    into = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("Id of the objection to the same row that this one duplicates."),
+    )
+
+
 class ConfirmationObjectionSerializer(serializers.ModelSerializer):
     program = TextField(source="confirmation.program.code", read_only=True)
     cycle = TextField(source="confirmation.cycle.code", read_only=True)
@@ -223,6 +232,7 @@ class ConfirmationObjectionSerializer(serializers.ModelSerializer):
             "status",
             "reply",
             "review_tier",
+            "merged_into",
             "created_at",
             "handled_by",
             "handled_at",

@@ -3,10 +3,18 @@ an objection to a case (``approvals.services.notices``):
 
 * ``confirmation_objection_file``: anyone, without logging in, while a notice showing the row
   runs — a notice after an intermediate tier in the row's region, the county notice, or the
-  row's own re-posting after a change. A contact and a text are required (limits as for cases:
-  100, 50 and 5,000 characters; a name no spreadsheet runs as a formula); the objector gets an
-  unguessable tracking code. An open objection *holds* the row: the cycle's approval books the
-  other rows and leaves it (also refused by the database).
+  row's own re-posting after a change. The input is checked, and filing is capped, by the
+  case objections' own code (``approvals.services.objection_input``, ``objection_cap_check``):
+  a contact and a text are required (100, 50 and 5,000 characters; a name no spreadsheet runs
+  as a formula); at most ``OBJECTION_CAP_PER_ADDRESS`` objections per client address and
+  ``OBJECTION_CAP_PER_CONTACT`` per contact against one list (a tier's notice in its region, or
+  the county list). The objector gets an unguessable tracking code. An open objection *holds*
+  the row: the cycle's approval books the other rows and leaves it (also refused by the
+  database).
+* ``confirmation_objection_merge`` (a duplicate of another objection to the same row) and
+  ``confirmation_objection_mark_spam`` (no objection at all; with ``same_sender`` on the
+  screen and the API, the sender's other open objections to the list too): the handler's tools
+  against a flood, audited; the row is released at once, as by a dismissal.
 * ``confirmation_objection_dismiss``: no merit, with a written reply to the objector; the row is
   booked by the cycle's next generation (or its stop applied, after the approval).
 * ``confirmation_objection_uphold``: merit; the row goes back to a review tier chosen by the
@@ -24,18 +32,18 @@ service runs in one transaction with the row's confirmation locked and writes an
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import crypto
 from approvals.models import PERM_OBJECTION, ObjectionStatus, region_covers
 from approvals.selectors import staff_region
+from approvals.services import objection_cap_check, objection_input
 from approvals.services.notices import TRACKING_ALPHABET, TRACKING_LENGTH
 from common import workdays
-from common.exports import formula_name_error
 from ledger.audit import AuditAction, audit
 
 from ..exceptions import InvalidInput, InvalidState, NotAllowed
@@ -102,30 +110,32 @@ def confirmation_objection_file(
     """Anyone objects to a row of a confirmation while a notice shows it (no login). Returns
     the objection; its ``tracking_code`` is the objector's only handle on it."""
     today = today or timezone.localdate()
-    contact = required_text(contact, _("A way to contact you"))
-    text = required_text(text, _("The objection"))
-    name = (name or "").strip()
-    if name:
-        problem = formula_name_error(name, _("Your name"))
-        if problem:
-            raise InvalidInput(problem)
-    if len(contact) > 100 or len(name) > 50 or len(text) > 5000:
-        raise InvalidInput(_("The contact, name or text is too long."))
+    given = objection_input(contact=contact, text=text, name=name, ip=ip, error=InvalidInput)
     with transaction.atomic():
+        # The confirmation's lock serialises every filing against its lists: two filings at
+        # the same moment cannot both pass the caps.
         confirmation = _lock(row.confirmation)
         row = ConfirmationRow.objects.select_related("region", "confirmation").get(pk=row.pk)
         is_open, notice = open_notice_for(row, today)
         if not is_open or row.confirmation_id != confirmation.pk:
             raise InvalidState(_("This list is not open for objections now."))
+        # The cap of a case notice, per list: a tier's notice in its region, or the county
+        # list (with the rows re-posted on their own after a review).
+        objection_cap_check(
+            ConfirmationObjection.objects.filter(confirmation=confirmation, tier_notice=notice),
+            given,
+            error=InvalidInput,
+        )
         objection = ConfirmationObjection.objects.create(
             confirmation=confirmation,
             row=row,
             tier_notice=notice,
             tracking_code=_tracking_code(),
-            contact=contact,
-            name=name,
-            text=text,
-            ip_hash=crypto.lookup_hash("ip", ip) if ip else "",
+            contact=given.contact,
+            name=given.name,
+            text=given.text,
+            ip_hash=given.ip_hash,
+            contact_key=given.contact_key,
         )
         audit(
             actor=None,
@@ -186,15 +196,7 @@ def confirmation_objection_dismiss(
         objection.handled_by = actor
         objection.handled_at = timezone.now()
         objection.save(update_fields=["status", "reply", "handled_by", "handled_at"])
-        row = ConfirmationRow.objects.select_related("confirmation__program").get(
-            pk=objection.row_id
-        )
-        if (
-            confirmation.status == ConfirmationStatus.APPROVED
-            and row.outcome == RowOutcome.STOPPED
-            and not _held_otherwise(row, objection)
-        ):
-            apply_stop(row, actor, today)
+        row = _release_row(objection, confirmation, actor, today)
         audit(
             actor=actor,
             action=AuditAction.CONFIRMATION_OBJECTION_DISMISS,
@@ -203,6 +205,113 @@ def confirmation_objection_dismiss(
             row=row.pk,
         )
     return objection
+
+
+def _release_row(
+    objection: ConfirmationObjection, confirmation: Confirmation, actor, today: date
+) -> ConfirmationRow:
+    """``objection`` no longer holds its row (dismissed, merged, set aside as spam). Before the
+    cycle's approval nothing more is needed: the approval books the row. After it, a stopped
+    row's stop applies now, unless something else still holds the row; a paid row is booked
+    by the cycle's next generation (as after a dismissal)."""
+    row = ConfirmationRow.objects.select_related("confirmation__program").get(pk=objection.row_id)
+    if (
+        confirmation.status == ConfirmationStatus.APPROVED
+        and row.outcome == RowOutcome.STOPPED
+        and not _held_otherwise(row, objection)
+    ):
+        apply_stop(row, actor, today)
+    return row
+
+
+def confirmation_objection_merge(
+    *,
+    objection: ConfirmationObjection,
+    into: ConfirmationObjection,
+    actor,
+    comment: str = "",
+    today: date | None = None,
+) -> ConfirmationObjection:
+    """``objection`` says what ``into`` already says (same row): it is closed as merged into
+    it and answered there; it no longer holds the row. The objector's tracking code shows that
+    it was merged. Audited."""
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise InvalidInput(_("The comment is too long."))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        objection, confirmation = _handle(objection, actor)
+        into = ConfirmationObjection.objects.select_for_update().filter(pk=into.pk).first()
+        if into is None or into.pk == objection.pk or into.row_id != objection.row_id:
+            raise InvalidInput(
+                _("An objection can only be merged into another objection to the same row.")
+            )
+        if into.status == ObjectionStatus.MERGED:
+            raise InvalidInput(
+                _("Objection %(code)s was itself merged; merge into the one it was merged into.")
+                % {"code": into.tracking_code}
+            )
+        reply = _(
+            "This objection makes the same point as another objection to the same line; it "
+            "is answered there, together with it."
+        )
+        objection.status = ObjectionStatus.MERGED
+        objection.merged_into = into
+        objection.reply = f"{reply}\n{comment}" if comment else str(reply)
+        objection.handled_by = actor
+        objection.handled_at = timezone.now()
+        objection.save(update_fields=["status", "merged_into", "reply", "handled_by", "handled_at"])
+        row = _release_row(objection, confirmation, actor, today)
+        audit(
+            actor=actor,
+            action=AuditAction.CONFIRMATION_OBJECTION_MERGE,
+            obj=confirmation,
+            objection=objection.tracking_code,
+            merged_into=into.tracking_code,
+            row=row.pk,
+            comment=comment,
+        )
+    return objection
+
+
+def confirmation_objection_mark_spam(
+    *,
+    objections: Sequence[ConfirmationObjection],
+    actor,
+    reason: str,
+    today: date | None = None,
+) -> list[ConfirmationObjection]:
+    """Set open objections to confirmation rows aside as spam (no objection to the row at all:
+    advertising, abuse, the same text sent again and again), with the handler's reason, which
+    the objector's tracking code shows. All or none; each audited; each releases its row
+    (``_release_row``), so the cycle's approval books it."""
+    reason = required_text(reason, _("The reason"))
+    if len(reason) > 2000:
+        raise InvalidInput(_("The reason is too long."))
+    if not objections:
+        raise InvalidInput(_("Choose at least one objection."))
+    today = today or timezone.localdate()
+    done = []
+    with transaction.atomic():
+        # one global order: confirmations by pk, then objections by pk
+        for given in sorted(objections, key=lambda o: (o.confirmation_id, o.pk)):
+            objection, confirmation = _handle(given, actor)
+            objection.status = ObjectionStatus.SPAM
+            objection.reply = reason
+            objection.handled_by = actor
+            objection.handled_at = timezone.now()
+            objection.save(update_fields=["status", "reply", "handled_by", "handled_at"])
+            row = _release_row(objection, confirmation, actor, today)
+            audit(
+                actor=actor,
+                action=AuditAction.CONFIRMATION_OBJECTION_SPAM,
+                obj=confirmation,
+                objection=objection.tracking_code,
+                row=row.pk,
+                reason=reason,
+            )
+            done.append(objection)
+    return done
 
 
 def confirmation_objection_uphold(
@@ -362,6 +471,8 @@ __all__ = [
     "can_decide",
     "confirmation_objection_dismiss",
     "confirmation_objection_file",
+    "confirmation_objection_mark_spam",
+    "confirmation_objection_merge",
     "confirmation_objection_uphold",
     "confirmation_row_decide",
     "open_notice_for",

@@ -8,10 +8,12 @@ which books the entitlements. The services decide; refusals show here with nothi
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from approvals.forms import SpamForm
 from approvals.models import PERM_OBJECTION, PERM_PUBLISH, ObjectionStatus, Region
 from approvals.selectors import staff_region
 from common.errors import FundError
@@ -19,6 +21,7 @@ from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
 from ..forms import (
+    ConfirmationMergeForm,
     ConfirmationPrepareForm,
     ConfirmationPublishForm,
     ObjectionHandleForm,
@@ -344,29 +347,32 @@ def _tier_choices(objection):
 @permission_required(PERM_OBJECTION)
 @require_http_methods(["GET", "POST"])
 def objection_detail(request, pk: int):
+    """One objection to a row, and the handler's four tools: uphold (back to a tier), dismiss
+    (with a reply), merge a duplicate into another objection to the same row, set spam aside
+    (with the sender's other open objections to the list, if asked). Each is one service call;
+    a refusal shows on the page with nothing changed."""
     region_or_403(request.user)
     objection = get_object_or_404(selectors.confirmation_objections_for_user(request.user), pk=pk)
-    form = ObjectionHandleForm(request.POST or None, tier_choices=_tier_choices(objection))
+    action = request.POST.get("action", "handle") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    targets = selectors.confirmation_objection_merge_targets(request.user, objection)
+    same_sender = selectors.confirmation_objections_same_sender(request.user, objection)
+    form = ObjectionHandleForm(
+        data if action == "handle" else None, tier_choices=_tier_choices(objection)
+    )
+    merge = ConfirmationMergeForm(
+        data if action == "merge" else None, targets=targets, prefix="merge"
+    )
+    spam = SpamForm(data if action == "spam" else None, prefix="spam")
+    chosen = {"handle": form, "merge": merge, "spam": spam}.get(action)
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if chosen is not None and chosen.is_valid():
             try:
-                if form.cleaned_data["decision"] == "uphold":
-                    services.confirmation_objection_uphold(
-                        objection=objection,
-                        actor=request.user,
-                        tier=form.cleaned_data["tier"],
-                        comment=form.cleaned_data["comment"],
-                    )
-                else:
-                    services.confirmation_objection_dismiss(
-                        objection=objection,
-                        actor=request.user,
-                        reply=form.cleaned_data["comment"],
-                    )
+                _handle_objection(request.user, objection, action, chosen.cleaned_data, same_sender)
             except FundError as exc:
-                form.add_error(None, exc.message)
+                chosen.add_error(None, exc.message)
                 status = exc.status
             else:
                 messages.success(request, _("The objection is handled."))
@@ -377,11 +383,38 @@ def objection_detail(request, pk: int):
         {
             "objection": objection,
             "form": form,
+            "merge_form": merge,
+            "spam_form": spam,
+            "merge_targets": targets,
+            "same_sender": same_sender,
             "is_open": objection.status == ObjectionStatus.OPEN,
             "reasons": services.reason_texts(objection.row),
         },
         status=status,
     )
+
+
+def _handle_objection(user, objection, action: str, data: dict, same_sender) -> None:
+    if action == "merge":
+        into = selectors.confirmation_objections_for_user(user).filter(pk=data["into"]).first()
+        if into is None:
+            raise Http404
+        services.confirmation_objection_merge(
+            objection=objection, into=into, actor=user, comment=data["comment"]
+        )
+    elif action == "spam":
+        chosen = [objection, *(list(same_sender) if data["same_sender"] else [])]
+        services.confirmation_objection_mark_spam(
+            objections=chosen, actor=user, reason=data["reason"]
+        )
+    elif data["decision"] == "uphold":
+        services.confirmation_objection_uphold(
+            objection=objection, actor=user, tier=data["tier"], comment=data["comment"]
+        )
+    else:
+        services.confirmation_objection_dismiss(
+            objection=objection, actor=user, reply=data["comment"]
+        )
 
 
 __all__ = [

@@ -6,6 +6,9 @@ operator, who holds the server and its database anyway, makes them here. The gra
 (``RoleGrant`` approved by the operator) and audited like any other.
 
     python manage.py grant_role alice administrator --reason "first administrator"
+
+An account whose owner has not chosen a password of their own must change it at the next
+sign-in (the operator set it; ``fundapp.passwords``).
 """
 
 from django.contrib.auth import get_user_model
@@ -14,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from common.errors import FundError
 from fundapp.grants import role_grant_request
+from fundapp.passwords import mark_if_never_own
 
 
 class Command(BaseCommand):
@@ -44,3 +48,7 @@ class Command(BaseCommand):
         except FundError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{username}: {role} given.")
+        # The operator made this account and knows its password, unless its owner has since
+        # chosen one: they change it at the next sign-in (fundapp.passwords).
+        if mark_if_never_own(user=user, actor=None, how="grant_role"):
+            self.stdout.write(f"{username} must change the password at the next sign-in.")
