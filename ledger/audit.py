@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     RECEIPT_VOID = "receipt.void"
     RECEIPT_VOID_REJECT = "receipt.void_reject"
     CASH_DEPOSIT = "cash.deposit"
+    CHANNEL_SETTLEMENT_IMPORT = "channel_settlement.import"
     PLEDGE_CREATE = "pledge.create"
     PLEDGE_WRITE_OFF = "pledge.write_off"
 
