@@ -538,7 +538,8 @@ class ChannelStatement(models.Model):
 class ChannelSettlement(models.Model):
     """The settlement entry of one statement in one fund (an entry names one fund unless two
     people sign it): Dr bank the net, Dr bank charges the fee, Cr the channel's clearing account
-    the gross of the statement's matched lines of that fund."""
+    the gross of the statement's matched lines of that fund. An exception matched later (its
+    donation recorded after the file came) gets a settlement of its own under its statement."""
 
     statement = models.ForeignKey(
         ChannelStatement, on_delete=models.PROTECT, related_name="settlements"
@@ -557,9 +558,6 @@ class ChannelSettlement(models.Model):
         verbose_name = _("channel settlement")
         verbose_name_plural = _("channel settlements")
         constraints = [
-            models.UniqueConstraint(
-                fields=["statement", "fund", "currency"], name="channelsettlement_one_per_fund"
-            ),
             models.CheckConstraint(
                 condition=Q(gross__gt=0)
                 & Q(fee__gte=0)

@@ -38,6 +38,11 @@ urlpatterns = [
     path("deposits/", cash.deposits, name="deposits"),
     path("channels/", channels.channel_reconciliation, name="channel-reconciliation"),
     path("channels/settlements/import/", channels.settlement_import, name="settlement-import"),
+    path(
+        "channels/exceptions/<int:pk>/settle/",
+        channels.exception_settle,
+        name="channel-exception-settle",
+    ),
     path("allocations/", allocations.allocations, name="allocations"),
     path("allocations/new/", allocations.allocation_new, name="allocation-new"),
 ]

@@ -380,12 +380,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="channelsettlement",
-            constraint=models.UniqueConstraint(
-                fields=("statement", "fund", "currency"), name="channelsettlement_one_per_fund"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="channelsettlement",
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("gross__gt", 0),

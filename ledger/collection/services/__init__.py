@@ -39,7 +39,7 @@ from .receipts import (
     receipt_void_reject,
     receipt_void_request,
 )
-from .settlements import SettlementResult, channel_settlement_import
+from .settlements import SettlementResult, channel_exception_settle, channel_settlement_import
 
 __all__ = [
     "DonationInput",
@@ -48,6 +48,7 @@ __all__ = [
     "SettlementResult",
     "allocation_record",
     "cash_deposit_record",
+    "channel_exception_settle",
     "channel_settlement_import",
     "check_code_for",
     "donation_import",

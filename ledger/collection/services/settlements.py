@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ... import chart
-from ...models import Fund
+from ...models import Fund, Period, PeriodStatus
 from ..exceptions import ChannelRefTaken, CollectionError
 from ..models import (
     CHANNEL_METHODS,
@@ -352,11 +352,92 @@ def channel_settlement_import(
     return result
 
 
-def _settle_fund(statement, pairs, currency, channel_label, actor) -> list[ChannelSettlementLine]:
-    """One fund's part of a statement: its settlement entry, then its lines naming it."""
-    fund: Fund = pairs[0][1].fund
-    gross = sum((row.gross for row, _d in pairs), Decimal(0))
-    fee = sum((row.fee for row, _d in pairs), Decimal(0))
+def channel_exception_settle(*, line: ChannelSettlementLine, actor) -> ChannelSettlementLine:
+    """Settle an exception once its donation is recorded: the line is matched to the valid
+    donation of its channel and reference (same gross, received no later than the statement's
+    settlement date) and its own settlement entry is posted, dated the day the money reached
+    the bank (today when that period is closed). Settling a settled line again changes nothing
+    (a double click)."""
+    require(actor, "ledger.add_channelstatement")
+    with transaction.atomic():
+        lock_head()
+        line = (
+            ChannelSettlementLine.objects.select_for_update(of=("self",))
+            .select_related("statement")
+            .get(pk=line.pk)
+        )
+        if line.donation_id is not None:
+            return line
+        donation = _valid_donations(line.channel, [line.transaction_ref]).get(line.transaction_ref)
+        label = PaymentMethod(line.channel).label
+        if donation is None:
+            raise CollectionError(
+                _(
+                    "No valid %(channel)s donation with transaction reference %(ref)s is "
+                    "recorded: record the donation first (with this reference), then settle."
+                )
+                % {"channel": label, "ref": line.transaction_ref}
+            )
+        if hasattr(donation, "settlement_line"):  # pragma: no cover - the reference is unique
+            raise ChannelRefTaken(_("That donation is already settled."))
+        if str(donation.amount.currency) != line.currency or donation.amount.amount != line.gross:
+            raise CollectionError(
+                _(
+                    "The gross amount %(gross)s is not the donation's %(amount)s (receipt "
+                    "%(code)s, transaction %(ref)s)."
+                )
+                % {
+                    "gross": line.gross,
+                    "amount": donation.amount,
+                    "code": donation.receipt.code,
+                    "ref": line.transaction_ref,
+                }
+            )
+        statement = line.statement
+        on = statement.settled_on
+        if donation.received_on > on:
+            raise CollectionError(
+                _(
+                    "The donation of transaction %(ref)s was received on %(on)s, after the "
+                    "settlement date %(settled)s."
+                )
+                % {"ref": line.transaction_ref, "on": donation.received_on, "settled": on}
+            )
+        if not Period.objects.filter(start__lte=on, end__gte=on, status=PeriodStatus.OPEN).exists():
+            on = timezone.localdate()
+        row = SettlementRow(
+            0, line.transaction_ref, line.transacted_on, line.gross, line.fee, line.net
+        )
+        settlement = _post_settlement(
+            statement,
+            donation.fund,
+            [row],
+            line.currency,
+            label,
+            actor,
+            on=on,
+            key=f"channel-exception:{line.pk}",
+        )
+        line.donation = donation
+        line.settlement = settlement
+        line.save(update_fields=["donation", "settlement"])
+        audit(
+            actor=actor,
+            action=AuditAction.CHANNEL_EXCEPTION_SETTLE,
+            obj=line,
+            channel=line.channel,
+            ref=line.transaction_ref,
+            donation=donation.pk,
+        )
+    return line
+
+
+def _post_settlement(
+    statement, fund, rows, currency, label, actor, *, on, key
+) -> ChannelSettlement:
+    """The settlement entry of ``rows`` (all in ``fund``) and its record."""
+    gross = sum((row.gross for row in rows), Decimal(0))
+    fee = sum((row.fee for row in rows), Decimal(0))
     net = gross - fee
     lines = []
     if net > 0:
@@ -365,20 +446,20 @@ def _settle_fund(statement, pairs, currency, channel_label, actor) -> list[Chann
         lines.append(LineSpec(chart.BANK_CHARGES, fund, "D", Money(fee, currency)))
     lines.append(LineSpec(chart.CLEARING[statement.channel], fund, "C", Money(gross, currency)))
     entry = journal_post(
-        date=statement.settled_on,
+        date=on,
         lines=lines,
-        idempotency_key=f"channel-settlement:{statement.pk}:{fund.pk}:{currency}",
+        idempotency_key=key,
         memo=_("%(channel)s settlement of %(on)s: %(n)s transactions, fee %(fee)s")
         % {
-            "channel": channel_label,
+            "channel": label,
             "on": statement.settled_on.isoformat(),
-            "n": len(pairs),
+            "n": len(rows),
             "fee": Money(fee, currency),
         },
         source="channel_settlement",
         actor=actor,
     )
-    settlement = ChannelSettlement.objects.create(
+    return ChannelSettlement.objects.create(
         statement=statement,
         fund=fund,
         currency=currency,
@@ -386,6 +467,21 @@ def _settle_fund(statement, pairs, currency, channel_label, actor) -> list[Chann
         fee=fee,
         net=net,
         entry=entry,
+    )
+
+
+def _settle_fund(statement, pairs, currency, channel_label, actor) -> list[ChannelSettlementLine]:
+    """One fund's part of a statement: its settlement entry, then its lines naming it."""
+    fund: Fund = pairs[0][1].fund
+    settlement = _post_settlement(
+        statement,
+        fund,
+        [row for row, _d in pairs],
+        currency,
+        channel_label,
+        actor,
+        on=statement.settled_on,
+        key=f"channel-settlement:{statement.pk}:{fund.pk}:{currency}",
     )
     return [
         ChannelSettlementLine.objects.create(
@@ -407,6 +503,7 @@ def _settle_fund(statement, pairs, currency, channel_label, actor) -> list[Chann
 __all__ = [
     "SETTLEMENT_COLUMNS",
     "SettlementResult",
+    "channel_exception_settle",
     "channel_settlement_import",
     "parse_settlement_rows",
 ]

@@ -3,14 +3,17 @@ channel (clearing balance, donations not yet settled, exceptions, fees)."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.permissions import permission_required
 
 from .. import channel_selectors, services
 from ..forms import SettlementImportForm
+from ..models import ChannelSettlementLine
 
 # The longest lists the reconciliation shows in full (the counts and totals cover all).
 SHOWN = 200
@@ -59,3 +62,21 @@ def channel_reconciliation(request):
             "shown": SHOWN,
         },
     )
+
+
+@require_POST
+@permission_required("ledger.add_channelstatement")
+def exception_settle(request, pk: int):
+    """Settle an exception whose donation has been recorded since (the button on its row)."""
+    line = get_object_or_404(ChannelSettlementLine, pk=pk)
+    try:
+        line = services.channel_exception_settle(line=line, actor=request.user)
+    except FundError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Transaction %(ref)s is settled with receipt %(code)s.")
+            % {"ref": line.transaction_ref, "code": line.donation.receipt.code},
+        )
+    return redirect("collection:channel-reconciliation")

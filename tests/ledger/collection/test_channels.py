@@ -673,3 +673,75 @@ def test_the_api_records_a_channel_donation_once(client, officer):
     )
     assert missing.status_code == 400
     assert Donation.objects.count() == 1
+
+
+# --- exceptions matched later --------------------------------------------------------------
+
+
+def test_an_exception_is_settled_once_its_donation_is_recorded(officer):
+    # given a WeChat file whose second transaction the books did not know
+    book()
+    known = give(person(), "20.00", actor=officer)
+    result = settle(
+        [
+            [YESTERDAY.isoformat(), known.channel_ref, "20.00", "0.12", "19.88"],
+            [YESTERDAY.isoformat(), "LATE0001", "8.00", "0.05", "7.95"],
+        ],
+        actor=officer,
+    )
+    [line] = result.exceptions
+    # when settling it before the donation exists, it is refused and nothing changes
+    before = snapshot()
+    with pytest.raises(exceptions.CollectionError, match="record the donation first"):
+        services.channel_exception_settle(line=line, actor=officer)
+    assert snapshot() == before
+    # when the donation is recorded with the reference, and the exception settled
+    late = give(person("迟到"), "8.00", ref="LATE0001", actor=officer)
+    settled = services.channel_exception_settle(line=line, actor=officer)
+    # then the line names the donation and its own settlement entry, dated the statement's day
+    assert settled.donation_id == late.pk and settled.settlement.entry.date == TODAY
+    assert bal("100901") == 0 and bal(chart.BANK) == Decimal("27.83")
+    assert {p.channel: p for p in channel_positions()}["wechat"].reconciled
+    # and settling it again (a double click) changes nothing
+    before = snapshot()
+    services.channel_exception_settle(line=line, actor=officer)
+    assert snapshot() == before
+    # and re-importing the file posts nothing either
+    again = settle(
+        [
+            [YESTERDAY.isoformat(), known.channel_ref, "20.00", "0.12", "19.88"],
+            [YESTERDAY.isoformat(), "LATE0001", "8.00", "0.05", "7.95"],
+        ],
+        actor=officer,
+    )
+    assert again.already == 2 and snapshot() == before
+    assert verify_ledger().ok
+
+
+def test_an_exception_with_another_amount_is_not_settled(officer):
+    book()
+    [line] = settle([[YESTERDAY.isoformat(), "LATE0002", "8.00", "0.05", "7.95"]]).exceptions
+    give(person(), "9.00", ref="LATE0002", actor=officer)
+    before = snapshot()
+    with pytest.raises(exceptions.CollectionError, match="is not the donation's"):
+        services.channel_exception_settle(line=line, actor=officer)
+    assert snapshot() == before
+
+
+def test_the_exception_button_settles_and_says_so(client, officer, auditor):
+    book()
+    [line] = settle([[YESTERDAY.isoformat(), "LATE0003", "8.00", "0.05", "7.95"]]).exceptions
+    url = reverse("collection:channel-exception-settle", args=[line.pk])
+    client.force_login(auditor)
+    assert client.post(url).status_code == 403
+    client.force_login(officer)
+    page = client.get(reverse("collection:channel-reconciliation"))
+    assert url.encode() in page.content
+    assert client.get(url).status_code == 405
+    # refused first (no donation): the message says why, nothing changes
+    response = client.post(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert b"record the donation first" in response.content
+    give(person(), "8.00", ref="LATE0003", actor=officer)
+    response = client.post(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert b"is settled with receipt" in response.content
+    assert ChannelSettlementLine.objects.get(pk=line.pk).donation_id is not None
