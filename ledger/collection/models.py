@@ -20,7 +20,13 @@ the donation or allocation row comes last. What the database holds (see ``collec
 * a pledge paid by a donation is a donation pledge of the same donor, fund and currency; one paid
   by an allocation is a mandated-contribution pledge of the same fund and currency; a pledge's
   kind, donor, fund and currency never change;
-* donations, allocations and deposits are never deleted.
+* donations, allocations and deposits are never deleted;
+* a WeChat Pay, Alipay or POS donation names the channel's transaction reference (and only
+  those do); a channel's transaction is settled once: one ``ChannelSettlementLine`` per channel
+  and reference and per donation, its net being its gross less its fee, and a line is settled
+  (names a settlement) exactly when it names a donation. One payment is one valid donation:
+  checked by the recording service under the books lock (a voided donation's reference may be
+  recorded again, so it is not a unique constraint).
 
 A pledge is *not* booked (non-profit accounting books it only when paid); its paid amount is the
 sum of the valid donations (for a mandated contribution: allocations) linked to it, and "overdue" is derived from its due date, so neither
