@@ -32,6 +32,7 @@ CATALOGUE: dict[str, int] = {
     "calendar_year_unknown": 409,  # the working-day calendar has no data for that year
     "cash_payout": 400,  # cash on hand leaves only for the bank
     "chain_key_missing": 503,  # the ledger chain key of the open segment is not configured
+    "channel_ref_taken": 409,  # a channel transaction already recorded or settled
     "collection_error": 400,  # base of the collection's refusals
     "corrected_by_flow": 409,  # a flow's entry is corrected through its flow, not by hand
     "currency_not_held": 400,  # the fund does not hold that currency

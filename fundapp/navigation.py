@@ -71,6 +71,12 @@ NAV: list[NavItem] = [
         ("ledger.view_cashdeposit", "ledger.view_balance"),
     ),
     NavItem("collection:deposits", _("Cash deposits"), ("ledger.view_cashdeposit",)),
+    NavItem(
+        "collection:channel-reconciliation",
+        _("Payment channels"),
+        ("ledger.view_channelstatement", "ledger.view_balance"),
+        ("collection:settlement-import",),
+    ),
     # --- relief cases (approvals) ---
     NavItem("approvals:queue", _("Review queue"), ("approvals.review_case",), ("approvals:case",)),
     NavItem(

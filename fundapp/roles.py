@@ -43,6 +43,7 @@ _COLLECTION_READ = [
     "ledger.view_cashdeposit",
     "ledger.view_pledge",
     "ledger.view_donationimport",
+    "ledger.view_channelstatement",
 ]
 _COLLECTION_WRITE = [
     "ledger.add_donor",
@@ -50,6 +51,7 @@ _COLLECTION_WRITE = [
     "ledger.add_donation",
     "ledger.add_allocation",
     "ledger.add_cashdeposit",
+    "ledger.add_channelstatement",
     "ledger.add_pledge",
     "ledger.add_receiptvoidrequest",
 ]

@@ -40,3 +40,4 @@ class LedgerConfig(AppConfig):
         register_correction("donation", collection_corrections.income_correction)
         register_correction("allocation", collection_corrections.income_correction)
         register_correction("deposit", collection_corrections.deposit_correction)
+        register_correction("channel_settlement", collection_corrections.settlement_correction)

@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     RECEIPT_VOID = "receipt.void"
     RECEIPT_VOID_REJECT = "receipt.void_reject"
     CASH_DEPOSIT = "cash.deposit"
+    CHANNEL_SETTLEMENT_IMPORT = "channel_settlement.import"
+    CHANNEL_EXCEPTION_SETTLE = "channel_settlement.exception_settle"
     PLEDGE_CREATE = "pledge.create"
     PLEDGE_WRITE_OFF = "pledge.write_off"
 

@@ -23,6 +23,10 @@ def ensure_default_books(account_model, fund_model) -> tuple[int, int]:
             },
         )
         made_accounts += created
+        if created and code in chart.PARENTS:  # an existing account keeps its place
+            account_model.objects.filter(code=code).update(
+                parent=account_model.objects.filter(code=chart.PARENTS[code]).first()
+            )
     for code, name_zh, name_en, restricted, purposes in chart.FUNDS:
         _, created = fund_model.objects.get_or_create(
             code=code,

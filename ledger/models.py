@@ -705,6 +705,9 @@ class AmountCeiling(models.Model):
 from .collection.models import (  # noqa: E402, F401
     Allocation,
     CashDeposit,
+    ChannelSettlement,
+    ChannelSettlementLine,
+    ChannelStatement,
     Donation,
     DonationImport,
     Donor,

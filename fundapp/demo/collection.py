@@ -1,7 +1,8 @@
 """More of the demo's money in, through the collection services (the receipt books are made by
 ``books``): unit and person donors, donations with their receipts (one paying part of a pledge), a cash deposit, cash
 left waiting, an allocation with its settlement receipt, an overdue partly paid pledge and a
-future one, and a receipt voided by the supervisor.
+future one, a receipt voided by the supervisor, and WeChat Pay / Alipay donations with one WeChat
+settlement (its fee to bank charges; one Alipay gift left waiting in its clearing account).
 
 Order: runs after ``books.load_books`` (its entries are dated in this month, last month being
 closed there) and before the cases and payouts, whose fund balances include this money.
@@ -20,6 +21,13 @@ from ledger.models import JournalEntry
 
 from .base import KEY_PREFIX, cny, this_month
 from .books import HOSPITAL_CODE
+
+# WeChat Pay's settlement file for two of the demo's gifts (0.6% fee), as the merchant platform
+# exports it (Chinese headers).
+WECHAT_SETTLEMENT = """交易日期,商户单号,交易金额,手续费,结算金额
+{day},4200002026120700001,500.00,3.00,497.00
+{day},4200002026120700002,88.00,0.53,87.47
+"""
 
 
 def load_collection(users) -> dict[str, object]:
@@ -44,12 +52,13 @@ def load_collection(users) -> dict[str, object]:
         collection.donor_create(kind="person", name="李秀英", anonymous=True, actor=officer),
     ]
 
-    def give(key, donor, amount, method, day, fund="RELIEF", pledge=None):
+    def give(key, donor, amount, method, day, fund="RELIEF", pledge=None, ref=""):
         return collection.donation_record(
             donor=donor,
             fund=fund,
             amount=cny(amount),
             method=method,
+            channel_ref=ref,
             received_on=day,
             idempotency_key=KEY_PREFIX + key,
             actor=officer,
@@ -103,8 +112,30 @@ def load_collection(users) -> dict[str, object]:
         receipt=wrong.receipt, reason="金额录错，应为300元 / Amount keyed wrong", actor=officer
     )
     collection.receipt_void_approve(request=request, actor=supervisor)
+    _load_channels(give, people, officer, this)
     return {
         "donations": Donation.objects.count(),
         "pledges": Pledge.objects.count(),
         "entries": JournalEntry.objects.count(),
     }
+
+
+def _load_channels(give, people, officer, this) -> None:
+    """Donations by WeChat Pay and Alipay (each with the channel's transaction reference) and
+    one WeChat settlement: two gifts settled to the bank with their fee, one waiting."""
+    # Into the unrestricted fund: the channel's fee is a bank charge of the fund that receives
+    # the gift, and the relief fund's money bears no bank charges in the demo.
+    wechat_day = this(4)
+    for key, donor, amount, method, day, ref in [
+        ("c-wechat-1", people[0], "500.00", "wechat", wechat_day, "4200002026120700001"),
+        ("c-wechat-2", people[1], "88.00", "wechat", wechat_day, "4200002026120700002"),
+        ("c-alipay-1", people[0], "66.00", "alipay", this(2), "2026120722001400001"),
+    ]:
+        give(key, donor, amount, method, day, fund="GENERAL", ref=ref)
+    collection.channel_settlement_import(
+        channel="wechat",
+        settled_on=this(3) if this(3) >= wechat_day else wechat_day,
+        content=WECHAT_SETTLEMENT.format(day=wechat_day.isoformat()).encode("utf-8"),
+        filename="微信支付结算单.csv",
+        actor=officer,
+    )

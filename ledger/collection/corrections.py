@@ -58,4 +58,18 @@ def deposit_correction(entry: JournalEntry) -> Correction | None:
     )
 
 
-__all__ = ["deposit_correction", "income_correction"]
+def settlement_correction(entry: JournalEntry) -> Correction | None:
+    return Correction(
+        _(
+            "Entry no. %(seq)s settles payment-channel donations to the bank. It is not reversed "
+            "by hand: the channel settled these transactions once. If the channel corrects its "
+            "statement, ask for a correcting manual entry (cash at bank, bank charges, the "
+            "channel's clearing account) with the channel's statement attached; a second "
+            "person approves it."
+        )
+        % {"seq": entry.seq},
+        reverse("collection:channel-reconciliation"),
+    )
+
+
+__all__ = ["deposit_correction", "income_correction", "settlement_correction"]

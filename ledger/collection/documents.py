@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header, urlencode
 
 from common.pdf import qr_data_uri, render_pdf
 
-from .models import Receipt
+from .models import Donation, Receipt
 from .selectors import PledgeRow, ThankYouList
 
 
@@ -39,8 +39,20 @@ def _figures(money) -> str:
     return f"{money.amount:,.2f}"
 
 
+# The receipt is bilingual on paper (Chinese first), whoever prints it.
+CHANNEL_NAMES = {
+    "wechat": "微信支付 WeChat Pay",
+    "alipay": "支付宝 Alipay",
+    "pos": "POS刷卡 POS (bank card terminal)",
+}
+
+
 def receipt_pdf(receipt: Receipt) -> bytes:
     url = receipt_verify_url(receipt)
+    # A WeChat Pay / Alipay / POS donation: the channel and its transaction reference, so the
+    # payer can match the receipt to the payment record on their phone or card slip.
+    donation = Donation.objects.filter(receipt=receipt).only("method", "channel_ref").first()
+    channel = CHANNEL_NAMES.get(donation.method, "") if donation and donation.channel_ref else ""
     officer = (
         receipt.issued_by.get_full_name() or receipt.issued_by.username
         if receipt.issued_by
@@ -58,6 +70,8 @@ def receipt_pdf(receipt: Receipt) -> bytes:
             "payee": getattr(settings, "FUND_ORGANISATION_NAME", "")
             or "县人口与计划生育救助公益金管理委员会",
             "officer": officer,
+            "channel": channel,
+            "channel_ref": donation.channel_ref if channel else "",
         },
     )
 

@@ -41,6 +41,12 @@ class PledgeError(CollectionError):
     code = "pledge_error"
 
 
+class ChannelRefTaken(CollectionError):
+    """A WeChat Pay / Alipay / POS transaction already recorded as a donation (or settled)."""
+
+    code = "channel_ref_taken"
+
+
 class ImportRefused(LedgerError):
     """A bulk import file refused as a whole (unreadable, too large, a wrong header row); the
     problems of single rows are reported row by row instead."""

@@ -25,6 +25,8 @@ from ..forms import DateInput, FundChoiceField, currency_choices
 from ..limits import check_ceiling
 from ..models import DocumentKind, Fund
 from .models import (
+    CHANNEL_METHODS,
+    DIRECT_METHODS,
     AllocationKind,
     Donor,
     DonorKind,
@@ -131,6 +133,15 @@ class DonationForm(_WithinCeiling, _Keyed):
         label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
     )
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
+    channel_ref = forms.CharField(
+        label=_("transaction reference"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "WeChat Pay, Alipay, POS: the transaction number on the payment record (商户单号 or "
+            "the terminal's reference); the channel's settlement is matched by it."
+        ),
+    )
     received_on = forms.DateField(label=_("date received"), widget=DateInput())
     project = forms.CharField(label=_("project"), max_length=200, required=False)
     pledge = PledgeChoiceField(
@@ -147,6 +158,7 @@ class DonationForm(_WithinCeiling, _Keyed):
         "amount",
         "currency",
         "method",
+        "channel_ref",
         "received_on",
         "project",
         "pledge",
@@ -170,6 +182,20 @@ class DonationForm(_WithinCeiling, _Keyed):
 
     def clean(self):
         data = super().clean()
+        ref = (data.get("channel_ref") or "").strip()
+        data["channel_ref"] = ref
+        if data.get("method") in CHANNEL_METHODS and not ref:
+            self.add_error(
+                "channel_ref",
+                _("Type the channel's transaction reference (as on the payment record)."),
+            )
+        elif data.get("method") in DIRECT_METHODS and ref:
+            self.add_error(
+                "channel_ref",
+                _("Only WeChat Pay, Alipay and POS donations carry a transaction reference."),
+            )
+        elif ref and any(c.isspace() for c in ref):
+            self.add_error("channel_ref", _("The transaction reference may not contain blanks."))
         if data.get("donor") is None:
             text = (data.get("donor_text") or "").strip()
             donor = None
@@ -301,7 +327,9 @@ class AllocationForm(_WithinCeiling, _Keyed):
     currency = forms.ChoiceField(
         label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
     )
-    method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
+    method = forms.ChoiceField(
+        label=_("method"), choices=[(m.value, m.label) for m in DIRECT_METHODS]
+    )
     received_on = forms.DateField(label=_("date received"), widget=DateInput())
     document_no = forms.CharField(label=_("document number"), max_length=100, required=False)
     pledge = PledgeChoiceField(
@@ -331,6 +359,33 @@ class AllocationForm(_WithinCeiling, _Keyed):
             "currency": settings.DEFAULT_CURRENCY,
             "method": PaymentMethod.BANK,
         }
+
+
+class SettlementImportForm(forms.Form):
+    """A payment channel's settlement file, the channel it comes from and the day the money
+    reached the bank (the settlement entry's date)."""
+
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=[(m.value, m.label) for m in CHANNEL_METHODS]
+    )
+    settled_on = forms.DateField(label=_("date the money reached the bank"), widget=DateInput())
+    file = forms.FileField(
+        label=_("settlement file (.xlsx or .csv)"),
+        validators=[uploads.size_validator("import")],
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_settled_on(self):
+        value = self.cleaned_data["settled_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload
 
 
 class ImportForm(forms.Form):

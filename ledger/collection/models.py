@@ -20,7 +20,13 @@ the donation or allocation row comes last. What the database holds (see ``collec
 * a pledge paid by a donation is a donation pledge of the same donor, fund and currency; one paid
   by an allocation is a mandated-contribution pledge of the same fund and currency; a pledge's
   kind, donor, fund and currency never change;
-* donations, allocations and deposits are never deleted.
+* donations, allocations and deposits are never deleted;
+* a WeChat Pay, Alipay or POS donation names the channel's transaction reference (and only
+  those do); a channel's transaction is settled once: one ``ChannelSettlementLine`` per channel
+  and reference and per donation, its net being its gross less its fee, and a line is settled
+  (names a settlement) exactly when it names a donation. One payment is one valid donation:
+  checked by the recording service under the books lock (a voided donation's reference may be
+  recorded again, so it is not a unique constraint).
 
 A pledge is *not* booked (non-profit accounting books it only when paid); its paid amount is the
 sum of the valid donations (for a mandated contribution: allocations) linked to it, and "overdue" is derived from its due date, so neither
@@ -264,6 +270,17 @@ class PaymentMethod(models.TextChoices):
     BANK = "bank", _("bank transfer")
     CASH = "cash", _("cash")
     CHEQUE = "cheque", _("cheque")
+    # Payment channels: the money lands in the channel's clearing account (1009 其他货币资金)
+    # and reaches the bank when the channel settles (``ChannelSettlementLine``).
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    POS = "pos", _("POS (bank card terminal)")
+
+
+# The methods that come through a payment channel (each with its transaction reference).
+CHANNEL_METHODS = (PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.POS)
+# Budget money (allocations) comes by bank, cash or cheque only.
+DIRECT_METHODS = (PaymentMethod.BANK, PaymentMethod.CASH, PaymentMethod.CHEQUE)
 
 
 class PledgeStatus(models.TextChoices):
@@ -340,6 +357,11 @@ class Donation(models.Model):
         _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
     )
     method = models.CharField(_("method"), max_length=6, choices=PaymentMethod.choices)
+    # The channel's transaction reference (商户单号/交易参考号) for WeChat Pay, Alipay and POS:
+    # the settlement file names it, and a settlement line matches the donation by it.
+    channel_ref = models.CharField(
+        _("transaction reference"), max_length=64, blank=True, default="", db_default=""
+    )
     received_on = models.DateField(_("date received"))
     project = models.CharField(_("project"), max_length=200, blank=True)
     pledge = models.ForeignKey(
@@ -362,8 +384,22 @@ class Donation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
             models.CheckConstraint(
-                condition=Q(method__in=["bank", "cash", "cheque"]), name="donation_method_valid"
+                condition=Q(method__in=["bank", "cash", "cheque", "wechat", "alipay", "pos"]),
+                name="donation_method_valid",
             ),
+            # A channel donation names its transaction; a direct one names none.
+            models.CheckConstraint(
+                condition=(Q(method__in=["wechat", "alipay", "pos"]) & ~Q(channel_ref=""))
+                | (Q(method__in=["bank", "cash", "cheque"]) & Q(channel_ref="")),
+                name="donation_channel_ref_iff_channel",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["method", "channel_ref"],
+                condition=~Q(channel_ref=""),
+                name="donation_channel_ref",
+            )
         ]
 
     def __str__(self) -> str:
@@ -389,7 +425,11 @@ class Allocation(models.Model):
     amount = MoneyField(
         _("amount"), max_digits=18, decimal_places=2, default_currency=settings.DEFAULT_CURRENCY
     )
-    method = models.CharField(_("method"), max_length=6, choices=PaymentMethod.choices)
+    method = models.CharField(
+        _("method"),
+        max_length=6,
+        choices=[(m.value, m.label) for m in DIRECT_METHODS],
+    )
     received_on = models.DateField(_("date received"))
     document_no = models.CharField(_("document number"), max_length=100, blank=True)
     pledge = models.ForeignKey(
@@ -471,12 +511,147 @@ class DonationImport(models.Model):
         return f"{self.file_name} ({self.rows})"
 
 
+class ChannelStatement(models.Model):
+    """One imported settlement file of a payment channel (WeChat Pay, Alipay, POS): the lines it
+    brought, and the settlements (one per fund) that moved their money to the bank."""
+
+    channel = models.CharField(
+        _("channel"), max_length=6, choices=[(m.value, m.label) for m in CHANNEL_METHODS]
+    )
+    settled_on = models.DateField(_("date settled to the bank"))
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("channel statement")
+        verbose_name_plural = _("channel statements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["wechat", "alipay", "pos"]),
+                name="channelstatement_channel_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.settled_on} ({self.file_name})"
+
+
+class ChannelSettlement(models.Model):
+    """The settlement entry of one statement in one fund (an entry names one fund unless two
+    people sign it): Dr bank the net, Dr bank charges the fee, Cr the channel's clearing account
+    the gross of the statement's matched lines of that fund. An exception matched later (its
+    donation recorded after the file came) gets a settlement of its own under its statement."""
+
+    statement = models.ForeignKey(
+        ChannelStatement, on_delete=models.PROTECT, related_name="settlements"
+    )
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    gross = models.DecimalField(_("gross"), max_digits=18, decimal_places=2)
+    fee = models.DecimalField(_("fee"), max_digits=18, decimal_places=2)
+    net = models.DecimalField(_("net"), max_digits=18, decimal_places=2)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="channel_settlement"
+    )
+
+    class Meta:
+        ordering = ["statement_id", "fund_id"]
+        verbose_name = _("channel settlement")
+        verbose_name_plural = _("channel settlements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross__gt=0)
+                & Q(fee__gte=0)
+                & Q(net=models.F("gross") - models.F("fee")),
+                name="channelsettlement_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement} {self.fund_id} {self.net}"
+
+
+class ChannelSettlementLine(models.Model):
+    """One transaction of a channel's settlement file. A channel's transaction is settled once:
+    the database holds one line per (channel, reference), one line per donation, and net =
+    gross − fee to the cent. A line with no donation is an exception (money the channel paid
+    for a transaction the books do not know): it is kept, listed on the reconciliation, never
+    posted."""
+
+    statement = models.ForeignKey(ChannelStatement, on_delete=models.PROTECT, related_name="lines")
+    channel = models.CharField(
+        _("channel"), max_length=6, choices=[(m.value, m.label) for m in CHANNEL_METHODS]
+    )
+    transaction_ref = models.CharField(_("transaction reference"), max_length=64)
+    transacted_on = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+    gross = models.DecimalField(_("gross"), max_digits=18, decimal_places=2)
+    fee = models.DecimalField(_("fee"), max_digits=18, decimal_places=2)
+    net = models.DecimalField(_("net"), max_digits=18, decimal_places=2)
+    donation = models.OneToOneField(
+        Donation,
+        on_delete=models.PROTECT,
+        related_name="settlement_line",
+        null=True,
+        blank=True,
+    )
+    settlement = models.ForeignKey(
+        ChannelSettlement,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["statement_id", "id"]
+        verbose_name = _("channel settlement line")
+        verbose_name_plural = _("channel settlement lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "transaction_ref"], name="channelline_settled_once"
+            ),
+            models.CheckConstraint(condition=~Q(transaction_ref=""), name="channelline_has_ref"),
+            models.CheckConstraint(
+                condition=Q(gross__gt=0) & Q(fee__gte=0) & Q(fee__lte=models.F("gross")),
+                name="channelline_amounts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(net=models.F("gross") - models.F("fee")),
+                name="channelline_net_is_gross_less_fee",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["wechat", "alipay", "pos"]),
+                name="channelline_channel_valid",
+            ),
+            # A line is settled (posted) exactly when it matched a donation.
+            models.CheckConstraint(
+                condition=Q(donation__isnull=True, settlement__isnull=True)
+                | Q(donation__isnull=False, settlement__isnull=False),
+                name="channelline_settled_iff_matched",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.transaction_ref}"
+
+
 ZERO = Decimal("0.00")
 
 __all__ = [
     "Allocation",
     "AllocationKind",
+    "CHANNEL_METHODS",
     "CashDeposit",
+    "ChannelSettlement",
+    "ChannelSettlementLine",
+    "ChannelStatement",
+    "DIRECT_METHODS",
     "Donation",
     "DonationImport",
     "Donor",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import allocations, cash, donations, donors, imports, pledges, receipts
+from .views import allocations, cash, channels, donations, donors, imports, pledges, receipts
 
 app_name = "collection"
 
@@ -36,6 +36,13 @@ urlpatterns = [
     path("pledges/<int:pk>/reminder.pdf", pledges.pledge_reminder, name="pledge-reminder"),
     path("cash/", cash.cash_held, name="cash-held"),
     path("deposits/", cash.deposits, name="deposits"),
+    path("channels/", channels.channel_reconciliation, name="channel-reconciliation"),
+    path("channels/settlements/import/", channels.settlement_import, name="settlement-import"),
+    path(
+        "channels/exceptions/<int:pk>/settle/",
+        channels.exception_settle,
+        name="channel-exception-settle",
+    ),
     path("allocations/", allocations.allocations, name="allocations"),
     path("allocations/new/", allocations.allocation_new, name="allocation-new"),
 ]

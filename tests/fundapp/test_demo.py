@@ -89,6 +89,7 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
         "approvals",
         "disbursement",
         "recovery",
+        "channel_settlement",
     }
     assert set(entries.values_list("status", flat=True)) == {EntryStatus.POSTED}
 
@@ -163,14 +164,24 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     # the bank's fee on a relief payment is paid by the unrestricted fund, not the relief money
     assert not lines(chart.BANK_CHARGES, "RELIEF", "D").exists()
     assert lines(chart.BANK_CHARGES, "GENERAL", "D").filter(entry__source="disbursement").exists()
-    assert "debits 140420.00 = credits 140420.00" in output
+    # (+ 654.00 of WeChat Pay and Alipay gifts to GENERAL: 584.47 at the bank after the
+    # channel's fee of 3.53, 66.00 waiting in Alipay's clearing account)
+    assert "debits 141074.00 = credits 141074.00" in output
+    from ledger.collection.channel_selectors import channel_positions
+
+    channels = {p.channel: p for p in channel_positions()}
+    assert channels["wechat"].settled_count == 2 and channels["wechat"].fees == {
+        "CNY": Decimal("3.53")
+    }
+    assert channels["alipay"].unsettled == {"CNY": Decimal("66.00")}
+    assert all(p.reconciled for p in channels.values())
 
     # and money in shows every feature: receipts of both types, a voided one with its entry
     # reversed, a partly paid overdue pledge, cash waiting more than three days
     from ledger.collection.models import Receipt, ReceiptStatus
     from ledger.collection.selectors import cash_held, pledge_rows
 
-    assert Receipt.objects.filter(type="donation").count() == 17
+    assert Receipt.objects.filter(type="donation").count() == 20
     assert Receipt.objects.filter(type="settlement").count() == 2
     voided = Receipt.objects.filter(status=ReceiptStatus.VOID)
     assert voided.count() == 2
@@ -326,7 +337,7 @@ def test_the_demos_thank_you_list_equals_its_donation_income_and_the_books_verif
     total = sum(
         (thank_you_list(period=p).totals.get("CNY").amount for p in periods), Decimal("0.00")
     )
-    assert total == Decimal("76500.00")
+    assert total == Decimal("77154.00")  # 76,500 + 654 by WeChat Pay and Alipay
 
     # and verify_ledger, with its sub-ledger checks, finds nothing; the command says so too
     report = verify_ledger()
@@ -362,7 +373,9 @@ def test_load_demo_refuses_with_debug_off_unless_forced(settings):
 
     # when forced, it loads
     _load(force=True)
-    assert JournalEntry.objects.filter(idempotency_key__contains=KEY_PREFIX).count() == 21
+    assert (
+        JournalEntry.objects.filter(idempotency_key__contains=KEY_PREFIX).count() == 24
+    )  # 21 + three channel gifts
 
 
 def test_load_demo_keeps_the_password_of_a_user_that_existed(debug, django_user_model):

@@ -43,7 +43,7 @@ class DonationViewSet(
 ):
     required_permissions = {READ: ("ledger.view_donation",), "create": ("ledger.add_donation",)}
     queryset = Donation.objects.select_related(
-        "donor", "fund", "receipt__book", "entry", "recorded_by"
+        "donor", "fund", "receipt__book", "entry", "recorded_by", "settlement_line"
     ).order_by("-received_on", "-id")
     serializer_class = DonationSerializer
     filterset_class = DonationFilter
@@ -53,7 +53,8 @@ class DonationViewSet(
         description=_(
             "One transaction: the receipt with the next number of the donation receipt book, "
             "then the journal entry naming it (bank or cash against donation income, in the "
-            "fund). A pledge it pays must promise a donation: a mandated contribution is paid "
+            "fund; WeChat Pay, Alipay and POS into the channel's clearing account, with the "
+            "channel's transaction reference, once per transaction: 409 channel_ref_taken). A pledge it pays must promise a donation: a mandated contribution is paid "
             "by an allocation (400 wrong_receipt_type). An amount above the donation ceiling "
             "is refused (400 amount_too_large)."
         ),
@@ -68,6 +69,7 @@ class DonationViewSet(
             fund=data["fund"],
             amount=Money(data["amount"], data["amount_currency"]),
             method=data["method"],
+            channel_ref=data.get("channel_ref", ""),
             received_on=data["received_on"],
             idempotency_key=key,
             actor=request.user,

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from common.api import TextField
 
-from ..models import AllocationKind, PaymentMethod, Pledge, ReceiptType
+from ..models import DIRECT_METHODS, AllocationKind, Pledge, ReceiptType
 from ._fields import (
     FundCodeField,
     MoneyAmountField,
@@ -29,7 +29,7 @@ class AllocationSerializer(ReceiptLinkMixin):
     fund = FundCodeField()
     amount = MoneyAmountField()
     currency = currency_field()
-    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    method = serializers.ChoiceField(choices=[(m.value, m.label) for m in DIRECT_METHODS])
     received_on = serializers.DateField()
     document_no = TextField(max_length=100, required=False, allow_blank=True, default="")
     receipt_type = serializers.ChoiceField(

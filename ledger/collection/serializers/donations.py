@@ -25,6 +25,19 @@ class DonationSerializer(ReceiptLinkMixin):
     amount = MoneyAmountField()
     currency = currency_field()
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    channel_ref = TextField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "WeChat Pay, Alipay and POS (method wechat, alipay, pos): the channel's transaction "
+            "reference, required; empty for bank, cash and cheque."
+        ),
+    )
+    settled = serializers.SerializerMethodField(
+        help_text=_("For a channel donation: whether the channel has settled it to the bank.")
+    )
     received_on = serializers.DateField()
     project = TextField(max_length=200, required=False, allow_blank=True, default="")
     pledge = serializers.PrimaryKeyRelatedField(
@@ -36,3 +49,8 @@ class DonationSerializer(ReceiptLinkMixin):
     )
     recorded_by = username_field("recorded_by")
     recorded_at = serializers.DateTimeField(read_only=True)
+
+    def get_settled(self, obj) -> bool | None:
+        if not getattr(obj, "channel_ref", ""):
+            return None
+        return hasattr(obj, "settlement_line")

@@ -11,6 +11,8 @@ the modules behind it:
   voiding (maker-checker: the receipt is marked void, then its entry reversed);
 * ``deposits``: cash on hand taken to the bank;
 * ``pledges``: promises of a donation or of a mandated contribution, and writing them off;
+* ``settlements``: a payment channel's settlement file matched to its donations, the money moved
+  from the channel's clearing account to the bank with the fee, exceptions kept;
 * ``imports``: bulk donations and donor lists from a file (rows checked in ``_import_rows``).
 
 Each service is ``<noun>_<verb>(*, ..., actor)``: one transaction, the permission checked first
@@ -37,13 +39,17 @@ from .receipts import (
     receipt_void_reject,
     receipt_void_request,
 )
+from .settlements import SettlementResult, channel_exception_settle, channel_settlement_import
 
 __all__ = [
     "DonationInput",
     "DonorImportResult",
     "ImportResult",
+    "SettlementResult",
     "allocation_record",
     "cash_deposit_record",
+    "channel_exception_settle",
+    "channel_settlement_import",
     "check_code_for",
     "donation_import",
     "donation_record",

@@ -12,7 +12,7 @@ from ... import chart
 from ...exceptions import CurrencyNotHeld, IdempotencyConflict, UnknownFund
 from ...models import Fund
 from ..exceptions import CollectionError
-from ..models import PaymentMethod
+from ..models import CHANNEL_METHODS, DIRECT_METHODS, PaymentMethod
 from ._books import check_amount
 
 
@@ -57,8 +57,39 @@ def same_or_conflict(existing, fields: dict, key: str):
     return mark_replayed(existing)
 
 
-def debit_account(method: str) -> str:
-    """Cash lands in cash on hand; a transfer or a cheque at the bank."""
-    if method not in PaymentMethod.values:
+def debit_account(method: str, *, channels: bool = False) -> str:
+    """Cash lands in cash on hand; a transfer or a cheque at the bank; a WeChat Pay, Alipay or
+    POS payment (``channels``: donations only) in the channel's clearing account, until the
+    channel settles it to the bank."""
+    if channels and method in CHANNEL_METHODS:
+        return chart.CLEARING[method]
+    if method not in DIRECT_METHODS:
+        if channels:
+            raise CollectionError(
+                _("The method must be bank transfer, cash, cheque, WeChat Pay, Alipay or POS.")
+            )
         raise CollectionError(_("The method must be bank transfer, cash or cheque."))
     return chart.CASH if method == PaymentMethod.CASH else chart.BANK
+
+
+def clean_channel_ref(method: str, channel_ref: str) -> str:
+    """The transaction reference a channel payment needs (and a direct one must not have)."""
+    ref = (channel_ref or "").strip()
+    if method in CHANNEL_METHODS:
+        if not ref:
+            raise CollectionError(
+                _(
+                    "A WeChat Pay, Alipay or POS donation needs the channel's transaction "
+                    "reference (as on the payment record); the settlement is matched by it."
+                )
+            )
+        if len(ref) > 64:
+            raise CollectionError(_("The transaction reference has more than 64 characters."))
+        if any(c.isspace() for c in ref):
+            raise CollectionError(_("The transaction reference may not contain blanks."))
+        return ref
+    if ref:
+        raise CollectionError(
+            _("Only WeChat Pay, Alipay and POS donations carry a transaction reference.")
+        )
+    return ""

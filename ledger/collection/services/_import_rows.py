@@ -24,9 +24,10 @@ from common.exports import starts_like_formula
 
 from ...exceptions import AmountTooLarge
 from ...models import DocumentKind, Fund
-from ..exceptions import ImportRefused, InvalidCreditCode
+from ..exceptions import CollectionError, ImportRefused, InvalidCreditCode
 from ..models import DonorKind, PaymentMethod
 from ._books import check_ceiling
+from ._common import clean_channel_ref
 from .donors import validate_credit_code
 
 # column -> accepted headers (English and Chinese); the first is the canonical name.
@@ -41,6 +42,7 @@ COLUMNS = {
     "method": ["method", "方式", "收款方式"],
     "date": ["date", "日期", "收款日期"],
     "project": ["project", "项目"],
+    "channel_ref": ["channel_ref", "transaction_ref", "交易单号", "商户单号", "交易参考号"],
 }
 REQUIRED = ["donor_name", "donor_kind", "fund", "amount", "method", "date"]
 DONOR_COLUMNS = {
@@ -66,6 +68,14 @@ METHODS = {
     "现金": PaymentMethod.CASH,
     "cheque": PaymentMethod.CHEQUE,
     "支票": PaymentMethod.CHEQUE,
+    "wechat": PaymentMethod.WECHAT,
+    "微信": PaymentMethod.WECHAT,
+    "微信支付": PaymentMethod.WECHAT,
+    "alipay": PaymentMethod.ALIPAY,
+    "支付宝": PaymentMethod.ALIPAY,
+    "pos": PaymentMethod.POS,
+    "刷卡": PaymentMethod.POS,
+    "pos刷卡": PaymentMethod.POS,
 }
 YES = {"1", "yes", "y", "true", "是"}
 NO = {"", "0", "no", "n", "false", "否"}
@@ -90,6 +100,7 @@ class ParsedRow:
     method: str
     date: date
     project: str
+    channel_ref: str = ""
 
 
 class DonorRow(NamedTuple):
@@ -199,9 +210,14 @@ def parse_donation_row(
     funds: dict[str, Fund],
     errors: list[RowError],
     ceiling: Decimal | None = None,
+    seen_refs: dict[str, dict[str, int]] | None = None,
 ) -> ParsedRow | None:
     """The row checked and typed, or None with its problems added to ``errors``. ``ceiling``:
-    the largest amount of one donation (``ledger.limits``), read once for the whole file."""
+    the largest amount of one donation (``ledger.limits``), read once for the whole file.
+    ``seen_refs`` (method -> transaction reference -> row) carries the channel references of the
+    rows before, so that one payment twice in a file is reported."""
+    if seen_refs is None:
+        seen_refs = {}
 
     def get(col):
         index = mapping.get(col)
@@ -275,7 +291,28 @@ def parse_donation_row(
         )
     method = METHODS.get(str(get("method") or "").strip().lower())
     if method is None:
-        bad("method", _("The method must be bank/银行, cash/现金 or cheque/支票."))
+        bad(
+            "method",
+            _(
+                "The method must be bank/银行, cash/现金, cheque/支票, wechat/微信, alipay/支付宝 "
+                "or pos/刷卡."
+            ),
+        )
+    channel_ref = str(get("channel_ref") or "").strip()
+    if method is not None:
+        try:
+            channel_ref = clean_channel_ref(method, channel_ref)
+        except CollectionError as exc:
+            bad("channel_ref", str(exc))
+        else:
+            if channel_ref and channel_ref in seen_refs.setdefault(method, {}):
+                bad(
+                    "channel_ref",
+                    _("The same transaction reference is on row %(row)s.")
+                    % {"row": seen_refs[method][channel_ref]},
+                )
+            elif channel_ref:
+                seen_refs[method][channel_ref] = number
     received = None
     try:
         received = _parse_date(get("date"))
@@ -297,6 +334,7 @@ def parse_donation_row(
         method,
         received,
         str(get("project") or ""),
+        channel_ref,
     )
 
 

@@ -22,10 +22,18 @@ from djmoney.money import Money
 from ... import chart
 from ...models import DocumentKind, Fund
 from ..dberrors import refusals_translated
-from ..exceptions import CollectionError, PledgeError, WrongReceiptType
-from ..models import Donation, Donor, DonorKind, Pledge, PledgeKind, ReceiptType
+from ..exceptions import ChannelRefTaken, CollectionError, PledgeError, WrongReceiptType
+from ..models import (
+    Donation,
+    Donor,
+    DonorKind,
+    Pledge,
+    PledgeKind,
+    ReceiptStatus,
+    ReceiptType,
+)
 from ._books import AuditAction, audit, check_ceiling, lock_head, require
-from ._common import debit_account, fund_money, open_fund, same_or_conflict
+from ._common import clean_channel_ref, debit_account, fund_money, open_fund, same_or_conflict
 from .receipts import receipt_issue_and_post
 
 
@@ -39,13 +47,15 @@ class DonationInput:
     idempotency_key: str
     project: str = ""
     pledge: Pledge | None = None
+    channel_ref: str = ""
 
 
 def _validate_donation(data: DonationInput) -> tuple[Fund, Money]:
     fund = open_fund(data.fund)
     amount = fund_money(data.amount, fund, _("The donation"))
     check_ceiling(DocumentKind.DONATION, amount)
-    debit_account(data.method)
+    debit_account(data.method, channels=True)
+    clean_channel_ref(data.method, data.channel_ref)
     if not isinstance(data.received_on, date):
         raise CollectionError(_("The date received is required."))
     if data.received_on > timezone.localdate():
@@ -88,15 +98,38 @@ def donation_record_locked(data: DonationInput, fund: Fund, amount: Money, actor
                 "amount": amount,
                 "method": data.method,
                 "received_on": data.received_on,
+                "channel_ref": clean_channel_ref(data.method, data.channel_ref),
             },
             data.idempotency_key,
         )
+    channel_ref = clean_channel_ref(data.method, data.channel_ref)
+    if channel_ref:
+        # Under the books lock every donation is recorded one at a time, so this check holds
+        # against two at once; a voided donation's reference may be recorded again (corrected).
+        taken = (
+            Donation.objects.filter(method=data.method, channel_ref=channel_ref)
+            .exclude(receipt__status=ReceiptStatus.VOID)
+            .select_related("receipt__book")
+            .first()
+        )
+        if taken is not None:
+            raise ChannelRefTaken(
+                _(
+                    "The %(channel)s transaction %(ref)s is already recorded (receipt "
+                    "%(code)s); one payment is one donation."
+                )
+                % {
+                    "channel": taken.get_method_display(),
+                    "ref": channel_ref,
+                    "code": taken.receipt.code,
+                }
+            )
     donor = data.donor
     receipt = receipt_issue_and_post(
         type=ReceiptType.DONATION,
         fund=fund,
         amount=amount,
-        debit=debit_account(data.method),
+        debit=debit_account(data.method, channels=True),
         income_account=chart.DONATION_INCOME,
         payer_name=donor.name,
         payer_credit_code=donor.credit_code,
@@ -115,6 +148,7 @@ def donation_record_locked(data: DonationInput, fund: Fund, amount: Money, actor
             fund=fund,
             amount=amount,
             method=data.method,
+            channel_ref=channel_ref,
             received_on=data.received_on,
             project=data.project,
             pledge=data.pledge,
@@ -136,12 +170,18 @@ def donation_record(
     actor,
     project: str = "",
     pledge: Pledge | None = None,
+    channel_ref: str = "",
 ) -> Donation:
     """Record a donation: issue its donation receipt, post it naming the receipt (bank or cash
     against donation income, in the fund), write the donation, in one transaction. A pledge it
-    pays must promise a donation (a mandated contribution is paid by ``allocation_record``)."""
+    pays must promise a donation (a mandated contribution is paid by ``allocation_record``).
+    WeChat Pay, Alipay and POS donations (``CHANNEL_METHODS``) carry the channel's transaction
+    reference and land in the channel's clearing account until the channel settles them
+    (``channel_settlement_import``)."""
     require(actor, "ledger.add_donation")
-    data = DonationInput(donor, fund, amount, method, received_on, idempotency_key, project, pledge)
+    data = DonationInput(
+        donor, fund, amount, method, received_on, idempotency_key, project, pledge, channel_ref
+    )
     fund_obj, money = _validate_donation(data)
     with transaction.atomic():
         lock_head()

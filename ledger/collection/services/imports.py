@@ -21,7 +21,15 @@ from djmoney.money import Money
 from common.dbstats import refresh_after
 
 from ...models import DocumentKind, Fund, JournalEntry, JournalLine
-from ..models import Donation, DonationImport, Donor, Receipt, ReceiptBook, ReceiptType
+from ..models import (
+    Donation,
+    DonationImport,
+    Donor,
+    Receipt,
+    ReceiptBook,
+    ReceiptStatus,
+    ReceiptType,
+)
 from ._books import AuditAction, audit, ceiling_for, lock_head, require
 from ._import_rows import (
     DONOR_COLUMNS,
@@ -68,10 +76,15 @@ def donation_import(
     mapping = map_header(header)
     funds = {f.code: f for f in Fund.objects.filter(is_active=True)}
     ceiling = ceiling_for(DocumentKind.DONATION)
+    seen_refs: dict[str, dict[str, int]] = {}
     parsed = [
         p
         for number, values in rows
-        if (p := parse_donation_row(number, values, mapping, funds, result.errors, ceiling))
+        if (
+            p := parse_donation_row(
+                number, values, mapping, funds, result.errors, ceiling, seen_refs
+            )
+        )
     ]
     result.rows = len(rows)
     if not rows:
@@ -107,6 +120,10 @@ def donation_import(
                 )
             )
             return result
+        taken = _channel_refs_taken(parsed)
+        if taken:
+            result.errors.extend(taken)
+            return result
         donors: dict[tuple, Donor] = {}
         totals: dict[str, Decimal] = {}
         for index, row in enumerate(parsed, start=1):
@@ -135,6 +152,7 @@ def donation_import(
                 received_on=row.date,
                 idempotency_key=f"import:{sha[:32]}:{row.row}",
                 project=row.project,
+                channel_ref=row.channel_ref,
             )
             result.recorded.append(donation_record_locked(data, row.fund, row.amount, actor))
             cur = str(row.amount.currency)
@@ -158,6 +176,34 @@ def donation_import(
             JournalLine._meta.db_table,
         )
     return result
+
+
+def _channel_refs_taken(parsed) -> list[RowError]:
+    """Rows whose WeChat Pay / Alipay / POS transaction is already a (valid) donation."""
+    errors = []
+    for method in {row.method for row in parsed if row.channel_ref}:
+        refs = {row.channel_ref: row for row in parsed if row.method == method and row.channel_ref}
+        for donation in (
+            Donation.objects.filter(method=method, channel_ref__in=list(refs))
+            .exclude(receipt__status=ReceiptStatus.VOID)
+            .select_related("receipt__book")
+        ):
+            errors.append(
+                RowError(
+                    refs[donation.channel_ref].row,
+                    "channel_ref",
+                    _(
+                        "The %(channel)s transaction %(ref)s is already recorded (receipt "
+                        "%(code)s); one payment is one donation."
+                    )
+                    % {
+                        "channel": donation.get_method_display(),
+                        "ref": donation.channel_ref,
+                        "code": donation.receipt.code,
+                    },
+                )
+            )
+    return sorted(errors, key=lambda e: e.row)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from ..capitals import amount_in_capitals
 from ..dberrors import refusals_translated
 from ..exceptions import CollectionError, ReceiptBookExhausted, VoidNotAllowed
 from ..models import (
+    ChannelSettlementLine,
     Receipt,
     ReceiptBook,
     ReceiptStatus,
@@ -173,6 +174,26 @@ def receipt_issue_and_post(
     return receipt
 
 
+def _refuse_if_settled(receipt: Receipt) -> None:
+    """A WeChat Pay / Alipay / POS donation the channel has settled is at the bank: voiding it
+    would credit the clearing account money it no longer holds. Correct it with a manual entry
+    (approved by a second person) instead."""
+    line = ChannelSettlementLine.objects.filter(donation__receipt_id=receipt.pk).first()
+    if line is not None:
+        raise VoidNotAllowed(
+            _(
+                "Receipt %(code)s is for %(channel)s transaction %(ref)s, which the channel has "
+                "already settled to the bank; it cannot be voided. Ask for a correcting manual "
+                "entry instead (a second person approves it)."
+            )
+            % {
+                "code": receipt.code,
+                "channel": line.get_channel_display(),
+                "ref": line.transaction_ref,
+            }
+        )
+
+
 def receipt_void_request(*, receipt: Receipt, reason: str, actor) -> ReceiptVoidRequest:
     require(actor, "ledger.add_receiptvoidrequest")
     reason = (reason or "").strip()
@@ -182,6 +203,7 @@ def receipt_void_request(*, receipt: Receipt, reason: str, actor) -> ReceiptVoid
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.status == ReceiptStatus.VOID:
             raise VoidNotAllowed(_("Receipt %(code)s is already void.") % {"code": receipt.code})
+        _refuse_if_settled(receipt)
         pending = receipt.void_requests.filter(status=VoidRequestStatus.PENDING).first()
         if pending is not None:
             if pending.requested_by_id == actor.pk and pending.reason == reason:
@@ -222,6 +244,7 @@ def receipt_void_approve(*, request: ReceiptVoidRequest, actor, note: str = "") 
             raise PermissionDenied(
                 _("You asked for this void yourself; another supervisor must approve it.")
             )
+        _refuse_if_settled(receipt)
         original = receipt.entry
         with refusals_translated(_("Receipt %(code)s") % {"code": receipt.code}):
             receipt.status = ReceiptStatus.VOID

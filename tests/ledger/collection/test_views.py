@@ -151,7 +151,8 @@ def test_the_entry_form_starts_on_the_donor_with_today_and_a_fresh_key(client, o
     assert first.context["form"]["idempotency_key"].value() != (
         second.context["form"]["idempotency_key"].value()
     )
-    # and the donor fields come first, then fund, amount, method, date, project, pledge
+    # and the donor fields come first, then fund, amount, method (with the channel's
+    # transaction reference right after it), date, project, pledge
     names = [f.name for f in first.context["form"].visible_fields()]
     assert names == [
         "donor_text",
@@ -160,6 +161,7 @@ def test_the_entry_form_starts_on_the_donor_with_today_and_a_fresh_key(client, o
         "amount",
         "currency",
         "method",
+        "channel_ref",
         "received_on",
         "project",
         "pledge",
