@@ -1,7 +1,7 @@
 """Issue 13 (finding 8) for objections to confirmation rows: the contact key the per-list caps
 count by, and objections merged into another or set aside as spam (as on case objections). On
 SQLite the new FK and checks rebuild the table, which the entitlement guard "held" names: it is
-set aside first (sql/0015_*.aside) and comes back unchanged last (sql/0015_*.restore); both
+set aside first (sql/0016_*.aside) and comes back unchanged last (sql/0016_*.restore); both
 ways round. PostgreSQL alters the table in place (its files are empty). Existing objections
 keep an empty contact key (the cap counts from now on; no backfill that would call today's
 keyed-hash code from a migration)."""
@@ -17,13 +17,13 @@ from django.db import migrations, models
 from common.dbguards import frozen_sql
 
 SQL = Path(__file__).with_name("sql")
-STEM = "0015_confirmation_objection_caps_merge_spam"
+STEM = "0016_confirmation_objection_caps_merge_spam"
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disbursement', '0014_confirmation_objection_status_choices'),
+        ('disbursement', '0015_payment_ciphertexts_rotate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,4 @@
--- disbursement 0015, first step (SQLite only: see the .sqlite.sql file). PostgreSQL alters the
+-- disbursement 0016, first step (SQLite only: see the .sqlite.sql file). PostgreSQL alters the
 -- confirmation objection table in place; its guard functions stay. Nothing to run.
 -- Frozen: never edit.
 -- end of statement

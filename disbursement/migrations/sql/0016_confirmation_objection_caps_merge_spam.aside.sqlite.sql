@@ -1,4 +1,4 @@
--- disbursement 0015, first step (SQLite): the entitlement guard "held" reads the confirmation
+-- disbursement 0016, first step (SQLite): the entitlement guard "held" reads the confirmation
 -- objection table, which adding contact_key, merged_into and the new checks rebuilds (SQLite
 -- refuses to rebuild a table another table's trigger names); the guard comes back unchanged at
 -- the end of the migration (.restore). PostgreSQL: nothing.

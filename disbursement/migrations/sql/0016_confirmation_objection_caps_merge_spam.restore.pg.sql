@@ -1,3 +1,3 @@
--- disbursement 0015, last step (SQLite only: see the .sqlite.sql file). Nothing to run.
+-- disbursement 0016, last step (SQLite only: see the .sqlite.sql file). Nothing to run.
 -- Frozen: never edit.
 -- end of statement

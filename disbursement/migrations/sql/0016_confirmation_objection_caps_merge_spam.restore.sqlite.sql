@@ -1,4 +1,4 @@
--- disbursement 0015, last step (SQLite), and 0015 reversed, last step: the entitlement guard
+-- disbursement 0016, last step (SQLite), and 0015 reversed, last step: the entitlement guard
 -- "held" exactly as 0013 installed it (disbursement/dbguards.py is unchanged), set aside while the
 -- confirmation objection table was rebuilt. Merged and spam objections are not open: they hold
 -- nothing. PostgreSQL: nothing.
