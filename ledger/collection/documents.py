@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 
 from common.pdf import qr_data_uri, render_pdf
+from common.people import person_name
 
 from .models import Receipt
 from .selectors import PledgeRow, ThankYouList
@@ -41,11 +42,7 @@ def _figures(money) -> str:
 
 def receipt_pdf(receipt: Receipt) -> bytes:
     url = receipt_verify_url(receipt)
-    officer = (
-        receipt.issued_by.get_full_name() or receipt.issued_by.username
-        if receipt.issued_by
-        else "—"
-    )
+    officer = person_name(receipt.issued_by) if receipt.issued_by else "—"
     return render_pdf(
         "ledger/pdf/receipt.html",
         {
