@@ -73,6 +73,7 @@ NAV: list[NavItem] = [
     NavItem("collection:deposits", _("Cash deposits"), ("ledger.view_cashdeposit",)),
     # --- relief cases (approvals) ---
     NavItem("approvals:queue", _("Review queue"), ("approvals.review_case",), ("approvals:case",)),
+    NavItem("approvals:cases", _("Cases"), ("approvals.view_case",)),
     NavItem(
         "approvals:households",
         _("Households"),
