@@ -304,13 +304,12 @@ def review_deadline(tier: ProgramTier, since: datetime) -> date | None:
     return workdays.deadline(timezone.localtime(since).date(), tier.review_days)
 
 
-def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
-    """Cases waiting at a tier the user may act at (role group, region level, region covering
-    the case), oldest first, without those the user filed or approved at an earlier tier."""
+def reviewer_queue_cases(user) -> QuerySet[Case]:
+    """The cases of ``reviewer_queue``, as a queryset (the home page counts it): waiting at a
+    tier the user may act at, in their region, not filed or approved earlier by them."""
     region = staff_region(user)
     if region is None:
-        return []
-    now = now or timezone.now()
+        return Case.objects.none()
     roles = list(user.groups.values_list("name", flat=True))
     tiers = ProgramTier.objects.filter(
         program=OuterRef("program"),
@@ -321,11 +320,22 @@ def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
     earlier = CaseApproval.objects.filter(
         case=OuterRef("pk"), user=user, tier_order__lt=OuterRef("current_tier")
     )
-    cases = (
+    return (
         Case.objects.filter(state__in=REVIEW_STATES, region__code__startswith=region.prefix)
         .filter(Exists(tiers))
         .exclude(filed_by=user)
         .exclude(Exists(earlier))
+    )
+
+
+def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
+    """Cases waiting at a tier the user may act at (role group, region level, region covering
+    the case), oldest first, without those the user filed or approved at an earlier tier."""
+    if staff_region(user) is None:
+        return []
+    now = now or timezone.now()
+    cases = (
+        reviewer_queue_cases(user)
         .select_related("program", "region", "household")
         .order_by("tier_since", "id")
     )

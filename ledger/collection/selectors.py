@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from .. import chart
-from ..models import Fund, JournalLine, Period
+from ..models import Balance, Fund, JournalLine, Period
 from .models import (
     Allocation,
     CashDeposit,
@@ -176,6 +176,29 @@ def pledge_rows(
     return rows
 
 
+PLEDGE_DUE_SOON_DAYS = 7
+
+
+def pledges_to_chase(*, today: date, within_days: int = PLEDGE_DUE_SOON_DAYS) -> dict[str, int]:
+    """How many pledges are overdue and how many fall due in the next ``within_days`` days, not
+    yet fully paid nor written off (for the home page). Reads only pledges due by then (index
+    ``pledge_due``), each with its paid total from its own payments."""
+    due = (
+        Pledge.objects.filter(written_off=False, due_date__lte=today + timedelta(days=within_days))
+        .annotate(
+            paid_by_donations=_paid_into(Donation), paid_by_allocations=_paid_into(Allocation)
+        )
+        .values_list("kind", "amount", "due_date", "paid_by_donations", "paid_by_allocations")
+    )
+    counts = {"overdue": 0, "due_soon": 0}
+    for kind, amount, due_date, by_donations, by_allocations in due:
+        paid = _q(by_donations if kind == PledgeKind.DONATION else by_allocations)
+        if paid >= amount:
+            continue
+        counts["overdue" if today > due_date else "due_soon"] += 1
+    return counts
+
+
 def pledge_row(pledge: Pledge, *, today: date) -> PledgeRow:
     """The row of one pledge (status, paid and outstanding are derived as in ``pledge_rows``)."""
     rows = pledge_rows(today=today, fund=pledge.fund)
@@ -238,6 +261,51 @@ def cash_held(*, today: date) -> list[CashHeld]:
             )
         )
     return sorted(result, key=lambda c: (c.fund.code, c.currency))
+
+
+def cash_to_deposit(*, today: date) -> list[CashHeld]:
+    """What ``cash_held`` says, read cheaply enough for the home page of every request: the
+    cash on hand is the stored balance (no sum), and the oldest cash not yet deposited is found
+    walking back from the newest cash receipts (index ``line_key_id``) only until they add up
+    to what is on hand, since first in, first out leaves exactly the newest receipts undeposited.
+    Receipts are taken in posting order; of those walked, the earliest date counts (an entry
+    dated back can only make the warning come sooner). Funds holding no cash read no lines."""
+    result = []
+    balances = (
+        Balance.objects.filter(account__code=chart.CASH)
+        .select_related("fund")
+        .order_by("fund__code", "currency")
+    )
+    for balance in balances:
+        on_hand = _q(balance.balance)
+        oldest = None
+        if on_hand > 0:
+            left = on_hand
+            receipts = (
+                JournalLine.objects.filter(
+                    account_id=balance.account_id,
+                    fund_id=balance.fund_id,
+                    amount_currency=balance.currency,
+                    side="D",
+                )
+                .order_by("-id")
+                .values_list("amount", "entry__date")
+            )
+            for amount, day in receipts.iterator(chunk_size=50):
+                oldest = day if oldest is None else min(oldest, day)
+                left -= amount
+                if left <= 0:
+                    break
+        result.append(
+            CashHeld(
+                fund=balance.fund,
+                currency=balance.currency,
+                on_hand=on_hand,
+                oldest_undeposited=oldest,
+                days_held=(today - oldest).days if oldest else 0,
+            )
+        )
+    return result
 
 
 @dataclass
