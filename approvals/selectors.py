@@ -170,13 +170,18 @@ def households_for_user(user) -> QuerySet[Household]:
     return Household.objects.filter(region__code__startswith=region.prefix).select_related("region")
 
 
-def household_search(user, query: str = "", *, limit: int = 200) -> QuerySet[Household]:
+def household_search(user, query: str = "", *, limit: int | None = 200) -> QuerySet[Household]:
     """The user's households, newest first, with their members: those whose address or a
-    member's name contains ``query`` (every one when it is empty), at most ``limit``."""
+    member's name contains ``query`` (a substring: Chinese names have no spaces), or whose
+    number is ``query`` (every one when it is empty); at most ``limit`` (None: all)."""
     rows = households_for_user(user).prefetch_related("people").order_by("-id")
     if query:
-        rows = rows.filter(Q(address__icontains=query) | Q(people__name__icontains=query))
-    return rows.distinct()[:limit]
+        named = Person.objects.filter(household=OuterRef("pk"), name__icontains=query)
+        found = Q(address__icontains=query) | Q(Exists(named))
+        if query.isascii() and query.isdigit() and len(query) <= 18:
+            found |= Q(pk=int(query))
+        rows = rows.filter(found)
+    return rows if limit is None else rows[:limit]
 
 
 def household_members(household: Household) -> QuerySet[Person]:

@@ -360,9 +360,35 @@ def attachment_download(request, pk: int, attachment_id: int):
 @require_safe
 @permission_required("approvals.view_household")
 def households(request):
-    query = (request.GET.get("q") or "").strip()
+    query = (request.GET.get("q") or "").strip()[:100]
+    download = export_or_none(
+        request,
+        title=_("Households"),
+        headers=[_("Household"), _("Village"), _("Head of household"), _("People")],
+        rows=lambda: (
+            (
+                h.pk,
+                h.region.name,
+                h.head.name if h.head else "",
+                len(h.people.all()),
+            )
+            for h in selectors.household_search(request.user, query, limit=None).iterator(
+                chunk_size=1000
+            )
+        ),
+    )
+    if download is not None:
+        return download
     rows = selectors.household_search(request.user, query)
-    return render(request, "approvals/households.html", {"households": rows, "q": query})
+    return render(
+        request,
+        "approvals/households.html",
+        {
+            "households": rows,
+            "q": query,
+            "export_query": query_without(request, "format"),
+        },
+    )
 
 
 @permission_required("approvals.add_household")

@@ -59,8 +59,10 @@ def donations(
     fund: Fund | None = None,
     method: str | None = None,
     receipt_status: str | None = None,
+    donor: str = "",
 ) -> QuerySet[Donation]:
-    """Donations, newest first, narrowed by whichever filters are given."""
+    """Donations, newest first (index ``donation_recent``), narrowed by whichever filters are
+    given; ``donor`` is any part of the donor's name or the beginning of its credit code."""
     rows = Donation.objects.select_related("donor", "fund", "receipt__book").order_by(
         "-received_on", "-id"
     )
@@ -74,6 +76,8 @@ def donations(
         rows = rows.filter(method=method)
     if receipt_status:
         rows = rows.filter(receipt__status=receipt_status)
+    if donor:
+        rows = rows.filter(donor_matches(donor))
     return rows
 
 
@@ -138,10 +142,13 @@ def pledge_rows(
     status: str | None = None,
     fund: Fund | None = None,
     kind: str | None = None,
+    donor: str = "",
 ) -> list[PledgeRow]:
     qs = Pledge.objects.select_related("donor", "fund").annotate(
         paid_by_donations=_paid_into(Donation), paid_by_allocations=_paid_into(Allocation)
     )
+    if donor:
+        qs = qs.filter(donor_matches(donor))
     if fund is not None:
         qs = qs.filter(fund=fund)
     if kind:
@@ -378,13 +385,55 @@ def donation_income(*, start: date, end: date, fund: Fund | None = None) -> dict
     return {c: Money(_q(v), c) for c, v in sorted(totals.items()) if v}
 
 
-def receipts(*, status: str | None = None, type: str | None = None) -> QuerySet[Receipt]:
+def receipts(
+    *,
+    status: str | None = None,
+    type: str | None = None,
+    text: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    amount: Decimal | None = None,
+) -> QuerySet[Receipt]:
+    """Receipts, newest first, narrowed by whichever filters are given; ``text`` is a receipt's
+    number or the payer (``receipt_search``)."""
     qs = Receipt.objects.select_related("book", "fund")
     if status:
         qs = qs.filter(status=status)
     if type:
         qs = qs.filter(type=type)
+    if text:
+        qs = qs.filter(receipt_search(text))
+    if date_from:
+        qs = qs.filter(issued_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(issued_on__lte=date_to)
+    if amount is not None:
+        qs = qs.filter(amount=amount)
     return qs.order_by("-id")
+
+
+def receipt_search(text: str) -> Q:
+    """What matches ``text`` typed into the receipt search: its printed number whole
+    (``ZJ2026-00000123``) or just its serial (``123``, ``00000123``), or any part of the
+    payer's name (Chinese names have no spaces: a substring) or the payer's credit code's
+    beginning."""
+    text = (text or "").strip()
+    found = Q(payer_name__icontains=text) | Q(payer_credit_code__istartswith=text)
+    series, _sep, number = text.rpartition("-")
+    if series and number.isdigit():
+        found |= Q(book__series__iexact=series, number=int(number))
+    elif text.isdigit() and len(text) <= 10:
+        found |= Q(number=int(text))
+    return found
+
+
+def donor_matches(text: str, path: str = "donor") -> Q:
+    """Donations or pledges whose donor's name contains ``text`` (a substring: Chinese names
+    have no spaces) or whose credit code begins with it."""
+    text = (text or "").strip()
+    return Q(**{f"{path}__name__icontains": text}) | Q(
+        **{f"{path}__credit_code__istartswith": text}
+    )
 
 
 def receipts_awaiting_void(receipt_ids) -> set[int]:

@@ -203,3 +203,27 @@ def test_the_api_searches_by_number_and_name_alike(cases, people):
     assert numbers(person="赵丽") == []  # beside the caller's region
     assert numbers(number=cases["li"].number.lower()) == [cases["li"].number]
     assert len(numbers(number=cases["li"].number[:8])) == 3
+
+
+def test_households_are_found_by_any_part_of_a_name_or_their_number(client, cases, people):
+    # given the township A reviewer's households
+    client.force_login(people.town_rev)
+    url = reverse("approvals:households")
+
+    def heads(query):
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return sorted(h.head.name for h in response.context["households"])
+
+    # then: a part of a Chinese name, the household's number; never beside the region
+    assert heads("红梅") == ["李红梅"]
+    assert heads(str(cases["wang"].household_id)) == ["王建国"]
+    assert heads("赵") == []
+    assert heads("") == ["张小明", "李红梅", "王建国"]
+    # the download has the same search, for those who export
+    assert client.get(url, {"q": "红梅", "format": "csv"}).status_code == 403
+    client.force_login(people.auditor)
+    download = client.get(url, {"q": "红梅", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Household", "Village", "Head of household", "People"]
+    assert [r[2] for r in rows[1:]] == ["李红梅"]
