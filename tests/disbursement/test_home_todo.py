@@ -219,3 +219,25 @@ def test_the_home_page_takes_a_bounded_number_of_queries(client, final_cases, re
 def test_nothing_waiting_says_so(client, people):
     page = _home(client, people.worker)
     assert 'id="todo-empty"' in page
+
+
+def test_an_annual_confirmation_waits_for_the_tier_it_is_at(reward, people, make_households):
+    # given a parent enrolled in village A1 and the cycle's confirmation prepared
+    from datetime import date as day
+
+    from .conftest import enrol
+
+    head = make_households(1, prefix="62175555")[0].people.get(is_head=True)
+    enrol(reward, head, on=day(2025, 1, 1))
+    cycle = services.cycle_open(program=reward, code="2026", actor=people.officer)
+    confirmation = services.confirmation_prepare(cycle=cycle, actor=people.officer)
+    # then the village tier is asked to sign it off, linking to it; the township not yet
+    assert _todo(people.village_rev)["confirmations"] == (
+        1,
+        reverse("payouts:confirmation", args=[confirmation.pk]),
+    )
+    assert "confirmations" not in _todo(people.town_rev)
+    # when the village signs off, the township is asked and the village no more
+    services.confirmation_signoff(confirmation=confirmation, actor=people.village_rev)
+    assert _todo(people.town_rev)["confirmations"][0] == 1
+    assert "confirmations" not in _todo(people.village_rev)
