@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import uploads, workdays
 from common.admin import ReadOnlyMixin
+from common.people import person_column
 from ledger.audit import AuditAction, audit
 
 from .exceptions import ApprovalsError
@@ -183,7 +184,14 @@ class ObjectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class BankAccountChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only, numbers masked: changes are made and decided on the staff screens."""
 
-    list_display = ("__str__", "household", "person", "masked_new", "status", "requested_by")
+    list_display = (
+        "__str__",
+        "household",
+        "person",
+        "masked_new",
+        "status",
+        person_column("requested_by", _("Requested by")),
+    )
     list_filter = ("status",)
     fields = (
         "household",
@@ -255,7 +263,14 @@ class HolidayScheduleYearAdmin(admin.ModelAdmin):
     calendar package does not know the year yet (or to correct it); ``complete`` makes the
     year count. Every change is audited."""
 
-    list_display = ("year", "complete", "day_count", "source", "changed_by", "changed_at")
+    list_display = (
+        "year",
+        "complete",
+        "day_count",
+        "source",
+        person_column("changed_by", _("Changed by")),
+        "changed_at",
+    )
     fields = ("year", "complete", "source", "known_by_package")
     readonly_fields = ("known_by_package",)
     inlines = [HolidayScheduleDayInline]

@@ -36,7 +36,13 @@ from .models import (
     ProgramCategory,
     Region,
 )
-from .selectors import cases_for_user, regions_below, staff_region
+from .selectors import (
+    cases_for_user,
+    cases_numbered,
+    cases_of_person_named,
+    regions_below,
+    staff_region,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,10 +134,22 @@ class CaseFilter(_RegionFilterMixin, django_filters.FilterSet):
     )
     cycle = django_filters.CharFilter(label=_('Cycle, e.g. "2026" or "2026-11"'))
     region = _region_filter(_("Region code: cases of that region and below"))
+    number = django_filters.CharFilter(
+        method="filter_number", label=_("Case number, or its beginning"), max_length=20
+    )
+    person = django_filters.CharFilter(
+        method="filter_person", label=_("Any part of a household member's name"), max_length=50
+    )
 
     class Meta:
         model = Case
-        fields = ["state", "program", "cycle", "region"]
+        fields = ["state", "program", "cycle", "region", "number", "person"]
+
+    def filter_number(self, queryset, name, value):
+        return cases_numbered(queryset, value)
+
+    def filter_person(self, queryset, name, value):
+        return cases_of_person_named(queryset, value)
 
 
 class HouseholdFilter(_RegionFilterMixin, django_filters.FilterSet):

@@ -81,6 +81,76 @@ def cases_with_ids(user, ids) -> QuerySet[Case]:
     return cases_for_user(user).filter(pk__in=ids).order_by("pk")
 
 
+CASE_PAGE_SIZE = 50
+
+
+def cases_numbered(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Those of ``cases`` whose number is ``text`` or begins with it (letters in any case):
+    ``RC202612-000123`` or ``rc202612``. A range scan of the number's index."""
+    text = "".join((text or "").split()).upper()
+    return cases.filter(number__startswith=text) if text else cases
+
+
+def cases_of_person_named(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Those of ``cases`` whose household has a person whose name contains ``text``: a
+    substring, as Chinese names have no spaces to split at (明 finds 张小明). Letters in any
+    case for names written in Latin letters."""
+    text = (text or "").strip()
+    if not text:
+        return cases
+    named = Person.objects.filter(household=OuterRef("household"), name__icontains=text)
+    return cases.filter(Exists(named))
+
+
+@dataclass
+class CasePage:
+    """One page of a case list in keyset order (newest first): no count of all the rows is
+    ever taken; ``next_after`` is the id the next page starts below (None on the last)."""
+
+    rows: list[Case]
+    next_after: int | None
+    tiers: dict[tuple[int, int], ProgramTier]
+
+
+def case_list_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` newest first (the primary key's order), with what a list row shows."""
+    heads = Prefetch("household__people", queryset=Person.objects.filter(is_head=True))
+    return (
+        cases.select_related("program", "region", "household")
+        .prefetch_related(heads)
+        .order_by("-id")
+    )
+
+
+def case_page(cases: QuerySet[Case], *, after: int | None, size: int | None = None) -> CasePage:
+    """The page of ``cases`` (newest first) below id ``after`` (the first page for None)."""
+    size = size or CASE_PAGE_SIZE
+    rows = case_list_rows(cases)
+    if after is not None:
+        rows = rows.filter(pk__lt=after)
+    found = list(rows[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    return CasePage(
+        rows=found,
+        next_after=found[-1].pk if more else None,
+        tiers=tiers_of(found),
+    )
+
+
+def all_tiers() -> QuerySet[ProgramTier]:
+    """Every program's tiers (a small configuration table), with their program."""
+    return ProgramTier.objects.select_related("program")
+
+
+def tiers_of(cases) -> dict[tuple[int, int], ProgramTier]:
+    """(program id, order) -> tier, for the programs of ``cases`` (one query)."""
+    programs = {c.program_id for c in cases}
+    if not programs:
+        return {}
+    return {(t.program_id, t.order): t for t in ProgramTier.objects.filter(program__in=programs)}
+
+
 def case_history(case: Case) -> QuerySet[CaseHistory]:
     return case.history.select_related("actor").order_by("id")
 
@@ -100,13 +170,18 @@ def households_for_user(user) -> QuerySet[Household]:
     return Household.objects.filter(region__code__startswith=region.prefix).select_related("region")
 
 
-def household_search(user, query: str = "", *, limit: int = 200) -> QuerySet[Household]:
+def household_search(user, query: str = "", *, limit: int | None = 200) -> QuerySet[Household]:
     """The user's households, newest first, with their members: those whose address or a
-    member's name contains ``query`` (every one when it is empty), at most ``limit``."""
+    member's name contains ``query`` (a substring: Chinese names have no spaces), or whose
+    number is ``query`` (every one when it is empty); at most ``limit`` (None: all)."""
     rows = households_for_user(user).prefetch_related("people").order_by("-id")
     if query:
-        rows = rows.filter(Q(address__icontains=query) | Q(people__name__icontains=query))
-    return rows.distinct()[:limit]
+        named = Person.objects.filter(household=OuterRef("pk"), name__icontains=query)
+        found = Q(address__icontains=query) | Q(Exists(named))
+        if query.isascii() and query.isdigit() and len(query) <= 18:
+            found |= Q(pk=int(query))
+        rows = rows.filter(found)
+    return rows if limit is None else rows[:limit]
 
 
 def household_members(household: Household) -> QuerySet[Person]:
@@ -234,13 +309,12 @@ def review_deadline(tier: ProgramTier, since: datetime) -> date | None:
     return workdays.deadline(timezone.localtime(since).date(), tier.review_days)
 
 
-def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
-    """Cases waiting at a tier the user may act at (role group, region level, region covering
-    the case), oldest first, without those the user filed or approved at an earlier tier."""
+def reviewer_queue_cases(user) -> QuerySet[Case]:
+    """The cases of ``reviewer_queue``, as a queryset (the home page counts it): waiting at a
+    tier the user may act at, in their region, not filed or approved earlier by them."""
     region = staff_region(user)
     if region is None:
-        return []
-    now = now or timezone.now()
+        return Case.objects.none()
     roles = list(user.groups.values_list("name", flat=True))
     tiers = ProgramTier.objects.filter(
         program=OuterRef("program"),
@@ -251,11 +325,22 @@ def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
     earlier = CaseApproval.objects.filter(
         case=OuterRef("pk"), user=user, tier_order__lt=OuterRef("current_tier")
     )
-    cases = (
+    return (
         Case.objects.filter(state__in=REVIEW_STATES, region__code__startswith=region.prefix)
         .filter(Exists(tiers))
         .exclude(filed_by=user)
         .exclude(Exists(earlier))
+    )
+
+
+def reviewer_queue(user, *, now: datetime | None = None) -> list[QueueRow]:
+    """Cases waiting at a tier the user may act at (role group, region level, region covering
+    the case), oldest first, without those the user filed or approved at an earlier tier."""
+    if staff_region(user) is None:
+        return []
+    now = now or timezone.now()
+    cases = (
+        reviewer_queue_cases(user)
         .select_related("program", "region", "household")
         .order_by("tier_since", "id")
     )

@@ -7,6 +7,7 @@ from . import bankaccount_views, views
 app_name = "approvals"
 
 urlpatterns = [
+    path("", views.case_list, name="cases"),
     path("queue/", views.queue, name="queue"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),

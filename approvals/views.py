@@ -16,16 +16,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from djmoney.money import Money
 
 from common.errors import FundError
-from common.exports import export_response, requested_format
+from common.exports import export_or_none, export_response, query_without, requested_format
+from common.filters import query_id
 from common.permissions import holds_perm, permission_required
 from ledger.exceptions import AmountTooLarge
 
 from . import hooks, selectors, services
+from .filters import CaseListFilter, filled
 from .forms import (
     AttachmentForm,
     CaseFileForm,
@@ -47,6 +50,7 @@ from .models import (
     PERM_PUBLISH,
     PERM_REVIEW,
     PERM_WITHDRAW,
+    REVIEW_STATES,
     Attachment,
     CaseState,
     ObjectionStatus,
@@ -58,6 +62,92 @@ VIEW_CASE = "approvals.view_case"
 
 def _case_or_404(user, pk: int):
     return get_object_or_404(selectors.cases_for_user(user), pk=pk)
+
+
+# --------------------------------------------------------------------------------------------
+# the case list: every case of the user's region, filtered, newest first
+# --------------------------------------------------------------------------------------------
+def _days_waiting(case, now) -> int | None:
+    if case.state not in REVIEW_STATES or case.tier_since is None:
+        return None
+    return max(0, (now - case.tier_since).days)
+
+
+def _case_export_rows(cases):
+    tiers = {(t.program_id, t.order): t for t in selectors.all_tiers()}
+    now = timezone.now()
+    for case in selectors.case_list_rows(cases).iterator(chunk_size=1000):
+        head = case.household.head
+        tier = tiers.get((case.program_id, case.current_tier))
+        yield (
+            case.number,
+            case.program.name,
+            case.cycle,
+            case.region.name,
+            head.name if head else "",
+            CaseState(case.state).label,
+            f"{tier.order}. {tier.name}" if tier else "",
+            _days_waiting(case, now),
+            case.amount.amount,
+            str(case.amount.currency),
+            case.created_at,
+        )
+
+
+@require_safe
+@permission_required(VIEW_CASE)
+def case_list(request):
+    """Cases of the user's region and below, by status, program, region, tier, days waiting,
+    number or a person's name; newest first, a page at a time (keyset: ``?after=<id>``), and
+    downloadable with the same filters."""
+    scoped = selectors.cases_for_user(request.user)
+    filterset = CaseListFilter(filled(request.GET), queryset=scoped, user=request.user)
+    cases = filterset.qs if filterset.is_valid() else scoped.none()
+    download = export_or_none(
+        request,
+        title=_("Cases"),
+        headers=[
+            _("Case"),
+            _("Program"),
+            _("Cycle"),
+            _("Village"),
+            _("Head of household"),
+            _("Status"),
+            _("Tier"),
+            _("Days waiting"),
+            _("Amount"),
+            _("Currency"),
+            _("Filed at"),
+        ],
+        rows=lambda: _case_export_rows(cases),
+    )
+    if download is not None:
+        return download
+    after = query_id(request.GET.get("after"))
+    page = selectors.case_page(cases, after=after)
+    now = timezone.now()
+    rows = [
+        {
+            "case": case,
+            "head": case.household.head,
+            "tier": page.tiers.get((case.program_id, case.current_tier)),
+            "days_waiting": _days_waiting(case, now),
+        }
+        for case in page.rows
+    ]
+    return render(
+        request,
+        "approvals/cases.html",
+        {
+            "form": filterset.form,
+            "rows": rows,
+            "next_after": page.next_after,
+            "first_page": after is not None,
+            "query": query_without(request, "after", "format", "page"),
+            "export_query": query_without(request, "after", "format", "page"),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,9 +382,35 @@ def attachment_download(request, pk: int, attachment_id: int):
 @require_safe
 @permission_required("approvals.view_household")
 def households(request):
-    query = (request.GET.get("q") or "").strip()
+    query = (request.GET.get("q") or "").strip()[:100]
+    download = export_or_none(
+        request,
+        title=_("Households"),
+        headers=[_("Household"), _("Village"), _("Head of household"), _("People")],
+        rows=lambda: (
+            (
+                h.pk,
+                h.region.name,
+                h.head.name if h.head else "",
+                len(h.people.all()),
+            )
+            for h in selectors.household_search(request.user, query, limit=None).iterator(
+                chunk_size=1000
+            )
+        ),
+    )
+    if download is not None:
+        return download
     rows = selectors.household_search(request.user, query)
-    return render(request, "approvals/households.html", {"households": rows, "q": query})
+    return render(
+        request,
+        "approvals/households.html",
+        {
+            "households": rows,
+            "q": query,
+            "export_query": query_without(request, "format"),
+        },
+    )
 
 
 @permission_required("approvals.add_household")

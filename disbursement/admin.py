@@ -8,8 +8,10 @@
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
+from common.people import person_column
 
 from .models import (
     BankLayout,
@@ -46,7 +48,13 @@ class EnrolmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Confirmation)
 class ConfirmationAdmin(ReadOnlyAdmin):
-    list_display = ["cycle", "status", "current_tier", "prepared_by", "approved_by"]
+    list_display = [
+        "cycle",
+        "status",
+        "current_tier",
+        person_column("prepared_by", _("Prepared by")),
+        person_column("approved_by", _("Approved by")),
+    ]
     list_filter = ["status", "program"]
 
 
@@ -62,7 +70,15 @@ class EntitlementAdmin(ReadOnlyAdmin):
 
 @admin.register(PayoutBatch)
 class PayoutBatchAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "program", "status", "count", "total", "built_by", "approved_by"]
+    list_display = [
+        "__str__",
+        "program",
+        "status",
+        "count",
+        "total",
+        person_column("built_by", _("Built by")),
+        person_column("approved_by", _("Approved by")),
+    ]
     list_filter = ["status", "program"]
 
 
@@ -84,7 +100,15 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(ExportLog)
 class ExportLogAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "batch", "format", "rows", "total", "exported_by", "exported_at"]
+    list_display = [
+        "filename",
+        "batch",
+        "format",
+        "rows",
+        "total",
+        person_column("exported_by", _("Exported by")),
+        "exported_at",
+    ]
     exclude = ["file_path"]
 
 

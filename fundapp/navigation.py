@@ -79,6 +79,7 @@ NAV: list[NavItem] = [
     ),
     # --- relief cases (approvals) ---
     NavItem("approvals:queue", _("Review queue"), ("approvals.review_case",), ("approvals:case",)),
+    NavItem("approvals:cases", _("Cases"), ("approvals.view_case",)),
     NavItem(
         "approvals:households",
         _("Households"),

@@ -1,7 +1,9 @@
-"""Site pages that belong to no single app: the home page with each fund's position and
-the warnings finance staff must act on (cash waiting for the bank, awards paid late, payout
-jobs interrupted by the death of their process, manual entries and reversals waiting for a
-second person's approval, and the state of one's own)."""
+"""Site pages that belong to no single app: the home page, a to-do list per role (what waits
+for the signed-in user: ``fundapp.todo``), the warnings staff must act on (cash waiting for the
+bank, awards paid late, payout jobs interrupted by the death of their process, manual entries
+and reversals waiting for a second person's approval, and the state of one's own), and each
+fund's position for those who keep or audit the books (not for case workers and reviewers,
+whose home is their queue)."""
 
 from collections import defaultdict
 
@@ -18,14 +20,16 @@ from ledger import selectors
 from ledger.collection import selectors as collection_selectors
 
 from .roles import role_label, user_roles
+from .todo import todo_items
 
 
 @require_safe
 @login_required
 def home(request):
-    """Each active fund's position per currency, for everyone who may see funds."""
+    """What waits for the user, then each active fund's position per currency for those who
+    read balances."""
     funds = []
-    if holds_perm(request.user, "ledger.view_fund"):
+    if holds_perms(request.user, ("ledger.view_fund", "ledger.view_balance")):
         by_fund = defaultdict(list)
         for position in selectors.fund_positions():
             by_fund[position.fund].append(position)
@@ -33,7 +37,7 @@ def home(request):
     # Cash held longer than three days is flagged for those who handle or audit cash.
     cash = []
     if holds_perms(request.user, ("ledger.view_cashdeposit", "ledger.view_balance")):
-        cash = collection_selectors.cash_held(today=timezone.localdate())
+        cash = collection_selectors.cash_to_deposit(today=timezone.localdate())
     # Final awards unpaid past PAYOUT_LATE_DAYS, for those who see payouts, in their region.
     late = None
     region = staff_region(request.user)
@@ -54,6 +58,7 @@ def home(request):
         "fundapp/home.html",
         {
             "funds": funds,
+            "todo": todo_items(request.user, today=timezone.localdate()),
             "role_labels": roles,
             "cash_held": cash,
             "late": late,

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin, ReadOnlyMixin
+from common.people import person_column
 
 from .audit import AuditAction, audit
 from .models import (
@@ -115,7 +116,14 @@ class FundAdmin(CodeFrozenOnceUsedMixin, admin.ModelAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(ReadOnlyAdmin):
-    list_display = ("code", "start", "end", "status", "closed_at", "closed_by")
+    list_display = (
+        "code",
+        "start",
+        "end",
+        "status",
+        "closed_at",
+        person_column("closed_by", _("Closed by")),
+    )
     list_filter = ("status",)
     ordering = ("-start",)
 
@@ -129,7 +137,16 @@ class JournalLineInline(ReadOnlyInline):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "date", "period", "memo", "source", "status", "posted_by", "posted_at")
+    list_display = (
+        "seq",
+        "date",
+        "period",
+        "memo",
+        "source",
+        "status",
+        person_column("posted_by", _("Posted by")),
+        "posted_at",
+    )
     list_filter = ("status", "source", "period")
     search_fields = ("=seq", "memo", "idempotency_key", "hash")
     date_hierarchy = "date"
@@ -154,7 +171,7 @@ class BalanceAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_display = ("at", person_column("actor", _("Who")), "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("action", "object_type", "object_id")
     list_select_related = ("actor",)
@@ -198,7 +215,16 @@ class EntryRequestAttachmentInline(ReadOnlyInline):
 
 @admin.register(EntryRequest)
 class EntryRequestAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "status", "date", "made_by", "decided_by", "made_at", "entry")
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "date",
+        person_column("made_by", _("Asked by")),
+        person_column("decided_by", _("Decided by")),
+        "made_at",
+        "entry",
+    )
     list_filter = ("kind", "status")
     search_fields = ("=id", "memo", "reason")
     list_select_related = ("made_by", "decided_by", "entry")

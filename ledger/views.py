@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
+from common.people import person_name
 from common.permissions import holds_perm, permission_required
 
 from . import selectors, services
@@ -140,7 +141,7 @@ def journal(request):
                 amount if line.side == Side.CREDIT else None,
                 str(line.amount.currency),
                 line.memo,
-                entry.posted_by.get_username() if entry.posted_by else "",
+                person_name(entry.posted_by),
                 entry.posted_at,
                 entry.reverses.seq if entry.reverses else None,
             ]

@@ -183,6 +183,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "program", "current_tier"], name="case_queue"),
             models.Index(fields=["program", "cycle"], name="case_program_cycle"),
+            # The case list (/cases/) pages newest first (the primary key) within a status or
+            # a village; a case number's beginning is a LIKE 'RC2026%' that PostgreSQL answers
+            # from an index only with the pattern operator class (the unique index uses the
+            # database's collation). SQLite ignores the operator class.
+            models.Index(fields=["state", "-id"], name="case_state_recent"),
+            models.Index(fields=["region", "-id"], name="case_region_recent"),
+            models.Index(
+                fields=["number"], name="case_number_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

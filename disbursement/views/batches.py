@@ -20,6 +20,7 @@ from approvals.models import Person
 from approvals.selectors import regions_below
 from common.errors import FundError, status_for
 from common.exports import export_or_none, query_without
+from common.people import person_name
 from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
@@ -85,9 +86,9 @@ def batch_list(request):
                 b.count,
                 b.total.amount,
                 str(b.total.currency),
-                b.built_by.get_username(),
+                person_name(b.built_by),
                 b.built_at,
-                b.approved_by.get_username() if b.approved_by else "",
+                person_name(b.approved_by),
                 b.approved_at,
                 b.exported_at,
                 b.closed_at,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from common.errors import FundError
 from common.exports import export_or_none, query_without
 from common.filters import query_id
+from common.people import person_name
 from common.permissions import holds_perm, permission_required
 
 from .. import selectors, services
@@ -110,11 +111,11 @@ def recovery_list(request):
                 r.reason_text,
                 r.decision_text,
                 r.decision_reference,
-                r.created_by.get_username(),
+                person_name(r.created_by),
                 r.created_at,
-                r.decided_by.get_username() if r.decided_by else "",
+                person_name(r.decided_by),
                 r.decided_at,
-                r.written_off_by.get_username() if r.written_off_by else "",
+                person_name(r.written_off_by),
                 r.write_off_reason,
             ]
             for r in rows.iterator()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 
 from common.pdf import qr_data_uri, render_pdf
+from common.people import person_name
 
 from .models import Donation, Receipt
 from .selectors import PledgeRow, ThankYouList
@@ -53,11 +54,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     # payer can match the receipt to the payment record on their phone or card slip.
     donation = Donation.objects.filter(receipt=receipt).only("method", "channel_ref").first()
     channel = CHANNEL_NAMES.get(donation.method, "") if donation and donation.channel_ref else ""
-    officer = (
-        receipt.issued_by.get_full_name() or receipt.issued_by.username
-        if receipt.issued_by
-        else "—"
-    )
+    officer = person_name(receipt.issued_by) if receipt.issued_by else "—"
     return render_pdf(
         "ledger/pdf/receipt.html",
         {

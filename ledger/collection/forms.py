@@ -241,6 +241,9 @@ class DonorFilterForm(forms.Form):
 
 
 class DonationFilterForm(forms.Form):
+    donor = forms.CharField(
+        label=_("donor (any part of the name, or credit code)"), required=False, max_length=100
+    )
     date_from = forms.DateField(label=_("from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
     fund = _all_funds_field()
@@ -262,15 +265,31 @@ class DonationFilterForm(forms.Form):
 
 
 class ReceiptFilterForm(forms.Form):
+    q = forms.CharField(label=_("receipt number or payer"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("all")), *ReceiptStatus.choices]
     )
     type = forms.ChoiceField(
         label=_("receipt type"), required=False, choices=[("", _("all")), *ReceiptType.choices]
     )
+    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
+    amount = forms.DecimalField(
+        label=_("amount"), required=False, max_digits=18, decimal_places=2, min_value=0
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
 
 
 class PledgeFilterForm(forms.Form):
+    donor = forms.CharField(
+        label=_("donor (any part of the name, or credit code)"), required=False, max_length=100
+    )
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("all")), *PledgeStatus.choices]
     )

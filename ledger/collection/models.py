@@ -186,6 +186,8 @@ class Receipt(models.Model):
         ordering = ["-id"]
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
+        # The receipt list's date range.
+        indexes = [models.Index(fields=["issued_on"], name="receipt_issued_on")]
         constraints = [
             models.UniqueConstraint(fields=["book", "number"], name="receipt_number_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
@@ -331,6 +333,8 @@ class Pledge(models.Model):
         ordering = ["due_date", "id"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
+        # The pledge list's order and the home page's "pledges due" (by due date).
+        indexes = [models.Index(fields=["due_date", "id"], name="pledge_due")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
             models.CheckConstraint(
@@ -381,6 +385,8 @@ class Donation(models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
+        # The donations list's order (newest first): without it every page sorted them all.
+        indexes = [models.Index(fields=["-received_on", "-id"], name="donation_recent")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
             models.CheckConstraint(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from .. import chart
-from ..models import Fund, JournalLine, Period
+from ..models import Balance, Fund, JournalLine, Period
 from .models import (
     Allocation,
     CashDeposit,
@@ -59,8 +59,10 @@ def donations(
     fund: Fund | None = None,
     method: str | None = None,
     receipt_status: str | None = None,
+    donor: str = "",
 ) -> QuerySet[Donation]:
-    """Donations, newest first, narrowed by whichever filters are given."""
+    """Donations, newest first (index ``donation_recent``), narrowed by whichever filters are
+    given; ``donor`` is any part of the donor's name or the beginning of its credit code."""
     rows = Donation.objects.select_related("donor", "fund", "receipt__book").order_by(
         "-received_on", "-id"
     )
@@ -74,6 +76,8 @@ def donations(
         rows = rows.filter(method=method)
     if receipt_status:
         rows = rows.filter(receipt__status=receipt_status)
+    if donor:
+        rows = rows.filter(donor_matches(donor))
     return rows
 
 
@@ -138,10 +142,13 @@ def pledge_rows(
     status: str | None = None,
     fund: Fund | None = None,
     kind: str | None = None,
+    donor: str = "",
 ) -> list[PledgeRow]:
     qs = Pledge.objects.select_related("donor", "fund").annotate(
         paid_by_donations=_paid_into(Donation), paid_by_allocations=_paid_into(Allocation)
     )
+    if donor:
+        qs = qs.filter(donor_matches(donor))
     if fund is not None:
         qs = qs.filter(fund=fund)
     if kind:
@@ -174,6 +181,29 @@ def pledge_rows(
             )
         )
     return rows
+
+
+PLEDGE_DUE_SOON_DAYS = 7
+
+
+def pledges_to_chase(*, today: date, within_days: int = PLEDGE_DUE_SOON_DAYS) -> dict[str, int]:
+    """How many pledges are overdue and how many fall due in the next ``within_days`` days, not
+    yet fully paid nor written off (for the home page). Reads only pledges due by then (index
+    ``pledge_due``), each with its paid total from its own payments."""
+    due = (
+        Pledge.objects.filter(written_off=False, due_date__lte=today + timedelta(days=within_days))
+        .annotate(
+            paid_by_donations=_paid_into(Donation), paid_by_allocations=_paid_into(Allocation)
+        )
+        .values_list("kind", "amount", "due_date", "paid_by_donations", "paid_by_allocations")
+    )
+    counts = {"overdue": 0, "due_soon": 0}
+    for kind, amount, due_date, by_donations, by_allocations in due:
+        paid = _q(by_donations if kind == PledgeKind.DONATION else by_allocations)
+        if paid >= amount:
+            continue
+        counts["overdue" if today > due_date else "due_soon"] += 1
+    return counts
 
 
 def pledge_row(pledge: Pledge, *, today: date) -> PledgeRow:
@@ -238,6 +268,51 @@ def cash_held(*, today: date) -> list[CashHeld]:
             )
         )
     return sorted(result, key=lambda c: (c.fund.code, c.currency))
+
+
+def cash_to_deposit(*, today: date) -> list[CashHeld]:
+    """What ``cash_held`` says, read cheaply enough for the home page of every request: the
+    cash on hand is the stored balance (no sum), and the oldest cash not yet deposited is found
+    walking back from the newest cash receipts (index ``line_key_id``) only until they add up
+    to what is on hand, since first in, first out leaves exactly the newest receipts undeposited.
+    Receipts are taken in posting order; of those walked, the earliest date counts (an entry
+    dated back can only make the warning come sooner). Funds holding no cash read no lines."""
+    result = []
+    balances = (
+        Balance.objects.filter(account__code=chart.CASH)
+        .select_related("fund")
+        .order_by("fund__code", "currency")
+    )
+    for balance in balances:
+        on_hand = _q(balance.balance)
+        oldest = None
+        if on_hand > 0:
+            left = on_hand
+            receipts = (
+                JournalLine.objects.filter(
+                    account_id=balance.account_id,
+                    fund_id=balance.fund_id,
+                    amount_currency=balance.currency,
+                    side="D",
+                )
+                .order_by("-id")
+                .values_list("amount", "entry__date")
+            )
+            for amount, day in receipts.iterator(chunk_size=50):
+                oldest = day if oldest is None else min(oldest, day)
+                left -= amount
+                if left <= 0:
+                    break
+        result.append(
+            CashHeld(
+                fund=balance.fund,
+                currency=balance.currency,
+                on_hand=on_hand,
+                oldest_undeposited=oldest,
+                days_held=(today - oldest).days if oldest else 0,
+            )
+        )
+    return result
 
 
 @dataclass
@@ -310,13 +385,55 @@ def donation_income(*, start: date, end: date, fund: Fund | None = None) -> dict
     return {c: Money(_q(v), c) for c, v in sorted(totals.items()) if v}
 
 
-def receipts(*, status: str | None = None, type: str | None = None) -> QuerySet[Receipt]:
+def receipts(
+    *,
+    status: str | None = None,
+    type: str | None = None,
+    text: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    amount: Decimal | None = None,
+) -> QuerySet[Receipt]:
+    """Receipts, newest first, narrowed by whichever filters are given; ``text`` is a receipt's
+    number or the payer (``receipt_search``)."""
     qs = Receipt.objects.select_related("book", "fund")
     if status:
         qs = qs.filter(status=status)
     if type:
         qs = qs.filter(type=type)
+    if text:
+        qs = qs.filter(receipt_search(text))
+    if date_from:
+        qs = qs.filter(issued_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(issued_on__lte=date_to)
+    if amount is not None:
+        qs = qs.filter(amount=amount)
     return qs.order_by("-id")
+
+
+def receipt_search(text: str) -> Q:
+    """What matches ``text`` typed into the receipt search: its printed number whole
+    (``ZJ2026-00000123``) or just its serial (``123``, ``00000123``), or any part of the
+    payer's name (Chinese names have no spaces: a substring) or the payer's credit code's
+    beginning."""
+    text = (text or "").strip()
+    found = Q(payer_name__icontains=text) | Q(payer_credit_code__istartswith=text)
+    series, _sep, number = text.rpartition("-")
+    if series and number.isdigit():
+        found |= Q(book__series__iexact=series, number=int(number))
+    elif text.isdigit() and len(text) <= 10:
+        found |= Q(number=int(text))
+    return found
+
+
+def donor_matches(text: str, path: str = "donor") -> Q:
+    """Donations or pledges whose donor's name contains ``text`` (a substring: Chinese names
+    have no spaces) or whose credit code begins with it."""
+    text = (text or "").strip()
+    return Q(**{f"{path}__name__icontains": text}) | Q(
+        **{f"{path}__credit_code__istartswith": text}
+    )
 
 
 def receipts_awaiting_void(receipt_ids) -> set[int]:

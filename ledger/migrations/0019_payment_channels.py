@@ -84,7 +84,7 @@ def remove_accounts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0016_single_posting_checks_leaner"),
+        ("ledger", "0018_published_checkpoints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

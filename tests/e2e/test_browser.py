@@ -88,9 +88,9 @@ def test_officer_logs_in_switches_language_and_asks_for_an_entry_a_supervisor_ap
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].btn-primary")
 
-    # then the home page shows the funds' positions, in Chinese
+    # then the home page shows the funds' positions (below their to-do list), in Chinese
     page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("h1").inner_text() == "基金资金状况"
+    assert page.locator("#funds-title").inner_text() == "基金资金状况"
     assert page.locator(".fund-card").count() == 3
     assert "财务人员" in page.locator(".who").inner_text()
     page.screenshot(path=str(tmp_path / "home-zh.png"), full_page=True)
@@ -98,13 +98,13 @@ def test_officer_logs_in_switches_language_and_asks_for_an_entry_a_supervisor_ap
     # when they switch to English, and back to Chinese
     page.click("button[name=language][value=en]")
     page.wait_for_load_state()
-    english_title = page.locator("h1").inner_text()
+    english_title = page.locator("#funds-title").inner_text()
     page.click("button[name=language][value=zh-hans]")
     page.wait_for_load_state()
 
     # then the page follows each time
     assert english_title == "Fund positions"
-    assert page.locator("h1").inner_text() == "基金资金状况"
+    assert page.locator("#funds-title").inner_text() == "基金资金状况"
 
     # when they ask for a balanced manual entry from the form
     page.click("nav.main-nav >> text=新增凭证")

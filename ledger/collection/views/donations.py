@@ -18,7 +18,7 @@ from ..forms import DonationFilterForm, DonationForm
 from ..models import Donation, Donor, Pledge, PledgeKind
 from ._common import list_context, page_of
 
-FILTERS = ("date_from", "date_to", "fund", "method", "receipt_status")
+FILTERS = ("date_from", "date_to", "fund", "method", "receipt_status", "donor")
 
 
 @require_http_methods(["GET", "POST"])

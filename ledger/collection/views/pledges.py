@@ -29,6 +29,7 @@ def pledges(request):
         status=data.get("status") or None,
         fund=data.get("fund"),
         kind=data.get("kind") or None,
+        donor=data.get("donor") or "",
     )
     download = export_or_none(
         request,

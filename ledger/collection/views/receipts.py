@@ -22,8 +22,18 @@ from ._common import list_context, page_of
 @permission_required("ledger.view_receipt")
 def receipts(request):
     form = ReceiptFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.receipts(status=data.get("status") or None, type=data.get("type") or None)
+    if form.is_bound and not form.is_valid():
+        rows = selectors.receipts().none()  # the errors show next to the fields
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        rows = selectors.receipts(
+            status=data.get("status") or None,
+            type=data.get("type") or None,
+            text=data.get("q") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            amount=data.get("amount"),
+        )
     download = export_or_none(
         request,
         title=_("Receipts"),
