@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0011_lookup_code_objection_spam'),
-        ('ledger', '0017_list_search_indexes'),
+        ('ledger', '0020_list_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
