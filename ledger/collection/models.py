@@ -385,8 +385,6 @@ class Donation(models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
-        # The donations list's order (newest first): without it every page sorted them all.
-        indexes = [models.Index(fields=["-received_on", "-id"], name="donation_recent")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
             models.CheckConstraint(
@@ -405,7 +403,9 @@ class Donation(models.Model):
                 fields=["method", "channel_ref"],
                 condition=~Q(channel_ref=""),
                 name="donation_channel_ref",
-            )
+            ),
+            # The donations list's order (newest first): without it every page sorted them all.
+            models.Index(fields=["-received_on", "-id"], name="donation_recent"),
         ]
 
     def __str__(self) -> str:
