@@ -69,7 +69,9 @@ def _guards() -> str:
     return OK if not findings else FAIL
 
 
-def _verification() -> dict:
+def verification_state() -> dict:
+    """The latest ledger verification: ``state`` ok, fail, stale (older than
+    LEDGER_VERIFY_MAX_AGE_HOURS) or never; its age, time and problem count when there is one."""
     run = last_run()
     if run is None:
         return {"state": "never"}
@@ -78,7 +80,14 @@ def _verification() -> dict:
     return {
         "state": ("stale" if stale else OK) if run.data.get("ok") else FAIL,
         "age_hours": round(age, 1),
+        "at": run.at,
+        "problems": run.data.get("problem_count", 0),
     }
+
+
+def _verification() -> dict:
+    state = verification_state()
+    return {k: v for k, v in state.items() if k in ("state", "age_hours")}
 
 
 CHECKS = {

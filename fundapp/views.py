@@ -19,6 +19,7 @@ from disbursement import selectors as payout_selectors
 from ledger import selectors
 from ledger.collection import selectors as collection_selectors
 
+from .health import verification_state
 from .roles import role_label, user_roles
 from .todo import todo_items
 
@@ -53,6 +54,11 @@ def home(request):
     requests_waiting = selectors.entry_requests_waiting_for(request.user)
     my_requests = selectors.entry_requests_of(request.user)
     roles = [role_label(role) for role in user_roles(request.user)]
+    # The nightly verification of the whole ledger (ledger.verify), for those who keep or audit
+    # the books: a failed, stale or missing one is a warning.
+    verification = (
+        verification_state() if holds_perm(request.user, "ledger.view_balance") else None
+    )
     return render(
         request,
         "fundapp/home.html",
@@ -66,6 +72,7 @@ def home(request):
             "requests_waiting": requests_waiting,
             "my_requests": my_requests,
             "deadlines": _deadlines(request.user, region),
+            "verification": verification,
         },
     )
 

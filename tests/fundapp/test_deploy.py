@@ -370,3 +370,18 @@ def test_the_verification_is_kept_by_the_task_and_the_command():
     count = AuditEvent.objects.filter(action="ledger.verify").count()
     call_command("verify_ledger", "--no-record", stdout=io.StringIO(), stderr=io.StringIO())
     assert AuditEvent.objects.filter(action="ledger.verify").count() == count
+
+
+@pytest.mark.django_db
+def test_the_supervisors_home_shows_the_latest_verification(supervisor, make_user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(supervisor)
+    assert b"The ledger has never been verified" in client.get("/").content
+    _record(ok=True)
+    assert b"no problems" in client.get("/").content
+    _record(ok=False)
+    assert b"found 2 problems" in client.get("/").content
+    # those who do not keep or audit the books are not told
+    worker = make_user("case_worker", username="worker")
+    client.force_login(worker)
+    assert b'id="ledger-verified"' not in client.get("/").content
