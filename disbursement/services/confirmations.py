@@ -380,7 +380,10 @@ def final_notice_tier(program) -> ProgramTier | None:
     """The program's last review tier when it asks for the list posted region by region (a
     village or township ``notice_level``); None when it is posted county-wide (county, or
     nothing said: "at any level", and the county confirms the whole list)."""
-    last = _review_tiers(program)[-1]
+    tiers = program.applicable_tiers(program.amount)
+    if not tiers:  # no tier for the amount (changed since): nothing asks for a regional notice
+        return None
+    last = tiers[-1]
     return last if last.notice_level in REGIONAL_LEVELS else None
 
 
