@@ -292,7 +292,8 @@ def load_payouts(users) -> dict[str, object]:
         )
     last_year = str(int(cycle) - 1)
     # Last year's applications walk the three tiers, each tier's approvals posted at its level
-    # for the notice period (moved back in time, as the notices above) before the next reviews.
+    # for the notice period (moved back in time, as the notices above) before the next reviews,
+    # all of it before this year's confirmation (below) starts.
     steps = [
         ("reviewer_village", east),
         ("reviewer_town", town),
@@ -307,9 +308,16 @@ def load_payouts(users) -> dict[str, object]:
         posted = cases.notice_publish(
             program=reward, region=region, cycle=last_year, cases=pending, actor=users[reviewer]
         )
-        as_if_published(posted, (len(steps) - tier) * (reward.notice_days + 1))
+        posted = as_if_published(posted, (2 * len(steps) - tier) * (reward.notice_days + 1))
         cases.notices_close()  # to the next tier; final after the county's (enrols the parents)
         pending = list(Case.objects.filter(pk__in=[c.pk for c in pending]).order_by("pk"))
+    # Final (and enrolled) the day after the county's notice ended, as the late awards above
+    # are set back: the awards' ledger entries stay in this month (the previous period is
+    # closed), the enrolments' history rows keep the load's day (they are never changed).
+    final_day = posted.ends_on + timedelta(days=1)
+    for case in pending:
+        as_if_stamped_on(Case, case.pk, "final_at", final_day, 17)
+    Enrolment.objects.filter(source_case__in=pending).update(enrolled_on=final_day)
     enrolments = list(Enrolment.objects.filter(program=reward).order_by("id"))
     paid_last_year = payouts.batch_build(program=reward, cycle=last_year, actor=officer)
     payouts.batch_approve(batch=paid_last_year, actor=supervisor)

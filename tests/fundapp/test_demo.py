@@ -202,6 +202,8 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
 
 
 def _assert_confirmation_timeline(confirmation, tier_notices, objection) -> None:
+    from disbursement.models import Enrolment
+
     """The demo confirmation's history reads in date order: prepared, then each tier signs off
     and posts its list, the next tier signs off only after that notice has run, the county
     publishes after its own sign-off, and the cycle is approved after the county notice; the
@@ -224,6 +226,12 @@ def _assert_confirmation_timeline(confirmation, tier_notices, objection) -> None
     first = tier_notices[0]
     assert first.starts_on <= local(objection.created_at) <= first.ends_on
     assert objection.created_at < objection.handled_at < signoffs[1].at
+    # last year's cases became final, enrolling the parents, before this year's list
+    for enrolment in Enrolment.objects.filter(program=confirmation.program):
+        case = enrolment.source_case
+        assert local(case.final_at) == enrolment.enrolled_on < local(confirmation.prepared_at)
+        last = case.notice_items.order_by("-notice__ends_on").first().notice
+        assert last.region.level == "county" and last.ends_on < enrolment.enrolled_on
     assert confirmation.approved_at <= timezone.now()
 
 
