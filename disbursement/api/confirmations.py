@@ -141,6 +141,11 @@ class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Payo
 
     @extend_schema(
         summary=_("Post the reviewed list on its public notice"),
+        description=_(
+            "County-wide, or, when the program's last tier asks for a village or township "
+            "notice, one notice in every region of that level not posted yet (tier_notices, "
+            "final); the cycle is approved after every one has run."
+        ),
         request=PublishSerializer,
         responses=CHANGED,
     )
@@ -174,7 +179,9 @@ class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Payo
         description=_(
             "When the tier before the current one asks for a public notice "
             "(ProgramTier.notice_level), each region of that level holding rows is posted for "
-            "the program's notice period; the current tier signs a region off after it."
+            "the program's notice period; the current tier signs a region off after it. Once "
+            "the list is reviewed and the last tier asks for a village or township notice, "
+            "each region's is posted the same way; the last one puts the list on notice."
         ),
         request=TierNoticeSerializer,
         responses=CHANGED,

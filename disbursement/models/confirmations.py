@@ -21,8 +21,12 @@ is *held*: with an open objection, or sent back to a tier after an upheld one.
 Notices after intermediate tiers (``ProgramTier.notice_level``, as for cases): when a tier that
 asks for one has signed the list off, the rows of each region of that level are posted on a
 ``ConfirmationNotice`` of their own, and the next tier signs a region off only after its notice
-has run its full period. The list after the last tier is posted county-wide (the confirmation's
-own notice fields), as the county confirms it.
+has run its full period. After the last tier the list is posted at that tier's notice level:
+county-wide (the confirmation's own notice fields) when it says county or nothing; when it says
+village or township, one ``ConfirmationNotice`` per region of that level holding rows
+(``final``), and the confirmation is on notice once every region's is posted, its own dates
+spanning them (first published, first day, last day of the last to end). The cycle is approved
+only after every one of them has run.
 
 Objections (``ConfirmationObjection``): anyone may object to a row while a notice showing it runs
 (a tier's notice, the county notice, or the row's own re-posting after a change), with a
@@ -246,8 +250,10 @@ class ConfirmationSignoff(models.Model):
 
 
 class ConfirmationNotice(models.Model):
-    """The rows of one region posted after an intermediate review tier that asks for a notice
-    (``ProgramTier.notice_level``): the next tier signs the region off once it has run."""
+    """The rows of one region posted after a review tier that asks for a notice at its level
+    (``ProgramTier.notice_level``): after an intermediate tier the next tier signs the region
+    off once it has run; after the last tier (``final``) the cycle is approved once every
+    region's has run."""
 
     confirmation = models.ForeignKey(
         Confirmation, on_delete=models.PROTECT, related_name="tier_notices"
@@ -266,6 +272,8 @@ class ConfirmationNotice(models.Model):
     authority = models.CharField(_("approving authority"), max_length=200, blank=True)
     objection_phone = models.CharField(_("objection phone"), max_length=30, blank=True)
     objection_address = models.CharField(_("objection address"), max_length=200, blank=True)
+    # Posted after the last review tier, in place of the county-wide notice.
+    final = models.BooleanField(_("after the last tier"), default=False)
 
     class Meta:
         ordering = ["confirmation", "after_tier", "region"]

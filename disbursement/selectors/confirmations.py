@@ -75,9 +75,12 @@ def confirmation_signoffs(confirmation: Confirmation) -> QuerySet[ConfirmationSi
 
 
 def public_confirmations() -> QuerySet[Confirmation]:
-    """Confirmations posted on a public notice (running, or kept after approval)."""
+    """Confirmations posted on a county-wide public notice (running, or kept after approval).
+    A list the last tier posts per village or township is public through those notices
+    (``public_tier_notices``), region by region."""
     return (
         Confirmation.objects.filter(status__in=PUBLIC_STATUSES)
+        .exclude(tier_notices__final=True)
         .select_related("program", "cycle")
         .annotate(people=Count("rows"))
         .order_by("-notice_starts_on", "-id")
@@ -111,7 +114,8 @@ def public_rows(
 
 
 def public_tier_notices() -> QuerySet[ConfirmationNotice]:
-    """Every notice posted after an intermediate tier (they stay public after they end)."""
+    """Every notice posted per region after a tier, the last tier's included (they stay public
+    after they end)."""
     return ConfirmationNotice.objects.select_related(
         "confirmation__program", "confirmation__cycle", "region"
     ).order_by("-starts_on", "-id")

@@ -125,6 +125,7 @@ class ConfirmationNoticeSerializer(serializers.ModelSerializer):
             "period_days",
             "day_count",
             "published_by",
+            "final",
         ]
         read_only_fields = fields
 
@@ -133,7 +134,12 @@ class ConfirmationDetailSerializer(ConfirmationSerializer):
     rows = serializers.SerializerMethodField(help_text=_("The rows of your region and below."))
     signoffs = ConfirmationSignoffSerializer(many=True, read_only=True)
     tier_notices = ConfirmationNoticeSerializer(
-        many=True, read_only=True, help_text=_("The notices posted after intermediate tiers.")
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The notices posted per region after a tier that asks for them; final: after the "
+            "last tier, in place of the county-wide notice."
+        ),
     )
 
     class Meta(ConfirmationSerializer.Meta):

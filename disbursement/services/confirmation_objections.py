@@ -59,7 +59,7 @@ from ..models import (
     StopAction,
 )
 from ._common import require_perm, required_text
-from .confirmations import _lock, _review_tiers, apply_stop, reason_texts
+from .confirmations import _lock, _review_tiers, apply_stop, enrolled_before, reason_texts
 
 POSTED = (ConfirmationStatus.ON_NOTICE, ConfirmationStatus.APPROVED)
 
@@ -71,21 +71,30 @@ def _tracking_code() -> str:
 
 def open_notice_for(row: ConfirmationRow, today: date) -> tuple[bool, ConfirmationNotice | None]:
     """Whether a notice showing ``row`` runs on ``today``, and which tier notice it is (None:
-    the county notice or the row's own re-posting)."""
+    the county notice or the row's own re-posting). After the last tier the list runs either on
+    the county notice or, per village or township, on its region's ``final`` notice: then the
+    confirmation's own dates only span those, and a row is open while its region's runs."""
     confirmation = row.confirmation
     if row.review_tier is not None:
         return False, None  # being reviewed again: not on display
     if row.reposted_on and row.reposted_on <= today <= row.repost_ends_on:
         return True, None
+    notices = list(
+        ConfirmationNotice.objects.filter(confirmation=confirmation).select_related("region")
+    )
+    per_region = any(n.final for n in notices)
     if (
-        confirmation.status in POSTED
+        not per_region
+        and confirmation.status in POSTED
         and row.changed_at is None
         and confirmation.notice_starts_on <= today <= confirmation.notice_ends_on
     ):
         return True, None
-    for notice in ConfirmationNotice.objects.filter(
-        confirmation=confirmation, starts_on__lte=today, ends_on__gte=today
-    ).select_related("region"):
+    for notice in notices:
+        if not notice.starts_on <= today <= notice.ends_on:
+            continue
+        if notice.final and row.changed_at is not None:
+            continue  # changed after an objection: its own re-posting shows it (as county-wide)
         if region_covers(notice.region, row.region):
             return True, notice
     return False, None
@@ -395,9 +404,9 @@ def confirmation_row_decide(
     today = today or timezone.localdate()
     with transaction.atomic():
         confirmation = _lock(row.confirmation)
-        row = ConfirmationRow.objects.select_related("region", "confirmation__program").get(
-            pk=row.pk
-        )
+        row = ConfirmationRow.objects.select_related(
+            "region", "confirmation__program", "enrolment__source_case"
+        ).get(pk=row.pk)
         if row.review_tier is None:
             raise InvalidState(_("This row is not back at a review tier."))
         if confirmation.prepared_by_id == actor.pk:
@@ -418,7 +427,8 @@ def confirmation_row_decide(
                     % {"reasons": "; ".join(reason_texts(row))}
                 )
             paid_before = (
-                Entitlement.objects.filter(enrolment_id=row.enrolment_id)
+                enrolled_before(row.enrolment, confirmation.cycle)
+                or Entitlement.objects.filter(enrolment_id=row.enrolment_id)
                 .exclude(cycle_id=confirmation.cycle_id)
                 .exists()
                 or ConfirmationRow.objects.filter(

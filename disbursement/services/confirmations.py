@@ -10,11 +10,15 @@ approval by a second person, which books the cycle's entitlements.
    the tier's role working there (not the preparer, not someone who signed at an earlier tier);
    before signing, the reviewer may stop a row of their region with a written reason.
 3. ``confirmation_publish``: the reviewed list goes on a public notice for the program's notice
-   period (never backdated), masked names only.
+   period (never backdated), masked names only, at the level the last tier's ``notice_level``
+   says: county-wide (county, or nothing said), or one notice per village or township holding
+   rows (``confirmation_tier_notice_publish`` posts one region's, ``confirmation_publish`` every
+   region not posted yet); the list is on notice once every region's is posted.
 4. ``confirmation_approve`` (a finance supervisor, not the preparer: the service and a database
    constraint refuse it) after the notice ends: the enrolments of stopped rows are suspended or
    exited as their rows say, and the entitlements of the continued and new rows are booked
-   (``entitlements.book_confirmed``), in one transaction. Approving twice books nothing.
+   (``entitlements.book_confirmed``), in one transaction. Approving twice books nothing. With
+   a notice per region, only after every region's notice has run.
 
 Every service runs in one transaction, locks the confirmation row, checks role and region,
 writes an audit event and raises typed errors (``disbursement.exceptions``) that change nothing.
@@ -22,6 +26,7 @@ writes an audit event and raises typed errors (``disbursement.exceptions``) that
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -127,6 +132,33 @@ def _review_tiers(program) -> list[ProgramTier]:
     return tiers
 
 
+def cycle_first_day(code: str) -> date | None:
+    """The first day of a cycle or case cycle code: "2026" is 1 January 2026, "2026-11" is
+    1 November 2026; None for a code of another shape (nothing to compare it by)."""
+    found = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", (code or "").strip())
+    if found is None:
+        return None
+    month = int(found.group(2) or 1)
+    return date(int(found.group(1)), month, 1) if 1 <= month <= 12 else None
+
+
+def enrolled_before(enrolment: Enrolment, cycle: Cycle) -> bool:
+    """Whether the enrolment dates from before ``cycle``: the final case that enrolled the
+    person belongs to an earlier cycle (last year's case enrolled them and paid last year's
+    award, whenever it became final), or, for an enrolment without a case, it was made before
+    the cycle's first day. Such a person *continues* in the cycle; one enrolled by a case of
+    this cycle is *new* (a row also continues when an earlier cycle paid it)."""
+    start = cycle_first_day(cycle.code)
+    if start is None:
+        return False
+    case = enrolment.source_case
+    if case is not None:
+        case_start = cycle_first_day(case.cycle)
+        if case_start is not None:
+            return case_start < start
+    return enrolment.enrolled_on < start
+
+
 def reference_day(program, cycle: Cycle, today: date) -> date:
     """The day ages are counted on: the program's eligibility day in the cycle's year."""
     return program.eligibility_date(int(cycle.code[:4])) or today
@@ -216,7 +248,7 @@ def _rows(confirmation, program, cycle, on: date, today: date) -> list[Confirmat
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
             enrolled_on__lte=today,
         )
-        .select_related("person__household__region")
+        .select_related("person__household__region", "source_case")
         .order_by("id")
     )
     people = [e.person_id for e in enrolments]
@@ -236,21 +268,26 @@ def _rows(confirmation, program, cycle, on: date, today: date) -> list[Confirmat
                 person__in=people,
             ).values_list("person_id", flat=True)
         )
-    # Paid before: a continued or new row of an earlier approved confirmation, or an
-    # entitlement of another cycle (enrolments older than the confirmation).
-    paid_before = set(
-        ConfirmationRow.objects.filter(
-            confirmation__program=program,
-            confirmation__status=ConfirmationStatus.APPROVED,
-            outcome__in=PAID_OUTCOMES,
-            enrolment__in=enrolments,
+    # Continued: enrolled before this cycle (by an earlier cycle's case, or before its first
+    # day), or paid before: a continued or new row of an earlier approved confirmation, or an
+    # entitlement of another cycle. New: enrolled in this cycle and never paid.
+    continuing = (
+        {e.pk for e in enrolments if enrolled_before(e, cycle)}
+        | set(
+            ConfirmationRow.objects.filter(
+                confirmation__program=program,
+                confirmation__status=ConfirmationStatus.APPROVED,
+                outcome__in=PAID_OUTCOMES,
+                enrolment__in=enrolments,
+            )
+            .exclude(confirmation__cycle=cycle)
+            .values_list("enrolment_id", flat=True)
         )
-        .exclude(confirmation__cycle=cycle)
-        .values_list("enrolment_id", flat=True)
-    ) | set(
-        Entitlement.objects.filter(enrolment__in=enrolments)
-        .exclude(cycle=cycle)
-        .values_list("enrolment_id", flat=True)
+        | set(
+            Entitlement.objects.filter(enrolment__in=enrolments)
+            .exclude(cycle=cycle)
+            .values_list("enrolment_id", flat=True)
+        )
     )
     rows = []
     for enrolment in enrolments:
@@ -259,7 +296,7 @@ def _rows(confirmation, program, cycle, on: date, today: date) -> list[Confirmat
         codes = _checks(program, enrolment, person, region, on, excluded_people)
         if codes:
             outcome = RowOutcome.STOPPED
-        elif enrolment.pk in paid_before:
+        elif enrolment.pk in continuing:
             outcome = RowOutcome.CONTINUED
         else:
             outcome = RowOutcome.NEW
@@ -336,9 +373,29 @@ def _own_rows(confirmation: Confirmation, own: Region):
 # --------------------------------------------------------------------------------------------
 # notices after intermediate tiers (ProgramTier.notice_level, as for cases)
 # --------------------------------------------------------------------------------------------
+REGIONAL_LEVELS = (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE)
+
+
+def final_notice_tier(program) -> ProgramTier | None:
+    """The program's last review tier when it asks for the list posted region by region (a
+    village or township ``notice_level``); None when it is posted county-wide (county, or
+    nothing said: "at any level", and the county confirms the whole list)."""
+    tiers = program.applicable_tiers(program.amount)
+    if not tiers:  # no tier for the amount (changed since): nothing asks for a regional notice
+        return None
+    last = tiers[-1]
+    return last if last.notice_level in REGIONAL_LEVELS else None
+
+
 def notice_tier(confirmation: Confirmation) -> ProgramTier | None:
-    """The tier before the one the confirmation waits at, when it asks for a notice of its
-    approvals before the next tier reviews them (``ProgramTier.notice_level``); else None."""
+    """The tier whose list waits for, or runs on, notices per region now: the tier before the
+    one the confirmation waits at, when it asks for a notice of its approvals before the next
+    tier reviews them (``ProgramTier.notice_level``); once reviewed, the last tier when it asks
+    for its list posted per village or township (``final_notice_tier``); else None."""
+    if confirmation.status == ConfirmationStatus.REVIEWED:
+        if not confirmation.rows.exists():
+            return None  # nothing to post per region: the county notice
+        return final_notice_tier(confirmation.program)
     if confirmation.status != ConfirmationStatus.IN_REVIEW or confirmation.current_tier is None:
         return None
     earlier = [
@@ -391,6 +448,86 @@ def _require_notices_over(confirmation: Confirmation, own: Region, today: date) 
             )
 
 
+def _post_region(
+    confirmation: Confirmation,
+    tier: ProgramTier,
+    region: Region,
+    *,
+    actor,
+    starts_on: date,
+    today: date,
+    final: bool,
+) -> ConfirmationNotice:
+    """One region's notice after ``tier`` (the confirmation locked by the caller)."""
+    program = confirmation.program
+    ends_on = workdays.period_end(starts_on, program.notice_days, program.notice_day_count)
+    try:
+        with transaction.atomic():
+            notice = ConfirmationNotice.objects.create(
+                confirmation=confirmation,
+                after_tier=tier.order,
+                region=region,
+                published_on=today,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                period_days=program.notice_days,
+                day_count=program.notice_day_count,
+                published_by=actor,
+                authority=program.notice_authority,
+                objection_phone=program.objection_phone,
+                objection_address=program.objection_address,
+                final=final,
+            )
+    except IntegrityError as exc:
+        raise InvalidState(
+            _("The list of %(region)s is already posted after tier %(order)s.")
+            % {"region": region.name, "order": tier.order}
+        ) from exc
+    audit(
+        actor=actor,
+        action=AuditAction.CONFIRMATION_TIER_NOTICE,
+        obj=confirmation,
+        tier=tier.order,
+        region=region.code,
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat(),
+        final=final,
+    )
+    return notice
+
+
+def _on_notice_when_all_posted(confirmation: Confirmation, tier: ProgramTier, actor) -> bool:
+    """After the last tier's notices per region: once every region holding rows has its notice,
+    the confirmation is on notice, its own dates spanning them (the earliest publication and
+    first day, the latest last day: the cycle is approved after every one has run)."""
+    regions = notice_regions(confirmation, tier)
+    if any(notice is None for _region, notice in regions):
+        return False
+    notices = [notice for _region, notice in regions]
+    program = confirmation.program
+    confirmation.status = ConfirmationStatus.ON_NOTICE
+    confirmation.notice_published_on = min(n.published_on for n in notices)
+    confirmation.notice_starts_on = min(n.starts_on for n in notices)
+    confirmation.notice_ends_on = max(n.ends_on for n in notices)
+    confirmation.notice_period_days = program.notice_days
+    confirmation.notice_day_count = program.notice_day_count
+    confirmation.notice_published_by = actor
+    confirmation.authority = program.notice_authority
+    confirmation.objection_phone = program.objection_phone
+    confirmation.objection_address = program.objection_address
+    confirmation.save()
+    audit(
+        actor=actor,
+        action=AuditAction.CONFIRMATION_PUBLISH,
+        obj=confirmation,
+        level=tier.notice_level,
+        regions=[r.code for r, _notice in regions],
+        starts_on=confirmation.notice_starts_on.isoformat(),
+        ends_on=confirmation.notice_ends_on.isoformat(),
+    )
+    return True
+
+
 def confirmation_tier_notice_publish(
     *,
     confirmation: Confirmation,
@@ -399,9 +536,11 @@ def confirmation_tier_notice_publish(
     starts_on: date | None = None,
     today: date | None = None,
 ) -> ConfirmationNotice:
-    """Post the rows of ``region`` (a region of the level the previous tier asks for) on a
-    public notice for the program's notice period, counted as the program says, from
-    ``starts_on`` (default today; never before today). Once per tier and region."""
+    """Post the rows of ``region`` (a region of the level the previous tier asks for, or the
+    last tier once the list is reviewed) on a public notice for the program's notice period,
+    counted as the program says, from ``starts_on`` (default today; never before today). Once
+    per tier and region. After the last tier, the region posted last puts the confirmation on
+    notice."""
     require_perm(actor, PERM_PUBLISH)
     own = staff_region(actor)
     if own is None or not region_covers(own, region):
@@ -438,38 +577,18 @@ def confirmation_tier_notice_publish(
                 _("The confirmation lists nobody in %(region)s: there is nothing to post.")
                 % {"region": region.name}
             )
-        program = confirmation.program
-        ends_on = workdays.period_end(starts_on, program.notice_days, program.notice_day_count)
-        try:
-            with transaction.atomic():
-                notice = ConfirmationNotice.objects.create(
-                    confirmation=confirmation,
-                    after_tier=tier.order,
-                    region=region,
-                    published_on=today,
-                    starts_on=starts_on,
-                    ends_on=ends_on,
-                    period_days=program.notice_days,
-                    day_count=program.notice_day_count,
-                    published_by=actor,
-                    authority=program.notice_authority,
-                    objection_phone=program.objection_phone,
-                    objection_address=program.objection_address,
-                )
-        except IntegrityError as exc:
-            raise InvalidState(
-                _("The list of %(region)s is already posted after tier %(order)s.")
-                % {"region": region.name, "order": tier.order}
-            ) from exc
-        audit(
+        final = confirmation.status == ConfirmationStatus.REVIEWED
+        notice = _post_region(
+            confirmation,
+            tier,
+            region,
             actor=actor,
-            action=AuditAction.CONFIRMATION_TIER_NOTICE,
-            obj=confirmation,
-            tier=tier.order,
-            region=region.code,
-            starts_on=starts_on.isoformat(),
-            ends_on=ends_on.isoformat(),
+            starts_on=starts_on,
+            today=today,
+            final=final,
         )
+        if final:
+            _on_notice_when_all_posted(confirmation, tier, actor)
     return notice
 
 
@@ -632,8 +751,10 @@ def confirmation_publish(
     starts_on: date | None = None,
     today: date | None = None,
 ) -> Confirmation:
-    """Post the reviewed list on a public notice (county-wide) for the program's notice period,
-    counted as the program says, from ``starts_on`` (default today; never before today)."""
+    """Post the reviewed list on its public notice for the program's notice period, counted as
+    the program says, from ``starts_on`` (default today; never before today): county-wide, or,
+    when the last tier asks for a village or township notice, one notice in every region of
+    that level not posted yet (``confirmation_tier_notice_publish`` posts one region's)."""
     require_perm(actor, PERM_PUBLISH)
     _require_county(actor)
     today = today or timezone.localdate()
@@ -654,6 +775,21 @@ def confirmation_publish(
                     "status": ConfirmationStatus(confirmation.status).label,
                 }
             )
+        tier = notice_tier(confirmation)
+        if tier is not None:  # the last tier's level: a notice per village or township
+            for region, notice in notice_regions(confirmation, tier):
+                if notice is None:
+                    _post_region(
+                        confirmation,
+                        tier,
+                        region,
+                        actor=actor,
+                        starts_on=starts_on,
+                        today=today,
+                        final=True,
+                    )
+            _on_notice_when_all_posted(confirmation, tier, actor)
+            return confirmation
         program = confirmation.program
         ends_on = workdays.period_end(starts_on, program.notice_days, program.notice_day_count)
         confirmation.status = ConfirmationStatus.ON_NOTICE
@@ -739,6 +875,20 @@ def confirmation_approve(
                     "status": ConfirmationStatus(confirmation.status).label,
                 }
             )
+        running = (
+            confirmation.tier_notices.filter(final=True, ends_on__gte=today)
+            .select_related("region")
+            .order_by("-ends_on", "region__code")
+            .first()
+        )
+        if running is not None:  # the last tier's notices per region: every one has run
+            raise InvalidState(
+                _(
+                    "The list is on public notice in %(region)s until %(end)s; the cycle is "
+                    "approved after every region's notice has run."
+                )
+                % {"region": running.region.name, "end": running.ends_on.isoformat()}
+            )
         if today <= confirmation.notice_ends_on:
             raise InvalidState(
                 _(
@@ -801,6 +951,9 @@ __all__ = [
     "confirmation_row_stop",
     "confirmation_signoff",
     "confirmation_tier_notice_publish",
+    "cycle_first_day",
+    "enrolled_before",
+    "final_notice_tier",
     "notice_regions",
     "notice_tier",
     "reason_texts",

@@ -123,6 +123,8 @@ def detail_page(request, confirmation, *, error=None, status=200, forms=None):
                 for row in rows
             ],
             "notice_tier": notice_tier,
+            "final_notice": confirmation.status == ConfirmationStatus.REVIEWED,
+            "per_region": confirmation.tier_notices.filter(final=True).exists(),
             "tier_notices": tier_notices,
             "all_tier_notices": confirmation.tier_notices.select_related("region"),
             "can_post_tier_notice": bool(postable) and holds_perm(user, PERM_PUBLISH),

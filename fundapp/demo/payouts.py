@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from stdnum.cn import ric
@@ -27,11 +27,33 @@ from approvals import services as cases
 from approvals.models import Case, Program, ProgramTier, Region
 from approvals.services import PersonSpec
 from disbursement import services as payouts
-from disbursement.models import BankLayout, Enrolment, Payment, PayoutBatch
+from disbursement.models import (
+    BankLayout,
+    Confirmation,
+    ConfirmationNotice,
+    ConfirmationObjection,
+    ConfirmationSignoff,
+    Cycle,
+    Enrolment,
+    Payment,
+    PayoutBatch,
+)
 from ledger.models import Fund
 
 from .base import cny
 from .cases import EAST_VILLAGE, RELIEF_PROGRAM, as_if_published
+
+
+def as_if_stamped_on(model, pk: int, field: str, day: date, hour: int) -> None:
+    """Demo history: a row a service stamped with the current time (``auto_now_add``, or
+    ``timezone.now()``) is moved to ``hour`` o'clock of ``day``, the day the demo's story has it
+    happen. The services ran on those days already (their ``today``), so every rule was checked
+    as of then — a tier signs off only after the previous tier's notice has run, a notice never
+    starts before it is published; only the stamp of when the row was written is moved. Only the
+    demo loader writes past times like this (as ``cases.as_if_published`` does for notices);
+    the audit trail keeps the load's own times."""
+    moment = timezone.make_aware(datetime.combine(day, time(hour)))
+    model.objects.filter(pk=pk).update(**{field: moment})
 
 
 def load_bank_layout() -> BankLayout:
@@ -131,7 +153,9 @@ def load_payouts(users) -> dict[str, object]:
 
     Services stamp "final" with the current time; for the late-payments report three awards
     are set back to having become final 35 to 45 days ago (their ledger entries stay in this
-    month, the previous period being closed), the one thing here not done by a service."""
+    month, the previous period being closed); and this year's confirmation, whose steps the
+    services take on the days of its story, has their rows stamped with those days
+    (``as_if_stamped_on``). These are the only things here not done by a service."""
     now = timezone.now()
     officer, supervisor = users["officer"], users["supervisor"]
     worker = users["caseworker"]
@@ -268,7 +292,8 @@ def load_payouts(users) -> dict[str, object]:
         )
     last_year = str(int(cycle) - 1)
     # Last year's applications walk the three tiers, each tier's approvals posted at its level
-    # for the notice period (moved back in time, as the notices above) before the next reviews.
+    # for the notice period (moved back in time, as the notices above) before the next reviews,
+    # all of it before this year's confirmation (below) starts.
     steps = [
         ("reviewer_village", east),
         ("reviewer_town", town),
@@ -283,9 +308,16 @@ def load_payouts(users) -> dict[str, object]:
         posted = cases.notice_publish(
             program=reward, region=region, cycle=last_year, cases=pending, actor=users[reviewer]
         )
-        as_if_published(posted, (len(steps) - tier) * (reward.notice_days + 1))
+        posted = as_if_published(posted, (2 * len(steps) - tier) * (reward.notice_days + 1))
         cases.notices_close()  # to the next tier; final after the county's (enrols the parents)
         pending = list(Case.objects.filter(pk__in=[c.pk for c in pending]).order_by("pk"))
+    # Final (and enrolled) the day after the county's notice ended, as the late awards above
+    # are set back: the awards' ledger entries stay in this month (the previous period is
+    # closed), the enrolments' history rows keep the load's day (they are never changed).
+    final_day = posted.ends_on + timedelta(days=1)
+    for case in pending:
+        as_if_stamped_on(Case, case.pk, "final_at", final_day, 17)
+    Enrolment.objects.filter(source_case__in=pending).update(enrolled_on=final_day)
     enrolments = list(Enrolment.objects.filter(program=reward).order_by("id"))
     paid_last_year = payouts.batch_build(program=reward, cycle=last_year, actor=officer)
     payouts.batch_approve(batch=paid_last_year, actor=supervisor)
@@ -302,15 +334,20 @@ def load_payouts(users) -> dict[str, object]:
     # its list (someone objects online; the township dismisses it with a reply), the township
     # signs off after that notice and posts its list, the county signs off after it and
     # publishes county-wide, and the supervisor approves the cycle after the county notice.
-    # The notices run back to back, ending before today.
-    year = payouts.cycle_open(program=reward, code=cycle, actor=officer)
-    confirmation = payouts.confirmation_prepare(cycle=year, actor=officer)
+    # The notices run back to back, ending before today; every step is taken on its day (the
+    # services' ``today``) and stamped with that day (``as_if_stamped_on``), in date order.
     today = timezone.localdate()
     day = today - timedelta(days=len(steps) * (reward.notice_days + 1))
+    year = payouts.cycle_open(program=reward, code=cycle, actor=officer)
+    as_if_stamped_on(Cycle, year.pk, "created_at", day, 8)
+    confirmation = payouts.confirmation_prepare(cycle=year, actor=officer)
+    as_if_stamped_on(Confirmation, confirmation.pk, "prepared_at", day, 9)
     for n, (reviewer, region) in enumerate(steps):
         confirmation = payouts.confirmation_signoff(
             confirmation=confirmation, actor=users[reviewer], today=day
         )
+        signoff = ConfirmationSignoff.objects.get(confirmation=confirmation, tier_order=n + 1)
+        as_if_stamped_on(ConfirmationSignoff, signoff.pk, "at", day, 10)
         if n == len(steps) - 1:
             payouts.confirmation_publish(
                 confirmation=confirmation, actor=users[reviewer], today=day
@@ -319,6 +356,7 @@ def load_payouts(users) -> dict[str, object]:
         notice = payouts.confirmation_tier_notice_publish(
             confirmation=confirmation, region=region, actor=users[reviewer], today=day
         )
+        as_if_stamped_on(ConfirmationNotice, notice.pk, "published_at", day, 11)
         if n == 0:
             objection = payouts.confirmation_objection_file(
                 row=confirmation.rows.order_by("id")[2],
@@ -326,11 +364,17 @@ def load_payouts(users) -> dict[str, object]:
                 text="听说此人已随子女外迁，请核实 / heard he moved away with his children",
                 today=day + timedelta(days=1),
             )
+            as_if_stamped_on(
+                ConfirmationObjection, objection.pk, "created_at", day + timedelta(days=1), 15
+            )
             payouts.confirmation_objection_dismiss(
                 objection=objection,
                 actor=users["reviewer_town"],
                 reply="经入户核查，本人仍在本村居住 / checked at home: he still lives here",
                 today=day + timedelta(days=2),
+            )
+            as_if_stamped_on(
+                ConfirmationObjection, objection.pk, "handled_at", day + timedelta(days=2), 16
             )
         day = notice.ends_on + timedelta(days=1)
     payouts.confirmation_approve(confirmation=confirmation, actor=supervisor)

@@ -664,7 +664,8 @@ def test_the_status_page_shows_the_annual_confirmation_outcome(client, people, r
 
     html_en = ask("en")
     assert "Annual confirmation 2026" in html_en
-    assert "王*红: confirmed: newly included this year" in html_en
+    # last year's case enrolled her: she continues (issue 11: continued follows the enrolment)
+    assert "王*红: confirmed: the award continues this year" in html_en
     assert "王小红" not in html_en and head.id_number_plain() not in html_en
     html_zh = ask("zh-hans")
     assert "2026" in html_zh and "王*红" in html_zh and "王小红" not in html_zh

@@ -212,6 +212,40 @@ def test_load_demo_builds_a_demo_county_with_every_ledger_feature(debug):
     _assert_payouts(output)
 
 
+def _assert_confirmation_timeline(confirmation, tier_notices, objection) -> None:
+    from disbursement.models import Enrolment
+
+    """The demo confirmation's history reads in date order: prepared, then each tier signs off
+    and posts its list, the next tier signs off only after that notice has run, the county
+    publishes after its own sign-off, and the cycle is approved after the county notice; the
+    objection is filed while its notice runs and answered after. Nothing lies in the future."""
+    local = timezone.localdate
+    signoffs = list(confirmation.signoffs.order_by("tier_order"))
+    assert len(signoffs) == 3
+    assert confirmation.cycle.created_at <= confirmation.prepared_at <= signoffs[0].at
+    assert all(a.at < b.at for a, b in zip(signoffs, signoffs[1:], strict=False))
+    for signoff, notice in zip(signoffs, tier_notices, strict=False):
+        # each tier's notice is posted on its sign-off's day, after it
+        assert notice.published_on == local(signoff.at) and notice.published_at > signoff.at
+        assert notice.starts_on >= notice.published_on
+    for notice, later in zip(tier_notices, signoffs[1:], strict=True):
+        # the next tier signs off only after the notice has run its full period
+        assert local(later.at) > notice.ends_on
+    assert confirmation.notice_published_on == local(signoffs[-1].at)
+    assert confirmation.notice_starts_on >= confirmation.notice_published_on
+    assert local(confirmation.approved_at) > confirmation.notice_ends_on
+    first = tier_notices[0]
+    assert first.starts_on <= local(objection.created_at) <= first.ends_on
+    assert objection.created_at < objection.handled_at < signoffs[1].at
+    # last year's cases became final, enrolling the parents, before this year's list
+    for enrolment in Enrolment.objects.filter(program=confirmation.program):
+        case = enrolment.source_case
+        assert local(case.final_at) == enrolment.enrolled_on < local(confirmation.prepared_at)
+        last = case.notice_items.order_by("-notice__ends_on").first().notice
+        assert last.region.level == "county" and last.ends_on < enrolment.enrolled_on
+    assert confirmation.approved_at <= timezone.now()
+
+
 def _assert_payouts(output: str) -> None:
     """The demo's payouts: a recurring program with enrolments and a generated cycle, batches
     built by the officer and approved by the supervisor, exported, result files with failures
@@ -228,7 +262,8 @@ def _assert_payouts(output: str) -> None:
     from ledger.verification import verify_ledger
 
     # a recurring program: five enrolled by final cases (one suspended, one exited since), its
-    # cycle confirmed (all five new), reviewed, posted, approved by the supervisor, booked
+    # cycle confirmed (all five continued: last year's cases enrolled them), reviewed, posted,
+    # approved by the supervisor, booked
     statuses = sorted(Enrolment.objects.values_list("status", flat=True))
     assert statuses == ["active", "active", "active", "exited", "suspended"]
     assert not Enrolment.objects.filter(source_case__isnull=True).exists()
@@ -240,7 +275,7 @@ def _assert_payouts(output: str) -> None:
         "officer",
         "supervisor",
     )
-    assert sorted(confirmation.rows.values_list("outcome", flat=True)) == ["new"] * 5
+    assert sorted(confirmation.rows.values_list("outcome", flat=True)) == ["continued"] * 5
     # the reward program's real tiers, each asking for a notice at its level; last year's
     # cases and this year's confirmation walked them (a notice after each tier)
     from approvals.models import Notice, ProgramTier
@@ -266,6 +301,7 @@ def _assert_payouts(output: str) -> None:
     assert confirmation.notice_starts_on > tier_notices[1].ends_on
     (objection,) = ConfirmationObjection.objects.all()
     assert objection.status == "dismissed" and objection.tier_notice == tier_notices[0]
+    _assert_confirmation_timeline(confirmation, tier_notices, objection)
     # three parents are paid into their own accounts, two into their household's
     last_year = Payment.objects.filter(case__program__code="REWARD-2026")
     assert sorted(last_year.values_list("account_owner", flat=True)) == [
