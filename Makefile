@@ -17,6 +17,8 @@ MANAGE := $(PY) manage.py
 # The demo keeps its own SQLite file, whatever DATABASE_URL the shell has.
 DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/.demo/db.sqlite3
 DEMO_ADDR ?= 127.0.0.1:8000
+# The address printed on receipts (QR code, /r/<code>): the demo server's own unless set.
+DEMO_PUBLIC_BASE_URL = $(or $(PUBLIC_BASE_URL),http://$(DEMO_ADDR))
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -67,10 +69,11 @@ demo: install
 	@mkdir -p .demo
 	@echo "demo: database $(DEMO_DATABASE_URL)"
 	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) migrate --noinput -v0
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) load_demo
+	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) PUBLIC_BASE_URL=$(DEMO_PUBLIC_BASE_URL) $(MANAGE) load_demo
 	@echo
 	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
+	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) PUBLIC_BASE_URL=$(DEMO_PUBLIC_BASE_URL) \
+		$(MANAGE) runserver $(DEMO_ADDR)
 
 # DATABASE_URL from the environment passes through: unset means SQLite in memory. A test that
 # runs for 5 minutes gets every thread's stack printed (faulthandler), so a hang names itself.

@@ -23,6 +23,7 @@ from djmoney.money import Money
 from common.errors import FundError
 from common.exports import export_response, requested_format
 from common.permissions import holds_perm, permission_required
+from common.publicurl import public_url
 from ledger.exceptions import AmountTooLarge
 
 from . import hooks, selectors, services
@@ -165,7 +166,7 @@ def case_acknowledgement(request, pk: int):
         {
             "case": case,
             "code": f"{code[:5]}-{code[5:]}",
-            "status_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status"),
+            "status_url": public_url(reverse("public:case-status"), request),
             "organisation": settings.FUND_ORGANISATION_NAME,
         },
     )

@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from ledger.collection.public_views import receipt_short
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -23,5 +25,7 @@ urlpatterns = [
     path("collection/", include("ledger.collection.urls")),
     path("payouts/", include("disbursement.urls")),
     path("public/", include("fundapp.public_urls")),
+    # The short, typeable receipt verification address printed on every receipt (issue 14).
+    re_path(r"^r/(?P<code>[0-9A-Za-z -]{1,40})/?$", receipt_short, name="receipt-short"),
     path("", include("fundapp.site_urls")),
 ]

@@ -1,6 +1,7 @@
 """Template helpers for the site layout (base.html)."""
 
 from django import template
+from django.conf import settings
 
 from fundapp.roles import role_label as _role_label
 
@@ -11,3 +12,9 @@ register = template.Library()
 def role_label(role: str) -> str:
     """A role's group name (``finance_officer``) as its label in the user's language."""
     return _role_label(role)
+
+
+@register.simple_tag
+def fund_office_name() -> str:
+    """The unit printed on paper (the fund office, ``FUND_ORGANISATION_NAME``)."""
+    return settings.FUND_ORGANISATION_NAME

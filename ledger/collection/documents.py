@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import content_disposition_header
 
 from common.pdf import qr_data_uri, render_pdf
+from common.publicurl import public_url
 
 from .models import Receipt
 from .selectors import PledgeRow, ThankYouList
@@ -24,23 +23,24 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def public_base_url() -> str:
-    return (
-        getattr(settings, "PUBLIC_BASE_URL", "") or os.environ.get("PUBLIC_BASE_URL", "")
-    ).rstrip("/") or ("http://127.0.0.1:8000")
+def receipt_short_code(receipt: Receipt) -> str:
+    """The receipt's code in the short verification address: its check code (12 characters,
+    0-9 and A-F), which alone finds the receipt and proves the paper is ours."""
+    return receipt.check_code
 
 
-def receipt_verify_url(receipt: Receipt) -> str:
-    path = reverse("public:receipt-verify", kwargs={"code": receipt.code})
-    return f"{public_base_url()}{path}?{urlencode({'c': receipt.check_code})}"
+def receipt_verify_url(receipt: Receipt, request=None) -> str:
+    """``<PUBLIC_BASE_URL>/r/<check code>``: short, typeable, nothing percent-encoded (a series
+    may be Chinese, so the series never goes into the address)."""
+    return public_url(f"/r/{receipt_short_code(receipt)}", request)
 
 
 def _figures(money) -> str:
     return f"{money.amount:,.2f}"
 
 
-def receipt_pdf(receipt: Receipt) -> bytes:
-    url = receipt_verify_url(receipt)
+def receipt_pdf(receipt: Receipt, request=None) -> bytes:
+    url = receipt_verify_url(receipt, request)
     officer = (
         receipt.issued_by.get_full_name() or receipt.issued_by.username
         if receipt.issued_by
