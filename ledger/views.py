@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from common.errors import FundError
 from common.exports import export_or_none, query_without
 from common.pdf import render_pdf
+from common.people import person_name
 from common.permissions import holds_perm, permission_required
 
 from . import account_book as books
@@ -590,7 +591,7 @@ def account_book(request):
         )
         context = {"book": book, "unit": settings.FUND_ORGANISATION_NAME, "title": title}
         if request.GET.get("format") == "pdf" and not book.too_long:
-            context["printed_by"] = request.user.get_full_name() or request.user.get_username()
+            context["printed_by"] = person_name(request.user)
             context["printed_on"] = timezone.localdate()
             pdf = render_pdf(
                 "ledger/pdf/account_book.html",

@@ -17,26 +17,13 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from common.people import person_name
+
 from .collection.capitals import amount_in_capitals
 from .models import EntryRequestAttachment, JournalEntry, JournalLine, Side
 from .selectors import entry_totals
 
 ZERO = Decimal("0.00")
-
-
-def _is_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in text)
-
-
-def person_name(user) -> str:
-    """A person as a voucher names them: the full name (a Chinese name family name first and
-    unspaced, 王建国; another as Django writes it), else the user name; blank for nobody."""
-    if user is None:
-        return ""
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if _is_cjk(first + last):
-        return f"{last}{first}"
-    return user.get_full_name().strip() or user.get_username()
 
 
 @dataclass(frozen=True)
