@@ -518,11 +518,17 @@ def account_book(request):
             "start": start.isoformat(),
             "end": end.isoformat(),
         }
-        summary = books.account_book(
-            account=account, currency=currency, start=start, end=end, fund=fund, with_lines=False
-        )
 
         def export_rows():
+            # The summary rows first, then every line as an iterator: no cap on a download.
+            summary = books.account_book(
+                account=account,
+                currency=currency,
+                start=start,
+                end=end,
+                fund=fund,
+                with_lines=False,
+            )
             opening = summary.opening
             yield [
                 start,
