@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ledger.collection.public_views import receipt_short
@@ -26,6 +26,7 @@ urlpatterns = [
     path("payouts/", include("disbursement.urls")),
     path("public/", include("fundapp.public_urls")),
     # The short, typeable receipt verification address printed on every receipt (issue 14).
-    re_path(r"^r/(?P<code>[0-9A-Za-z -]{1,40})/?$", receipt_short, name="receipt-short"),
+    path("r/<str:code>", receipt_short, name="receipt-short"),
+    path("r/<str:code>/", receipt_short),  # as typed with a closing slash
     path("", include("fundapp.site_urls")),
 ]

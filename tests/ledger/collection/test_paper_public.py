@@ -188,3 +188,7 @@ def test_the_receipts_list_links_each_receipts_public_check(client, make_user, r
     client.force_login(make_user("finance_officer"))
     html = client.get(reverse("collection:receipts")).content.decode()
     assert f'href="/r/{receipt.check_code}"' in html
+
+
+def test_the_short_address_takes_a_closing_slash(client, receipt):
+    assert client.get(f"/r/{receipt.check_code}/").status_code == 200
