@@ -17,6 +17,8 @@ MANAGE := $(PY) manage.py
 # The demo keeps its own SQLite file, whatever DATABASE_URL the shell has.
 DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/.demo/db.sqlite3
 DEMO_ADDR ?= 127.0.0.1:8000
+# The address printed on receipts (QR code, /r/<code>): the demo server's own unless set.
+DEMO_PUBLIC_BASE_URL = $(or $(PUBLIC_BASE_URL),http://$(DEMO_ADDR))
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -65,7 +67,7 @@ collectstatic:
 	@DEBUG=1 STATIC_MANIFEST=1 $(MANAGE) collectstatic --noinput -v0 && echo "static files: collected"
 
 # The demo signs its PDFs with a self-signed certificate of its own (common/pdfsign.py).
-DEMO_ENV = DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) \
+DEMO_ENV = DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) PUBLIC_BASE_URL=$(DEMO_PUBLIC_BASE_URL) \
 	PDF_SIGNING_KEY_FILE=$(CURDIR)/.demo/signing/pdf-signing-key.pem \
 	PDF_SIGNING_CERT_FILE=$(CURDIR)/.demo/signing/pdf-signing-cert.pem
 

@@ -25,6 +25,7 @@ from common.errors import FundError
 from common.exports import export_or_none, export_response, query_without, requested_format
 from common.filters import query_id
 from common.permissions import holds_perm, permission_required
+from common.publicurl import public_url
 from ledger.exceptions import AmountTooLarge
 
 from . import hooks, selectors, services
@@ -255,7 +256,7 @@ def case_acknowledgement(request, pk: int):
         {
             "case": case,
             "code": f"{code[:5]}-{code[5:]}",
-            "status_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status"),
+            "status_url": public_url(reverse("public:case-status"), request),
             "organisation": settings.FUND_ORGANISATION_NAME,
         },
     )

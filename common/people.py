@@ -12,14 +12,22 @@ from __future__ import annotations
 from django.contrib import admin
 
 
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
 def person_name(user) -> str:
-    """``user``'s full name (Django's ``get_full_name``; a Chinese name is best kept whole
-    in the first-name field), else the username; "" for None (the system acting on its own:
-    the caller says so)."""
+    """``user``'s full name the way a county office writes it: a Chinese name family name
+    first and unspaced (王建国, whether kept whole in the first-name field or split), another as
+    Django writes it ("Jane Doe"); else the username; "" for None (the system acting on its
+    own: the caller says so)."""
     if user is None:
         return ""
-    full = (user.get_full_name() or "").strip()
-    return full or user.get_username()
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if _is_cjk(first + last):
+        return f"{last}{first}"
+    return (user.get_full_name() or "").strip() or user.get_username()
 
 
 def person_column(field: str, description):

@@ -347,8 +347,10 @@ PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE", "")
 FUND_ORGANISATION_NAME = os.environ.get(
     "FUND_ORGANISATION_NAME", "县人口与计划生育救助公益金管理委员会"
 )
-# The address printed in receipts' QR codes, where the public verification page is reached.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The address printed in receipts' QR codes and short verification addresses (/r/<code>), where
+# the public reaches this site. Unset (a developer's machine): the address of the request being
+# served (common/publicurl.py); `make demo` sets it from DEMO_ADDR.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # Key of the receipts' check codes (defaults to SECRET_KEY; set it so rotating SECRET_KEY does
 # not invalidate printed receipts).
 RECEIPT_CHECK_KEY = os.environ.get("RECEIPT_CHECK_KEY", "")

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ledger.collection.public_views import receipt_short
+
 from . import health
 
 urlpatterns = [
@@ -29,5 +31,8 @@ urlpatterns = [
     path("collection/", include("ledger.collection.urls")),
     path("payouts/", include("disbursement.urls")),
     path("public/", include("fundapp.public_urls")),
+    # The short, typeable receipt verification address printed on every receipt (issue 14).
+    path("r/<str:code>", receipt_short, name="receipt-short"),
+    path("r/<str:code>/", receipt_short),  # as typed with a closing slash
     path("", include("fundapp.site_urls")),
 ]

@@ -120,6 +120,29 @@ class StatementForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
+class AccountBookForm(forms.Form):
+    """The account book's choice: an account, a fund (or all), a currency and a date range.
+    Without a range it shows this year up to today."""
+
+    account = AccountChoiceField(
+        queryset=Account.objects.order_by("code"), label=_("account"), empty_label=None
+    )
+    fund = _fund_field()
+    currency = forms.ChoiceField(label=_("currency"), choices=currency_choices)
+    start = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("to"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end.replace(month=1, day=1)
+        if "end" not in self.errors and "start" not in self.errors and start > end:
+            self.add_error("end", _("The end date is before the start date."))
+        data["start"], data["end"] = start, end
+        return data
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

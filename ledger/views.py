@@ -13,21 +13,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.errors import FundError
 from common.exports import export_or_none, query_without
+from common.pdf import render_pdf
 from common.people import person_name
 from common.permissions import holds_perm, permission_required
 
+from . import account_book as books
 from . import selectors, services
 from .corrections import correction_for, is_hand_made
 from .exceptions import IdempotencyConflict
 from .forms import (
+    AccountBookForm,
     ChartFilterForm,
     EntryForm,
     EntryLineFormSet,
@@ -49,6 +55,7 @@ from .models import (
     Side,
 )
 from .services.requests import PERM_SUBMIT
+from .vouchers import voucher_for
 
 JOURNAL_PAGE_SIZE = 50
 STATEMENT_PAGE_SIZE = 50
@@ -243,6 +250,28 @@ def _entry_or_404(seq: int) -> JournalEntry:
 @permission_required("ledger.view_journalentry")
 def entry_detail(request, seq: int):
     return _entry_page(request, _entry_or_404(seq))
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
+
+
+@require_safe
+@permission_required("ledger.view_journalentry")
+def entry_voucher(request, seq: int):
+    """The entry's bookkeeping voucher (记账凭证), to print from the browser or as a PDF."""
+    entry = _entry_or_404(seq)
+    voucher = voucher_for(entry)
+    if request.GET.get("format") == "pdf":
+        pdf = render_pdf(
+            "ledger/pdf/voucher.html",
+            {"voucher": voucher},
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        return _pdf_response(pdf, f"voucher-{entry.seq}.pdf")
+    return render(request, "ledger/voucher.html", {"voucher": voucher})
 
 
 @require_POST
@@ -459,6 +488,131 @@ def statement(request):
             "form": form,
             "statement": result,
             "query": query_without(request, "page", "format"),
+            "export_query": query_without(request, "format"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# account book (明细账)
+# --------------------------------------------------------------------------------------------
+@require_safe
+@permission_required("ledger.view_journalline", "ledger.view_balance")
+def account_book(request):
+    """One account's book over a date range: opening balance, lines oldest first with the
+    running balance, period turnover and year to date; as a page, a PDF or Excel/CSV."""
+    data = request.GET.copy()
+    if not data.get("account"):
+        first = Account.objects.order_by("code").first()
+        data["account"] = str(first.pk) if first else ""
+    if not data.get("currency"):
+        data["currency"] = settings.DEFAULT_CURRENCY
+    form = AccountBookForm(data)
+    book = None
+    if form.is_valid():
+        data = form.cleaned_data
+        account, fund, currency = data["account"], data["fund"], data["currency"]
+        start, end = data["start"], data["end"]
+        title = _("Account book %(code)s %(start)s to %(end)s") % {
+            "code": account.code,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+
+        def export_rows():
+            # The summary rows first, then every line as an iterator: no cap on a download.
+            summary = books.account_book(
+                account=account,
+                currency=currency,
+                start=start,
+                end=end,
+                fund=fund,
+                with_lines=False,
+            )
+            opening = summary.opening
+            yield [
+                start,
+                None,
+                opening.label,
+                None,
+                None,
+                None,
+                opening.direction,
+                opening.balance,
+                currency,
+            ]
+            for row in books.iter_book_lines(
+                account=account,
+                currency=currency,
+                start=start,
+                end=end,
+                opening=summary.opening.signed,
+                fund=fund,
+            ):
+                line = row.line
+                yield [
+                    line.entry.date,
+                    line.entry.seq,
+                    line.memo or line.entry.memo,
+                    line.fund.name,
+                    row.debit or None,
+                    row.credit or None,
+                    row.direction,
+                    row.balance,
+                    currency,
+                ]
+            for total in (summary.turnover, summary.year_to_date):
+                yield [
+                    end,
+                    None,
+                    total.label,
+                    None,
+                    total.debit,
+                    total.credit,
+                    total.direction,
+                    total.balance,
+                    currency,
+                ]
+
+        download = export_or_none(
+            request,
+            title=title,
+            headers=[
+                _("Date"),
+                _("Voucher no."),
+                pgettext("accounting", "Summary"),
+                _("Fund"),
+                _("Debit"),
+                _("Credit"),
+                _("Dr/Cr"),
+                _("Balance"),
+                _("Currency"),
+            ],
+            rows=export_rows,
+        )
+        if download is not None:
+            return download
+        book = books.account_book(
+            account=account, currency=currency, start=start, end=end, fund=fund
+        )
+        context = {"book": book, "unit": settings.FUND_ORGANISATION_NAME, "title": title}
+        if request.GET.get("format") == "pdf" and not book.too_long:
+            context["printed_by"] = person_name(request.user)
+            context["printed_on"] = timezone.localdate()
+            pdf = render_pdf(
+                "ledger/pdf/account_book.html",
+                context,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+            return _pdf_response(pdf, f"account-book-{account.code}-{start}-{end}.pdf")
+    return render(
+        request,
+        "ledger/account_book.html",
+        {
+            "form": form,
+            "book": book,
+            "max_lines": books.BOOK_MAX_LINES,
+            "unit": settings.FUND_ORGANISATION_NAME,
             "export_query": query_without(request, "format"),
         },
     )

@@ -4,7 +4,6 @@ queue."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 
 from common.api import idempotency_key, validated_body
 from common.permissions import READ
+from common.publicurl import public_url
 
 from .. import selectors, services
 from ..api_filters import CaseFilter, cases_in_scope
@@ -146,7 +146,7 @@ class CaseViewSet(
     def acknowledgement(self, request, *args, **kwargs):
         case = self.get_object()
         code = case.lookup_code or services.case_lookup_code_issue(case=case, actor=request.user)
-        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status")
+        status_url = public_url(reverse("public:case-status"), request)
         return Response({"number": case.number, "lookup_code": code, "status_url": status_url})
 
     @extend_schema(

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import content_disposition_header
 
 from common.pdf import qr_data_uri, render_pdf
 from common.people import person_name
+from common.publicurl import public_url
 
 from .models import Donation, Receipt
 from .selectors import PledgeRow, ThankYouList
@@ -25,15 +24,16 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def public_base_url() -> str:
-    return (
-        getattr(settings, "PUBLIC_BASE_URL", "") or os.environ.get("PUBLIC_BASE_URL", "")
-    ).rstrip("/") or ("http://127.0.0.1:8000")
+def receipt_short_code(receipt: Receipt) -> str:
+    """The receipt's code in the short verification address: its check code (12 characters,
+    0-9 and A-F), which alone finds the receipt and proves the paper is ours."""
+    return receipt.check_code
 
 
-def receipt_verify_url(receipt: Receipt) -> str:
-    path = reverse("public:receipt-verify", kwargs={"code": receipt.code})
-    return f"{public_base_url()}{path}?{urlencode({'c': receipt.check_code})}"
+def receipt_verify_url(receipt: Receipt, request=None) -> str:
+    """``<PUBLIC_BASE_URL>/r/<check code>``: short, typeable, nothing percent-encoded (a series
+    may be Chinese, so the series never goes into the address)."""
+    return public_url(f"/r/{receipt_short_code(receipt)}", request)
 
 
 def _figures(money) -> str:
@@ -48,8 +48,8 @@ CHANNEL_NAMES = {
 }
 
 
-def receipt_pdf(receipt: Receipt) -> bytes:
-    url = receipt_verify_url(receipt)
+def receipt_pdf(receipt: Receipt, request=None) -> bytes:
+    url = receipt_verify_url(receipt, request)
     # A WeChat Pay / Alipay / POS donation: the channel and its transaction reference, so the
     # payer can match the receipt to the payment record on their phone or card slip.
     donation = Donation.objects.filter(receipt=receipt).only("method", "channel_ref").first()

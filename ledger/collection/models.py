@@ -199,6 +199,8 @@ class Receipt(models.Model):
             ),
         ]
         permissions = [("approve_receipt_void", _("Can approve voiding a receipt"))]
+        # The short verification address (/r/<check code>) finds a receipt by its check code.
+        indexes = [models.Index(fields=["check_code"], name="receipt_check_code")]
 
     def __str__(self) -> str:
         return self.code

@@ -8,6 +8,7 @@ or anonymous. Looking a receipt up needs its check code too, so nobody can walk 
 from __future__ import annotations
 
 import hmac
+import re
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,7 +20,7 @@ from common.exports import export_response
 
 from ..models import Fund, Period
 from .documents import thank_you_pdf
-from .selectors import receipt_by_code, thank_you_list
+from .selectors import receipt_by_check_code, receipt_by_code, thank_you_list
 
 
 @require_GET
@@ -34,6 +35,28 @@ def receipt_verify(request, code: str):
         "ledger/public/receipt_verify.html",
         {"code": code, "check": check, "receipt": receipt, "tried": bool(check)},
         status=200 if receipt is not None or not check else 404,
+    )
+
+
+# What a person may type for a check code: case, blanks and dashes do not matter; the letters
+# O and I, which a check code never holds, are read as the digits they look like.
+_TYPED_NOISE = re.compile(r"[\s-]+")
+
+
+def normalise_short_code(typed: str) -> str:
+    return _TYPED_NOISE.sub("", typed).upper().replace("O", "0").replace("I", "1")
+
+
+@require_GET
+def receipt_short(request, code: str):
+    """``/r/<check code>``, the short address printed on a receipt: the same check as
+    ``receipt_verify``, found by the check code alone (which is what makes walking impossible)."""
+    receipt = receipt_by_check_code(normalise_short_code(code))
+    return render(
+        request,
+        "ledger/public/receipt_verify.html",
+        {"code": code, "check": "", "receipt": receipt, "tried": True, "short": True},
+        status=200 if receipt is not None else 404,
     )
 
 
@@ -58,7 +81,7 @@ def thank_you(request):
             title=_("Thank-you list %(period)s") % {"period": period.code},
             headers=[_("Donor"), _("Date"), _("Fund"), _("Amount"), _("Currency")],
             rows=[
-                (r.name, r.received_on, r.fund_code, r.amount.amount, str(r.amount.currency))
+                (r.name, r.received_on, r.fund_name, r.amount.amount, str(r.amount.currency))
                 for r in listing.rows
             ],
         )

@@ -3,6 +3,7 @@ long, the public thank-you list and receipt look-up."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -322,6 +323,12 @@ class ThankYouRow:
     amount: Money
     received_on: date
     fund_code: str
+    fund: Fund | None = None
+
+    @property
+    def fund_name(self) -> str:
+        """The fund as the public reads it (its name in the reader's language), not its code."""
+        return self.fund.name if self.fund is not None else self.fund_code
 
 
 @dataclass
@@ -350,7 +357,9 @@ def thank_you_list(*, period: Period, fund: Fund | None = None) -> ThankYouList:
     rows, totals = [], defaultdict(Decimal)
     for d in base.filter(in_period).exclude(reversed_in_period).order_by("received_on", "id"):
         rows.append(
-            ThankYouRow(d.donor.public_name, d.donor.kind, d.amount, d.received_on, d.fund.code)
+            ThankYouRow(
+                d.donor.public_name, d.donor.kind, d.amount, d.received_on, d.fund.code, d.fund
+            )
         )
         totals[str(d.amount.currency)] += d.amount.amount
     for d in (
@@ -360,7 +369,9 @@ def thank_you_list(*, period: Period, fund: Fund | None = None) -> ThankYouList:
     ):
         label = _("Correction: receipt %(code)s voided") % {"code": d.receipt.code}
         rows.append(
-            ThankYouRow(str(label), d.donor.kind, -d.amount, d.entry.reversed_by.date, d.fund.code)
+            ThankYouRow(
+                str(label), d.donor.kind, -d.amount, d.entry.reversed_by.date, d.fund.code, d.fund
+            )
         )
         totals[str(d.amount.currency)] -= d.amount.amount
     return ThankYouList(
@@ -466,6 +477,16 @@ def receipt_by_code(code: str) -> Receipt | None:
         .filter(book__series=series, number=int(number))
         .first()
     )
+
+
+def receipt_by_check_code(code: str) -> Receipt | None:
+    """The receipt whose check code is ``code`` (the short verification address). Check codes
+    are 48-bit keyed digests: two receipts sharing one is unlikely below millions of receipts,
+    and then neither is shown (the long address, with the receipt number, still finds it)."""
+    if not re.fullmatch(r"[0-9A-F]{12}", code or ""):
+        return None
+    found = list(Receipt.objects.select_related("book").filter(check_code=code)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def recent_deposits(limit: int = 20) -> QuerySet[CashDeposit]:

@@ -60,6 +60,32 @@ def amount_filter(value) -> str:
     return format_amount(value)
 
 
+# The sign the public reads for the yuan; other currencies keep their code.
+CURRENCY_SIGNS = {"CNY": "¥"}
+
+
+def format_public_money(value, currency: str | None = None) -> str:
+    """An amount as the public reads it on paper: ``¥5,000.00`` for yuan (``-¥300.00`` when
+    negative), ``USD 1,234.50`` for another currency."""
+    if isinstance(value, Money):
+        currency = str(value.currency)
+    number = _decimal(value)
+    if number is None:
+        return ""
+    figure = format_amount(abs(number))
+    sign = "-" if number < 0 else ""
+    symbol = CURRENCY_SIGNS.get(currency or "")
+    if symbol:
+        return f"{sign}{symbol}{figure}"
+    return f"{currency} {sign}{figure}" if currency else f"{sign}{figure}"
+
+
+@register.filter(name="public_money")
+def public_money_filter(value, currency: str | None = None) -> str:
+    """``{{ amount|public_money }}``: ``¥5,000.00`` on public and printed documents."""
+    return format_public_money(value, currency)
+
+
 @register.filter
 def is_negative(value) -> bool:
     number = _decimal(value)

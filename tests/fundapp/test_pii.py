@@ -83,6 +83,8 @@ NOT_READABLE.update(
         "accounts/logout/": "POST only, and the walk must stay signed in",
         "i18n/setlang/": "POST only (the language switch), no data",
         "api/": "the JSON 404 for any /api/ path without an endpoint (issue 13, finding 10)",
+        "r/<str:code>/": "the short receipt address typed with a closing slash: the same view as "
+        "r/<str:code>, which the receipts list links and the walk reads",
     }
 )
 

@@ -105,7 +105,9 @@ class ReceiptViewSet(
     @action(detail=True, methods=["get"], renderer_classes=PDF_RENDERERS)
     def pdf(self, request, *args, **kwargs):
         receipt = self.get_object()
-        return documents.pdf_response(documents.receipt_pdf(receipt), f"receipt-{receipt.code}.pdf")
+        return documents.pdf_response(
+            documents.receipt_pdf(receipt, request), f"receipt-{receipt.code}.pdf"
+        )
 
     @extend_schema(
         summary=_("Ask for a receipt to be voided"),

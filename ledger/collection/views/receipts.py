@@ -78,7 +78,9 @@ def receipts(request):
 @permission_required("ledger.view_receipt")
 def receipt_pdf(request, pk: int):
     receipt = get_object_or_404(Receipt.objects.select_related("book", "fund", "issued_by"), pk=pk)
-    return documents.pdf_response(documents.receipt_pdf(receipt), f"receipt-{receipt.code}.pdf")
+    return documents.pdf_response(
+        documents.receipt_pdf(receipt, request), f"receipt-{receipt.code}.pdf"
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -103,7 +103,7 @@ def test_receipt_pdf_carries_what_the_rules_list():
         "壹万零壹拾元伍角",
         date.today().isoformat(),
         donation.receipt.check_code,
-        "/public/receipts/",
+        f"/r/{donation.receipt.check_code}",
     ]:
         assert needed in text, needed
 
