@@ -163,7 +163,7 @@ class CaseViewSet(
     def reissue_lookup_code(self, request, *args, **kwargs):
         case = self.get_object()
         code = services.case_lookup_code_issue(case=case, actor=request.user, reissue=True)
-        status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:case-status")
+        status_url = public_url(reverse("public:case-status"), request)
         return Response({"number": case.number, "lookup_code": code, "status_url": status_url})
 
     @extend_schema(

@@ -186,8 +186,12 @@ class Receipt(models.Model):
         ordering = ["-id"]
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
-        # The receipt list's date range.
-        indexes = [models.Index(fields=["issued_on"], name="receipt_issued_on")]
+        indexes = [
+            # The receipt list's date range.
+            models.Index(fields=["issued_on"], name="receipt_issued_on"),
+            # The short verification address (/r/<check code>) finds a receipt by its code.
+            models.Index(fields=["check_code"], name="receipt_check_code"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["book", "number"], name="receipt_number_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
@@ -199,8 +203,6 @@ class Receipt(models.Model):
             ),
         ]
         permissions = [("approve_receipt_void", _("Can approve voiding a receipt"))]
-        # The short verification address (/r/<check code>) finds a receipt by its check code.
-        indexes = [models.Index(fields=["check_code"], name="receipt_check_code")]
 
     def __str__(self) -> str:
         return self.code
