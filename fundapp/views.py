@@ -56,9 +56,7 @@ def home(request):
     roles = [role_label(role) for role in user_roles(request.user)]
     # The nightly verification of the whole ledger (ledger.verify), for those who keep or audit
     # the books: a failed, stale or missing one is a warning.
-    verification = (
-        verification_state() if holds_perm(request.user, "ledger.view_balance") else None
-    )
+    verification = verification_state() if holds_perm(request.user, "ledger.view_balance") else None
     return render(
         request,
         "fundapp/home.html",
