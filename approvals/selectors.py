@@ -82,7 +82,11 @@ def cases_with_ids(user, ids) -> QuerySet[Case]:
 
 
 def case_history(case: Case) -> QuerySet[CaseHistory]:
-    return case.history.select_related("actor").order_by("id")
+    return (
+        case.history.select_related("actor", "case__program")
+        .prefetch_related("case__program__tiers")
+        .order_by("id")
+    )
 
 
 def case_attachments(case: Case) -> QuerySet[Attachment]:

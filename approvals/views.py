@@ -28,6 +28,7 @@ from ledger.exceptions import AmountTooLarge
 from . import hooks, selectors, services
 from .forms import (
     AttachmentForm,
+    CaseDecisionForm,
     CaseFileForm,
     CommentForm,
     DismissForm,
@@ -37,7 +38,6 @@ from .forms import (
     PersonFormSet,
     PersonStatusForm,
     ReasonForm,
-    ReturnForm,
     SpamForm,
     UpholdForm,
 )
@@ -128,9 +128,7 @@ def _detail(request, case, *, status=200, **forms):
         "members": list(case.members.all()),
         "history": selectors.case_history(case),
         "attachments": selectors.case_attachments(case),
-        "approve_form": forms.get("approve_form") or CommentForm(prefix="approve"),
-        "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
-        "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+        "decision_form": forms.get("decision_form") or CaseDecisionForm(prefix="decide"),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "error": forms.get("error"),
@@ -171,25 +169,26 @@ def case_acknowledgement(request, pk: int):
     )
 
 
-# action -> (permission, form class, prefix, call(case, actor, data))
-ACTIONS = {
-    "approve": (
-        PERM_REVIEW,
-        CommentForm,
-        lambda case, actor, d: services.case_approve(case=case, actor=actor, comment=d["comment"]),
-    ),
-    "return": (
-        PERM_REVIEW,
-        ReturnForm,
-        lambda case, actor, d: services.case_return(
+def _decide(case, actor, d):
+    if d["decision"] == "approve":
+        return services.case_approve(case=case, actor=actor, comment=d["comment"])
+    if d["decision"] == "return":
+        return services.case_return(
             case=case, actor=actor, missing_items=d["missing_items"], comment=d["comment"]
-        ),
-    ),
-    "reject": (
-        PERM_REVIEW,
-        ReasonForm,
-        lambda case, actor, d: services.case_reject(case=case, actor=actor, reason=d["reason"]),
-    ),
+        )
+    return services.case_reject(case=case, actor=actor, reason=d["reason"])
+
+
+# The reviewer's decisions: one form with a choice (``decide``); the former addresses of each
+# decision post into the same form.
+DECISIONS = ("decide", "approve", "return", "reject")
+
+# action -> (permission, form class, call(case, actor, data))
+ACTIONS = {
+    "decide": (PERM_REVIEW, CaseDecisionForm, _decide),
+    "approve": (PERM_REVIEW, CaseDecisionForm, _decide),
+    "return": (PERM_REVIEW, CaseDecisionForm, _decide),
+    "reject": (PERM_REVIEW, CaseDecisionForm, _decide),
     "withdraw": (
         PERM_WITHDRAW,
         ReasonForm,
@@ -217,8 +216,19 @@ def case_action(request, pk: int, action: str):
     case = _case_or_404(request.user, pk)
     if not holds_perm(request.user, perm):
         return _detail(request, case, status=403, error=_("You may not do this."))
-    form = form_class(request.POST, prefix=action)
-    key = f"{action}_form" if action in ("approve", "return", "reject", "withdraw") else "x"
+    if action == "decide":
+        form = CaseDecisionForm(request.POST, prefix="decide")
+    elif action in DECISIONS:
+        form = CaseDecisionForm.from_action(action, request.POST)
+    else:
+        form = form_class(request.POST, prefix=action)
+    key = (
+        "decision_form"
+        if action in DECISIONS
+        else f"{action}_form"
+        if action == "withdraw"
+        else "x"
+    )
     if not form.is_valid():
         return _detail(request, case, status=400, **{key: form})
     try:
