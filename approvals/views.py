@@ -35,6 +35,7 @@ from .forms import (
     HouseholdForm,
     MergeForm,
     NoticePublishForm,
+    PersonForm,
     PersonFormSet,
     PersonStatusForm,
     ReasonForm,
@@ -101,7 +102,7 @@ def queue(request):
                     r.case.number,
                     r.case.program.name,
                     r.case.region.name,
-                    r.tier.order,
+                    f"{r.tier.order}. {r.tier.name}",
                     r.case.amount.amount,
                     str(r.case.amount.currency),
                     r.days_waiting,
@@ -292,6 +293,16 @@ def household_new(request):
     if region is None:
         raise Http404
     villages = selectors.villages_below(region)
+    if request.method == "POST" and "add_member" in request.POST:
+        # "Add a member" without JavaScript: the same form again, what was typed kept, one
+        # member row more, nothing checked yet (static/js/household-form.js adds the row in
+        # the page instead).
+        form, people = _household_form_with_a_row_more(request.POST, villages)
+        return render(
+            request,
+            "approvals/household_form.html",
+            {"form": form, "people": people, "error": None},
+        )
     form = HouseholdForm(request.POST or None, villages=villages)
     # ?members=N shows N member forms (the head first); a POST carries its own count.
     raw = request.GET.get("members", "1")
@@ -327,6 +338,27 @@ def household_new(request):
         {"form": form, "people": people, "error": error},
         status=status,
     )
+
+
+MEMBERS_MAX = 20
+
+
+def _household_form_with_a_row_more(post, villages):
+    """Unbound forms showing what ``post`` typed, with one member row more (no errors shown
+    for fields the user has not reached yet)."""
+    form = HouseholdForm(
+        initial={name: post.get(name, "") for name in HouseholdForm.base_fields},
+        villages=villages,
+    )
+    raw = post.get("people-TOTAL_FORMS", "1")
+    total = min(int(raw), MEMBERS_MAX) if raw.isascii() and raw.isdigit() else 1
+    rows = [
+        {name: post.get(f"people-{i}-{name}", "") for name in PersonForm.base_fields}
+        for i in range(total)
+    ]
+    if len(rows) < MEMBERS_MAX:
+        rows.append({"relation": "spouse"})
+    return form, PersonFormSet(prefix="people", initial=rows)
 
 
 def _flag_people(people) -> bool:
