@@ -271,8 +271,11 @@ def test_every_staff_screen_and_pdf_reads_in_chinese(demo_county, pending_transl
     assert {"Journal", "Approve", "Household"} <= english
     patterns = [r for r in _patterns() if not r[0].startswith(("static/", "media/"))]
     problems: dict[str, list[str]] = defaultdict(list)
+    pdfs: list[str] = []
 
     def check(where: str, texts: list[str]) -> None:
+        if where.endswith("(PDF)"):
+            pdfs.append(where)
         for problem in problems_in(texts, codes, english):
             problems[problem].append(where)
 
@@ -292,6 +295,8 @@ def test_every_staff_screen_and_pdf_reads_in_chinese(demo_county, pending_transl
         r.removeprefix("ledger/") for r in readable
     }
     assert requests > 200
+    # and PDFs were read too (receipts, notices, letters, thank-you lists)
+    assert len(pdfs) >= 5, pdfs
 
     # and every journal memo of the demo is one a template reads, so each reader gets their own
     # language: the ones written in English read in Chinese, and the other way round
