@@ -660,7 +660,7 @@ def test_screens_read_in_chinese_with_the_memo_in_the_readers_language(client, o
     assert entry.memo == "Donation from 县财政局"
     stored = (entry.memo, entry.content_hash, entry.hash)
     client.force_login(officer)
-    codes, english = raw_codes(), untranslated_msgids()
+    codes, msgids = raw_codes(), untranslated_msgids()
 
     # when a Chinese reader opens the collection screens and the journal
     for name in [
@@ -673,7 +673,7 @@ def test_screens_read_in_chinese_with_the_memo_in_the_readers_language(client, o
         page = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans")
         # then each reads in Chinese: no raw code, no English catalogue entry
         assert page.status_code == 200
-        assert problems_in(visible_texts(page.content.decode()), codes, english) == [], name
+        assert problems_in(visible_texts(page.content.decode()), codes, msgids) == [], name
 
     # and the journal shows the memo and the source in Chinese
     texts = visible_texts(
