@@ -65,6 +65,58 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Written reason"), widget=forms.Textarea)
 
 
+class CaseDecisionForm(forms.Form):
+    """A reviewer's decision on the case page: one form, one choice (approve, return for
+    materials, reject) and the fields the choice needs; the three services decide the rest."""
+
+    CHOICES = [
+        ("approve", _("Approve")),
+        ("return", _("Return for materials")),
+        ("reject", _("Reject")),
+    ]
+    decision = forms.ChoiceField(label=_("Decision"), choices=CHOICES, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    missing_items = forms.CharField(
+        label=_("Missing materials (one per line, all at once)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-decision": "return"}),
+    )
+    reason = forms.CharField(
+        label=_("Written reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-decision": "reject"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == "return":
+            items = [i.strip() for i in (data.get("missing_items") or "").splitlines() if i.strip()]
+            if not items:
+                self.add_error("missing_items", _("List at least one missing item."))
+            data["missing_items"] = items
+        elif decision == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", forms.Field.default_error_messages["required"])
+        return data
+
+    @classmethod
+    def from_action(cls, action: str, post) -> CaseDecisionForm:
+        """The same form from a post to one of the former per-decision forms (``approve-…``,
+        ``return-…``, ``reject-…`` fields), so those addresses keep working and show their
+        errors on the one form."""
+        return cls(
+            data={
+                "decide-decision": action,
+                "decide-comment": post.get(f"{action}-comment", ""),
+                "decide-missing_items": post.get("return-missing_items", ""),
+                "decide-reason": post.get("reject-reason", ""),
+            },
+            prefix="decide",
+        )
+
+
 class HouseholdForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Village"), queryset=None)
     address = forms.CharField(label=_("Address"), max_length=200)

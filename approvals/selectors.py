@@ -152,7 +152,11 @@ def tiers_of(cases) -> dict[tuple[int, int], ProgramTier]:
 
 
 def case_history(case: Case) -> QuerySet[CaseHistory]:
-    return case.history.select_related("actor").order_by("id")
+    return (
+        case.history.select_related("actor", "case__program")
+        .prefetch_related("case__program__tiers")
+        .order_by("id")
+    )
 
 
 def case_attachments(case: Case) -> QuerySet[Attachment]:

@@ -32,16 +32,17 @@ from . import hooks, selectors, services
 from .filters import CaseListFilter, filled
 from .forms import (
     AttachmentForm,
+    CaseDecisionForm,
     CaseFileForm,
     CommentForm,
     DismissForm,
     HouseholdForm,
     MergeForm,
     NoticePublishForm,
+    PersonForm,
     PersonFormSet,
     PersonStatusForm,
     ReasonForm,
-    ReturnForm,
     SpamForm,
     UpholdForm,
 )
@@ -192,7 +193,7 @@ def queue(request):
                     r.case.number,
                     r.case.program.name,
                     r.case.region.name,
-                    r.tier.order,
+                    f"{r.tier.order}. {r.tier.name}",
                     r.case.amount.amount,
                     str(r.case.amount.currency),
                     r.days_waiting,
@@ -219,9 +220,7 @@ def _detail(request, case, *, status=200, **forms):
         "members": list(case.members.all()),
         "history": selectors.case_history(case),
         "attachments": selectors.case_attachments(case),
-        "approve_form": forms.get("approve_form") or CommentForm(prefix="approve"),
-        "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
-        "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+        "decision_form": forms.get("decision_form") or CaseDecisionForm(prefix="decide"),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "error": forms.get("error"),
@@ -284,25 +283,26 @@ def case_lookup_code_reissue(request, pk: int):
     return redirect("approvals:case-acknowledgement", pk=case.pk)
 
 
-# action -> (permission, form class, prefix, call(case, actor, data))
-ACTIONS = {
-    "approve": (
-        PERM_REVIEW,
-        CommentForm,
-        lambda case, actor, d: services.case_approve(case=case, actor=actor, comment=d["comment"]),
-    ),
-    "return": (
-        PERM_REVIEW,
-        ReturnForm,
-        lambda case, actor, d: services.case_return(
+def _decide(case, actor, d):
+    if d["decision"] == "approve":
+        return services.case_approve(case=case, actor=actor, comment=d["comment"])
+    if d["decision"] == "return":
+        return services.case_return(
             case=case, actor=actor, missing_items=d["missing_items"], comment=d["comment"]
-        ),
-    ),
-    "reject": (
-        PERM_REVIEW,
-        ReasonForm,
-        lambda case, actor, d: services.case_reject(case=case, actor=actor, reason=d["reason"]),
-    ),
+        )
+    return services.case_reject(case=case, actor=actor, reason=d["reason"])
+
+
+# The reviewer's decisions: one form with a choice (``decide``); the former addresses of each
+# decision post into the same form.
+DECISIONS = ("decide", "approve", "return", "reject")
+
+# action -> (permission, form class, call(case, actor, data))
+ACTIONS = {
+    "decide": (PERM_REVIEW, CaseDecisionForm, _decide),
+    "approve": (PERM_REVIEW, CaseDecisionForm, _decide),
+    "return": (PERM_REVIEW, CaseDecisionForm, _decide),
+    "reject": (PERM_REVIEW, CaseDecisionForm, _decide),
     "withdraw": (
         PERM_WITHDRAW,
         ReasonForm,
@@ -330,8 +330,19 @@ def case_action(request, pk: int, action: str):
     case = _case_or_404(request.user, pk)
     if not holds_perm(request.user, perm):
         return _detail(request, case, status=403, error=_("You may not do this."))
-    form = form_class(request.POST, prefix=action)
-    key = f"{action}_form" if action in ("approve", "return", "reject", "withdraw") else "x"
+    if action == "decide":
+        form = CaseDecisionForm(request.POST, prefix="decide")
+    elif action in DECISIONS:
+        form = CaseDecisionForm.from_action(action, request.POST)
+    else:
+        form = form_class(request.POST, prefix=action)
+    key = (
+        "decision_form"
+        if action in DECISIONS
+        else f"{action}_form"
+        if action == "withdraw"
+        else "x"
+    )
     if not form.is_valid():
         return _detail(request, case, status=400, **{key: form})
     try:
@@ -421,6 +432,16 @@ def household_new(request):
     if region is None:
         raise Http404
     villages = selectors.villages_below(region)
+    if request.method == "POST" and "add_member" in request.POST:
+        # "Add a member" without JavaScript: the same form again, what was typed kept, one
+        # member row more, nothing checked yet (static/js/household-form.js adds the row in
+        # the page instead).
+        form, people = _household_form_with_a_row_more(request.POST, villages)
+        return render(
+            request,
+            "approvals/household_form.html",
+            {"form": form, "people": people, "error": None},
+        )
     form = HouseholdForm(request.POST or None, villages=villages)
     # ?members=N shows N member forms (the head first); a POST carries its own count.
     raw = request.GET.get("members", "1")
@@ -456,6 +477,27 @@ def household_new(request):
         {"form": form, "people": people, "error": error},
         status=status,
     )
+
+
+MEMBERS_MAX = 20
+
+
+def _household_form_with_a_row_more(post, villages):
+    """Unbound forms showing what ``post`` typed, with one member row more (no errors shown
+    for fields the user has not reached yet)."""
+    form = HouseholdForm(
+        initial={name: post.get(name, "") for name in HouseholdForm.base_fields},
+        villages=villages,
+    )
+    raw = post.get("people-TOTAL_FORMS", "1")
+    total = min(int(raw), MEMBERS_MAX) if raw.isascii() and raw.isdigit() else 1
+    rows = [
+        {name: post.get(f"people-{i}-{name}", "") for name in PersonForm.base_fields}
+        for i in range(total)
+    ]
+    if len(rows) < MEMBERS_MAX:
+        rows.append({"relation": "spouse"})
+    return form, PersonFormSet(prefix="people", initial=rows)
 
 
 def _flag_people(people) -> bool:

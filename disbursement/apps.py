@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DisbursementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "disbursement"
+    verbose_name = _("Payouts")
 
     def ready(self):
         from common.dbguards import register

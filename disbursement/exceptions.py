@@ -31,8 +31,15 @@ class InvalidState(DisbursementError):
 
 
 class NothingToPay(DisbursementError):
+    """Nothing to pay; ``problems`` lists the awards left out and why (kind, label, reason), so
+    the refusal shows them rather than pointing to a list nobody sees."""
+
     code = "nothing_to_pay"
     default_message = _("Nothing matches: every award in the selection is paid or in a batch.")
+
+    def __init__(self, message=None, *, problems=None, **params):
+        super().__init__(message, **params)
+        self.problems = list(problems or [])
 
 
 class InsufficientFunds(DisbursementError):

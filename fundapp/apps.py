@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_roles(sender, **kwargs):
@@ -10,7 +11,7 @@ def _ensure_roles(sender, **kwargs):
 
 class FundappConfig(AppConfig):
     name = "fundapp"
-    verbose_name = "fundapp"
+    verbose_name = _("Staff roles")
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)

@@ -20,7 +20,7 @@ from djmoney.money import Money
 
 from .exceptions import AmountTooLarge, InvalidInput
 from .limits import check_ceiling
-from .models import Account, DocumentKind, Fund, JournalEntry, Side
+from .models import Account, DocumentKind, Fund, JournalEntry, Side, journal_source_label
 from .services import LineSpec
 from .services.requests import MAX_ATTACHMENTS, check_attachment
 
@@ -80,7 +80,9 @@ class JournalFilterForm(forms.Form):
         sources = (
             JournalEntry.objects.order_by("source").values_list("source", flat=True).distinct()
         )
-        self.fields["source"].choices = [("", _("all sources"))] + [(s, s) for s in sources]
+        self.fields["source"].choices = [("", _("all sources"))] + [
+            (s, journal_source_label(s)) for s in sources
+        ]
 
     def clean(self):
         data = super().clean()

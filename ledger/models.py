@@ -38,6 +38,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 
@@ -313,6 +314,24 @@ class EntryStatus(models.TextChoices):
     POSTED = "posted", _("posted")
 
 
+# What a person reads for an entry's ``source`` (the code is what the flows write and filter
+# by; it is not a field choice, so a flow added later posts without a migration and is shown by
+# its code until it is named here).
+JOURNAL_SOURCES = {
+    "manual": pgettext_lazy("journal source", "manual entry"),
+    "donation": pgettext_lazy("journal source", "donation"),
+    "allocation": pgettext_lazy("journal source", "budget allocation"),
+    "deposit": pgettext_lazy("journal source", "cash deposit"),
+    "approvals": pgettext_lazy("journal source", "relief award"),
+    "disbursement": pgettext_lazy("journal source", "payout"),
+    "recovery": pgettext_lazy("journal source", "recovery"),
+}
+
+
+def journal_source_label(code: str) -> str:
+    return str(JOURNAL_SOURCES.get(code, code))
+
+
 class JournalEntry(models.Model):
     seq = models.BigIntegerField(_("number"), unique=True)
     date = models.DateField(_("date"))
@@ -427,6 +446,17 @@ class JournalEntry(models.Model):
     @property
     def is_posted(self) -> bool:
         return self.status == EntryStatus.POSTED
+
+    @property
+    def source_label(self) -> str:
+        return journal_source_label(self.source)
+
+    @property
+    def memo_display(self) -> str:
+        """The memo in the reader's language when a flow wrote it (``ledger.memos``)."""
+        from .memos import memo_display
+
+        return memo_display(self.memo)
 
 
 class JournalLine(models.Model):

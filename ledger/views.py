@@ -44,6 +44,7 @@ from .forms import (
     TrialBalanceForm,
     with_more_lines,
 )
+from .memos import memo_display
 from .models import (
     Account,
     EntryRequest,
@@ -138,8 +139,8 @@ def journal(request):
                 entry.seq,
                 entry.date,
                 entry.period.code,
-                entry.memo,
-                entry.source,
+                entry.memo_display,
+                entry.source_label,
                 line.line_no,
                 line.account.code,
                 line.account.name,
@@ -147,7 +148,7 @@ def journal(request):
                 amount if line.side == Side.DEBIT else None,
                 amount if line.side == Side.CREDIT else None,
                 str(line.amount.currency),
-                line.memo,
+                memo_display(line.memo),
                 person_name(entry.posted_by),
                 entry.posted_at,
                 entry.reverses.seq if entry.reverses else None,
@@ -447,13 +448,13 @@ def statement(request):
                 yield [
                     line.entry.seq,
                     line.entry.date,
-                    line.entry.memo,
+                    line.entry.memo_display,
                     line.fund.code,
                     row.debit or None,
                     row.credit or None,
                     row.balance,
                     currency,
-                    line.memo,
+                    memo_display(line.memo),
                 ]
 
         download = export_or_none(

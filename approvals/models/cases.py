@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from djmoney.models.fields import MoneyField
 
@@ -197,6 +198,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def current_tier_name(self) -> str:
+        return tier_name(self.program, self.current_tier)
+
     # ---- transitions: state and own fields only; the services do the rest ------------------
     @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=PERM_FILE)
     def submit(self):
@@ -333,6 +338,48 @@ class CaseApproval(models.Model):
         return f"{self.case_id} tier {self.tier_order} by {self.user_id}"
 
 
+# What a person reads for a history row's ``decision`` (the code is what the services write and
+# the audit event is named after; not a field choice, so a new step needs no migration and is
+# shown by its code until it is named here).
+CASE_DECISIONS = {
+    "file": pgettext_lazy("case decision", "filed"),
+    "submit": pgettext_lazy("case decision", "submitted"),
+    "start_review": pgettext_lazy("case decision", "review started"),
+    "resubmit": pgettext_lazy("case decision", "resubmitted"),
+    "withdraw": pgettext_lazy("case decision", "withdrawn"),
+    "approve": pgettext_lazy("case decision", "approved"),
+    "return": pgettext_lazy("case decision", "returned for materials"),
+    "reject": pgettext_lazy("case decision", "rejected"),
+    "notice": pgettext_lazy("case decision", "posted on notice"),
+    "objection": pgettext_lazy("case decision", "objection received"),
+    "objection_upheld": pgettext_lazy("case decision", "objection upheld"),
+    "objection_dismissed": pgettext_lazy("case decision", "objection dismissed"),
+    "objection_merged": pgettext_lazy("case decision", "objection merged"),
+    "objection_spam": pgettext_lazy("case decision", "objection set aside as spam"),
+    "resume": pgettext_lazy("case decision", "review resumed"),
+    "final": pgettext_lazy("case decision", "award final"),
+    "cancel": pgettext_lazy("case decision", "award cancelled"),
+}
+
+
+def case_state_label(code: str) -> str:
+    try:
+        return str(CaseState(code).label)
+    except ValueError:
+        return code
+
+
+def tier_name(program: Program, order: int | None) -> str:
+    """The name of a program's review tier by its order ("" for none; the number if the tier
+    is gone)."""
+    if order is None:
+        return ""
+    for tier in program.tiers.all():  # prefetched by the selectors that list many
+        if tier.order == order:
+            return tier.name
+    return str(order)
+
+
 class CaseHistory(models.Model):
     """One row per transition: who, when, from, to, tier, decision, comment. Append-only."""
 
@@ -355,6 +402,22 @@ class CaseHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_state}->{self.to_state} {self.decision}"
+
+    @property
+    def from_state_label(self) -> str:
+        return case_state_label(self.from_state) if self.from_state else ""
+
+    @property
+    def to_state_label(self) -> str:
+        return case_state_label(self.to_state)
+
+    @property
+    def decision_label(self) -> str:
+        return str(CASE_DECISIONS.get(self.decision, self.decision))
+
+    @property
+    def tier_name(self) -> str:
+        return tier_name(self.case.program, self.tier)
 
 
 class Reservation(models.Model):

@@ -11,6 +11,7 @@ from django.db.models.functions import Length, Replace
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import crypto
 
@@ -41,7 +42,7 @@ class Region(models.Model):
     level = models.CharField(_("level"), max_length=8, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("parent"),
+        verbose_name=pgettext_lazy("region", "parent"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -217,7 +218,7 @@ class Relation(models.TextChoices):
     HEAD = "head", _("head of household")
     SPOUSE = "spouse", _("spouse")
     CHILD = "child", _("child")
-    PARENT = "parent", _("parent")
+    PARENT = "parent", pgettext_lazy("family relation", "parent")
     OTHER = "other", _("other")
 
 

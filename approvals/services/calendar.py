@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common import uploads, workdays
 from ledger.audit import AuditAction, audit
@@ -125,9 +126,12 @@ def holiday_schedule_import(
     days, problems = parse_schedule_csv(content, year)
     if problems:
         raise InvalidInput(
-            _(
+            ngettext(
                 "The holiday schedule file for %(year)s was refused and nothing changed: "
-                "%(n)s problem(s). %(problems)s"
+                "%(n)s problem. %(problems)s",
+                "The holiday schedule file for %(year)s was refused and nothing changed: "
+                "%(n)s problems. %(problems)s",
+                len(problems),
             )
             % {"year": year, "n": len(problems), "problems": " ".join(problems[:20])}
         )

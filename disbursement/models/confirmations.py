@@ -131,6 +131,12 @@ class Confirmation(models.Model):
     def __str__(self) -> str:
         return f"{self.cycle}"
 
+    @property
+    def current_tier_name(self) -> str:
+        from approvals.models.cases import tier_name
+
+        return tier_name(self.program, self.current_tier)
+
 
 class RowOutcome(models.TextChoices):
     CONTINUED = "continued", _("continued")

@@ -339,7 +339,8 @@ def batch_build(
                     "left": (_("; %(n)s left out (see why in the list)") % {"n": skipped_count})
                     if skipped_count
                     else "",
-                }
+                },
+                problems=skipped,
             )
         check_payout_cover(fund=fund, currency=currency, amount=total)
         batch = PayoutBatch(

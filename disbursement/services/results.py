@@ -37,6 +37,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from djmoney.money import Money
 
 from common.dbstats import refresh_after
@@ -216,9 +217,12 @@ def _still_sent(imp: BankResultImport, lines: list[ResultLine]) -> list[ResultLi
             )
     if problems:
         raise BankFileRejected(
-            _(
-                "The result file %(file)s was stopped: %(n)s payment(s) were recorded otherwise "
-                "while it was applied. First: %(first)s"
+            ngettext(
+                "The result file %(file)s was stopped: %(n)s payment was recorded otherwise "
+                "while it was applied. First: %(first)s",
+                "The result file %(file)s was stopped: %(n)s payments were recorded otherwise "
+                "while it was applied. First: %(first)s",
+                len(problems),
             )
             % {"file": imp.filename, "n": len(problems), "first": problems[0]["message"]},
             problems=problems,
@@ -348,9 +352,12 @@ def _refuse(actor, batch: PayoutBatch, filename: str, digest: str, problems: lis
             first=problems[0]["message"],
         )
     raise BankFileRejected(
-        _(
-            "The result file %(file)s was refused and nothing was booked: %(n)s problem(s). "
-            "First: %(first)s Correct the file with the bank and import it again."
+        ngettext(
+            "The result file %(file)s was refused and nothing was booked: %(n)s problem. "
+            "First: %(first)s Correct the file with the bank and import it again.",
+            "The result file %(file)s was refused and nothing was booked: %(n)s problems. "
+            "First: %(first)s Correct the file with the bank and import it again.",
+            len(problems),
         )
         % {"file": filename, "n": len(problems), "first": problems[0]["message"]},
         problems=problems,

@@ -645,11 +645,53 @@ def test_receipts_filter_by_status_and_a_pending_void_hides_the_button(client, o
     assert donation.receipt.code in valid and other.receipt.code in valid
 
 
-def test_screens_render_in_chinese(client, officer, donation):
-    # given the default language (Chinese): the pages render without a template error
+def test_screens_read_in_chinese_with_the_memo_in_the_readers_language(client, officer, donation):
+    from tests.fundapp.test_chinese import (
+        load_pending_translations,
+        problems_in,
+        raw_codes,
+        untranslated_msgids,
+        visible_texts,
+    )
+
+    # (the Chinese of strings the lead merges into locale/ from TRANSLATIONS.zh.txt)
+    load_pending_translations()
+
+    # given a donation recorded by an English reader: its entry's memo was written in English
+    entry = donation.entry
+    assert entry.memo == "Donation from 县财政局"
+    stored = (entry.memo, entry.content_hash, entry.hash)
     client.force_login(officer)
-    for name in ["collection:donation-new", "collection:donations", "collection:pledges"]:
-        assert client.get(reverse(name)).status_code == 200
+    codes, msgids = raw_codes(), untranslated_msgids()
+
+    # when a Chinese reader opens the collection screens and the journal
+    for name in [
+        "collection:donation-new",
+        "collection:donations",
+        "collection:pledges",
+        "collection:receipts",
+        "ledger:journal",
+    ]:
+        page = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        # then each reads in Chinese: no raw code, no English catalogue entry
+        assert page.status_code == 200
+        assert problems_in(visible_texts(page.content.decode()), codes, msgids) == [], name
+
+    # and the journal shows the memo and the source in Chinese
+    texts = visible_texts(
+        client.get(reverse("ledger:journal"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    )
+    assert "县财政局 的捐赠" in texts and "Donation from 县财政局" not in texts
+    assert "donation" not in texts
+    # and the entry itself is as posted: memo and hashes unchanged, the chain verifies
+    entry.refresh_from_db()
+    assert (entry.memo, entry.content_hash, entry.hash) == stored
+    from django.utils.translation import trans_real
+
+    from ledger.verification import verify_ledger
+
+    assert verify_ledger().ok
+    trans_real._translations.pop("zh-hans", None)  # the next test reads the catalogue afresh
 
 
 # --------------------------------------------------------------------------------------------
