@@ -333,6 +333,49 @@ class AllocationForm(_WithinCeiling, _Keyed):
         }
 
 
+class PledgeForm(_WithinCeiling, _Keyed):
+    """A promise of money: who, into which fund, how much, by when. Nothing is booked."""
+
+    ceiling_kind = DocumentKind.PLEDGE
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=PledgeKind.choices,
+        help_text=_(
+            "A mandated contribution (帮扶资金) is later paid by an allocation with a settlement "
+            "receipt, a donation by a donation with a donation receipt."
+        ),
+    )
+    donor = DonorChoiceField(queryset=Donor.objects.order_by("name"), label=_("donor"))
+    fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
+    amount = _amount_field()
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
+    )
+    pledged_on = forms.DateField(label=_("pledged on"), widget=DateInput())
+    due_date = forms.DateField(label=_("due date"), widget=DateInput())
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = _open_funds()
+
+    def clean(self):
+        data = super().clean()
+        pledged_on, due_date = data.get("pledged_on"), data.get("due_date")
+        if pledged_on and due_date and due_date < pledged_on:
+            self.add_error("due_date", _("The due date cannot be before the day of the pledge."))
+        return data
+
+    @classmethod
+    def initial_data(cls) -> dict:
+        return {
+            "pledged_on": timezone.localdate(),
+            "idempotency_key": new_key(),
+            "currency": settings.DEFAULT_CURRENCY,
+            "kind": PledgeKind.DONATION,
+        }
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("file (.xlsx or .csv)"),

@@ -32,6 +32,7 @@ urlpatterns = [
         name="void-reject",
     ),
     path("pledges/", pledges.pledges, name="pledges"),
+    path("pledges/new/", pledges.pledge_new, name="pledge-new"),
     path("pledges/<int:pk>/write-off/", pledges.pledge_write_off, name="pledge-write-off"),
     path("pledges/<int:pk>/reminder.pdf", pledges.pledge_reminder, name="pledge-reminder"),
     path("cash/", cash.cash_held, name="cash-held"),
