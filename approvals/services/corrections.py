@@ -333,9 +333,11 @@ def member_remove(*, person: Person, version: int, actor, reason: str) -> Househ
         audit(
             actor=actor,
             action=AuditAction.PERSON_REMOVE,
-            object_type=Person._meta.label_lower,
-            object_id=str(pk),
+            # About the household (the person row is gone): its history finds it by the
+            # household, and the person's earlier events by ``person``.
+            obj=household,
             household=household.pk,
+            person=pk,
             removed=snapshot,
             reason=reason,
         )
