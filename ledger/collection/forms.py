@@ -210,6 +210,37 @@ class DonorForm(forms.Form):
     address = forms.CharField(label=_("address"), max_length=200, required=False)
 
 
+class DonorEditForm(forms.Form):
+    """A donor's correction; the kind is not changed (receipts were issued to it)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    name = forms.CharField(label=_("name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters, for units (GB 32100)."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("anonymous on public lists"), required=False, help_text=_("Only for people.")
+    )
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required when the name or credit code changes."),
+    )
+
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == DonorKind.UNIT:
+            del self.fields["anonymous"]
+        else:
+            del self.fields["credit_code"]
+
+
 class DonorFilterForm(forms.Form):
     q = forms.CharField(label=_("name or credit code"), required=False, max_length=100)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("donations/<int:pk>/", donations.donation_detail, name="donation"),
     path("donors/", donors.donors, name="donors"),
     path("donors/new/", donors.donor_new, name="donor-new"),
+    path("donors/<int:pk>/edit/", donors.donor_edit, name="donor-edit"),
     path("donors/import/", imports.donor_import, name="donor-import"),
     path("donors/lookup/", donors.donor_lookup, name="donor-lookup"),
     path("receipts/", receipts.receipts, name="receipts"),
