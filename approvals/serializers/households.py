@@ -282,7 +282,9 @@ class MemberUpdateSerializer(serializers.Serializer):
 
 class MemberAddSerializer(PersonInputSerializer):
     version = _version_field()
-    relation = enum([c for c in Relation.choices if c[0] != Relation.HEAD])
+    # The same choice set as everywhere (one enum in the schema); "head" is refused by the
+    # service with its reason (a household has its head already).
+    relation = enum(Relation.choices)
     reason = _reason_field(_("Why the member is added; kept in the household's history."))
 
 
