@@ -101,3 +101,24 @@ class ChangeDecided(ApprovalsError):
 
     code = "request_decided"
     default_message = _("This change was already decided.")
+
+
+class EditConflict(ApprovalsError):
+    """The household (or a member) was corrected by someone else since the form was read."""
+
+    code = "edit_conflict"
+    default_message = _("Someone else changed this household meanwhile; reload it.")
+
+
+class PaymentInFlight(ApprovalsError):
+    """A payment to the person is pending or at the bank: what it carries must not change."""
+
+    code = "payment_in_flight"
+    default_message = _("A payment to this person is pending or sent; wait for the bank's result.")
+
+
+class PersonInUse(ApprovalsError):
+    """A member named in cases, awards, enrolments or payments is kept (their status changes)."""
+
+    code = "person_in_use"
+    default_message = _("This person is named in cases or payments and stays registered.")

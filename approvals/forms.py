@@ -284,3 +284,91 @@ class PersonStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=PersonStatus.choices)
     on = forms.DateField(label=_("since"), required=False, widget=DateInput())
     note = forms.CharField(label=_("note"), max_length=500, required=False)
+
+
+# --------------------------------------------------------------------------------------------
+# correcting the registry (the services check the rules; these parse and keep what was typed)
+# --------------------------------------------------------------------------------------------
+class _Versioned(forms.Form):
+    """The household version the form was read at: a save from an older copy is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class HouseholdEditForm(_Versioned):
+    region = forms.ModelChoiceField(label=_("Village"), queryset=None)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Kept in the household's history, e.g. the document that shows it."),
+    )
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = villages
+
+
+class PersonEditForm(_Versioned):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
+    # Never filled in: a whole ID number is not written into a page. Empty keeps the number.
+    id_number = forms.CharField(
+        label=_("Corrected ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("Leave empty to keep the number on file (shown masked above)."),
+        widget=NoEchoInput(attrs={"autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required when the ID number is corrected."),
+    )
+
+    def __init__(self, *args, is_head=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if is_head:
+            self.fields["relation"].choices = [c for c in Relation.choices if c[0] == Relation.HEAD]
+        else:
+            self.fields["relation"].choices = [c for c in Relation.choices if c[0] != Relation.HEAD]
+
+    def clean_id_number(self):
+        from .exceptions import InvalidIdNumber
+        from .services import id_number_parse
+
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        if not value:
+            return ""
+        try:
+            return id_number_parse(value).number
+        except InvalidIdNumber as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                _("Say why the ID number is corrected (e.g. which document shows the right one)."),
+            )
+        return data
+
+
+class MemberAddForm(_Versioned, PersonForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = [c for c in Relation.choices if c[0] != Relation.HEAD]
+        # A whole ID number is not written back into the page, even with the form's errors.
+        self.fields["id_number"].widget = NoEchoInput(attrs={"autocomplete": "off"})
+
+
+class MemberRemoveForm(_Versioned):
+    reason = forms.CharField(
+        label=_("Why is this member removed?"), max_length=500, widget=forms.Textarea
+    )

@@ -39,11 +39,14 @@ from .models import (
     Objection,
     ObjectionStatus,
     Person,
+    PersonStatus,
     Program,
     ProgramTier,
     Region,
     RegionLevel,
+    Relation,
     Reservation,
+    Sex,
     region_covers,
 )
 
@@ -619,3 +622,150 @@ def objection_status_public(tracking_code: str) -> dict | None:
 
 def user_may_see_case(user, case: Case) -> bool:
     return region_covers(staff_region(user), case.region)
+
+
+# --------------------------------------------------------------------------------------------
+# a household's history (who, when, what changed, why), from the audit trail
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    actor: str
+    what: str
+    changes: list[tuple[str, str, str]]  # (field, before, after), shown masked where needed
+    reason: str
+
+
+def _action_labels() -> dict[str, str]:
+    from ledger.audit import AuditAction as A
+
+    return {
+        A.HOUSEHOLD_REGISTER: _("registered"),
+        A.HOUSEHOLD_UPDATE: _("household corrected"),
+        A.PERSON_ADD: _("member added"),
+        A.PERSON_UPDATE: _("member corrected"),
+        A.PERSON_REMOVE: _("member removed"),
+        A.PERSON_STATUS: _("status recorded"),
+        A.BANK_ACCOUNT_CHANGE: _("bank account changed"),
+        A.BANK_ACCOUNT_CHANGE_REQUEST: _("bank account change asked (awaits approval)"),
+        A.BANK_ACCOUNT_CHANGE_APPROVE: _("bank account change approved"),
+        A.BANK_ACCOUNT_CHANGE_REJECT: _("bank account change rejected"),
+        A.PERSON_REVEAL_ID_NUMBER: _("whole ID number shown"),
+        A.PERSON_REVEAL_BANK_ACCOUNT: _("whole bank account number shown"),
+        A.HOUSEHOLD_REVEAL_BANK_ACCOUNT: _("whole bank account number shown"),
+    }
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "address": _("Address"),
+        "phone": _("Phone"),
+        "region": _("Village"),
+        "name": _("Name"),
+        "relation": _("Relation"),
+        "id_number": _("ID number"),
+        "birth_date": _("birth date"),
+        "sex": _("sex"),
+    }
+
+
+def _shown(field: str, value, regions: dict[str, str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if field == "region":
+        return regions.get(value, value)
+    if field == "relation" and value in Relation.values:
+        return str(Relation(value).label)
+    if field == "sex" and value in Sex.values:
+        return str(Sex(value).label)
+    if field == "status" and value in PersonStatus.values:
+        return str(PersonStatus(value).label)
+    return str(value)
+
+
+def _person_label(event, names: dict[str, str]) -> str:
+    return names.get(event.object_id, "") if event.object_type == "approvals.person" else ""
+
+
+def household_history(household: Household, *, limit: int = 200) -> list[HistoryRow]:
+    """What happened to the household and its members, newest first: registration,
+    corrections (each field before and after), members added or removed, status, bank account
+    changes and whole-number reveals, with who, when and why. Read through the audit trail's
+    object index only (the household, its members past and present, its account changes)."""
+    from ledger.audit import AuditAction
+    from ledger.models import AuditEvent
+
+    from .models import BankAccountChange
+
+    key = str(household.pk)
+    own = AuditEvent.objects.filter(object_type="approvals.household", object_id=key)
+    removed = {
+        str(e["data"].get("person"))
+        for e in own.filter(action=AuditAction.PERSON_REMOVE).values("data")
+    }
+    people = {str(p.pk): p.name for p in household.people.all()}
+    person_ids = set(people) | removed
+    changes = {
+        str(pk)
+        for pk in BankAccountChange.objects.filter(household=household).values_list("pk", flat=True)
+    }
+    events = (
+        AuditEvent.objects.filter(
+            Q(object_type="approvals.household", object_id=key)
+            | Q(object_type="approvals.person", object_id__in=person_ids)
+            | Q(object_type="approvals.bankaccountchange", object_id__in=changes)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
+    labels, fields = _action_labels(), _field_labels()
+    events = list(events)
+    codes = {
+        code
+        for e in events
+        for code in (e.data.get("changes") or {}).get("region", [])
+        if isinstance(code, str)
+    }
+    regions = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = []
+    for event in events:
+        data = event.data or {}
+        diff = [
+            (str(fields.get(f, f)), _shown(f, pair[0], regions), _shown(f, pair[1], regions))
+            for f, pair in (data.get("changes") or {}).items()
+        ]
+        if event.action == AuditAction.PERSON_STATUS:
+            diff.append(
+                (
+                    str(_("status")),
+                    _shown("status", data.get("before"), regions),
+                    _shown("status", data.get("after"), regions),
+                )
+            )
+        if "previous" in data and "new" in data:
+            diff.append((str(_("Bank account")), data["previous"] or "—", data["new"] or "—"))
+        who_removed = data.get("removed") or {}
+        if who_removed:
+            diff.append(
+                (
+                    str(_("Member")),
+                    f"{who_removed.get('name', '')} {who_removed.get('id_number', '')}",
+                    "—",
+                )
+            )
+        what = str(labels.get(event.action, event.action))
+        if (name := _person_label(event, people)) or (
+            event.action == AuditAction.PERSON_ADD and (name := data.get("name", ""))
+        ):
+            what = f"{what} · {name}"
+        actor = event.actor
+        rows.append(
+            HistoryRow(
+                at=event.at,
+                actor=(actor.get_full_name() or actor.username) if actor else _("the system"),
+                what=what,
+                changes=diff,
+                reason=str(data.get("reason") or data.get("note") or ""),
+            )
+        )
+    return rows

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bankaccount_views, views
+from . import bankaccount_views, correction_views, views
 
 app_name = "approvals"
 
@@ -26,6 +26,18 @@ urlpatterns = [
     path("households/", views.households, name="households"),
     path("households/new/", views.household_new, name="household-new"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/edit/", correction_views.household_edit, name="household-edit"),
+    path("households/<int:pk>/people/new/", correction_views.member_add, name="member-add"),
+    path(
+        "households/<int:pk>/people/<int:person_id>/edit/",
+        correction_views.person_edit,
+        name="person-edit",
+    ),
+    path(
+        "households/<int:pk>/people/<int:person_id>/remove/",
+        correction_views.member_remove,
+        name="member-remove",
+    ),
     path(
         "households/<int:pk>/people/<int:person_id>/status/",
         views.person_status,

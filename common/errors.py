@@ -40,6 +40,7 @@ CATALOGUE: dict[str, int] = {
     "duplicate_award": 409,  # the person has an award in the program and cycle already
     "duplicate_beneficiary": 409,  # the person is in an open case already
     "duplicate_person": 409,  # the person belongs to another household
+    "edit_conflict": 409,  # someone else saved the record since it was read: reload it
     "error": 400,  # the base itself (never raised as such)
     "export_file_altered": 409,  # a bank file no longer matches its logged hash
     "export_file_unavailable": 404,  # a bank file is gone from the export folder
@@ -67,10 +68,12 @@ CATALOGUE: dict[str, int] = {
     "not_reversible": 409,  # the entry cannot be reversed
     "over_refund": 409,  # a refund above what is still owed on a recovery
     "nothing_to_pay": 409,  # a batch would hold no payment
+    "payment_in_flight": 409,  # a payment to the person is pending or sent: wait for its result
     "period_closed": 409,  # the date lies in a closed period
     "period_not_over": 409,  # a period closes only after its last day
     "period_open_items": 409,  # closing a period with open items needs confirming
     "permission_denied": 403,  # the user's role lacks the permission
+    "person_in_use": 409,  # a person named in cases, awards or payments is not removed
     "pledge_error": 409,  # a pledge not in a state for this
     "program_misconfigured": 400,  # a program whose configuration cannot work
     "purpose_not_allowed": 400,  # a restricted fund paying a purpose it does not allow

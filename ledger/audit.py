@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     # ledger: money in (donors, receipts, donations, allocations, cash, pledges)
     DONOR_CREATE = "donor.create"
     DONOR_IMPORT = "donor.import"
+    DONOR_UPDATE = "donor.update"
     RECEIPT_BOOK_CREATE = "receipt_book.create"
     DONATION_RECORD = "donation.record"
     DONATION_IMPORT = "donation.import"
@@ -57,7 +58,10 @@ class AuditAction(models.TextChoices):
     STAFF_REGION = "staff.region"
     HOUSEHOLD_REGISTER = "household.register"
     HOUSEHOLD_REVEAL_BANK_ACCOUNT = "household.reveal_bank_account"
+    HOUSEHOLD_UPDATE = "household.update"
     PERSON_ADD = "person.add"
+    PERSON_UPDATE = "person.update"
+    PERSON_REMOVE = "person.remove"
     PERSON_REVEAL_ID_NUMBER = "person.reveal_id_number"
     PERSON_REVEAL_BANK_ACCOUNT = "person.reveal_bank_account"
     BANK_ACCOUNT_CHANGE = "bank_account.change"

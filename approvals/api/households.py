@@ -1,5 +1,6 @@
 """The relief-case API's households: list and read them (ID and bank numbers masked), register
-one with its members, and reveal one whole personal number (audited)."""
+one with its members, correct it (PATCH) and its members (add, correct, remove), and reveal one
+whole personal number (audited). Every correction names the household version it read."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from common.permissions import READ
 
 from .. import services
 from ..api_filters import HouseholdFilter, households_in_scope
+from ..exceptions import NotFound
 from ..models import Household, Person
 from ..serializers.households import (
     BankAccountChangeSerializer,
@@ -23,6 +25,10 @@ from ..serializers.households import (
     HouseholdCreateSerializer,
     HouseholdDetailSerializer,
     HouseholdSerializer,
+    HouseholdUpdateSerializer,
+    MemberAddSerializer,
+    MemberRemoveSerializer,
+    MemberUpdateSerializer,
     RevealedSerializer,
     RevealSerializer,
 )
@@ -51,6 +57,10 @@ class HouseholdViewSet(
         "create": ("approvals.add_household", "approvals.add_person"),
         "reveal": ("approvals.view_household", "approvals.reveal_personal_numbers"),
         "bank_account": ("approvals.view_household", "approvals.view_person"),
+        "partial_update": ("approvals.view_household", "approvals.change_household"),
+        "member_add": ("approvals.view_household", "approvals.add_person"),
+        "member_update": ("approvals.view_household", "approvals.change_person"),
+        "member_remove": ("approvals.view_household", "approvals.change_person"),
     }
     filterset_class = HouseholdFilter
     queryset = Household.objects.none()  # the schema's model; requests use get_queryset
@@ -183,3 +193,103 @@ class HouseholdViewSet(
         )
         code = status.HTTP_202_ACCEPTED if change.status == "pending" else status.HTTP_200_OK
         return Response(BankAccountChangeSerializer(change).data, status=code)
+
+    def _member(self, household: Household, person_id) -> Person:
+        person = Person.objects.filter(household=household, pk=person_id).first()
+        if person is None:
+            raise NotFound(_("No such member in this household."))
+        return person
+
+    @extend_schema(
+        summary=_("Correct a household's address, phone or village"),
+        description=_(
+            "Send the version you read and only the fields that change. Audited with each "
+            "field before and after and the reason. A village outside your region is refused; "
+            "a household with a case still under review is not moved. Bank accounts: "
+            "bank-account/."
+        ),
+        request=HouseholdUpdateSerializer,
+        responses={200: HouseholdDetailSerializer, **errors.ACTION},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        household = self.get_object()
+        data = validated_body(HouseholdUpdateSerializer, request)
+        services.household_update(
+            household=household,
+            version=data["version"],
+            address=data.get("address"),
+            phone=data.get("phone"),
+            region=data.get("region"),
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return self._answer(household)
+
+    @extend_schema(
+        summary=_("Add a member to a registered household"),
+        description=_(
+            "The ID number is checked like at registration: a person is registered once "
+            "(409 duplicate_person; outside your region only 'registered elsewhere')."
+        ),
+        request=MemberAddSerializer,
+        responses={201: HouseholdDetailSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"], url_path="members")
+    def member_add(self, request, *args, **kwargs):
+        household = self.get_object()
+        data = validated_body(MemberAddSerializer, request)
+        services.member_add(
+            household=household,
+            person=services.PersonSpec(
+                name=data["name"], id_number=data["id_number"], relation=data["relation"]
+            ),
+            version=data["version"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return self._answer(household, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Correct a member's name, relation or ID number"),
+        description=_(
+            "Only the fields sent change. A corrected ID number needs a reason, is checked for "
+            "duplicates, and is refused while a payment to the person is pending or sent "
+            "(409 payment_in_flight). The head keeps the relation 'head'."
+        ),
+        request=MemberUpdateSerializer,
+        responses={200: HouseholdDetailSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["patch"], url_path=r"members/(?P<person_id>[0-9]{1,15})")
+    def member_update(self, request, person_id=None, *args, **kwargs):
+        household = self.get_object()
+        person = self._member(household, person_id)
+        data = validated_body(MemberUpdateSerializer, request)
+        services.person_update(
+            person=person,
+            version=data["version"],
+            name=data.get("name"),
+            relation=data.get("relation"),
+            id_number=data.get("id_number") or None,
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return self._answer(household)
+
+    @extend_schema(
+        summary=_("Remove a member registered by mistake, saying why"),
+        description=_(
+            "Not the head, and not anyone named in a case, award, enrolment, payment or "
+            "account change (409 person_in_use: record their status instead)."
+        ),
+        request=MemberRemoveSerializer,
+        responses={200: HouseholdDetailSerializer, **errors.ACTION},
+    )
+    @action(detail=True, methods=["post"], url_path=r"members/(?P<person_id>[0-9]{1,15})/remove")
+    def member_remove(self, request, person_id=None, *args, **kwargs):
+        household = self.get_object()
+        person = self._member(household, person_id)
+        data = validated_body(MemberRemoveSerializer, request)
+        services.member_remove(
+            person=person, version=data["version"], reason=data["reason"], actor=request.user
+        )
+        return self._answer(household)

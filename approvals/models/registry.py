@@ -198,12 +198,19 @@ class Household(BankAccountMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    # Optimistic concurrency: every correction of the household or of its members raises it by
+    # one; an edit form carries the version it was read at, and a save against an older version
+    # is refused (``EditConflict``) instead of overwriting what another user saved meanwhile.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["region", "id"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        constraints = [bank_account_complete("household")]
+        constraints = [
+            bank_account_complete("household"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="household_version_positive"),
+        ]
 
     def __str__(self) -> str:
         head = self.head

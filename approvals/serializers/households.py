@@ -90,9 +90,18 @@ class HouseholdDetailSerializer(HouseholdSerializer):
             "bank_name",
             "bank_account_masked",
             "created_by",
+            "version",
             "people",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "version": {
+                "help_text": _(
+                    "Raised by one at every correction of the household or its members; send it "
+                    "back with a correction (a stale one is refused with 409 edit_conflict)."
+                )
+            }
+        }
 
 
 class PersonInputSerializer(serializers.Serializer):
@@ -220,3 +229,65 @@ class BankAccountDecisionSerializer(serializers.Serializer):
         default="",
         help_text=_("Required to reject: why."),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# corrections
+# --------------------------------------------------------------------------------------------
+def _version_field():
+    return serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The household's version you read (GET). Someone else's correction since then "
+            "raises it, and this request is refused with 409 edit_conflict: read it again."
+        ),
+    )
+
+
+def _reason_field(help_text):
+    return TextField(
+        max_length=500, required=False, allow_blank=True, default="", help_text=help_text
+    )
+
+
+class HouseholdUpdateSerializer(serializers.Serializer):
+    version = _version_field()
+    region = ScopedCodeField(
+        scope=regions_in_scope,
+        required=False,
+        help_text=_("Code of the village the household lives in now, within your region."),
+    )
+    address = TextField(max_length=200, required=False)
+    phone = TextField(max_length=30, required=False, allow_blank=True)
+    reason = _reason_field(_("Why it is corrected; kept in the household's history."))
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    version = _version_field()
+    name = TextField(max_length=50, required=False)
+    relation = enum(Relation.choices, required=False)
+    id_number = TextField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_(
+            "The corrected 18-character ID number (empty or left out: unchanged). Needs a "
+            "reason; refused while a payment to the person is pending or sent."
+        ),
+    )
+    reason = _reason_field(_("Why it is corrected; required with a corrected ID number."))
+
+
+class MemberAddSerializer(PersonInputSerializer):
+    version = _version_field()
+    # The same choice set as everywhere (one enum in the schema); "head" is refused by the
+    # service with its reason (a household has its head already).
+    relation = enum(Relation.choices)
+    reason = _reason_field(_("Why the member is added; kept in the household's history."))
+
+
+class MemberRemoveSerializer(serializers.Serializer):
+    version = _version_field()
+    reason = TextField(max_length=500, help_text=_("Why the member is removed (required)."))

@@ -27,6 +27,7 @@ from .cases import (
     case_submit,
     case_withdraw,
 )
+from .corrections import household_update, member_add, member_remove, person_update
 from .notices import (
     CloseReport,
     ObjectionInput,
@@ -88,6 +89,10 @@ __all__ = [
     "case_withdraw",
     "check_tier_holder",
     "household_register",
+    "household_update",
+    "member_add",
+    "member_remove",
+    "person_update",
     "id_number_parse",
     "notice_publish",
     "notices_close",

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 from djmoney.money import Money
 
 from approvals import crypto
+from approvals.models import AccountChangeStatus, BankAccountChange
 from ledger.audit import AuditAction, audit
 from ledger.locks import lock_head
 
@@ -32,6 +35,7 @@ from ..exceptions import (
     StoredNumberAltered,
 )
 from ..models import (
+    AccountOwner,
     BankLayout,
     BankResultImport,
     BatchStatus,
@@ -83,10 +87,30 @@ def _lock_batch(batch: PayoutBatch) -> PayoutBatch:
     )
 
 
+def stale_payments(batch: PayoutBatch):
+    """The batch's payments whose copy of the payee no longer matches the registry: the account
+    it was built with is not where the payee would be paid now (their own account changed or
+    removed, a household default changed, or the payee got an account of their own), the
+    payee's name changed, or a change of the account awaits a second person's approval. Paying
+    them would send money (a reissue above all) to an account already corrected."""
+    waiting = BankAccountChange.objects.filter(status=AccountChangeStatus.PENDING)
+    return Payment.objects.filter(batch=batch).filter(
+        Q(account_owner=AccountOwner.PERSON) & ~Q(account_hash=F("payee__bank_account_hash"))
+        | Q(account_owner=AccountOwner.HOUSEHOLD)
+        & (~Q(payee__bank_account_enc="") | ~Q(account_hash=F("household__bank_account_hash")))
+        | ~Q(payee_name=Substr(F("payee__name"), 1, 50))
+        | Exists(waiting.filter(person_id=OuterRef("payee_id")))
+        | Exists(waiting.filter(person__isnull=True, household_id=OuterRef("household_id")))
+    )
+
+
 def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
     """A supervisor who did not build the batch approves it: from now on nothing is added or
     removed, failed payments it reissues are marked reissued, and its money counts as committed.
-    The fund's cover is checked again (money may have moved since the build)."""
+    The fund's cover is checked again (money may have moved since the build), and so is every
+    payee's account: a batch with a payment to an account corrected since the build
+    (``stale_payments``) is refused, to be discarded and built again (each payment then takes
+    the account approved now)."""
     require_perm(actor, PERM_APPROVE)
     if not getattr(actor, "pk", None):
         raise NotAllowed(_("A batch is approved by a person: name the finance supervisor."))
@@ -112,6 +136,21 @@ def batch_approve(*, batch: PayoutBatch, actor) -> PayoutBatch:
             amount=batch.total.amount,
             exclude_batch=batch,
         )
+        # Under the chain head: an account change approved after this check waits for the
+        # batch (its payments are then in flight, and the change needs a second person).
+        stale = list(stale_payments(batch).order_by("id")[:5])
+        if stale:
+            raise InvalidState(
+                _(
+                    "The bank account or name of a payee changed after batch %(batch)s was "
+                    "built (%(refs)s): discard the batch and build it again, so that each "
+                    "payment goes to the account approved now."
+                )
+                % {
+                    "batch": batch_label(batch),
+                    "refs": ", ".join(f"{p.reference} {p.payee_name}" for p in stale),
+                }
+            )
         batch.approve(actor, timezone.now())
         save_batch(batch)
         reissued = Payment.objects.filter(

@@ -21,6 +21,12 @@ class InvalidCreditCode(InvalidDonor):
     code = "invalid_credit_code"
 
 
+class DonorEditConflict(CollectionError):
+    """The donor was changed by someone else since the form was read."""
+
+    code = "edit_conflict"
+
+
 class ReceiptBookExhausted(CollectionError):
     code = "receipt_book_exhausted"
 

@@ -236,6 +236,37 @@ class DonorForm(forms.Form):
     address = forms.CharField(label=_("address"), max_length=200, required=False)
 
 
+class DonorEditForm(forms.Form):
+    """A donor's correction; the kind is not changed (receipts were issued to it)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    name = forms.CharField(label=_("name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=30,
+        required=False,
+        help_text=_("18 characters, for units (GB 32100)."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("anonymous on public lists"), required=False, help_text=_("Only for people.")
+    )
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required when the name or credit code changes."),
+    )
+
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == DonorKind.UNIT:
+            del self.fields["anonymous"]
+        else:
+            del self.fields["credit_code"]
+
+
 class DonorFilterForm(forms.Form):
     q = forms.CharField(label=_("name or credit code"), required=False, max_length=100)
 
@@ -405,6 +436,47 @@ class SettlementImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
         return upload
+class PledgeForm(_WithinCeiling, _Keyed):
+    """A promise of money: who, into which fund, how much, by when. Nothing is booked."""
+
+    ceiling_kind = DocumentKind.PLEDGE
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=PledgeKind.choices,
+        help_text=_(
+            "A mandated contribution (帮扶资金) is later paid by an allocation with a settlement "
+            "receipt, a donation by a donation with a donation receipt."
+        ),
+    )
+    donor = DonorChoiceField(queryset=Donor.objects.order_by("name"), label=_("donor"))
+    fund = FundChoiceField(queryset=_open_funds(), label=_("fund"))
+    amount = _amount_field()
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=currency_choices, initial=settings.DEFAULT_CURRENCY
+    )
+    pledged_on = forms.DateField(label=_("pledged on"), widget=DateInput())
+    due_date = forms.DateField(label=_("due date"), widget=DateInput())
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = _open_funds()
+
+    def clean(self):
+        data = super().clean()
+        pledged_on, due_date = data.get("pledged_on"), data.get("due_date")
+        if pledged_on and due_date and due_date < pledged_on:
+            self.add_error("due_date", _("The due date cannot be before the day of the pledge."))
+        return data
+
+    @classmethod
+    def initial_data(cls) -> dict:
+        return {
+            "pledged_on": timezone.localdate(),
+            "idempotency_key": new_key(),
+            "currency": settings.DEFAULT_CURRENCY,
+            "kind": PledgeKind.DONATION,
+        }
 
 
 class ImportForm(forms.Form):

@@ -332,6 +332,10 @@ class Pledge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The entry screen's hidden key (null from the API and imports): a double submit of the
+    # same form records one pledge. Nullable so that adding it needs no table rebuild on SQLite
+    # (a rebuild drops the guards' triggers that name this table).
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001 - see above
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -340,6 +344,11 @@ class Pledge(models.Model):
         # The pledge list's order and the home page's "pledges due" (by due date).
         indexes = [models.Index(fields=["due_date", "id"], name="pledge_due")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="pledge_idempotency_key_unique",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("pledged_on")), name="pledge_due_after_pledged"

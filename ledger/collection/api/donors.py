@@ -1,4 +1,4 @@
-"""Donors (``/api/collection/donors/``): the register, one donor, adding one."""
+"""Donors (``/api/collection/donors/``): the register, one donor, adding one, correcting one."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from common.permissions import READ
 from .. import services
 from ..api_filters import DonorFilter
 from ..models import Donor
-from ..serializers import DonorSerializer
+from ..serializers import DonorSerializer, DonorUpdateSerializer
 from ._common import READ_ERRORS, CollectionViewSet, errors
 
 
@@ -35,7 +35,11 @@ from ._common import READ_ERRORS, CollectionViewSet, errors
 class DonorViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, CollectionViewSet
 ):
-    required_permissions = {READ: ("ledger.view_donor",), "create": ("ledger.add_donor",)}
+    required_permissions = {
+        READ: ("ledger.view_donor",),
+        "create": ("ledger.add_donor",),
+        "partial_update": ("ledger.view_donor", "ledger.change_donor"),
+    }
     queryset = Donor.objects.order_by("name", "id")
     serializer_class = DonorSerializer
     filterset_class = DonorFilter
@@ -49,3 +53,28 @@ class DonorViewSet(
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
+
+    @extend_schema(
+        summary=_("Correct a donor (the kind stays)"),
+        description=_(
+            "Only the fields sent change. A new name or credit code needs a reason; receipts "
+            "already issued keep their payer. Audited before and after."
+        ),
+        request=DonorUpdateSerializer,
+        responses={200: DonorSerializer, **errors(400, *READ_ERRORS, 404, 409)},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        donor = self.get_object()
+        data = validated_body(DonorUpdateSerializer, request)
+        donor = services.donor_update(
+            donor=donor,
+            name=data.get("name"),
+            credit_code=data.get("credit_code"),
+            anonymous=data.get("anonymous"),
+            phone=data.get("phone"),
+            address=data.get("address"),
+            reason=data["reason"],
+            seen=data["seen"],
+            actor=request.user,
+        )
+        return Response(DonorSerializer(donor).data)

@@ -16,7 +16,7 @@ instead of warning that "kind" means two things in four components.
 from .allocations import AllocationSerializer
 from .cash import CashDepositSerializer, CashHeldSerializer
 from .donations import DonationSerializer
-from .donors import DonorSerializer
+from .donors import DonorSerializer, DonorUpdateSerializer
 from .pledges import (
     PledgeCreateSerializer,
     PledgeQuerySerializer,
@@ -36,6 +36,7 @@ __all__ = [
     "CashHeldSerializer",
     "DonationSerializer",
     "DonorSerializer",
+    "DonorUpdateSerializer",
     "PledgeCreateSerializer",
     "PledgeQuerySerializer",
     "PledgeSerializer",

@@ -27,7 +27,7 @@ ceiling of their kind of document (``ledger.limits``) before anything is written
 from .allocations import allocation_record
 from .deposits import cash_deposit_record
 from .donations import DonationInput, donation_record, donation_record_locked
-from .donors import donor_create, validate_credit_code
+from .donors import donor_create, donor_fingerprint, donor_update, validate_credit_code
 from .imports import DonorImportResult, ImportResult, donation_import, donor_import
 from .pledges import pledge_create, pledge_write_off
 from .receipts import (
@@ -55,6 +55,8 @@ __all__ = [
     "donation_record",
     "donation_record_locked",
     "donor_create",
+    "donor_fingerprint",
+    "donor_update",
     "donor_import",
     "pledge_create",
     "pledge_write_off",

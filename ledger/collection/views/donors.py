@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -14,7 +14,9 @@ from common.exports import export_or_none
 from common.permissions import permission_required
 
 from .. import selectors, services
-from ..forms import DonorFilterForm, DonorForm
+from ..exceptions import InvalidCreditCode
+from ..forms import DonorEditForm, DonorFilterForm, DonorForm
+from ..models import Donor
 from ._common import list_context, page_of
 
 LOOKUP_LIMIT = 15
@@ -93,4 +95,51 @@ def donor_new(request):
         "ledger/collection/donor_form.html",
         {"form": form, "error": error, "next": request.GET.get("next", "")},
         status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.view_donor", "ledger.change_donor")
+def donor_edit(request, pk: int):
+    """Correct a donor's name, credit code, anonymity, phone or address (audited, with a reason
+    for a new name or code); a save over someone else's change is refused (409)."""
+    donor = get_object_or_404(Donor, pk=pk)
+    initial = {
+        "seen": services.donor_fingerprint(donor),
+        "name": donor.name,
+        "credit_code": donor.credit_code,
+        "anonymous": donor.anonymous,
+        "phone": donor.phone,
+        "address": donor.address,
+    }
+    form = DonorEditForm(request.POST or None, initial=initial, kind=donor.kind)
+    error, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.donor_update(
+                    donor=donor,
+                    name=data["name"],
+                    credit_code=data.get("credit_code"),
+                    anonymous=data.get("anonymous"),
+                    phone=data["phone"],
+                    address=data["address"],
+                    reason=data["reason"],
+                    seen=data["seen"],
+                    actor=request.user,
+                )
+            except InvalidCreditCode as exc:
+                form.add_error("credit_code", str(exc))
+            except FundError as exc:
+                error, status = str(exc), exc.status
+            else:
+                messages.success(request, _("Donor %(name)s corrected.") % {"name": data["name"]})
+                return redirect("collection:donors")
+    return render(
+        request,
+        "ledger/collection/donor_edit.html",
+        {"form": form, "error": error, "donor": donor},
+        status=status,
     )

@@ -1,5 +1,5 @@
-"""Pledge screens: the list with each pledge's standing (with its download), writing a pledge
-off, the reminder letter of an overdue pledge."""
+"""Pledge screens: the list with each pledge's standing (with its download), recording a pledge,
+writing a pledge off, the reminder letter of an overdue pledge."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from djmoney.money import Money
 
 from common.errors import FundError
 from common.exports import export_or_none
+from common.filters import query_id
 from common.permissions import holds_perm, permission_required
 
 from .. import documents, selectors, services
-from ..forms import PledgeFilterForm, ReasonForm
-from ..models import Pledge, PledgeStatus
+from ..forms import PledgeFilterForm, PledgeForm, ReasonForm
+from ..models import Donor, Pledge, PledgeStatus
 from ._common import list_context, page_of
 
 
@@ -73,10 +75,55 @@ def pledges(request):
             request,
             form,
             page_of(request, rows),
+            can_add=holds_perm(request.user, "ledger.add_pledge"),
             can_write_off=holds_perm(request.user, "ledger.write_off_pledge"),
             can_pay_donation=holds_perm(request.user, "ledger.add_donation"),
             can_pay_allocation=holds_perm(request.user, "ledger.add_allocation"),
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ledger.view_pledge", "ledger.add_pledge")
+def pledge_new(request):
+    """Record a pledge (nothing is booked). The form's hidden key makes a double submit record
+    once; what is wrong with one field is said next to it, and what was typed stays."""
+    error = None
+    if request.method == "GET":
+        initial = PledgeForm.initial_data()
+        if donor := Donor.objects.filter(pk=query_id(request.GET.get("donor")) or 0).first():
+            initial["donor"] = donor.pk
+        form = PledgeForm(initial=initial)
+    else:
+        form = PledgeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                pledge = services.pledge_create(
+                    kind=data["kind"],
+                    donor=data["donor"],
+                    fund=data["fund"],
+                    amount=Money(data["amount"], data["currency"]),
+                    pledged_on=data["pledged_on"],
+                    due_date=data["due_date"],
+                    note=data["note"],
+                    idempotency_key=data["idempotency_key"],
+                    actor=request.user,
+                )
+            except FundError as exc:
+                error = str(exc)
+            else:
+                messages.success(
+                    request,
+                    _("The pledge of %(donor)s is recorded, due %(due)s.")
+                    % {"donor": pledge.donor.name, "due": pledge.due_date.isoformat()},
+                )
+                return redirect("collection:pledges")
+    return render(
+        request,
+        "ledger/collection/pledge_form.html",
+        {"form": form, "error": error},
+        status=400 if error or form.errors else 200,
     )
 
 

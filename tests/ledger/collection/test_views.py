@@ -83,6 +83,7 @@ def _pages(donation):
         (reverse("collection:void-request-new", kwargs={"pk": receipt.pk}), WRITERS),
         (reverse("collection:void-requests"), READERS),
         (reverse("collection:pledges"), READERS),
+        (reverse("collection:pledge-new"), WRITERS),
         (reverse("collection:pledge-write-off", kwargs={"pk": pledge.pk}), SUPERVISORS),
         (reverse("collection:pledge-reminder", kwargs={"pk": pledge.pk}), READERS),
         (reverse("collection:cash-held"), READERS),
