@@ -436,6 +436,8 @@ class SettlementImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
         return upload
+
+
 class PledgeForm(_WithinCeiling, _Keyed):
     """A promise of money: who, into which fund, how much, by when. Nothing is booked."""
 
