@@ -70,7 +70,11 @@ demo: install
 	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) load_demo
 	@echo
 	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
-	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
+	@# The scheduled jobs (close ended notices, overdue reminders, ...) run beside the server,
+	@# in their own process, and stop with it: no cron, no broker (fundapp/scheduler.py).
+	@DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) run_scheduler & scheduler=$$!; \
+		trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
+		DEBUG=1 DATABASE_URL=$(DEMO_DATABASE_URL) $(MANAGE) runserver $(DEMO_ADDR)
 
 # DATABASE_URL from the environment passes through: unset means SQLite in memory. A test that
 # runs for 5 minutes gets every thread's stack printed (faulthandler), so a hang names itself.

@@ -385,15 +385,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 JOB_HEARTBEAT_INTERVAL = float(os.environ.get("JOB_HEARTBEAT_INTERVAL", "2"))
 JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT", "300"))
 JOB_REAP_INTERVAL = float(os.environ.get("JOB_REAP_INTERVAL", "60"))
+# Scheduled jobs (fundapp/scheduler.py): ended notices closed every SCHEDULE_CLOSE_NOTICES_MINUTES
+# (a notice ends at midnight: the first run after it makes its cases final), the overdue reminder
+# once a day, the reaper, the checkpoint. `celery -A fundapp beat` sends them with a broker;
+# without one `manage.py run_scheduler` (started by `make demo`) runs the same table in-process.
+# Each entry goes through fundapp.scheduled_job, which runs a slot once whoever sends it.
+SCHEDULE_CLOSE_NOTICES_MINUTES = float(os.environ.get("SCHEDULE_CLOSE_NOTICES_MINUTES", "60"))
+SCHEDULE_REMINDERS_MINUTES = float(os.environ.get("SCHEDULE_REMINDERS_MINUTES", "1440"))
+
+
+def _scheduled(name: str, seconds: float) -> dict:
+    return {"task": "fundapp.scheduled_job", "args": (name,), "schedule": float(seconds)}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "reap-jobs": {"task": "disbursement.reap_jobs", "schedule": JOB_REAP_INTERVAL},
+    "reap-jobs": _scheduled("reap-jobs", JOB_REAP_INTERVAL),
+    "close-notices": _scheduled("close-notices", SCHEDULE_CLOSE_NOTICES_MINUTES * 60),
+    "overdue-reminders": _scheduled("overdue-reminders", SCHEDULE_REMINDERS_MINUTES * 60),
 }
 if LEDGER_CHECKPOINT_DIR:
     # The chain head written outside the database every LEDGER_CHECKPOINT_EVERY seconds.
-    CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {
-        "task": "ledger.checkpoint",
-        "schedule": float(LEDGER_CHECKPOINT_EVERY),
-    }
+    CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = _scheduled(
+        "ledger-checkpoint", LEDGER_CHECKPOINT_EVERY
+    )
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )

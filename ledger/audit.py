@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     DONOR_CREATE = "donor.create"
     DONOR_IMPORT = "donor.import"
     RECEIPT_BOOK_CREATE = "receipt_book.create"
+    RECEIPT_BOOK_CHANGE = "receipt_book.change"
     DONATION_RECORD = "donation.record"
     DONATION_IMPORT = "donation.import"
     ALLOCATION_RECORD = "allocation.record"
@@ -144,6 +145,8 @@ class AuditAction(models.TextChoices):
     ROLE_GRANT_APPROVE = "role.grant_approve"
     ROLE_GRANT_REJECT = "role.grant_reject"
     ROLE_REVOKE = "role.revoke"
+    # fundapp: the scheduler's daily list of what is overdue (fundapp/reminders.py)
+    OVERDUE_REMINDER = "reminder.overdue"
 
 
 _CATALOGUE = frozenset(AuditAction.values)
