@@ -2,9 +2,13 @@
 
 from django.urls import include, path
 
+from . import public_views
+
 app_name = "public"
 
 urlpatterns = [
+    path("", public_views.public_index, name="index"),
+    path("receipt-check/", public_views.receipt_check, name="receipt-check"),
     path("", include("ledger.collection.public_urls")),
     path("", include("approvals.public_urls")),
     path("", include("disbursement.public_urls")),

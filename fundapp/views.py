@@ -5,8 +5,7 @@ second person's approval, and the state of one's own)."""
 
 from collections import defaultdict
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -21,9 +20,11 @@ from .roles import role_label, user_roles
 
 
 @require_safe
-@login_required
 def home(request):
-    """Each active fund's position per currency, for everyone who may see funds."""
+    """Each active fund's position per currency, for everyone who may see funds. A visitor who
+    is not signed in is sent to the public's front door (which links to the login page)."""
+    if not request.user.is_authenticated:
+        return redirect("public:index")
     funds = []
     if holds_perm(request.user, "ledger.view_fund"):
         by_fund = defaultdict(list)

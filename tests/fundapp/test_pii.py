@@ -83,6 +83,8 @@ NOT_READABLE.update(
         "accounts/logout/": "POST only, and the walk must stay signed in",
         "i18n/setlang/": "POST only (the language switch), no data",
         "api/": "the JSON 404 for any /api/ path without an endpoint (issue 13, finding 10)",
+        "public/receipt-check/": "the public index's receipt form: it only redirects to the "
+        "receipt's own page (public/receipts/<code>/), 400 without a number and check code",
     }
 )
 
