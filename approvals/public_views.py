@@ -13,7 +13,6 @@ across every worker.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common import throttle
 from common.clientip import client_ip
 from common.pdf import render_pdf
-from common.throttle import Limit
 
 from . import selectors, services
 from .exceptions import ApprovalsError
@@ -30,39 +28,14 @@ from .forms import ObjectionForm, ObjectionStatusForm, PublicStatusForm
 from .models import NoticeItem
 
 
-def form_limit(scope: str) -> Limit:
-    """Attempts of one public form per client address (``PUBLIC_LOOKUP_LIMIT`` per
-    ``PUBLIC_LOOKUP_WINDOW_MINUTES``), counted in the shared cache."""
-    return Limit(
-        f"public:{scope}",
-        settings.PUBLIC_LOOKUP_LIMIT,
-        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
-    )
+def throttled(request, scope: str, number: str | None = None) -> throttle.Refusal | None:
+    """Count one try of the public form ``scope`` from this address (and of ``number`` when the
+    form looks one up); the refusal when a limit is used up (``common.throttle.public_try``)."""
+    return throttle.public_try(scope, client_ip(request), number)
 
 
-def case_limit() -> Limit:
-    """Look-ups of one case number from one address (``PUBLIC_LOOKUP_PER_CASE_LIMIT`` per
-    ``PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES``): nobody walks one case's codes, even slowly."""
-    return Limit(
-        "public:case-status:case",
-        settings.PUBLIC_LOOKUP_PER_CASE_LIMIT,
-        settings.PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES * 60,
-    )
-
-
-def throttled(request, scope: str) -> Limit | None:
-    """Count one attempt of the form ``scope`` for this address; the limit it broke, if any."""
-    limit = form_limit(scope)
-    return limit if throttle.hit(limit, client_ip(request)) else None
-
-
-def _too_many(request, limit: Limit):
-    return render(
-        request,
-        "approvals/public/throttled.html",
-        {"minutes": limit.minutes},
-        status=429,
-    )
+def _too_many(request, refusal: throttle.Refusal):
+    return throttle.public_refusal_response(request, refusal)
 
 
 def _open_notice(notice_id: int) -> dict:
@@ -121,8 +94,8 @@ def objection_new(request):
     initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
     form = ObjectionForm(request.POST or None, item_choices=choices, initial=initial)
     if request.method == "POST":
-        if limit := throttled(request, "objection"):
-            return _too_many(request, limit)
+        if refusal := throttled(request, "objection"):
+            return _too_many(request, refusal)
         if form.is_valid():
             item = NoticeItem.objects.get(pk=form.cleaned_data["item"])
             try:
@@ -150,8 +123,8 @@ def objection_status(request):
     form = ObjectionStatusForm(request.GET or None)
     result, tried = None, False
     if form.is_bound:
-        if limit := throttled(request, "objection-status"):
-            return _too_many(request, limit)
+        if refusal := throttled(request, "objection-status"):
+            return _too_many(request, refusal)
         if form.is_valid():
             tried = True
             result = selectors.objection_status_public(form.cleaned_data["code"])
@@ -169,14 +142,13 @@ def case_status(request):
     form = PublicStatusForm(request.POST or None)
     result, tried = None, False
     if request.method == "POST":
-        if limit := throttled(request, "case-status"):
-            return _too_many(request, limit)
+        raw = (request.POST.get("number") or "").strip().upper()[:40]
+        # Per form and per (address, case number): the form's limit alone would let one address
+        # try one case's codes every window, for ever; the number's keeps that to a few.
+        if refusal := throttled(request, "case-status", raw or None):
+            return _too_many(request, refusal)
         if form.is_valid():
             number = form.cleaned_data["number"].strip().upper()
-            # Per (address, case number) too: the form's limit alone would let one address try
-            # one case's codes every window, for ever.
-            if throttle.hit(case_limit(), client_ip(request), number):
-                return _too_many(request, case_limit())
             tried = True
             result = selectors.case_status_public(number, form.cleaned_data["code"])
     return render(

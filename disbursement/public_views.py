@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from approvals.public_views import throttled
+from common import throttle
 from common.clientip import client_ip
 
 from . import selectors, services
@@ -69,15 +70,6 @@ def confirmation_notice(request, pk: int):
     )
 
 
-def _too_many(request, limit):
-    return render(
-        request,
-        "approvals/public/throttled.html",
-        {"minutes": limit.minutes},
-        status=429,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def confirmation_objection(request, pk: int):
     """The objection form for a row of a confirmation list on a running notice."""
@@ -91,9 +83,10 @@ def confirmation_objection(request, pk: int):
     initial = {"row": request.GET.get("row")} if request.GET.get("row") else None
     form = ConfirmationObjectionForm(request.POST or None, row_choices=choices, initial=initial)
     if request.method == "POST":
-        limit = throttled(request, "objection")
-        if limit:
-            return _too_many(request, limit)
+        # A form of its own: its tries do not use up the case objection form's (issue 14, 12).
+        refusal = throttled(request, "confirmation-objection")
+        if refusal:
+            return throttle.public_refusal_response(request, refusal)
         posted = request.POST.get("row", "")
         # a row of the list whose notice has ended: the service refuses it in its own words
         if (

@@ -159,11 +159,13 @@ else:
 # (a client could write anything in it).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
-# The public pages' limits (approvals.public_views), in the shared cache: each public form
-# (objection, objection look-up, case look-up) PUBLIC_LOOKUP_LIMIT times per client address per
-# PUBLIC_LOOKUP_WINDOW_MINUTES; the case look-up also PUBLIC_LOOKUP_PER_CASE_LIMIT times per
-# (address, case number) per PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES.
-PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "10"))
+# The public pages' limits (common.throttle.public_try), in the shared cache: each public form
+# (objection, confirmation objection, objection look-up, case look-up, receipt check) on its own
+# count, PUBLIC_LOOKUP_LIMIT times per client address per PUBLIC_LOOKUP_WINDOW_MINUTES —
+# generous, since a township office PC or a carrier's NAT is one address for many people —;
+# the look-ups of a number (case, receipt) also PUBLIC_LOOKUP_PER_CASE_LIMIT times per
+# (address, number) per PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES: that is what stops guessing.
+PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "60"))
 PUBLIC_LOOKUP_WINDOW_MINUTES = int(os.environ.get("PUBLIC_LOOKUP_WINDOW_MINUTES", "10"))
 PUBLIC_LOOKUP_PER_CASE_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_PER_CASE_LIMIT", "5"))
 PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES = int(
