@@ -15,7 +15,7 @@ from django.forms.models import ModelFormMetaclass
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .bankfiles import write_payment_file
 from .models import (
@@ -57,7 +57,7 @@ def _layout_fields() -> dict[str, forms.Field]:
     for name, label in EXPORT_FIELDS.items():
         required = name in REQUIRED_EXPORT_FIELDS
         fields[f"export_{name}_position"] = forms.IntegerField(
-            label=format_lazy("{} · {}", label, gettext_lazy("column")),
+            label=format_lazy("{} · {}", label, pgettext_lazy("bank file", "column")),
             min_value=1,
             max_value=len(EXPORT_FIELDS),
             required=False,
@@ -66,7 +66,7 @@ def _layout_fields() -> dict[str, forms.Field]:
             else gettext_lazy("Leave empty to leave it out."),
         )
         fields[f"export_{name}_header"] = forms.CharField(
-            label=format_lazy("{} · {}", label, gettext_lazy("header")),
+            label=format_lazy("{} · {}", label, pgettext_lazy("bank file", "header")),
             max_length=60,
             required=False,
         )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.admin import ReadOnlyAdmin, ReadOnlyMixin
 from common.errors import FundError
@@ -218,7 +219,7 @@ class ReceiptBookAdmin(admin.ModelAdmin):
     search_fields = ("series",)
     actions = None
 
-    @admin.display(description=_("used"))
+    @admin.display(description=pgettext_lazy("receipt book", "used"))
     def used(self, obj):
         return f"{obj.receipts.count()} / {obj.size}"
 
