@@ -74,9 +74,12 @@ def test_a_used_book_keeps_its_numbers_but_goes_out_of_use():
 @pytest.mark.django_db
 def test_the_refusal_is_a_translated_message():
     book(series="ZJ", first=1, last=10)
-    with pytest.raises(CollectionError) as refused:
-        with refusals_translated(""), transaction.atomic():
-            ReceiptBook.objects.create(type="donation", series="ZJ", first_number=5, last_number=20)
+    with (
+        pytest.raises(CollectionError) as refused,
+        refusals_translated(""),
+        transaction.atomic(),
+    ):
+        ReceiptBook.objects.create(type="donation", series="ZJ", first_number=5, last_number=20)
     assert "overlap another receipt book of the same series" in str(refused.value)
     assert "collection[" not in str(refused.value)
 
