@@ -206,7 +206,10 @@ def layout_preview(layout: BankLayout) -> str:
         return _("Save a valid layout to see its files.")
     content, _rows = write_payment_file(layout, [SAMPLE_ROW], ExportFormat.CSV)
     text = content.decode(layout.encoding or "utf-8").lstrip("\ufeff")
-    result_header = (layout.delimiter or ",").join(layout.result_columns.values())
+    # In the order of RESULT_FIELDS (PostgreSQL's jsonb keeps no key order).
+    result_header = (layout.delimiter or ",").join(
+        layout.result_columns[name] for name in RESULT_FIELDS if name in layout.result_columns
+    )
     return format_html(
         '<p>{}</p><pre class="layout-preview">{}</pre><p>{}</p><pre class="layout-preview">{}'
         "</pre><p>{}</p><ul>{}</ul>",
