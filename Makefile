@@ -79,7 +79,12 @@ demo: install
 	@$(DEMO_ENV) $(MANAGE) load_demo
 	@echo
 	@echo "Serving the demo on http://$(DEMO_ADDR)/  (log in with a user above; Ctrl-C stops it)"
-	@$(DEMO_ENV) $(MANAGE) runserver $(DEMO_ADDR)
+	@# The scheduled jobs (close ended notices, overdue reminders, the daily ledger verification,
+	@# ...) run beside the server, in their own process, and stop with it: no cron, no broker
+	@# (fundapp/scheduler.py).
+	@$(DEMO_ENV) $(MANAGE) run_scheduler & scheduler=$$!; \
+		trap 'kill $$scheduler 2>/dev/null || true' EXIT; \
+		$(DEMO_ENV) $(MANAGE) runserver $(DEMO_ADDR)
 
 # Production serving (docs/deploy.md): the settings come from the environment (or .env): DEBUG
 # off, SECRET_KEY and the other keys, DATABASE_URL, REDIS_URL; BIND and WEB_CONCURRENCY for

@@ -17,6 +17,7 @@ from common.admin import ReadOnlyMixin
 from common.people import person_column
 from ledger.audit import AuditAction, audit
 
+from . import services
 from .exceptions import ApprovalsError
 from .models import (
     BankAccountChange,
@@ -48,9 +49,28 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "region")
+    """A staff user's region (what they see and act on: that region and below). Saved through
+    ``staff_region_set`` (audited ``staff.region``). Roles are not given here: they are asked in
+    Role grants and approved by a second administrator (``fundapp.grants``)."""
+
+    list_display = ("user", "full_name", "region", "region_level")
+    list_filter = ("region__level",)
     autocomplete_fields = ("user", "region")
-    search_fields = ("user__username", "region__name")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "region__name")
+    list_select_related = ("user", "region")
+
+    @admin.display(description=_("name"))
+    def full_name(self, obj):
+        return obj.user.get_full_name()
+
+    @admin.display(description=_("level"))
+    def region_level(self, obj):
+        return obj.region.get_level_display()
+
+    def save_model(self, request, obj, form, change):
+        profile = services.staff_region_set(user=obj.user, region=obj.region, actor=request.user)
+        obj.pk = profile.pk
+        obj._state.adding = False
 
 
 class ProgramTierInline(admin.TabularInline):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,46 +24,20 @@ from common import throttle
 from common.clientip import client_ip
 from common.errors import FundError
 from common.pdf import render_pdf
-from common.throttle import Limit
 
 from . import selectors, services
 from .forms import ObjectionForm, ObjectionStatusForm, PublicStatusForm
 from .models import NoticeItem
 
 
-def form_limit(scope: str) -> Limit:
-    """Attempts of one public form per client address (``PUBLIC_LOOKUP_LIMIT`` per
-    ``PUBLIC_LOOKUP_WINDOW_MINUTES``), counted in the shared cache."""
-    return Limit(
-        f"public:{scope}",
-        settings.PUBLIC_LOOKUP_LIMIT,
-        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
-    )
+def throttled(request, scope: str, number: str | None = None) -> throttle.Refusal | None:
+    """Count one try of the public form ``scope`` from this address (and of ``number`` when the
+    form looks one up); the refusal when a limit is used up (``common.throttle.public_try``)."""
+    return throttle.public_try(scope, client_ip(request), number)
 
 
-def case_limit() -> Limit:
-    """Look-ups of one case number from one address (``PUBLIC_LOOKUP_PER_CASE_LIMIT`` per
-    ``PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES``): nobody walks one case's codes, even slowly."""
-    return Limit(
-        "public:case-status:case",
-        settings.PUBLIC_LOOKUP_PER_CASE_LIMIT,
-        settings.PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES * 60,
-    )
-
-
-def throttled(request, scope: str) -> Limit | None:
-    """Count one attempt of the form ``scope`` for this address; the limit it broke, if any."""
-    limit = form_limit(scope)
-    return limit if throttle.hit(limit, client_ip(request)) else None
-
-
-def _too_many(request, limit: Limit):
-    return render(
-        request,
-        "approvals/public/throttled.html",
-        {"minutes": limit.minutes},
-        status=429,
-    )
+def _too_many(request, refusal: throttle.Refusal):
+    return throttle.public_refusal_response(request, refusal)
 
 
 def _open_notice(notice_id: int) -> dict:
@@ -113,7 +86,9 @@ def notice_pdf(request, notice_id: int):
     return response
 
 
-def objection_filing(request, form, file: Callable[[dict, str], object]) -> HttpResponse:
+def objection_filing(
+    request, form, file: Callable[[dict, str], object], *, scope: str = "objection"
+) -> HttpResponse:
     """The one filing and answer of every public objection form (a line of a case notice here,
     a row of an annual-confirmation list in disbursement): each attempt counts against the
     per-address form limit in the shared cache (429 past it), a valid form is handed to
@@ -122,8 +97,10 @@ def objection_filing(request, form, file: Callable[[dict, str], object]) -> Http
     tracking code (201). A refusal shows next to the form, in the user's language, with what
     was typed kept; nothing is filed."""
     if request.method == "POST":
-        if limit := throttled(request, "objection"):
-            return _too_many(request, limit)
+        # Each form counts on its own (``scope``): a confirmation objection does not use up the
+        # case objection form's tries (issue 14, point 12).
+        if refusal := throttled(request, scope):
+            return _too_many(request, refusal)
         if form.is_valid():
             try:
                 objection = file(form.cleaned_data, client_ip(request))
@@ -166,8 +143,8 @@ def objection_status(request):
     form = ObjectionStatusForm(request.GET or None)
     result, tried = None, False
     if form.is_bound:
-        if limit := throttled(request, "objection-status"):
-            return _too_many(request, limit)
+        if refusal := throttled(request, "objection-status"):
+            return _too_many(request, refusal)
         if form.is_valid():
             tried = True
             result = selectors.objection_status_public(form.cleaned_data["code"])
@@ -185,14 +162,13 @@ def case_status(request):
     form = PublicStatusForm(request.POST or None)
     result, tried = None, False
     if request.method == "POST":
-        if limit := throttled(request, "case-status"):
-            return _too_many(request, limit)
+        raw = (request.POST.get("number") or "").strip().upper()[:40]
+        # Per form and per (address, case number): the form's limit alone would let one address
+        # try one case's codes every window, for ever; the number's keeps that to a few.
+        if refusal := throttled(request, "case-status", raw or None):
+            return _too_many(request, refusal)
         if form.is_valid():
             number = form.cleaned_data["number"].strip().upper()
-            # Per (address, case number) too: the form's limit alone would let one address try
-            # one case's codes every window, for ever.
-            if throttle.hit(case_limit(), client_ip(request), number):
-                return _too_many(request, case_limit())
             tried = True
             result = selectors.case_status_public(number, form.cleaned_data["code"])
     return render(

@@ -14,11 +14,17 @@ cache.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
@@ -48,15 +54,33 @@ def _key(scope: str, *parts: object) -> str:
 
 
 def count(limit: Limit, *parts: object) -> int:
-    """Count one attempt; returns how many this window holds now (this one included)."""
+    """Count one attempt; returns how many this window holds now (this one included). The first
+    attempt of a window also notes when the window ends (``<key>:until``: the cache API cannot
+    read a key's time to live), so that a refusal says how long to wait."""
     key = _key(limit.scope, *parts)
     if cache.add(key, 1, limit.window):
+        cache.set(f"{key}:until", time.time() + limit.window, limit.window)
         return 1
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr: this one starts a new window
         cache.set(key, 1, limit.window)
+        cache.set(f"{key}:until", time.time() + limit.window, limit.window)
         return 1
+
+
+def window_end(limit: Limit, *parts: object) -> float | None:
+    """When the current window of ``parts`` ends (a Unix time), or None when none is open."""
+    until = cache.get(f"{_key(limit.scope, *parts)}:until")
+    return None if until is None else float(until)
+
+
+def wait_seconds(limit: Limit, *parts: object) -> int:
+    """Seconds until the current window of ``parts`` ends (the whole window when unknown)."""
+    until = window_end(limit, *parts)
+    if until is None:
+        return limit.window
+    return max(1, min(limit.window, math.ceil(until - time.time())))
 
 
 def hit(limit: Limit, *parts: object) -> bool:
@@ -75,7 +99,82 @@ def over(limit: Limit, *parts: object) -> bool:
 
 
 def reset(limit: Limit, *parts: object) -> None:
-    cache.delete(_key(limit.scope, *parts))
+    key = _key(limit.scope, *parts)
+    cache.delete_many([key, f"{key}:until"])
+
+
+# --------------------------------------------------------------------------------------------
+# The public look-ups (no login): per form and per (address, number), in this shared cache
+# --------------------------------------------------------------------------------------------
+def public_form_limit(scope: str) -> Limit:
+    """Tries of one public form per client address: ``PUBLIC_LOOKUP_LIMIT`` per
+    ``PUBLIC_LOOKUP_WINDOW_MINUTES``. Generous on purpose: a township office PC or a carrier's
+    NAT puts many honest people behind one address; what stops guessing is the limit below."""
+    return Limit(
+        f"public:{scope}",
+        settings.PUBLIC_LOOKUP_LIMIT,
+        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
+    )
+
+
+def public_number_limit(scope: str) -> Limit:
+    """Tries of one number (a case number, a receipt number) from one address:
+    ``PUBLIC_LOOKUP_PER_CASE_LIMIT`` per ``PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES``; nobody walks
+    one number's secret code, even slowly, and nobody else behind the address is held up."""
+    return Limit(
+        f"public:{scope}:number",
+        settings.PUBLIC_LOOKUP_PER_CASE_LIMIT,
+        settings.PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES * 60,
+    )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A public try refused: which limit, and how long until it is open again."""
+
+    limit: Limit
+    per_number: bool
+    wait: int  # seconds
+
+    @property
+    def wait_minutes(self) -> int:
+        return max(1, -(-self.wait // 60))
+
+    @property
+    def until(self) -> datetime:
+        return timezone.localtime() + timedelta(seconds=self.wait)
+
+
+def public_try(scope: str, address: str, number: str | None = None) -> Refusal | None:
+    """Count one try of public form ``scope`` from ``address`` (and of ``number``, when the form
+    looks one up); the refusal when a limit is used up, else None."""
+    form = public_form_limit(scope)
+    if hit(form, address):
+        return Refusal(form, False, wait_seconds(form, address))
+    if number is not None:
+        per_number = public_number_limit(scope)
+        if hit(per_number, address, number):
+            return Refusal(per_number, True, wait_seconds(per_number, address, number))
+    return None
+
+
+def public_refusal_response(request, refusal: Refusal) -> HttpResponse:
+    """429 with a message saying which limit was reached and how long to wait (in the reader's
+    language), and ``Retry-After``."""
+    response = render(
+        request,
+        "throttled.html",
+        {
+            "refusal": refusal,
+            "limit": refusal.limit.limit,
+            "window_minutes": refusal.limit.minutes,
+            "minutes": refusal.wait_minutes,
+            "until": refusal.until,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(refusal.wait)
+    return response
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,6 +240,7 @@ class LockoutTokenAuthentication(TokenAuthentication):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+
         limit = token_limit()
         address = client_ip(request._request)
         if over(limit, address):

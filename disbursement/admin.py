@@ -1,7 +1,8 @@
 """Admin screens of the payout domain.
 
-* Bank layouts are configuration: the administrator adds and edits them here (validated by
-  ``BankLayout.clean``).
+* Bank layouts are configuration: the administrator adds and edits them here, a column at a
+  time (``layout_forms``: validated field by field, then by ``BankLayout.configuration_errors``),
+  with a preview of the payment file and the result file's header.
 * Everything else (enrolments, cycles, annual confirmations, entitlements, batches, payments, exports, result imports,
   jobs) is read-only here: it changes only through ``disbursement.services`` (maker-checker,
   money checks, ledger postings), and the database refuses the rest anyway.
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import ReadOnlyAdmin
 from common.people import person_column
 
+from .layout_forms import EXPORT_FIELD_NAMES, RESULT_FIELD_NAMES, BankLayoutForm, layout_preview
 from .models import (
     BankLayout,
     BankResultImport,
@@ -29,7 +31,37 @@ from .models import (
 
 @admin.register(BankLayout)
 class BankLayoutAdmin(admin.ModelAdmin):
+    """A form per column, never raw JSON (``layout_forms.BankLayoutForm``), and a preview of
+    the files the layout makes (on the change page, after a save)."""
+
+    form = BankLayoutForm
     list_display = ["name", "encoding", "delimiter", "is_active"]
+    readonly_fields = ["preview"]
+
+    def get_fieldsets(self, request, obj=None):
+        sets = [
+            (None, {"fields": ["name", "delimiter", "encoding", "is_active"]}),
+            (
+                _("Payment file: the columns the bank wants, by position"),
+                {
+                    "fields": [
+                        tuple(EXPORT_FIELD_NAMES[i : i + 2])
+                        for i in range(0, len(EXPORT_FIELD_NAMES), 2)
+                    ]
+                },
+            ),
+            (
+                _("Result file: the bank's header of each column"),
+                {"fields": RESULT_FIELD_NAMES + ["paid_values_text", "failed_values_text"]},
+            ),
+        ]
+        if obj is not None:
+            sets.append((_("Preview"), {"fields": ["preview"]}))
+        return sets
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        return layout_preview(obj)
 
 
 @admin.register(Enrolment)

@@ -99,4 +99,4 @@ def confirmation_objection(request, pk: int):
             ip=ip,
         )
 
-    return objection_filing(request, form, file)
+    return objection_filing(request, form, file, scope="confirmation-objection")

@@ -151,3 +151,28 @@ class PasswordState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} must_change={self.must_change}"
+
+
+class ScheduledJob(models.Model):
+    """The last slot each scheduled job was claimed for (``fundapp.scheduler``).
+
+    One row per job. A scheduler — Celery beat's task or the in-process ``run_scheduler`` —
+    runs a job only after moving ``last_slot`` forward with one conditional UPDATE
+    (``WHERE last_slot < slot``), which the database gives to exactly one of them: two schedulers
+    running at once (two beats, beat and ``run_scheduler``, two demo servers) run each slot once.
+    The other columns say, for the operator, when it last ran and how it ended."""
+
+    name = models.CharField(_("job"), max_length=60, unique=True)
+    last_slot = models.DateTimeField(_("last slot"), null=True, blank=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_outcome = models.TextField(_("last outcome"), blank=True)
+    last_ok = models.BooleanField(_("last run succeeded"), null=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

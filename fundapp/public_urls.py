@@ -14,6 +14,8 @@ urlpatterns = [
         public_views.signing_certificate,
         name="signing-certificate",
     ),
+    path("", public_views.public_index, name="index"),
+    path("receipt-check/", public_views.receipt_check, name="receipt-check"),
     path("", include("ledger.collection.public_urls")),
     path("", include("approvals.public_urls")),
     path("", include("disbursement.public_urls")),

@@ -1,13 +1,25 @@
-"""Public pages of the site itself: the fund office's signing certificate and the check of a
-PDF the fund issued (issue 15, point 5; common.pdfsign); the chain heads published when periods
-closed and the check of a printed one against the live books (issue 15, point 4)."""
+"""Public pages of the site itself.
+
+* The public's front door (issue 14, point 10): one page at /public/ that leads to every public
+  page — notices and their archive, annual confirmation lists, the thank-you list, the receipt
+  check, objections and one's own case status — reached from the login page and from ``/`` by a
+  visitor who is not signed in. It shows no data of its own: each page it links to applies its
+  own rules (masking, limits).
+* The fund office's signing certificate and the check of a PDF the fund issued (issue 15,
+  point 5; common.pdfsign).
+* The chain heads published when periods closed and the check of a printed one against the live
+  books (issue 15, point 4)."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from django import forms
-from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -35,14 +47,6 @@ class PdfCheckForm(forms.Form):
         return upload
 
 
-def _limit() -> throttle.Limit:
-    return throttle.Limit(
-        "public:verify-pdf",
-        settings.PUBLIC_LOOKUP_LIMIT,
-        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify_pdf(request):
     if not pdfsign.configured():
@@ -50,14 +54,9 @@ def verify_pdf(request):
     result = None
     form = PdfCheckForm()
     if request.method == "POST":
-        limit = _limit()
-        if throttle.hit(limit, client_ip(request)):
-            return render(
-                request,
-                "approvals/public/throttled.html",
-                {"minutes": limit.minutes},
-                status=429,
-            )
+        refusal = throttle.public_try("verify-pdf", client_ip(request))
+        if refusal is not None:
+            return throttle.public_refusal_response(request, refusal)
         form = PdfCheckForm(request.POST, request.FILES)
         if form.is_valid():
             result = pdfsign.verify(form.cleaned_data["document"].read())
@@ -98,14 +97,9 @@ def checkpoints(request):
     result = None
     form = CheckpointForm(request.GET or None)
     if request.GET:
-        limit = _limit_checkpoints()
-        if throttle.hit(limit, client_ip(request)):
-            return render(
-                request,
-                "approvals/public/throttled.html",
-                {"minutes": limit.minutes},
-                status=429,
-            )
+        refusal = throttle.public_try("checkpoint", client_ip(request))
+        if refusal is not None:
+            return throttle.public_refusal_response(request, refusal)
         if form.is_valid():
             seq, given = form.cleaned_data["seq"], form.cleaned_data["hash"]
             now = (
@@ -126,9 +120,32 @@ def checkpoints(request):
     )
 
 
-def _limit_checkpoints() -> throttle.Limit:
-    return throttle.Limit(
-        "public:checkpoint",
-        settings.PUBLIC_LOOKUP_LIMIT,
-        settings.PUBLIC_LOOKUP_WINDOW_MINUTES * 60,
-    )
+# A receipt as printed: <series>-<number> (a series may hold dashes; the number only digits).
+RECEIPT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,40}-[0-9]{1,10}$")
+
+
+@require_safe
+def public_index(request):
+    return render(request, "fundapp/public_index.html", {"code": "", "check": ""})
+
+
+@require_safe
+def receipt_check(request):
+    """The index's receipt form: a typed number and check code go to the receipt's own
+    verification page (the page a receipt's QR code opens), which does the check."""
+    code = re.sub(r"\s+", "", request.GET.get("code", "")).upper()
+    check = re.sub(r"\s+", "", request.GET.get("c", "")).upper()
+    errors = {}
+    if not RECEIPT_CODE.match(code):
+        errors["code_error"] = gettext("Type the receipt number as printed, e.g. JZ2026-00000001.")
+    if not check:
+        errors["check_error"] = gettext("Type the check code printed on the receipt.")
+    if errors:
+        return render(
+            request,
+            "fundapp/public_index.html",
+            {"code": code, "check": check, **errors},
+            status=400,
+        )
+    url = reverse("public:receipt-verify", args=[code])
+    return redirect(f"{url}?{urlencode({'c': check})}")

@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -179,11 +178,13 @@ else:
 # (a client could write anything in it).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
-# The public pages' limits (approvals.public_views), in the shared cache: each public form
-# (objection, objection look-up, case look-up) PUBLIC_LOOKUP_LIMIT times per client address per
-# PUBLIC_LOOKUP_WINDOW_MINUTES; the case look-up also PUBLIC_LOOKUP_PER_CASE_LIMIT times per
-# (address, case number) per PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES.
-PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "10"))
+# The public pages' limits (common.throttle.public_try), in the shared cache: each public form
+# (objection, confirmation objection, objection look-up, case look-up, receipt check) on its own
+# count, PUBLIC_LOOKUP_LIMIT times per client address per PUBLIC_LOOKUP_WINDOW_MINUTES —
+# generous, since a township office PC or a carrier's NAT is one address for many people —;
+# the look-ups of a number (case, receipt) also PUBLIC_LOOKUP_PER_CASE_LIMIT times per
+# (address, number) per PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES: that is what stops guessing.
+PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "60"))
 PUBLIC_LOOKUP_WINDOW_MINUTES = int(os.environ.get("PUBLIC_LOOKUP_WINDOW_MINUTES", "10"))
 PUBLIC_LOOKUP_PER_CASE_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_PER_CASE_LIMIT", "5"))
 PUBLIC_LOOKUP_PER_CASE_WINDOW_MINUTES = int(
@@ -418,24 +419,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 JOB_HEARTBEAT_INTERVAL = float(os.environ.get("JOB_HEARTBEAT_INTERVAL", "2"))
 JOB_HEARTBEAT_TIMEOUT = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT", "300"))
 JOB_REAP_INTERVAL = float(os.environ.get("JOB_REAP_INTERVAL", "60"))
+# Scheduled jobs (fundapp/scheduler.py): ended notices closed every SCHEDULE_CLOSE_NOTICES_MINUTES
+# (a notice ends at midnight: the first run after it makes its cases final), the overdue reminder
+# once a day, the reaper, the checkpoint. `celery -A fundapp beat` sends them with a broker;
+# without one `manage.py run_scheduler` (started by `make demo`) runs the same table in-process.
+# Each entry goes through fundapp.scheduled_job, which runs a slot once whoever sends it.
+SCHEDULE_CLOSE_NOTICES_MINUTES = float(os.environ.get("SCHEDULE_CLOSE_NOTICES_MINUTES", "60"))
+SCHEDULE_REMINDERS_MINUTES = float(os.environ.get("SCHEDULE_REMINDERS_MINUTES", "1440"))
+
+
+def _scheduled(name: str, seconds: float) -> dict:
+    return {"task": "fundapp.scheduled_job", "args": (name,), "schedule": float(seconds)}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "reap-jobs": {"task": "disbursement.reap_jobs", "schedule": JOB_REAP_INTERVAL},
+    "reap-jobs": _scheduled("reap-jobs", JOB_REAP_INTERVAL),
+    "close-notices": _scheduled("close-notices", SCHEDULE_CLOSE_NOTICES_MINUTES * 60),
+    "overdue-reminders": _scheduled("overdue-reminders", SCHEDULE_REMINDERS_MINUTES * 60),
 }
 if LEDGER_CHECKPOINT_DIR:
     # The chain head written outside the database every LEDGER_CHECKPOINT_EVERY seconds.
-    CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {
-        "task": "ledger.checkpoint",
-        "schedule": float(LEDGER_CHECKPOINT_EVERY),
-    }
-# The whole ledger verified every night (task ledger.verify: ledger.verification, its result
-# kept as a VerificationRun, shown on the supervisor's home and in /healthz, which calls a run
-# older than LEDGER_VERIFY_MAX_AGE_HOURS stale).
-LEDGER_VERIFY_HOUR = int(os.environ.get("LEDGER_VERIFY_HOUR", "2"))
+    CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = _scheduled(
+        "ledger-checkpoint", LEDGER_CHECKPOINT_EVERY
+    )
+# The whole ledger verified once a day (job verify-ledger: ledger.verification, its outcome kept
+# as an audit event, shown on the home page of those who keep the books and in /healthz, which
+# calls a verification older than LEDGER_VERIFY_MAX_AGE_HOURS stale).
 LEDGER_VERIFY_MAX_AGE_HOURS = int(os.environ.get("LEDGER_VERIFY_MAX_AGE_HOURS", "36"))
-CELERY_BEAT_SCHEDULE["verify-ledger"] = {
-    "task": "ledger.verify",
-    "schedule": crontab(hour=LEDGER_VERIFY_HOUR, minute=30),
-}
+CELERY_BEAT_SCHEDULE["verify-ledger"] = _scheduled("verify-ledger", 24 * 3600)
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )

@@ -7,8 +7,7 @@ whose home is their queue)."""
 
 from collections import defaultdict
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -25,10 +24,12 @@ from .todo import todo_items
 
 
 @require_safe
-@login_required
 def home(request):
     """What waits for the user, then each active fund's position per currency for those who
-    read balances."""
+    read balances. A visitor who is not signed in is sent to the public's front door (which
+    links to the login page)."""
+    if not request.user.is_authenticated:
+        return redirect("public:index")
     funds = []
     if holds_perms(request.user, ("ledger.view_fund", "ledger.view_balance")):
         by_fund = defaultdict(list)

@@ -4,6 +4,9 @@
   holds add/change permissions; nothing here deletes a used account or fund, ``PROTECT`` refuses).
 * Periods are shown, never edited here: opening and closing go through ``ledger.services``
   (``period_open`` checks overlaps, ``period_close`` records who closed it).
+* Receipt books are configuration: the administrator adds one (or starts the next year's from
+  the list) and takes one out of use; a book receipts were issued from keeps its numbers. Through
+  the collection's services (overlap refused, audited).
 * Amount ceilings (``ledger.limits``) are configuration too: the administrator raises or lowers
   the ceiling of a kind of document here; each change is audited.
 * Entry requests (manual entries and reversals by four eyes) are shown, never edited here: they
@@ -15,14 +18,21 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.admin import ReadOnlyAdmin, ReadOnlyMixin
+from common.errors import FundError
 from common.people import person_column
 
 from .audit import AuditAction, audit
+from .collection import services as collection_services
 from .models import (
     Account,
     AmountCeiling,
@@ -35,6 +45,7 @@ from .models import (
     JournalLine,
     Period,
     Purpose,
+    ReceiptBook,
 )
 
 
@@ -175,6 +186,101 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("action", "object_type", "object_id")
     list_select_related = ("actor",)
+
+
+class ReceiptBookForm(forms.ModelForm):
+    """A receipt book's type, series and number range, checked as the services check them
+    (no overlap with another book of the series; a used book's numbers never change), each
+    message next to its field."""
+
+    class Meta:
+        model = ReceiptBook
+        fields = ["type", "series", "first_number", "last_number", "active"]
+
+    def clean(self):
+        data = super().clean()
+        series = (data.get("series") or "").strip()
+        first, last = data.get("first_number"), data.get("last_number")
+        if first is not None and last is not None and series:
+            if first < 1:
+                self.add_error("first_number", _("The first number is 1 or more."))
+            elif last < first:
+                self.add_error("last_number", _("The last number cannot come before the first."))
+            else:
+                clash = (
+                    ReceiptBook.objects.filter(
+                        series=series, first_number__lte=last, last_number__gte=first
+                    )
+                    .exclude(pk=self.instance.pk)
+                    .first()
+                )
+                if clash is not None:
+                    self.add_error(
+                        "first_number",
+                        _("Numbers %(a)s-%(b)s of series %(s)s overlap the book %(book)s.")
+                        % {"a": first, "b": last, "s": series, "book": clash},
+                    )
+        return data
+
+
+@admin.register(ReceiptBook)
+class ReceiptBookAdmin(admin.ModelAdmin):
+    """Receipt books (issue 14, point 5): add one (next year's, or when a book runs out), take
+    one out of use. A book from which a receipt was issued keeps its type, series and numbers
+    (printed on paper, counted without gaps): only "in use" changes. Writes go through the
+    collection's services (audited); nothing here deletes a book."""
+
+    form = ReceiptBookForm
+    list_display = ("__str__", "type", "used", "active", "next_book")
+    list_filter = ("type", "active")
+    search_fields = ("series",)
+    actions = None
+
+    @admin.display(description=pgettext_lazy("receipt book", "used"))
+    def used(self, obj):
+        return f"{obj.receipts.count()} / {obj.size}"
+
+    @admin.display(description=_("next book"))
+    def next_book(self, obj):
+        initial = collection_services.receipt_book_next(obj, today=timezone.localdate())
+        url = reverse("admin:ledger_receiptbook_add") + "?" + urlencode(initial)
+        return format_html('<a href="{}">{}</a>', url, _("Start the next book"))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.pk and obj.receipts.exists():
+            return ("type", "series", "first_number", "last_number")
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = form.cleaned_data
+            try:
+                collection_services.receipt_book_change(
+                    book=obj,
+                    active=obj.active,
+                    type=data.get("type"),
+                    series=data.get("series"),
+                    first_number=data.get("first_number"),
+                    last_number=data.get("last_number"),
+                    actor=request.user,
+                )
+            except FundError as exc:  # a receipt issued since the form was opened
+                self.message_user(request, str(exc), messages.ERROR)
+            return
+        book = collection_services.receipt_book_create(
+            type=obj.type,
+            series=obj.series,
+            first_number=obj.first_number,
+            last_number=obj.last_number,
+            actor=request.user,
+        )
+        if not obj.active:
+            collection_services.receipt_book_change(book=book, active=False, actor=request.user)
+        obj.pk, obj.created_at = book.pk, book.created_at
+        obj._state.adding = False
 
 
 @admin.register(AmountCeiling)

@@ -41,6 +41,7 @@ class AuditAction(models.TextChoices):
     DONOR_IMPORT = "donor.import"
     DONOR_UPDATE = "donor.update"
     RECEIPT_BOOK_CREATE = "receipt_book.create"
+    RECEIPT_BOOK_CHANGE = "receipt_book.change"
     DONATION_RECORD = "donation.record"
     DONATION_IMPORT = "donation.import"
     ALLOCATION_RECORD = "allocation.record"
@@ -159,6 +160,8 @@ class AuditAction(models.TextChoices):
     # fundapp: a password set by someone else must be changed by its owner at first sign-in
     PASSWORD_SET_BY_OTHER = "password.set_by_other"
     PASSWORD_CHANGE_OWN = "password.change_own"
+    # fundapp: the scheduler's daily list of what is overdue (fundapp/reminders.py)
+    OVERDUE_REMINDER = "reminder.overdue"
 
 
 _CATALOGUE = frozenset(AuditAction.values)

@@ -46,6 +46,20 @@ def _messages() -> dict[str, tuple[type[CollectionError], str]]:
             ReceiptBookExhausted,
             _("The receipt book is used up. Ask the administrator to add a new receipt book."),
         ),
+        "receipt_book_overlap": (
+            CollectionError,
+            _(
+                "The numbers overlap another receipt book of the same series. Choose numbers "
+                "after the last book's, or another series."
+            ),
+        ),
+        "receipt_book_used_frozen": (
+            CollectionError,
+            _(
+                "Receipts have been issued from this book: its type, series and numbers can no "
+                "longer change. Take it out of use and add a new book."
+            ),
+        ),
         "receipt_book_type": (
             WrongReceiptType,
             _("A receipt must be of the type of the book it comes from."),

@@ -16,7 +16,9 @@
 * a cash deposit is its deposit entry: cash on hand credited, cash at bank debited, its amount
   in its fund and currency;
 * donations, allocations and cash deposits are never changed or deleted (a void is the
-  receipt's status plus a reversing entry).
+  receipt's status plus a reversing entry);
+* receipt books of one series never share a number, and a book receipts were issued from keeps
+  its type, series and numbers (only "in use" changes).
 
 Every message starts with a stable rule token, ``collection[<rule>]: ...``: ``dberrors``
 turns it into a translated message for the person (the English after the token is for whoever
@@ -334,4 +336,60 @@ PLEDGE = GuardSet(
     },
     functions={"postgresql": ["collection_pledge_guard()"]},
 )
-GUARD_SETS = [RECEIPT, RECORDS, PLEDGE]
+
+# Receipt books (issue 14, point 5): within a series no two books share a number, and a book a
+# receipt was issued from keeps its type, series and numbers (they are printed on paper and the
+# receipt guard counts from them). On PostgreSQL the function takes the table in SHARE ROW
+# EXCLUSIVE mode (it conflicts with itself), so two overlapping books written at the same moment
+# are checked one after the other; issuing a receipt (row locks only) is not held up.
+RECEIPTBOOK_PG = [
+    """
+CREATE OR REPLACE FUNCTION collection_receiptbook_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE ledger_receiptbook IN SHARE ROW EXCLUSIVE MODE;
+  IF TG_OP = 'UPDATE' AND (NEW.type IS DISTINCT FROM OLD.type OR NEW.series IS DISTINCT FROM OLD.series
+      OR NEW.first_number IS DISTINCT FROM OLD.first_number OR NEW.last_number IS DISTINCT FROM OLD.last_number)
+     AND EXISTS (SELECT 1 FROM ledger_receipt r WHERE r.book_id = OLD.id) THEN
+    RAISE EXCEPTION 'collection[receipt_book_used_frozen]: receipts were issued from book % %-%: its type, series and numbers never change', OLD.series, OLD.first_number, OLD.last_number;
+  END IF;
+  IF EXISTS (SELECT 1 FROM ledger_receiptbook b
+              WHERE b.series = NEW.series AND b.id <> NEW.id
+                AND b.first_number <= NEW.last_number AND b.last_number >= NEW.first_number) THEN
+    RAISE EXCEPTION 'collection[receipt_book_overlap]: numbers %-% of series % overlap another book', NEW.first_number, NEW.last_number, NEW.series;
+  END IF;
+  RETURN NEW;
+END $$""",
+    "DROP TRIGGER IF EXISTS collection_receiptbook_guard ON ledger_receiptbook",
+    """
+CREATE TRIGGER collection_receiptbook_guard BEFORE INSERT OR UPDATE ON ledger_receiptbook
+FOR EACH ROW EXECUTE FUNCTION collection_receiptbook_guard()""",
+]
+_BOOK_OVERLAP_SQLITE = """
+  SELECT RAISE(ABORT, 'collection[receipt_book_overlap]: the numbers overlap another book of the series')
+   WHERE EXISTS (SELECT 1 FROM ledger_receiptbook b
+                  WHERE b.series = NEW.series AND b.id IS NOT NEW.id
+                    AND b.first_number <= NEW.last_number AND b.last_number >= NEW.first_number);"""
+RECEIPTBOOK_SQLITE = {
+    "collection_receiptbook_insert": f"""
+CREATE TRIGGER collection_receiptbook_insert BEFORE INSERT ON ledger_receiptbook
+BEGIN{_BOOK_OVERLAP_SQLITE}
+END;""",
+    "collection_receiptbook_update": f"""
+CREATE TRIGGER collection_receiptbook_update BEFORE UPDATE ON ledger_receiptbook
+BEGIN
+  SELECT RAISE(ABORT, 'collection[receipt_book_used_frozen]: a book receipts were issued from keeps its type, series and numbers')
+   WHERE (NEW.type IS NOT OLD.type OR NEW.series IS NOT OLD.series
+          OR NEW.first_number IS NOT OLD.first_number OR NEW.last_number IS NOT OLD.last_number)
+     AND EXISTS (SELECT 1 FROM ledger_receipt r WHERE r.book_id = OLD.id);{_BOOK_OVERLAP_SQLITE}
+END;""",
+}
+RECEIPTBOOK = GuardSet(
+    name="ledger.collection.receiptbook",
+    install_sql={"postgresql": RECEIPTBOOK_PG, "sqlite": sqlite_install(RECEIPTBOOK_SQLITE)},
+    triggers={
+        "postgresql": {"collection_receiptbook_guard": "ledger_receiptbook"},
+        "sqlite": sqlite_tables(RECEIPTBOOK_SQLITE),
+    },
+    functions={"postgresql": ["collection_receiptbook_guard()"]},
+)
+GUARD_SETS = [RECEIPT, RECORDS, PLEDGE, RECEIPTBOOK]

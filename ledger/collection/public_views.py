@@ -2,7 +2,9 @@
 
 They show only what DOMAIN.md allows: a receipt's number, date, amount, payer (a person masked
 or "anonymous") and whether it is valid; a thank-you list of units by name and people masked
-or anonymous. Looking a receipt up needs its check code too, so nobody can walk the numbers.
+or anonymous. Looking a receipt up needs its check code too, so nobody can walk the numbers;
+and each try of a check code is counted like the other public look-ups (``common.throttle``:
+per address for the form, per (address, receipt number) for one receipt's code).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from common import throttle
+from common.clientip import client_ip
 from common.exports import export_response
 
 from ..models import Fund, Period
@@ -26,6 +30,8 @@ from .selectors import receipt_by_check_code, receipt_by_code, thank_you_list
 @require_GET
 def receipt_verify(request, code: str):
     check = (request.GET.get("c") or "").strip().upper()
+    if check and (refusal := throttle.public_try("receipt-verify", client_ip(request), code)):
+        return throttle.public_refusal_response(request, refusal)
     receipt = receipt_by_code(code) if check else None
     # Compare in constant time; an unknown number and a wrong check code look the same.
     if receipt is not None and not hmac.compare_digest(receipt.check_code, check):

@@ -126,7 +126,8 @@ def test_status_page_answers_status_and_next_step_only(client, new_case, drive):
     assert wrong.status_code == unknown.status_code == 404
 
 
-def test_status_page_is_throttled_per_address(client, new_case, drive):
+def test_status_page_is_throttled_per_address(client, new_case, drive, settings):
+    settings.PUBLIC_LOOKUP_LIMIT = 10
     # given ten failed guesses from one address, each at another case number
     url = reverse("public:case-status")
     for i in range(10):
@@ -142,7 +143,8 @@ def test_status_page_is_throttled_per_address(client, new_case, drive):
     assert other.status_code == 404
 
 
-def test_objection_form_is_throttled(client, on_notice):
+def test_objection_form_is_throttled(client, on_notice, settings):
+    settings.PUBLIC_LOOKUP_LIMIT = 10
     # given ten objections posted from one address (empty, so refused by the form)
     url = reverse("public:objection-new")
     for _i in range(10):

@@ -318,7 +318,8 @@ def test_the_public_objects_through_the_form_and_follows_the_code(client, people
         _file(row, today=confirmation.notice_ends_on + timedelta(days=1))
 
 
-def test_the_public_form_is_throttled(client, people, reward, year):
+def test_the_public_form_is_throttled(client, people, reward, year, settings):
+    settings.PUBLIC_LOOKUP_LIMIT = 10
     enrolments, cycle = year
     confirmation = _on_notice(cycle, people)
     row = confirmation.rows.first()

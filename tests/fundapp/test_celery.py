@@ -113,12 +113,19 @@ def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_dies():
     assert options["visibility_timeout"] == settings.BROKER_VISIBILITY_TIMEOUT == 1800
     assert 1 <= options["unacked_restore_interval"] <= 60
     assert options["unacked_restore_throttle"] == 1
-    # and beat runs the reaper of interrupted jobs
+    # and beat runs the reaper of interrupted jobs, through the task that runs each slot once
+    # (fundapp.scheduler: beat and run_scheduler share the schedule)
     entry = app.conf.beat_schedule["reap-jobs"]
-    assert entry == {"task": "disbursement.reap_jobs", "schedule": settings.JOB_REAP_INTERVAL}
+    assert entry == {
+        "task": "fundapp.scheduled_job",
+        "args": ("reap-jobs",),
+        "schedule": settings.JOB_REAP_INTERVAL,
+    }
     from disbursement import tasks
+    from fundapp import tasks as site_tasks
 
-    assert tasks.reap_jobs_task.name in app.tasks  # a shared task, bound to this app
+    assert site_tasks.scheduled_job.name in app.tasks  # a shared task, bound to this app
+    assert tasks.reap_jobs_task.name in app.tasks
 
 
 def test_a_worker_starting_reaps_the_jobs_whose_worker_died(db, settings):

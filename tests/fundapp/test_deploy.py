@@ -351,10 +351,21 @@ def test_log_lines_are_json_with_the_request_id(rf):
 # --------------------------------------------------------------------------------------------
 # the nightly verification
 # --------------------------------------------------------------------------------------------
-def test_the_schedule_verifies_the_ledger_every_night():
+def test_the_schedule_verifies_the_ledger_every_day():
+    from fundapp import scheduler
+
     entry = settings.CELERY_BEAT_SCHEDULE["verify-ledger"]
-    assert entry["task"] == "ledger.verify"
-    assert entry["schedule"].hour == {settings.LEDGER_VERIFY_HOUR}
+    assert (entry["task"], entry["args"]) == ("fundapp.scheduled_job", ("verify-ledger",))
+    assert scheduler.interval("verify-ledger") == timedelta(days=1)
+    assert "verify-ledger" in scheduler.JOBS
+
+
+@pytest.mark.django_db
+def test_the_scheduler_runs_the_verification_and_keeps_it():
+    from fundapp import scheduler
+
+    assert "no problems" in scheduler.run_job("verify-ledger")
+    assert last_run().data["source"] == "schedule"
 
 
 @pytest.mark.django_db

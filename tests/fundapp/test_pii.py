@@ -85,6 +85,8 @@ NOT_READABLE.update(
         "api/": "the JSON 404 for any /api/ path without an endpoint (issue 13, finding 10)",
         "r/<str:code>/": "the short receipt address typed with a closing slash: the same view as "
         "r/<str:code>, which the receipts list links and the walk reads",
+        "public/receipt-check/": "the public index's receipt form: it only redirects to the "
+        "receipt's own page (public/receipts/<code>/), 400 without a number and check code",
     }
 )
 

@@ -31,10 +31,11 @@ def _english(client):
 # --------------------------------------------------------------------------------------------
 # login, logout, home
 # --------------------------------------------------------------------------------------------
-def test_home_needs_login(client, db):
+def test_home_sends_a_visitor_to_the_public_front_door(client, db):
+    # a visitor who is not signed in reaches the public pages, which link to the login page
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next=/"
+    assert response["Location"] == reverse("public:index")
 
 
 def test_login_page_and_login_lead_home(client, officer):

@@ -32,7 +32,9 @@ from .imports import DonorImportResult, ImportResult, donation_import, donor_imp
 from .pledges import pledge_create, pledge_write_off
 from .receipts import (
     check_code_for,
+    receipt_book_change,
     receipt_book_create,
+    receipt_book_next,
     receipt_issue,
     receipt_issue_and_post,
     receipt_void_approve,
@@ -60,7 +62,9 @@ __all__ = [
     "donor_import",
     "pledge_create",
     "pledge_write_off",
+    "receipt_book_change",
     "receipt_book_create",
+    "receipt_book_next",
     "receipt_issue",
     "receipt_issue_and_post",
     "receipt_void_approve",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import date
 
 from django.conf import settings
@@ -57,9 +58,7 @@ def receipt_book_create(
             _("The number range must start at 1 or more and not end before it starts.")
         )
     with transaction.atomic():
-        clash = ReceiptBook.objects.filter(
-            series=series, first_number__lte=last_number, last_number__gte=first_number
-        ).first()
+        clash = _overlap(series=series.strip(), first_number=first_number, last_number=last_number)
         if clash is not None:
             raise CollectionError(
                 _("Numbers %(a)s-%(b)s of series %(s)s overlap the book %(book)s.")
@@ -70,6 +69,116 @@ def receipt_book_create(
         )
         audit(actor=actor, action=AuditAction.RECEIPT_BOOK_CREATE, obj=book)
     return book
+
+
+def _overlap(*, series: str, first_number: int, last_number: int, exclude=None):
+    clash = ReceiptBook.objects.filter(
+        series=series, first_number__lte=last_number, last_number__gte=first_number
+    )
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    return clash.order_by("first_number").first()
+
+
+def receipt_book_change(
+    *,
+    book: ReceiptBook,
+    active: bool,
+    series: str | None = None,
+    first_number: int | None = None,
+    last_number: int | None = None,
+    type: str | None = None,
+    actor,
+) -> ReceiptBook:
+    """Change a receipt book: take it out of use or back (any book), or correct its type, series
+    or number range — only while no receipt has been issued from it (a used book's numbers are
+    printed on paper and counted without gaps). Under the book's row lock, which the issuing of a
+    receipt takes too, so a receipt issued meanwhile makes the correction refused, not wrong."""
+    require(actor, "ledger.change_receiptbook")
+    with transaction.atomic():
+        locked = ReceiptBook.objects.select_for_update().get(pk=book.pk)
+        before = {
+            "type": locked.type,
+            "series": locked.series,
+            "first_number": locked.first_number,
+            "last_number": locked.last_number,
+            "active": locked.active,
+        }
+        after = {
+            "type": locked.type if type is None else type,
+            "series": locked.series if series is None else series.strip(),
+            "first_number": locked.first_number if first_number is None else first_number,
+            "last_number": locked.last_number if last_number is None else last_number,
+            "active": active,
+        }
+        numbering = {k: after[k] for k in ("type", "series", "first_number", "last_number")}
+        if any(before[k] != v for k, v in numbering.items()):
+            if locked.receipts.exists():
+                raise CollectionError(
+                    _(
+                        "Receipts have been issued from the book %(book)s: its type, series and "
+                        "numbers can no longer change. Take it out of use and add a new book."
+                    )
+                    % {"book": locked}
+                )
+            if after["type"] not in ReceiptType.values:
+                raise CollectionError(_("Unknown receipt type."))
+            if not after["series"]:
+                raise CollectionError(_("A receipt book needs a series code."))
+            if after["first_number"] < 1 or after["last_number"] < after["first_number"]:
+                raise CollectionError(
+                    _("The number range must start at 1 or more and not end before it starts.")
+                )
+            clash = _overlap(
+                series=after["series"],
+                first_number=after["first_number"],
+                last_number=after["last_number"],
+                exclude=locked,
+            )
+            if clash is not None:
+                raise CollectionError(
+                    _("Numbers %(a)s-%(b)s of series %(s)s overlap the book %(book)s.")
+                    % {
+                        "a": after["first_number"],
+                        "b": after["last_number"],
+                        "s": after["series"],
+                        "book": clash,
+                    }
+                )
+        if after == before:
+            return locked
+        for field, value in after.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(after))
+        changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        audit(actor=actor, action=AuditAction.RECEIPT_BOOK_CHANGE, obj=locked, changed=changed)
+    return locked
+
+
+def receipt_book_next(book: ReceiptBook, *, today: date) -> dict:
+    """What the book after ``book`` would be (the admin's "start the next book"): same type
+    and size; a series naming this year or an earlier one moves to ``today``'s year and
+    starts again at 1 (a new year's book), any other continues after the last number."""
+    size = book.last_number - book.first_number + 1
+    years = [m for m in re.finditer(r"(19|20)\d\d", book.series)]
+    if years and int(years[-1].group()) < today.year + 1:
+        found = years[-1]
+        year = max(today.year, int(found.group()) + 1)
+        series = f"{book.series[: found.start()]}{year}{book.series[found.end() :]}"
+        if not ReceiptBook.objects.filter(series=series).exists():
+            return {"type": book.type, "series": series, "first_number": 1, "last_number": size}
+    last = (
+        ReceiptBook.objects.filter(series=book.series)
+        .order_by("-last_number")
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    return {
+        "type": book.type,
+        "series": book.series,
+        "first_number": last + 1,
+        "last_number": last + size,
+    }
 
 
 def receipt_issue(
