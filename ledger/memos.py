@@ -48,6 +48,7 @@ TEMPLATES: tuple[MemoTemplate, ...] = (
     MemoTemplate(N_("Refund %(n)s of recovery %(rc)s")),
     MemoTemplate(N_("Write-off of recovery %(rc)s")),
     MemoTemplate(N_("Entitlement %(program)s %(cycle)s")),
+    MemoTemplate(N_("%(channel)s settlement of %(on)s: %(n)s transactions, fee %(fee)s")),
 )
 
 _PARAM = re.compile(r"%\((\w+)\)s")

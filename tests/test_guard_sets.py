@@ -54,7 +54,7 @@ def test_every_app_registers_its_guard_sets():
     prefixes = {name.split(".")[0] for name in names}
     assert prefixes == {"ledger", "approvals", "disbursement"}
     assert {"ledger.journalentry", "ledger.collection.receipt", *OTHER_APPS} <= names
-    assert [s.name for s in all_guard_sets(FUNCTION)] == ["ledger.post_entry"]
+    assert [s.name for s in all_guard_sets(FUNCTION)] == ["ledger.post_entry", "ledger.analyze"]
     assert "ledger.post_entry" not in {s.name for s in all_guard_sets(GUARD)}
 
 

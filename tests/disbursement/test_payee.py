@@ -216,7 +216,6 @@ def test_a_payment_keeps_its_payee_raw_sql(people, reward, family, reward_cycle)
     payment = Payment.objects.get(batch=batch)
     for column, value in (
         ("payee_id", head.pk),
-        ("payee_id_enc", head.id_number_enc),
         ("account_owner", "person"),
     ):
         with (
@@ -230,6 +229,25 @@ def test_a_payment_keeps_its_payee_raw_sql(people, reward, family, reward_cycle)
             )
     payment.refresh_from_db()
     assert payment.payee_id == child.pk and payment.account_owner == "household"
+    # The encrypted ID may be rewritten (a key rotation re-encrypts it: disbursement 0015), but
+    # another person's number in it is refused before a bank file carries it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE disbursement_payment SET payee_id_enc = %s WHERE id = %s",
+            [head.id_number_enc, payment.pk],
+        )
+    from disbursement.exceptions import StoredNumberAltered
+    from disbursement.models import BankLayout
+
+    from .conftest import LAYOUT
+
+    with_id = BankLayout.objects.create(
+        name="带身份证号",
+        **{**LAYOUT, "export_columns": [*LAYOUT["export_columns"], ["id_number", "身份证号"]]},
+    )
+    services.batch_approve(batch=batch, actor=people.supervisor)
+    with pytest.raises(StoredNumberAltered):
+        services.batch_export(batch=batch, layout=with_id, fmt="csv", actor=people.officer)
 
 
 def test_api_sets_and_decides_a_change(people, reward, family, reward_cycle):

@@ -33,9 +33,12 @@ def _name_everyone(people) -> dict[str, str]:
 
 
 def test_person_name_falls_back_to_the_username(make_user):
-    named = make_user(username="li-ming", first_name="李", last_name="明")
+    # a Chinese name family name (Django's last_name) first and unspaced, as the office writes it
+    named = make_user(username="li-ming", first_name="明", last_name="李")
+    latin = make_user(username="jdoe", first_name="Jane", last_name="Doe")
     bare = make_user(username="wang")
-    assert person_name(named) == "李 明"
+    assert person_name(named) == "李明"
+    assert person_name(latin) == "Jane Doe"
     assert person_name(bare) == "wang"
     assert person_name(None) == ""
 

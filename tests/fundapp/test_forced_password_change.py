@@ -93,7 +93,7 @@ def test_an_account_the_admin_created_changes_its_password_before_anything_else(
     # a POST elsewhere is refused the same way, and writes nothing
     assert client.post("/cases/households/new/", {})["Location"] == reverse("password_change")
     # the API refuses her session in JSON
-    api = client.get("/api/ledger/accounts/")
+    api = client.get("/api/ledger/accounts/", HTTP_ACCEPT_LANGUAGE="en")
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     assert "set by someone else" in api.json()["message"]
     # and her token (made by the operator): a token is not a session

@@ -87,6 +87,11 @@ NOT_READABLE.update(
         "r/<str:code>, which the receipts list links and the walk reads",
         "public/receipt-check/": "the public index's receipt form: it only redirects to the "
         "receipt's own page (public/receipts/<code>/), 400 without a number and check code",
+        "public/verify-pdf/": "404 unless a PDF signing key is configured (the walk's demo has "
+        "none); with one, tests/common/test_pdfsign.py reads it: it shows no data, only the "
+        "verdict on an uploaded PDF",
+        "public/signing-certificate.pem": "404 unless a PDF signing key is configured; the "
+        "certificate is public by design (tests/common/test_pdfsign.py)",
     }
 )
 

@@ -6,6 +6,8 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -27,6 +29,8 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
         "LEDGER_CHAIN_KEY",
         "LEDGER_CHAIN_OLD_KEYS",
         "LEDGER_CHECKPOINT_DIR",
+        "PDF_SIGNING_KEY_FILE",
+        "PDF_SIGNING_CERT_FILE",
     ):
         base[name] = ""
     for name in ("ALLOWED_HOSTS", "CELERY_BROKER_URL"):
@@ -42,8 +46,20 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@lru_cache(maxsize=1)
+def _signing_pair() -> tuple[str, str]:
+    """The fund office's signing key and certificate, made once (manage.py make_signing_cert)."""
+    folder = tempfile.mkdtemp(prefix="fundapp-signing-")
+    done = _run(["manage.py", "make_signing_cert", folder], DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    return f"{folder}/pdf-signing-key.pem", f"{folder}/pdf-signing-cert.pem"
+
+
 def _production_env() -> dict[str, str]:
+    key, cert = _signing_pair()
     return {
+        "PDF_SIGNING_KEY_FILE": key,
+        "PDF_SIGNING_CERT_FILE": cert,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "fund.example.gov.cn",
