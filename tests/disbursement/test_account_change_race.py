@@ -28,6 +28,7 @@ from approvals.exceptions import NotAllowed
 from approvals.models import AccountChangeStatus, BankAccountChange, Household
 from approvals.services import bankaccounts as bankaccounts_module
 from disbursement import services
+from disbursement.exceptions import InvalidState
 from disbursement.models import Payment
 from disbursement.services import build as build_module
 from ledger.books import ensure_default_books
@@ -127,11 +128,18 @@ def test_an_account_change_racing_a_batch_build_never_mixes_accounts(
         # the batch was first: the change waits for a second person, the account is unchanged
         assert change_row.status == AccountChangeStatus.PENDING, lead
         assert household.bank_account_hash == old_hash
-        # the one who asked cannot approve it; the supervisor approves the batch as built
+        # the one who asked cannot approve it
         with pytest.raises(NotAllowed):
             approvals.bank_account_change_approve(change=change_row, actor=people.worker)
         household.refresh_from_db()
         assert household.bank_account_hash == old_hash
+        # while the change waits, the batch is not approved (it would pay the account being
+        # replaced); once a second person rejects the change, it is approved as built
+        with pytest.raises(InvalidState, match="discard the batch and build it again"):
+            services.batch_approve(batch=payment.batch, actor=people.supervisor)
+        approvals.bank_account_change_reject(
+            change=change_row, actor=people.village_rev, note="存折核对不符 / passbook differs"
+        )
     else:
         # the change was first: applied at once, and the batch pays the new account
         assert change_row.status == AccountChangeStatus.APPLIED, lead
