@@ -126,7 +126,11 @@ RECEIPT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,40}-[0-9]{1,10}$")
 
 @require_safe
 def public_index(request):
-    return render(request, "fundapp/public_index.html", {"code": "", "check": ""})
+    return render(
+        request,
+        "fundapp/public_index.html",
+        {"code": "", "check": "", "pdf_signing": pdfsign.configured()},
+    )
 
 
 @require_safe
@@ -144,7 +148,7 @@ def receipt_check(request):
         return render(
             request,
             "fundapp/public_index.html",
-            {"code": code, "check": check, **errors},
+            {"code": code, "check": check, "pdf_signing": pdfsign.configured(), **errors},
             status=400,
         )
     url = reverse("public:receipt-verify", args=[code])
